@@ -1,0 +1,35 @@
+// The adapter between the Actions runner and the library: inputs in, outputs and summary out, one
+// failure message. Every action's main.ts is a call to runAction.
+import * as core from '@actions/core';
+import { describeError } from '../src/aws/errors.js';
+import type { RawInputs } from '../src/inputs/reader.js';
+import type { Logger } from '../src/log/logger.js';
+
+export const actionsLogger: Logger = {
+  info: (m) => core.info(m),
+  warning: (m) => core.warning(m),
+  debug: (m) => core.debug(m),
+  group: (title, fn) => core.group(title, fn),
+};
+
+/** Inputs as the runner passes them; undefined when not set at all. */
+export const runnerInputs: RawInputs = (name) => {
+  const value = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+  return value === undefined ? undefined : value;
+};
+
+export interface ActionOutcome {
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Runs one action: a single top-level catch, one `::error::`, exit code 1 on any failure. */
+export async function runAction(run: (inputs: RawInputs, log: Logger) => Promise<ActionOutcome>): Promise<void> {
+  try {
+    const outcome = await run(runnerInputs, actionsLogger);
+    for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
+    await core.summary.addRaw(outcome.summary).write();
+  } catch (error) {
+    core.setFailed(describeError(error));
+  }
+}

@@ -1,0 +1,33 @@
+// Reading AWS SDK errors without depending on their classes.
+
+interface AwsErrorShape {
+  name?: unknown;
+  Code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const shape = (error: unknown): AwsErrorShape => (typeof error === 'object' && error !== null ? error : {});
+
+export const errorCode = (error: unknown): string => {
+  const e = shape(error);
+  const code = e.Code ?? e.name;
+  return typeof code === 'string' && code !== '' ? code : 'Error';
+};
+
+export const httpStatus = (error: unknown): number | undefined => shape(error).$metadata?.httpStatusCode;
+
+export function isNotFound(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'NoSuchKey' || code === 'NotFound' || httpStatus(error) === 404;
+}
+
+/** One line that says what failed and why, for any thrown value. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = httpStatus(error);
+  if (status === undefined) return error.message || error.name;
+  // An AWS service error: say which code and status it answered with.
+  const code = errorCode(error);
+  return `${error.message || code} (${code}, HTTP ${status})`;
+}

@@ -1,0 +1,95 @@
+// deploy-static's inputs, parsed and validated into one typed settings object before any request.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputCollector, InputError } from '../inputs/errors.js';
+import { parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobList, parseGlobRules, parseInteger, parsePrefix, parseRegion, type GlobRule } from '../inputs/parse.js';
+import { InputReader, type RawInputs } from '../inputs/reader.js';
+import type { S3ClientSettings } from '../aws/s3-client.js';
+import type { SyncSettings, SyncSource } from '../s3-sync/sync.js';
+
+export interface DeployStaticSettings extends SyncSettings {
+  aws: S3ClientSettings;
+}
+
+const CACHE_CONTROL_VALUE = /^[\x20-\x7e]+$/;
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;\s*[a-z0-9_-]+=[^;\s]+)*$/i;
+
+const checkCacheControl = (value: string) => (CACHE_CONTROL_VALUE.test(value) ? undefined : 'must hold GLOB=VALUE lines whose VALUE is a Cache-Control header such as public, max-age=300');
+const checkMediaType = (value: string) => (MEDIA_TYPE.test(value) ? undefined : 'must hold GLOB=TYPE lines whose TYPE is a media type such as text/html or application/json');
+
+/** `s3://bucket[/prefix]`, or a local directory that exists (relative to `cwd`). */
+export function parseSource(raw: string, cwd: string): SyncSource {
+  if (/^s3:\/\//i.test(raw)) {
+    const rest = raw.slice('s3://'.length);
+    const slash = rest.indexOf('/');
+    const bucketPart = slash < 0 ? rest : rest.slice(0, slash);
+    const form = 'must be a local directory or s3://bucket[/prefix]';
+    if (bucketPart === '') throw new InputError('source', `${form}: the bucket is missing`, raw);
+    let bucket: string;
+    let prefix: string;
+    try {
+      bucket = parseBucketName('source', bucketPart);
+      prefix = parsePrefix('source', slash < 0 ? '' : rest.slice(slash + 1));
+    } catch (error) {
+      throw new InputError('source', `${form}, with a valid bucket name and key prefix`, raw, { cause: error });
+    }
+    return { kind: 's3', bucket, prefix };
+  }
+  const dir = resolve(cwd, raw);
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new InputError('source', 'must be an existing directory (the build output) or s3://bucket[/prefix]; this path does not exist', raw);
+  }
+  if (!isDir) throw new InputError('source', 'must be a directory (the build output) or s3://bucket[/prefix], not a file', raw);
+  return { kind: 'local', dir };
+}
+
+export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.cwd()): DeployStaticSettings {
+  const inputs = new InputReader('deploy-static', raw);
+  const c = new InputCollector();
+  const source = c.field(() => parseSource(inputs.required('source', 'a local directory or s3://bucket[/prefix]'), cwd));
+  const bucket = c.field(() => parseBucketName('bucket', inputs.required('bucket', 'the target bucket name')));
+  const prefix = c.field(() => parsePrefix('prefix', inputs.get('prefix')));
+  const del = c.field(() => parseBoolean('delete', inputs.get('delete')));
+  const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), checkCacheControl));
+  const contentType = c.field(() => parseGlobRules('content-type', inputs.get('content-type'), checkMediaType));
+  const exclude = c.field(() => parseGlobList('exclude', inputs.get('exclude')));
+  const keep = c.field(() => parseGlobList('keep', inputs.get('keep')));
+  const staleGraceMs = c.field(() => parseDuration('stale-asset-grace', inputs.get('stale-asset-grace')));
+  const concurrency = c.field(() => parseInteger('concurrency', inputs.get('concurrency'), 1, 256));
+  const dryRun = c.field(() => parseBoolean('dry-run', inputs.get('dry-run')));
+  const region = c.field(() => {
+    const v = inputs.optional('region');
+    return v === undefined ? undefined : parseRegion('region', v);
+  });
+  const endpoint = c.field(() => {
+    const v = inputs.optional('endpoint');
+    return v === undefined ? undefined : parseEndpoint('endpoint', v);
+  });
+  const forcePathStyle = c.field(() => {
+    const v = inputs.optional('force-path-style');
+    return v === undefined ? undefined : parseBoolean('force-path-style', v);
+  });
+  if (source?.kind === 's3' && bucket !== undefined && prefix !== undefined && source.bucket === bucket) {
+    if (source.prefix.startsWith(prefix) || prefix.startsWith(source.prefix)) {
+      c.add(new InputError('source', `must not overlap the target: s3://${bucket}/${prefix} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${source.bucket}/${source.prefix}`));
+    }
+  }
+  c.done();
+  return {
+    source: source!,
+    bucket: bucket!,
+    prefix: prefix!,
+    delete: del!,
+    cacheControl: cacheControl as GlobRule[],
+    contentType: contentType as GlobRule[],
+    exclude: exclude!,
+    keep: keep!,
+    staleGraceMs: staleGraceMs!,
+    concurrency: concurrency!,
+    dryRun: dryRun!,
+    aws: { region, endpoint, forcePathStyle, concurrency: concurrency! },
+  };
+}

@@ -1,0 +1,67 @@
+// Content identity without downloading: S3's ETag is the MD5 of a single-part object, and for a
+// multipart one the MD5 of its parts' MD5s followed by `-<parts>`.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+const MiB = 1024 * 1024;
+
+/** Files above this size are uploaded in parts of this size (as the AWS CLI does), so their ETags can be recomputed. */
+export const PART_SIZE = 8 * MiB;
+
+/** Part sizes common tools use: Slipway and the AWS CLI (8 MiB), the JS SDK and rclone (5 MiB), s3cmd (15 MiB), 16 MiB. */
+const KNOWN_PART_SIZES = [PART_SIZE, 5 * MiB, 16 * MiB, 15 * MiB];
+
+export const unquote = (etag: string): string => etag.replace(/^W\//, '').replace(/^"|"$/g, '');
+
+export async function md5File(path: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(path, { highWaterMark: MiB })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The ETag S3 gives the file when uploaded in parts of `partSize`. */
+export async function multipartEtag(path: string, partSize: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let part = createHash('md5');
+  let filled = 0;
+  for await (const raw of createReadStream(path, { highWaterMark: MiB })) {
+    let chunk = raw as Buffer;
+    while (chunk.length > 0) {
+      const take = Math.min(partSize - filled, chunk.length);
+      part.update(chunk.subarray(0, take));
+      filled += take;
+      chunk = chunk.subarray(take);
+      if (filled === partSize) {
+        parts.push(part.digest());
+        part = createHash('md5');
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0 || parts.length === 0) parts.push(part.digest());
+  return `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
+}
+
+/** Part sizes that would give a file of `size` bytes exactly `parts` parts. */
+export function candidatePartSizes(size: number, parts: number): number[] {
+  const fits = (p: number) => Math.ceil(size / p) === parts;
+  const candidates = KNOWN_PART_SIZES.filter(fits);
+  // Otherwise the smallest whole number of MiB that fits, which is what most tools pick.
+  const smallest = Math.max(1, Math.ceil(size / parts / MiB)) * MiB;
+  if (fits(smallest) && !candidates.includes(smallest)) candidates.push(smallest);
+  return candidates;
+}
+
+/** Does the local file have the content of the object with this ETag (and the same size)? */
+export async function fileMatchesEtag(path: string, size: number, etag: string): Promise<boolean> {
+  const remote = unquote(etag);
+  const multipart = /^([0-9a-f]{32})-(\d+)$/.exec(remote);
+  if (!multipart) return /^[0-9a-f]{32}$/.test(remote) && (size <= 64 * MiB ? md5Buffer(await readFile(path)) : await md5File(path)) === remote;
+  for (const partSize of candidatePartSizes(size, Number(multipart[2]))) {
+    if ((await multipartEtag(path, partSize)) === remote) return true;
+  }
+  return false;
+}
+
+export const md5Buffer = (data: Buffer): string => createHash('md5').update(data).digest('hex');

@@ -1,0 +1,53 @@
+// Slipway's record of one deployment, kept at <prefix>.slipway/manifest.json. It lets a redeploy
+// know each object's headers without a request per object, and remembers since when an immutable
+// asset has been stale. The bucket listing stays the truth: an entry only counts while its ETag
+// matches the listed object.
+import type { ObjectHeaders } from './rules.js';
+
+export interface ManifestObject extends ObjectHeaders {
+  etag: string;
+  /** For objects promoted by server-side copy: the source object's ETag at the time. */
+  sourceEtag?: string;
+}
+
+export interface Manifest {
+  version: 1;
+  objects: Record<string, ManifestObject>;
+  /** Site-relative key → ISO time of the first deploy that found it stale. */
+  stale: Record<string, string>;
+}
+
+export const emptyManifest = (): Manifest => ({ version: 1, objects: {}, stale: {} });
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Parses a stored manifest; anything unreadable is treated as no manifest (the listing is the truth). */
+export function parseManifest(text: string): Manifest | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(data) || data.version !== 1 || !isRecord(data.objects) || !isRecord(data.stale)) return undefined;
+  const manifest = emptyManifest();
+  for (const [key, value] of Object.entries(data.objects)) {
+    if (isRecord(value) && typeof value.etag === 'string' && typeof value.cacheControl === 'string' && typeof value.contentType === 'string') {
+      manifest.objects[key] = {
+        etag: value.etag,
+        cacheControl: value.cacheControl,
+        contentType: value.contentType,
+        ...(typeof value.sourceEtag === 'string' ? { sourceEtag: value.sourceEtag } : {}),
+      };
+    }
+  }
+  for (const [key, value] of Object.entries(data.stale)) {
+    if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) manifest.stale[key] = value;
+  }
+  return manifest;
+}
+
+export function serializeManifest(manifest: Manifest): string {
+  const sorted = (r: Record<string, unknown>) => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
+  return JSON.stringify({ version: 1, objects: sorted(manifest.objects), stale: sorted(manifest.stale) });
+}

@@ -1,0 +1,26 @@
+// An already deployed build as a source: promoted by server-side copy, never downloaded.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { isHidden, unsafeKeyReason } from './keys.js';
+import type { LeftOut } from './local-source.js';
+import type { S3SourceObject } from './plan.js';
+import { listObjects } from './remote.js';
+
+export async function scanS3Source(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  exclude: (key: string) => boolean,
+): Promise<{ files: S3SourceObject[]; leftOut: LeftOut[] }> {
+  const listing = await listObjects(client, bucket, prefix);
+  const files: S3SourceObject[] = [];
+  const leftOut: LeftOut[] = [];
+  for (const [key, object] of [...listing.objects].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const unsafe = unsafeKeyReason(key);
+    if (isHidden(key)) leftOut.push({ key, reason: 'dotfile' });
+    else if (unsafe) leftOut.push({ key, reason: `name ${unsafe}` });
+    else if (key.endsWith('/')) leftOut.push({ key, reason: 'folder marker' });
+    else if (exclude(key)) leftOut.push({ key, reason: 'exclude' });
+    else files.push({ kind: 's3', key, size: object.size, etag: object.etag, bucket, sourceKey: prefix + key });
+  }
+  return { files, leftOut };
+}

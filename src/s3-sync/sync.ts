@@ -1,0 +1,189 @@
+// Makes s3://bucket/prefix mirror a source (a local build, or an already deployed one), touching
+// only what differs: read → compare → plan → write assets → write pages → delete → record.
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { GlobRule } from '../inputs/parse.js';
+import { InputError } from '../inputs/errors.js';
+import type { Logger } from '../log/logger.js';
+import { forEachLimit } from '../util/concurrency.js';
+import { fileMatchesEtag } from './etag.js';
+import { DeployPhaseError, executeDeletes, executeWrites, type Target, type WriteResult } from './execute.js';
+import { scanLocalSource, type LeftOut } from './local-source.js';
+import { emptyManifest, serializeManifest, type Manifest } from './manifest.js';
+import { planDeploy, recordedHeaders, type Plan, type SourceEntry } from './plan.js';
+import { headObject, listObjects, readManifest, writeManifest, type RemoteObject } from './remote.js';
+import { compileGlobs, HeaderRules, type ObjectHeaders } from './rules.js';
+import { scanS3Source } from './s3-source.js';
+
+export type SyncSource = { kind: 'local'; dir: string } | { kind: 's3'; bucket: string; prefix: string };
+
+export interface SyncSettings {
+  source: SyncSource;
+  bucket: string;
+  /** '' or ending in '/'. */
+  prefix: string;
+  delete: boolean;
+  cacheControl: GlobRule[];
+  contentType: GlobRule[];
+  exclude: string[];
+  keep: string[];
+  staleGraceMs: number;
+  concurrency: number;
+  dryRun: boolean;
+}
+
+export interface SyncDeps {
+  client: S3Client;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface SyncResult {
+  dryRun: boolean;
+  uploaded: number;
+  headersUpdated: number;
+  skipped: number;
+  deleted: number;
+  bytesUploaded: number;
+  changedPaths: string[];
+  plan: Plan;
+  leftOut: LeftOut[];
+  durationMs: number;
+}
+
+export const describeSource = (s: SyncSource): string => (s.kind === 'local' ? s.dir : `s3://${s.bucket}/${s.prefix}`);
+
+async function readSource(settings: SyncSettings, client: S3Client): Promise<{ files: SourceEntry[]; leftOut: LeftOut[] }> {
+  const exclude = compileGlobs(settings.exclude);
+  const scan = settings.source.kind === 'local'
+    ? await scanLocalSource(settings.source.dir, exclude)
+    : await scanS3Source(client, settings.source.bucket, settings.source.prefix, exclude);
+  if (scan.files.length === 0) {
+    throw new InputError('source', 'must hold at least one file to publish (dotfiles and exclude matches are left out); nothing was changed', describeSource(settings.source));
+  }
+  return scan;
+}
+
+/** Which source entries the bucket already holds, byte for byte. */
+async function findSameContent(files: SourceEntry[], remote: ReadonlyMap<string, RemoteObject>, manifest: Manifest, concurrency: number): Promise<Set<string>> {
+  const same = new Set<string>();
+  const candidates = files.filter((f) => remote.get(f.key)?.size === f.size);
+  await forEachLimit(candidates, concurrency, async (f) => {
+    const object = remote.get(f.key)!;
+    if (f.kind === 'local') {
+      if (await fileMatchesEtag(f.path, f.size, object.etag)) same.add(f.key);
+    } else {
+      const recorded = manifest.objects[f.key];
+      if (object.etag === f.etag || (recorded?.etag === object.etag && recorded.sourceEtag === f.etag)) same.add(f.key);
+    }
+  });
+  return same;
+}
+
+function nextManifest(previous: Manifest, files: SourceEntry[], remote: ReadonlyMap<string, RemoteObject>, plan: Plan, written: WriteResult[], complete: boolean): Manifest {
+  const next = emptyManifest();
+  const writes = new Map(written.map((w) => [w.key, w]));
+  const desired = new Map(plan.writes.map((w) => [w.key, w.headers]));
+  const keep = complete ? new Set([...files.map((f) => f.key), ...plan.kept.map((k) => k.key)]) : undefined;
+  for (const [key, entry] of Object.entries(previous.objects)) if (!keep || keep.has(key)) next.objects[key] = entry;
+  for (const f of files) {
+    const write = writes.get(f.key);
+    const etag = write?.etag ?? (desired.has(f.key) ? undefined : remote.get(f.key)?.etag);
+    if (!etag) continue;
+    const headers: ObjectHeaders | undefined = desired.get(f.key) ?? previous.objects[f.key];
+    if (!headers) continue;
+    next.objects[f.key] = { etag, cacheControl: headers.cacheControl, contentType: headers.contentType, ...(f.kind === 's3' ? { sourceEtag: f.etag } : {}) };
+  }
+  next.stale = complete ? plan.stale : { ...previous.stale, ...plan.stale };
+  return next;
+}
+
+export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<SyncResult> {
+  const { client, log } = deps;
+  const started = Date.now();
+  const now = (deps.now ?? (() => new Date()))();
+  const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency };
+  const where = `s3://${settings.bucket}/${settings.prefix}`;
+
+  const source = await log.group(`Read ${describeSource(settings.source)}`, async () => {
+    const scan = await readSource(settings, client);
+    log.info(`${scan.files.length} files to publish`);
+    for (const l of scan.leftOut) log.info(`left out ${l.key}: ${l.reason}`);
+    return scan;
+  });
+
+  const { remote, manifest, sameContent, observed } = await log.group(`Compare with ${where}`, async () => {
+    const [listing, stored] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifest(client, settings.bucket, settings.prefix)]);
+    const manifest = stored ?? emptyManifest();
+    log.info(`${listing.objects.size} objects there (${listing.requests} list request${listing.requests === 1 ? '' : 's'})${stored ? '' : ', no Slipway manifest yet'}`);
+    const sameContent = await findSameContent(source.files, listing.objects, manifest, settings.concurrency);
+    // Objects with the right content whose headers the manifest cannot vouch for (written by
+    // another tool, or by a run that was cut short): read their headers once.
+    const unknown = [...sameContent].filter((k) => !recordedHeaders(k, listing.objects, manifest));
+    const observed = new Map<string, ObjectHeaders>();
+    await forEachLimit(unknown, settings.concurrency, async (key) => {
+      observed.set(key, await headObject(client, settings.bucket, settings.prefix + key));
+    });
+    if (unknown.length > 0) log.info(`read the headers of ${unknown.length} objects not in the manifest`);
+    return { remote: listing.objects, manifest, sameContent, observed };
+  });
+
+  const plan = planDeploy({
+    source: source.files,
+    remote,
+    manifest,
+    sameContent,
+    observedHeaders: observed,
+    rules: new HeaderRules(settings.cacheControl, settings.contentType),
+    delete: settings.delete,
+    keep: compileGlobs(settings.keep),
+    staleGraceMs: settings.staleGraceMs,
+    now,
+  });
+  const count = (change: string) => plan.writes.filter((w) => w.change === change).length;
+  log.info(`plan: ${count('new')} new, ${count('changed')} changed, ${count('headers')} header updates, ${plan.skipped.length} unchanged, ${plan.deletes.length} to delete, ${plan.kept.length} kept`);
+
+  const result = (written: WriteResult[], deleted: number): SyncResult => ({
+    dryRun: settings.dryRun,
+    uploaded: plan.writes.filter((w) => w.change !== 'headers').length,
+    headersUpdated: count('headers'),
+    skipped: plan.skipped.length,
+    deleted,
+    bytesUploaded: settings.dryRun ? plan.writes.reduce((n, w) => n + (w.change === 'headers' ? 0 : w.entry.size), 0) : written.reduce((n, w) => n + w.bytes, 0),
+    changedPaths: plan.changedPaths,
+    plan,
+    leftOut: source.leftOut,
+    durationMs: Date.now() - started,
+  });
+
+  if (settings.dryRun) {
+    await log.group('Plan (dry run: nothing is changed)', () => {
+      for (const w of plan.writes) log.info(`would ${w.change === 'headers' ? 'update headers of' : `write (${w.change})`} ${w.key} [${w.headers.cacheControl}; ${w.headers.contentType}]`);
+      for (const k of plan.deletes) log.info(`would delete ${k}`);
+      for (const k of plan.kept) log.info(`would keep ${k.key}: ${k.reason}${k.until ? ` until ${k.until}` : ''}`);
+      return Promise.resolve();
+    });
+    return result([], plan.deletes.length);
+  }
+
+  const record = async (written: WriteResult[], complete: boolean) => {
+    const next = nextManifest(manifest, source.files, remote, plan, written, complete);
+    if (serializeManifest(next) !== serializeManifest(manifest)) await writeManifest(client, settings.bucket, settings.prefix, next);
+  };
+
+  let written: WriteResult[] = [];
+  let deleted = 0;
+  try {
+    if (plan.writes.length > 0) {
+      written = await log.group(`Upload ${plan.writes.length} objects (assets first, then HTML)`, () => executeWrites(target, plan.writes, log));
+    }
+    if (plan.deletes.length > 0) {
+      deleted = await log.group(`Delete ${plan.deletes.length} objects no longer in the source`, () => executeDeletes(target, plan.deletes, log));
+    }
+  } catch (error) {
+    // Remember what did land, so a re-run need not look at it again; the listing stays the truth.
+    await record(error instanceof DeployPhaseError ? error.completed : written, false).catch(() => undefined);
+    throw error;
+  }
+  await record(written, true);
+  return result(written, deleted);
+}
