@@ -17,9 +17,10 @@ export const errorCode = (error: unknown): string => {
 
 export const httpStatus = (error: unknown): number | undefined => shape(error).$metadata?.httpStatusCode;
 
+/** The object is missing (not the bucket: NoSuchBucket is a real failure). */
 export function isNotFound(error: unknown): boolean {
   const code = errorCode(error);
-  return code === 'NoSuchKey' || code === 'NotFound' || httpStatus(error) === 404;
+  return code === 'NoSuchKey' || code === 'NotFound';
 }
 
 /** One line that says what failed and why, for any thrown value. */

@@ -1,6 +1,7 @@
 // Makes s3://bucket/prefix mirror a source (a local build, or an already deployed one), touching
 // only what differs: read → compare → plan → write assets → write pages → delete → record.
 import type { S3Client } from '@aws-sdk/client-s3';
+import { describeError } from '../aws/errors.js';
 import type { GlobRule } from '../inputs/parse.js';
 import { InputError } from '../inputs/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -54,9 +55,12 @@ export const describeSource = (s: SyncSource): string => (s.kind === 'local' ? s
 
 async function readSource(settings: SyncSettings, client: S3Client): Promise<{ files: SourceEntry[]; leftOut: LeftOut[] }> {
   const exclude = compileGlobs(settings.exclude);
-  const scan = settings.source.kind === 'local'
-    ? await scanLocalSource(settings.source.dir, exclude)
-    : await scanS3Source(client, settings.source.bucket, settings.source.prefix, exclude);
+  const source = settings.source;
+  const scan = source.kind === 'local'
+    ? await scanLocalSource(source.dir, exclude)
+    : await scanS3Source(client, source.bucket, source.prefix, exclude).catch((error: unknown) => {
+        throw new Error(`Could not read the source ${describeSource(source)}: ${describeError(error)}`, { cause: error });
+      });
   if (scan.files.length === 0) {
     throw new InputError('source', 'must hold at least one file to publish (dotfiles and exclude matches are left out); nothing was changed', describeSource(settings.source));
   }
@@ -112,7 +116,9 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   });
 
   const { remote, manifest, sameContent, observed } = await log.group(`Compare with ${where}`, async () => {
-    const [listing, stored] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifest(client, settings.bucket, settings.prefix)]);
+    const [listing, stored] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifest(client, settings.bucket, settings.prefix)]).catch((error: unknown) => {
+      throw new Error(`Could not read ${where}: ${describeError(error)}`, { cause: error });
+    });
     const manifest = stored ?? emptyManifest();
     log.info(`${listing.objects.size} objects there (${listing.requests} list request${listing.requests === 1 ? '' : 's'})${stored ? '' : ', no Slipway manifest yet'}`);
     const sameContent = await findSameContent(source.files, listing.objects, manifest, settings.concurrency);

@@ -1,0 +1,38 @@
+// action.yml is the one place names live: the generated module, the READMEs and the settings
+// parsers must agree with it.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { readActionSpecs, renderSpecModule, replaceUsage } from '../../scripts/lib/action-specs.mjs';
+import { parseDeployStaticSettings } from '../../src/deploy-static/settings.js';
+import { writeSite } from '../support/s3.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const specs = readActionSpecs(root);
+
+describe.each(specs.map((s) => [s.name, s] as const))('%s', (name, spec) => {
+  it('runs on node24 from its committed bundle', () => {
+    const doc = parse(readFileSync(`${root}actions/${name}/action.yml`, 'utf8')) as { runs: { using: string; main: string } };
+    expect(doc.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  });
+  it('has its README usage generated from action.yml', () => {
+    const readme = readFileSync(`${root}actions/${name}/README.md`, 'utf8');
+    expect(replaceUsage(readme, spec)).toBe(readme);
+  });
+});
+
+it('src/generated/action-specs.ts is what the build generates from action.yml', () => {
+  expect(readFileSync(`${root}src/generated/action-specs.ts`, 'utf8')).toBe(renderSpecModule(specs));
+});
+
+it('deploy-static reads every input action.yml declares, with its defaults', () => {
+  const asked = new Set<string>();
+  const site = writeSite({ 'index.html': 'x' });
+  const settings = parseDeployStaticSettings((name) => {
+    asked.add(name);
+    return { source: site, bucket: 'ok-bucket' }[name];
+  });
+  const declared = Object.keys(specs.find((s) => s.name === 'deploy-static')!.inputs);
+  expect([...asked].sort()).toEqual([...declared].sort());
+  expect(settings).toMatchObject({ prefix: '', delete: true, staleGraceMs: 7 * 86_400_000, concurrency: 16, dryRun: false, aws: { region: undefined, endpoint: undefined, forcePathStyle: undefined } });
+});
