@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
 import { awsEnvFor } from '../../scripts/lib/moto.mjs';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
 import { bucketState, md5, motoEndpoint, newBucket, putObject, touchAll, writeSite } from '../support/s3.js';
 
 let proxy: AwsProxy;

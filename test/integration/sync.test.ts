@@ -10,7 +10,7 @@ import { InputErrors, InputError } from '../../src/inputs/errors.js';
 import { MANIFEST_KEY } from '../../src/s3-sync/keys.js';
 import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/s3-sync/rules.js';
 import { syncSite, type SyncSettings } from '../../src/s3-sync/sync.js';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
 import { bucketState, headers, inspector, md5, motoEndpoint, newBucket, putObject, s3At, touchAll, writeSite, type SiteFiles } from '../support/s3.js';
 
 const DAY = 86_400_000;
@@ -151,6 +151,19 @@ describe('a redeploy', () => {
     expect(await headers(bucket, 'index.html')).toEqual({ cacheControl: NO_CACHE, contentType: 'text/html; charset=utf-8' });
     expect(result.changedPaths).toEqual(['/', '/index.html']);
   });
+});
+
+it('handles keys with spaces, plus signs and non-ASCII names, in uploads, header updates and deletes', async () => {
+  const files: SiteFiles = { 'index.html': 'x', 'docs/My File ü+1.png': 'png', 'ça va/é #1.txt': 'txt', 'gone & done.txt': 'bye' };
+  const dir = writeSite(files);
+  await deploy(settings(dir));
+  const { rmSync } = await import('node:fs');
+  rmSync(join(dir, 'gone & done.txt'));
+  const result = await deploy(settings(dir, { cacheControl: [{ glob: '*.png', value: 'no-store' }, { glob: '*.txt', value: 'no-cache' }] }));
+  expect(result).toMatchObject({ headersUpdated: 2, deleted: 1 });
+  expect(await headers(bucket, 'docs/My File ü+1.png')).toMatchObject({ cacheControl: 'no-store' });
+  expect(await headers(bucket, 'ça va/é #1.txt')).toMatchObject({ cacheControl: 'no-cache' });
+  expect(Object.keys(await contentOf()).sort()).toEqual(['docs/My File ü+1.png', 'index.html', 'ça va/é #1.txt']);
 });
 
 describe('deletions', () => {

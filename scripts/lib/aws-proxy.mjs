@@ -1,32 +1,27 @@
 // An HTTP proxy in front of moto that records every request the code under test sends (so tests
 // count requests at the wire) and can inject faults: an error status, a connection reset, or a
 // delay, per request.
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest } from 'node:http';
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  /** S3 operation name, inferred from method, query and headers (path-style addressing). */
-  operation: string;
-  bucket?: string;
-  key?: string;
-  /** When it arrived (ms since the proxy started) and its status. */
-  at: number;
-  status?: number;
-}
+/**
+ * @typedef {object} RecordedRequest
+ * @property {string} method
+ * @property {string} path
+ * @property {URLSearchParams} query
+ * @property {import('node:http').IncomingHttpHeaders} headers
+ * @property {string} operation S3 operation name, inferred from method, query and headers (path-style addressing)
+ * @property {string} [bucket]
+ * @property {string} [key]
+ * @property {number} at when it arrived, in ms since the proxy started
+ * @property {number} [status] the status answered (0: connection reset)
+ */
 
-export type Fault =
-  | { kind: 'status'; status: number; code: string; message?: string }
-  | { kind: 'reset' }
-  | { kind: 'delay'; ms: number };
+/** @typedef {{ kind: 'status', status: number, code: string, message?: string } | { kind: 'reset' } | { kind: 'delay', ms: number }} Fault */
 
-/** Decides per request; undefined lets it through. */
-export type FaultPlan = (request: RecordedRequest, index: number) => Fault | undefined;
+/** @typedef {(request: RecordedRequest, index: number) => Fault | undefined} FaultPlan Decides per request; undefined lets it through. */
 
-export function s3Operation(method: string, query: URLSearchParams, headers: IncomingMessage['headers'], key: string | undefined): string {
+/** @param {string} method @param {URLSearchParams} query @param {import('node:http').IncomingHttpHeaders} headers @param {string | undefined} key */
+export function s3Operation(method, query, headers, key) {
   if (method === 'GET' && !key) return query.get('list-type') === '2' ? 'ListObjectsV2' : query.has('versions') ? 'ListObjectVersions' : 'ListObjects';
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return key ? 'HeadObject' : 'HeadBucket';
@@ -41,30 +36,35 @@ export function s3Operation(method: string, query: URLSearchParams, headers: Inc
   return `${method} ${key ?? ''}`;
 }
 
-export interface AwsProxy {
-  endpoint: string;
-  requests: RecordedRequest[];
-  /** Requests of these operations, in order. */
-  ops(...operations: string[]): RecordedRequest[];
-  setFaults(plan: FaultPlan | undefined): void;
-  clear(): void;
-  close(): Promise<void>;
-}
+/**
+ * @typedef {object} AwsProxy
+ * @property {string} endpoint
+ * @property {RecordedRequest[]} requests
+ * @property {(...operations: string[]) => RecordedRequest[]} ops requests of these operations, in order
+ * @property {(plan: FaultPlan | undefined) => void} setFaults
+ * @property {() => void} clear
+ * @property {() => Promise<void>} close
+ */
 
-const errorBody = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+/** @param {string} code @param {string} message */
+const errorBody = (code, message) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 
-export async function startAwsProxy(target: string): Promise<AwsProxy> {
+/** @param {string} target the endpoint to forward to @returns {Promise<AwsProxy>} */
+export async function startAwsProxy(target) {
   const upstream = new URL(target);
-  const requests: RecordedRequest[] = [];
-  let faults: FaultPlan | undefined;
+  /** @type {RecordedRequest[]} */
+  const requests = [];
+  /** @type {FaultPlan | undefined} */
+  let faults;
   let index = 0;
   const started = Date.now();
 
-  const server: Server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const [, bucket, ...rest] = url.pathname.split('/');
     const key = rest.length > 0 ? decodeURIComponent(rest.join('/')) : undefined;
-    const recorded: RecordedRequest = {
+    /** @type {RecordedRequest} */
+    const recorded = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
@@ -76,8 +76,9 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
     };
     requests.push(recorded);
     const fault = faults?.(recorded, index++);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    /** @type {Buffer[]} */
+    const chunks = [];
+    req.on('data', (/** @type {Buffer} */ c) => chunks.push(c));
     req.on('end', () => {
       if (fault?.kind === 'reset') {
         recorded.status = 0;
@@ -110,8 +111,9 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
