@@ -46,7 +46,7 @@ export function parseSource(raw: string, cwd: string): SyncSource {
   return { kind: 'local', dir };
 }
 
-export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.cwd()): DeployStaticSettings {
+export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.cwd(), runId: string | undefined = undefined): DeployStaticSettings {
   const inputs = new InputReader('deploy-static', raw);
   const c = new InputCollector();
   const source = c.field(() => parseSource(inputs.required('source', 'a local directory or s3://bucket[/prefix]'), cwd));
@@ -90,6 +90,7 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
     staleGraceMs: staleGraceMs!,
     concurrency: concurrency!,
     dryRun: dryRun!,
+    ...(runId ? { runId } : {}),
     aws: { region, endpoint, forcePathStyle, concurrency: concurrency! },
   };
 }

@@ -15,6 +15,12 @@ export interface Manifest {
   objects: Record<string, ManifestObject>;
   /** Site-relative key → ISO time of the first deploy that found it stale. */
   stale: Record<string, string>;
+  /**
+   * The changed paths of the last deploy that had a run id (a GitHub workflow run). A re-run of
+   * that run finds nothing left to change, yet its invalidation may never have happened: it
+   * reports these paths again.
+   */
+  changes?: { run: string; paths: string[] };
 }
 
 export const emptyManifest = (): Manifest => ({ version: 1, objects: {}, stale: {} });
@@ -44,10 +50,14 @@ export function parseManifest(text: string): Manifest | undefined {
   for (const [key, value] of Object.entries(data.stale)) {
     if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) manifest.stale[key] = value;
   }
+  const changes = data.changes;
+  if (isRecord(changes) && typeof changes.run === 'string' && Array.isArray(changes.paths) && changes.paths.every((p) => typeof p === 'string')) {
+    manifest.changes = { run: changes.run, paths: changes.paths as string[] };
+  }
   return manifest;
 }
 
 export function serializeManifest(manifest: Manifest): string {
   const sorted = (r: Record<string, unknown>) => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
-  return JSON.stringify({ version: 1, objects: sorted(manifest.objects), stale: sorted(manifest.stale) });
+  return JSON.stringify({ version: 1, objects: sorted(manifest.objects), stale: sorted(manifest.stale), ...(manifest.changes ? { changes: manifest.changes } : {}) });
 }

@@ -30,6 +30,11 @@ export interface SyncSettings {
   staleGraceMs: number;
   concurrency: number;
   dryRun: boolean;
+  /**
+   * Identifies the workflow run (GITHUB_RUN_ID), when there is one. A re-run of the same run
+   * reports the paths the earlier attempt changed too, so its invalidation is not lost.
+   */
+  runId?: string;
 }
 
 export interface SyncDeps {
@@ -83,8 +88,15 @@ async function findSameContent(files: SourceEntry[], remote: ReadonlyMap<string,
   return same;
 }
 
-function nextManifest(previous: Manifest, files: SourceEntry[], remote: ReadonlyMap<string, RemoteObject>, plan: Plan, written: WriteResult[], complete: boolean): Manifest {
+/** This deploy's changed paths, with those of an earlier attempt of the same run. */
+function changedPathsOf(plan: Plan, manifest: Manifest, runId: string | undefined): string[] {
+  const earlier = runId !== undefined && manifest.changes?.run === runId ? manifest.changes.paths : [];
+  return [...new Set([...earlier, ...plan.changedPaths])].sort();
+}
+
+function nextManifest(previous: Manifest, files: SourceEntry[], remote: ReadonlyMap<string, RemoteObject>, plan: Plan, written: WriteResult[], complete: boolean, changes: Manifest['changes']): Manifest {
   const next = emptyManifest();
+  if (changes) next.changes = changes;
   const writes = new Map(written.map((w) => [w.key, w]));
   const desired = new Map(plan.writes.map((w) => [w.key, w.headers]));
   const keep = complete ? new Set([...files.map((f) => f.key), ...plan.kept.map((k) => k.key)]) : undefined;
@@ -148,6 +160,11 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   const count = (change: string) => plan.writes.filter((w) => w.change === change).length;
   log.info(`plan: ${count('new')} new, ${count('changed')} changed, ${count('headers')} header updates, ${plan.skipped.length} unchanged, ${plan.deletes.length} to delete, ${plan.kept.length} kept`);
 
+  const changedPaths = changedPathsOf(plan, manifest, settings.runId);
+  if (changedPaths.length > plan.changedPaths.length) log.info(`reporting ${changedPaths.length - plan.changedPaths.length} paths an earlier attempt of run ${settings.runId} changed`);
+  // A run that changed nothing leaves the record alone: a re-run of it has nothing to report either.
+  const changes = settings.runId !== undefined && changedPaths.length > 0 ? { run: settings.runId, paths: changedPaths } : manifest.changes;
+
   const result = (written: WriteResult[], deleted: number): SyncResult => ({
     dryRun: settings.dryRun,
     uploaded: plan.writes.filter((w) => w.change !== 'headers').length,
@@ -155,7 +172,7 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     skipped: plan.skipped.length,
     deleted,
     bytesUploaded: settings.dryRun ? plan.writes.reduce((n, w) => n + (w.change === 'headers' ? 0 : w.entry.size), 0) : written.reduce((n, w) => n + w.bytes, 0),
-    changedPaths: plan.changedPaths,
+    changedPaths,
     plan,
     leftOut: source.leftOut,
     durationMs: Date.now() - started,
@@ -172,7 +189,7 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   }
 
   const record = async (written: WriteResult[], complete: boolean) => {
-    const next = nextManifest(manifest, source.files, remote, plan, written, complete);
+    const next = nextManifest(manifest, source.files, remote, plan, written, complete, changes);
     if (serializeManifest(next) !== serializeManifest(manifest)) await writeManifest(client, settings.bucket, settings.prefix, next);
   };
 

@@ -166,6 +166,25 @@ it('handles keys with spaces, plus signs and non-ASCII names, in uploads, header
   expect(Object.keys(await contentOf()).sort()).toEqual(['docs/My File ü+1.png', 'index.html', 'ça va/é #1.txt']);
 });
 
+describe('a re-run of the same workflow run', () => {
+  it('reports the paths the earlier attempt changed, so their invalidation is not lost', async () => {
+    const dir = writeSite({ 'index.html': 'v1', 'app.js': 'a1' });
+    await deploy(settings(dir, { runId: '100' }));
+    writeFileSync(join(dir, 'app.js'), 'a2');
+    const attempt1 = await deploy(settings(dir, { runId: '101' }));
+    expect(attempt1.changedPaths).toEqual(['/app.js']);
+    // Attempt 2 of run 101 (say the invalidation step failed): nothing left to upload, same paths reported.
+    proxy.clear();
+    const attempt2 = await deploy(settings(dir, { runId: '101' }));
+    expect(attempt2).toMatchObject({ uploaded: 0, changedPaths: ['/app.js'] });
+    expect(proxy.ops('PutObject')).toEqual([]);
+    // Another run that changes nothing reports nothing, and does not rewrite the manifest.
+    const next = await deploy(settings(dir, { runId: '102' }));
+    expect(next.changedPaths).toEqual([]);
+    expect(proxy.ops('PutObject')).toEqual([]);
+  });
+});
+
 describe('deletions', () => {
   it('happen only under the prefix: "site" never touches "site2/" or the root', async () => {
     for (const k of ['site/old.html', 'site/assets/old.js', 'site2/index.html', 'other.txt', 'sitemap.xml']) await putObject(bucket, k, k);

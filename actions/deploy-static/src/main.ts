@@ -5,7 +5,7 @@ import { parseDeployStaticSettings } from '../../../src/deploy-static/settings.j
 import { syncSite } from '../../../src/s3-sync/sync.js';
 
 await runAction(async (inputs, log) => {
-  const settings = parseDeployStaticSettings(inputs);
+  const settings = parseDeployStaticSettings(inputs, process.cwd(), process.env.GITHUB_RUN_ID);
   log.debug(`settings: ${JSON.stringify(settings)}`);
   const result = await syncSite(settings, { client: createS3Client(settings.aws), log });
   return { outputs: deployStaticOutputs(result), summary: deployStaticSummary(settings, result) };
