@@ -52,7 +52,7 @@ export function parseManifest(text: string): Manifest | undefined {
   }
   const changes = data.changes;
   if (isRecord(changes) && typeof changes.run === 'string' && Array.isArray(changes.paths) && changes.paths.every((p) => typeof p === 'string')) {
-    manifest.changes = { run: changes.run, paths: changes.paths as string[] };
+    manifest.changes = { run: changes.run, paths: changes.paths };
   }
   return manifest;
 }
