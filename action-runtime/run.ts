@@ -23,13 +23,28 @@ export interface ActionOutcome {
   summary: string;
 }
 
+/** A failure that still has outputs and a summary to report (what was done before it failed). */
+export class ActionFailure extends Error {
+  constructor(
+    message: string,
+    readonly outcome: ActionOutcome,
+  ) {
+    super(message);
+    this.name = 'ActionFailure';
+  }
+}
+
+async function report(outcome: ActionOutcome): Promise<void> {
+  for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
+  await core.summary.addRaw(outcome.summary).write();
+}
+
 /** Runs one action: a single top-level catch, one `::error::`, exit code 1 on any failure. */
 export async function runAction(run: (inputs: RawInputs, log: Logger) => Promise<ActionOutcome>): Promise<void> {
   try {
-    const outcome = await run(runnerInputs, actionsLogger);
-    for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
-    await core.summary.addRaw(outcome.summary).write();
+    await report(await run(runnerInputs, actionsLogger));
   } catch (error) {
+    if (error instanceof ActionFailure) await report(error.outcome).catch(() => undefined);
     core.setFailed(describeError(error));
   }
 }

@@ -5,7 +5,12 @@ import { describeError } from '../src/aws/errors.js';
 import { parseFlags, usage } from '../src/cli/args.js';
 import { deployStaticOutputs, deployStaticSummary } from '../src/deploy-static/report.js';
 import { parseDeployStaticSettings } from '../src/deploy-static/settings.js';
+import { createCloudFrontClient } from '../src/aws/cloudfront-client.js';
+import { invalidate, InvalidationFailed } from '../src/cloudfront/invalidations.js';
+import { invalidateOutputs, invalidateSummary } from '../src/invalidate/report.js';
+import { parseInvalidateSettings } from '../src/invalidate/settings.js';
 import { consoleLogger } from '../src/log/logger.js';
+import { systemClock } from '../src/util/clock.js';
 import { syncSite } from '../src/s3-sync/sync.js';
 
 const COMMANDS = {
@@ -15,6 +20,20 @@ const COMMANDS = {
     console.log('');
     console.log(deployStaticSummary(settings, result));
     for (const [name, value] of Object.entries(deployStaticOutputs(result))) console.log(`${name}=${value}`);
+  },
+  invalidate: async (argv: string[], verbose: boolean) => {
+    const settings = parseInvalidateSettings(parseFlags('invalidate', argv));
+    const print = (outcomes: Parameters<typeof invalidateSummary>[1]) => {
+      console.log('');
+      console.log(invalidateSummary(settings, outcomes));
+      for (const [name, value] of Object.entries(invalidateOutputs(settings, outcomes))) console.log(`${name}=${value}`);
+    };
+    try {
+      print(await invalidate(settings, { client: createCloudFrontClient(), log: consoleLogger({ verbose }), clock: systemClock }));
+    } catch (error) {
+      if (error instanceof InvalidationFailed) print(error.outcomes);
+      throw error;
+    }
   },
 } as const;
 

@@ -1,5 +1,7 @@
 // npm run build: regenerate what is derived from action.yml, then bundle every action (and the CLI)
-// with ncc into its committed dist/ folder. CI rebuilds and fails if anything derived changed.
+// with ncc into its committed dist/ folder (ncc type-checks the production code, tsconfig.json; the
+// tests are checked by `npm run typecheck`, tsconfig.all.json). CI rebuilds and fails if anything
+// derived changed.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

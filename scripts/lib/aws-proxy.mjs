@@ -9,7 +9,8 @@ import { createServer, request as httpRequest } from 'node:http';
  * @property {string} path
  * @property {URLSearchParams} query
  * @property {import('node:http').IncomingHttpHeaders} headers
- * @property {string} operation S3 operation name, inferred from method, query and headers (path-style addressing)
+ * @property {string} service the service it is signed for (s3, cloudfront, …)
+ * @property {string} operation operation name, inferred from the service, method, path, query and headers (S3: path-style addressing)
  * @property {string} [bucket]
  * @property {string} [key]
  * @property {number} at when it arrived, in ms since the proxy started
@@ -19,6 +20,22 @@ import { createServer, request as httpRequest } from 'node:http';
 /** @typedef {{ kind: 'status', status: number, code: string, message?: string } | { kind: 'reset' } | { kind: 'delay', ms: number }} Fault */
 
 /** @typedef {(request: RecordedRequest, index: number) => Fault | undefined} FaultPlan Decides per request; undefined lets it through. */
+
+/** The service a request is signed for (from its SigV4 credential scope), e.g. s3, cloudfront, ecs. */
+export function signedService(/** @type {import('node:http').IncomingHttpHeaders} */ headers) {
+  return /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1] ?? 'unknown';
+}
+
+/** CloudFront's REST API: /2020-05-31/distribution/{id}/invalidation[/{id}] and friends. */
+export function cloudFrontOperation(/** @type {string} */ method, /** @type {string} */ path) {
+  const p = path.replace(/^\/\d{4}-\d{2}-\d{2}/, '');
+  if (/^\/distribution\/[^/]+\/invalidation$/.test(p)) return method === 'POST' ? 'CreateInvalidation' : 'ListInvalidations';
+  if (/^\/distribution\/[^/]+\/invalidation\/[^/]+$/.test(p)) return 'GetInvalidation';
+  if (/^\/distribution\/[^/]+\/config$/.test(p)) return method === 'PUT' ? 'UpdateDistribution' : 'GetDistributionConfig';
+  if (/^\/distribution\/[^/]+$/.test(p)) return method === 'DELETE' ? 'DeleteDistribution' : 'GetDistribution';
+  if (p === '/distribution') return method === 'POST' ? 'CreateDistribution' : 'ListDistributions';
+  return `cloudfront ${method} ${p}`;
+}
 
 /** @param {string} method @param {URLSearchParams} query @param {import('node:http').IncomingHttpHeaders} headers @param {string | undefined} key */
 export function s3Operation(method, query, headers, key) {
@@ -69,11 +86,15 @@ export async function startAwsProxy(target) {
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
-      operation: s3Operation(req.method ?? 'GET', url.searchParams, req.headers, key || undefined),
+      service: signedService(req.headers),
+      operation: '',
       bucket: bucket || undefined,
       key: key || undefined,
       at: Date.now() - started,
     };
+    recorded.operation = recorded.service === 'cloudfront'
+      ? cloudFrontOperation(recorded.method, url.pathname)
+      : s3Operation(recorded.method, url.searchParams, req.headers, recorded.key);
     requests.push(recorded);
     const fault = faults?.(recorded, index++);
     /** @type {Buffer[]} */

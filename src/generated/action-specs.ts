@@ -89,6 +89,48 @@ export const actionSpecs = {
         "description": "JSON array of URL paths, relative to the prefix, whose cached copies are now stale (overwritten or deleted); feeds the invalidate action."
       }
     }
+  },
+  "invalidate": {
+    "description": "CloudFront invalidation that is minimal (normalised, collapsed to wildcards), batched within CloudFront's limits, idempotent across re-runs, and waited for.",
+    "inputs": {
+      "distribution-id": {
+        "description": "One or more CloudFront distribution ids, separated by newlines or commas.",
+        "required": true
+      },
+      "paths": {
+        "description": "Paths to invalidate, one per line or a JSON array (deploy-static's changed-paths plugs in directly). An empty list means nothing to do.",
+        "required": false,
+        "default": "/*"
+      },
+      "max-paths": {
+        "description": "Above this many paths, collapse to wildcards (deepest common folders first, at last /*). 1 to 3000.",
+        "required": false,
+        "default": "20"
+      },
+      "wait": {
+        "description": "Wait until every invalidation is completed (true or false).",
+        "required": false,
+        "default": "true"
+      },
+      "timeout": {
+        "description": "How long to submit and wait (90s, 15m, 1h); past it the step fails with the ids still in progress.",
+        "required": false,
+        "default": "15m"
+      },
+      "caller-reference": {
+        "description": "CloudFront caller reference. Default derived from the repository, the workflow run, the distribution and the paths (not the attempt), so a re-run returns the existing invalidation.",
+        "required": false,
+        "default": ""
+      }
+    },
+    "outputs": {
+      "invalidation-ids": {
+        "description": "JSON object, distribution id → list of invalidation ids."
+      },
+      "paths": {
+        "description": "JSON array of the paths submitted, after normalising and collapsing."
+      }
+    }
   }
 } as const;
 

@@ -1,0 +1,21 @@
+import { ActionFailure, runAction } from '../../../action-runtime/run.js';
+import { createCloudFrontClient } from '../../../src/aws/cloudfront-client.js';
+import { invalidate, InvalidationFailed } from '../../../src/cloudfront/invalidations.js';
+import { invalidateOutputs, invalidateSummary } from '../../../src/invalidate/report.js';
+import { parseInvalidateSettings } from '../../../src/invalidate/settings.js';
+import { systemClock } from '../../../src/util/clock.js';
+
+await runAction(async (inputs, log) => {
+  const settings = parseInvalidateSettings(inputs, { repository: process.env.GITHUB_REPOSITORY, runId: process.env.GITHUB_RUN_ID });
+  log.debug(`settings: ${JSON.stringify(settings)}`);
+  if (settings.pathsInputEmpty) log.warning("The 'paths' input is empty, so nothing is invalidated. Pass [] for an intentionally empty list, or check the output it reads.");
+  try {
+    const outcomes = await invalidate(settings, { client: createCloudFrontClient(), log, clock: systemClock });
+    return { outputs: invalidateOutputs(settings, outcomes), summary: invalidateSummary(settings, outcomes) };
+  } catch (error) {
+    if (error instanceof InvalidationFailed) {
+      throw new ActionFailure(error.message, { outputs: invalidateOutputs(settings, error.outcomes), summary: invalidateSummary(settings, error.outcomes) });
+    }
+    throw error;
+  }
+});

@@ -1,0 +1,166 @@
+// Submitting invalidations and waiting for them, within one deadline, for several distributions
+// at once.
+import { CreateInvalidationCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { createHash } from 'node:crypto';
+import { describeError, errorCode, httpStatus } from '../aws/errors.js';
+import type { Logger } from '../log/logger.js';
+import { backoff, formatDuration, type Clock } from '../util/clock.js';
+import { batchPaths } from './invalidation-paths.js';
+
+export interface InvalidationRequest {
+  distributionIds: string[];
+  /** Final paths (normalised and collapsed): the same for every distribution. */
+  paths: string[];
+  wait: boolean;
+  timeoutMs: number;
+  /** Given by the user; else derived from the run (see callerReference). */
+  callerReference?: string;
+  /** The workflow run, for derived caller references: re-running it must not pay twice. */
+  run?: { repository: string; runId: string };
+}
+
+export interface SubmittedInvalidation {
+  id: string;
+  callerReference: string;
+  paths: string[];
+  status: string;
+}
+
+export interface DistributionOutcome {
+  distributionId: string;
+  invalidations: SubmittedInvalidation[];
+  /** completed, or submitted (wait: false); an error when it failed. */
+  status: 'completed' | 'submitted' | 'failed';
+  error?: string;
+  durationMs: number;
+}
+
+export interface InvalidationDeps {
+  client: CloudFrontClient;
+  log: Logger;
+  clock: Clock;
+}
+
+/** Thrown when any distribution failed; carries every distribution's outcome for the report. */
+export class InvalidationFailed extends Error {
+  constructor(readonly outcomes: DistributionOutcome[]) {
+    super(outcomes.filter((o) => o.error).map((o) => `${o.distributionId}: ${o.error}`).join(' '));
+    this.name = 'InvalidationFailed';
+  }
+}
+
+/**
+ * The default caller reference: the repository, the workflow run, the distribution and the path
+ * set — not the attempt — so a re-run gets CloudFront's existing invalidation back instead of
+ * paying for a new one. Without a run (a laptop), every call is new.
+ */
+export function callerReference(request: InvalidationRequest, distributionId: string, batch: string[], index: number, nonce: string): string {
+  if (request.callerReference) return index === 0 ? request.callerReference : `${request.callerReference}-${index + 1}`;
+  const run = request.run ? `${request.run.repository}\0${request.run.runId}` : `local\0${nonce}`;
+  const digest = createHash('sha256').update(`${run}\0${distributionId}\0${batch.join('\n')}`).digest('hex').slice(0, 32);
+  return `slipway-${request.run ? request.run.runId : 'local'}-${digest}`;
+}
+
+const isCompleted = (status: string | undefined): boolean => (status ?? '').toLowerCase() === 'completed';
+
+/** Worth waiting out: too many in progress, throttling, 5xx, network failures. */
+export function isRetriable(error: unknown): boolean {
+  const code = errorCode(error);
+  const status = httpStatus(error);
+  if (code === 'TooManyInvalidationsInProgress' || /throttl|TooManyRequests|RequestLimitExceeded/i.test(code)) return true;
+  if (status !== undefined) return status >= 500 || status === 429;
+  return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError/i.test(`${code} ${describeError(error)}`);
+}
+
+class DeadlineError extends Error {}
+
+async function submit(
+  deps: InvalidationDeps,
+  distributionId: string,
+  paths: string[],
+  reference: string,
+  deadline: number,
+): Promise<SubmittedInvalidation> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await deps.client.send(
+        new CreateInvalidationCommand({ DistributionId: distributionId, InvalidationBatch: { CallerReference: reference, Paths: { Quantity: paths.length, Items: paths } } }),
+      );
+      const invalidation = response.Invalidation;
+      if (!invalidation?.Id) throw new Error('CloudFront answered without an invalidation id');
+      return { id: invalidation.Id, callerReference: reference, paths, status: invalidation.Status ?? 'InProgress' };
+    } catch (error) {
+      if (errorCode(error) === 'InvalidationBatchAlreadyExists') {
+        throw new Error(`caller reference ${reference} was already used with other paths; give a new caller-reference (or leave it empty to derive one)`, { cause: error });
+      }
+      const delay = backoff(attempt, 2000, 30_000);
+      if (!isRetriable(error)) throw error;
+      if (deps.clock.now() + delay >= deadline) {
+        throw new DeadlineError(`could not submit an invalidation before the timeout; CloudFront kept answering ${describeError(error)}`);
+      }
+      deps.log.info(`${distributionId}: ${errorCode(error)}, trying again in ${formatDuration(delay)}`);
+      await deps.clock.sleep(delay);
+    }
+  }
+}
+
+async function waitFor(deps: InvalidationDeps, distributionId: string, submitted: SubmittedInvalidation[], deadline: number): Promise<void> {
+  let pending = submitted.filter((s) => !isCompleted(s.status));
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const delay = backoff(attempt, 2000, 20_000);
+    if (deps.clock.now() + delay > deadline) {
+      throw new DeadlineError(`timed out waiting; still in progress: ${pending.map((p) => p.id).join(', ')}`);
+    }
+    await deps.clock.sleep(delay);
+    for (const s of pending) {
+      try {
+        const response = await deps.client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: s.id }));
+        s.status = response.Invalidation?.Status ?? s.status;
+      } catch (error) {
+        if (!isRetriable(error)) throw error;
+      }
+    }
+    pending = pending.filter((s) => !isCompleted(s.status));
+    if (pending.length > 0) deps.log.debug(`${distributionId}: ${pending.length} still in progress`);
+  }
+}
+
+async function invalidateOne(request: InvalidationRequest, distributionId: string, deps: InvalidationDeps, deadline: number, nonce: string): Promise<DistributionOutcome> {
+  const started = deps.clock.now();
+  const invalidations: SubmittedInvalidation[] = [];
+  const outcome = (status: DistributionOutcome['status'], error?: string): DistributionOutcome => ({
+    distributionId,
+    invalidations,
+    status,
+    ...(error ? { error } : {}),
+    durationMs: deps.clock.now() - started,
+  });
+  try {
+    const batches = batchPaths(request.paths);
+    for (const [index, batch] of batches.entries()) {
+      const reference = callerReference(request, distributionId, batch, index, nonce);
+      const submitted = await submit(deps, distributionId, batch, reference, deadline);
+      invalidations.push(submitted);
+      deps.log.info(`${distributionId}: invalidation ${submitted.id} (${batch.length} paths, ${submitted.status})`);
+    }
+    if (!request.wait) return outcome('submitted');
+    await waitFor(deps, distributionId, invalidations, deadline);
+    deps.log.info(`${distributionId}: completed in ${formatDuration(deps.clock.now() - started)}`);
+    return outcome('completed');
+  } catch (error) {
+    return outcome('failed', describeError(error));
+  }
+}
+
+/** Invalidates `paths` on every distribution concurrently; throws InvalidationFailed if any failed. */
+export async function invalidate(request: InvalidationRequest, deps: InvalidationDeps): Promise<DistributionOutcome[]> {
+  if (request.paths.length === 0) {
+    deps.log.info('No paths to invalidate: nothing to do.');
+    return [];
+  }
+  const deadline = deps.clock.now() + request.timeoutMs;
+  const nonce = `${deps.clock.now()}-${Math.random().toString(36).slice(2)}`;
+  const outcomes = await Promise.all(request.distributionIds.map((id) => invalidateOne(request, id, deps, deadline, nonce)));
+  if (outcomes.some((o) => o.status === 'failed')) throw new InvalidationFailed(outcomes);
+  return outcomes;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { InputErrors } from '../../src/inputs/errors.js';
+import { parseInvalidateSettings } from '../../src/invalidate/settings.js';
+
+const parse = (inputs: Record<string, string>) => parseInvalidateSettings((name) => inputs[name], { repository: 'acme/web', runId: '42' });
+
+describe('invalidate settings', () => {
+  it('takes defaults from action.yml', () => {
+    expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL' })).toMatchObject({
+      distributionIds: ['E2QWRUHAPOMQZL'],
+      paths: ['/*'],
+      maxPaths: 20,
+      wait: true,
+      timeoutMs: 15 * 60_000,
+      run: { repository: 'acme/web', runId: '42' },
+    });
+  });
+  it('reads several ids, and deploy-static changed-paths as JSON', () => {
+    const s = parse({ 'distribution-id': 'E2QWRUHAPOMQZL, E1AAAAAAAAAAAA\nE1AAAAAAAAAAAA', paths: '["/","/index.html","/a b.js"]' });
+    expect(s.distributionIds).toEqual(['E2QWRUHAPOMQZL', 'E1AAAAAAAAAAAA']);
+    expect(s.paths).toEqual(['/', '/a%20b.js', '/index.html']);
+  });
+  it('an empty JSON list, or an empty input, means nothing to do', () => {
+    expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '[]' })).toMatchObject({ paths: [], pathsInputEmpty: false });
+    expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '' })).toMatchObject({ paths: [], pathsInputEmpty: true });
+  });
+  it('collapses above max-paths', () => {
+    const paths = Array.from({ length: 30 }, (_, i) => `/assets/c${i}.js`).join('\n');
+    expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths })).toMatchObject({ paths: ['/assets/*'], requestedPaths: expect.any(Array) as unknown });
+  });
+  it.each([
+    [{ 'distribution-id': '' }, /Input 'distribution-id' is required/],
+    [{ 'distribution-id': 'e2qwruhapomqzl' }, /Input 'distribution-id' must be CloudFront distribution ids/],
+    [{ 'distribution-id': 'arn:aws:cloudfront::1:distribution/E2' }, /Input 'distribution-id' must be/],
+    [{ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '["/a", 3]' }, /Input 'paths' must be paths/],
+    [{ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '["/a"' }, /Input 'paths' .*does not parse/],
+    [{ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '/a/*/b' }, /Input 'paths' .*a \* may only end a path/],
+    [{ 'distribution-id': 'E2QWRUHAPOMQZL', 'max-paths': '0' }, /Input 'max-paths' must be a whole number from 1 to 3000/],
+    [{ 'distribution-id': 'E2QWRUHAPOMQZL', wait: 'yes' }, /Input 'wait' must be true or false/],
+    [{ 'distribution-id': 'E2QWRUHAPOMQZL', timeout: '15 minutes' }, /Input 'timeout' must be a duration/],
+    [{ 'distribution-id': 'E2QWRUHAPOMQZL', timeout: '0' }, /Input 'timeout' must be a duration of at least 1s/],
+    [{ 'distribution-id': 'E2QWRUHAPOMQZL', 'caller-reference': 'has space' }, /Input 'caller-reference' must be 1 to 128 printable/],
+  ])('%j is refused', (inputs, message) => {
+    expect(() => parse(inputs as Record<string, string>)).toThrow(InputErrors);
+    expect(() => parse(inputs as Record<string, string>)).toThrow(message);
+  });
+});
