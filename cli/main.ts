@@ -6,6 +6,10 @@ import { parseFlags, usage } from '../src/cli/args.js';
 import { deployStaticOutputs, deployStaticSummary } from '../src/deploy-static/report.js';
 import { parseDeployStaticSettings } from '../src/deploy-static/settings.js';
 import { createCloudFrontClient } from '../src/aws/cloudfront-client.js';
+import { createEcsClients } from '../src/aws/ecs-clients.js';
+import { deployToEcs, EcsDeployFailed } from '../src/ecs/deploy.js';
+import { ecsDeployOutputs, ecsDeploySummary } from '../src/ecs-deploy/report.js';
+import { parseEcsDeploySettings } from '../src/ecs-deploy/settings.js';
 import { invalidate, InvalidationFailed } from '../src/cloudfront/invalidations.js';
 import { invalidateOutputs, invalidateSummary } from '../src/invalidate/report.js';
 import { parseInvalidateSettings } from '../src/invalidate/settings.js';
@@ -32,6 +36,20 @@ const COMMANDS = {
       print(await invalidate(settings, { client: createCloudFrontClient(), log: consoleLogger({ verbose }), clock: systemClock }));
     } catch (error) {
       if (error instanceof InvalidationFailed) print(error.outcomes);
+      throw error;
+    }
+  },
+  'ecs-deploy': async (argv: string[], verbose: boolean) => {
+    const settings = parseEcsDeploySettings(parseFlags('ecs-deploy', argv));
+    const print = (result: Parameters<typeof ecsDeploySummary>[1]) => {
+      console.log('');
+      console.log(ecsDeploySummary(settings, result));
+      for (const [name, value] of Object.entries(ecsDeployOutputs(result))) console.log(`${name}=${value}`);
+    };
+    try {
+      print(await deployToEcs(settings, { clients: createEcsClients(), clock: systemClock, log: consoleLogger({ verbose }) }));
+    } catch (error) {
+      if (error instanceof EcsDeployFailed) print(error.result);
       throw error;
     }
   },

@@ -90,6 +90,111 @@ export const actionSpecs = {
       }
     }
   },
+  "ecs-deploy": {
+    "description": "Roll out a new image to ECS services, run the migration first, fail fast with the reason, roll back, and check /health.",
+    "inputs": {
+      "cluster": {
+        "description": "ECS cluster name or ARN.",
+        "required": true
+      },
+      "service": {
+        "description": "Service name, or several (one per line) to roll one new revision out to all of them together.",
+        "required": true
+      },
+      "task-definition": {
+        "description": "Path to a task definition file (JSON or YAML). Default the service's current task definition.",
+        "required": false,
+        "default": ""
+      },
+      "container-name": {
+        "description": "The container that gets `image` and `environment` (needed when the task definition has several).",
+        "required": false,
+        "default": ""
+      },
+      "image": {
+        "description": "Image for `container-name`.",
+        "required": false,
+        "default": ""
+      },
+      "images": {
+        "description": "Multi-line container=image, for several containers.",
+        "required": false,
+        "default": ""
+      },
+      "environment": {
+        "description": "Multi-line KEY=VALUE upserted into the container's environment (values may contain '=').",
+        "required": false,
+        "default": ""
+      },
+      "promote-from": {
+        "description": "cluster/service whose current image(s) to deploy, exactly what it runs now (promotes what staging verified).",
+        "required": false,
+        "default": ""
+      },
+      "migrate-command": {
+        "description": "Command run as a one-off task of the new revision, with the service's network settings, before the service is updated; a non-zero exit stops the deploy.",
+        "required": false,
+        "default": ""
+      },
+      "migrate-container": {
+        "description": "Which container's exit code decides the migration (default container-name).",
+        "required": false,
+        "default": ""
+      },
+      "wait": {
+        "description": "Wait for the rollout to finish (true or false).",
+        "required": false,
+        "default": "true"
+      },
+      "timeout": {
+        "description": "How long to wait for the migration and the rollout (90s, 15m, 1h).",
+        "required": false,
+        "default": "15m"
+      },
+      "rollback": {
+        "description": "On failure or timeout, put the previous revision back and wait for it (true or false).",
+        "required": false,
+        "default": "true"
+      },
+      "health-check-url": {
+        "description": "After the rollout, GET this URL until it answers 2xx; failure counts as a failed deploy.",
+        "required": false,
+        "default": ""
+      },
+      "force-new-deployment": {
+        "description": "Start a new deployment even when the task definition did not change (true or false).",
+        "required": false,
+        "default": "false"
+      },
+      "desired-count": {
+        "description": "Set the services' desired task count.",
+        "required": false,
+        "default": ""
+      },
+      "dry-run": {
+        "description": "Print the diff between the current and the new task definition, change nothing (true or false).",
+        "required": false,
+        "default": "false"
+      }
+    },
+    "outputs": {
+      "task-definition-arn": {
+        "description": "The revision deployed (the current one when unchanged)."
+      },
+      "previous-task-definition-arn": {
+        "description": "The revision the service ran before."
+      },
+      "deployment-id": {
+        "description": "The ECS deployment this step started (a JSON object service → id with several services)."
+      },
+      "status": {
+        "description": "completed, unchanged, rolled-back or failed (started when wait is false)."
+      },
+      "image": {
+        "description": "The image of the main container (container-name, else the first container)."
+      }
+    }
+  },
   "invalidate": {
     "description": "CloudFront invalidation that is minimal (normalised, collapsed to wildcards), batched within CloudFront's limits, idempotent across re-runs, and waited for.",
     "inputs": {

@@ -1,0 +1,21 @@
+import { ActionFailure, runAction } from '../../../action-runtime/run.js';
+import { createEcsClients } from '../../../src/aws/ecs-clients.js';
+import { deployToEcs, EcsDeployFailed } from '../../../src/ecs/deploy.js';
+import { ecsDeployOutputs, ecsDeploySummary } from '../../../src/ecs-deploy/report.js';
+import { parseEcsDeploySettings } from '../../../src/ecs-deploy/settings.js';
+import { systemClock } from '../../../src/util/clock.js';
+
+await runAction(async (inputs, log) => {
+  const settings = parseEcsDeploySettings(inputs);
+  log.debug(`settings: ${JSON.stringify({ ...settings, taskDefinition: settings.taskDefinition ? '(file)' : undefined })}`);
+  try {
+    const result = await deployToEcs(settings, { clients: createEcsClients(), clock: systemClock, log });
+    return { outputs: ecsDeployOutputs(result), summary: ecsDeploySummary(settings, result) };
+  } catch (error) {
+    if (error instanceof EcsDeployFailed) {
+      for (const line of error.result.diagnostics) log.info(line);
+      throw new ActionFailure(error.message, { outputs: ecsDeployOutputs(error.result), summary: ecsDeploySummary(settings, error.result) });
+    }
+    throw error;
+  }
+});

@@ -1,0 +1,64 @@
+// Why a deployment or a task failed: service events, stopped tasks with their codes and reasons,
+// and the last log lines of containers that log to CloudWatch.
+import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type Service, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
+import type { EcsClients } from '../aws/ecs-clients.js';
+import { describeError } from '../aws/errors.js';
+
+const taskId = (arn: string | undefined) => arn?.split('/').pop() ?? '?';
+
+/** One line per stopped task: stop code, reason, and each container's exit code and reason. */
+export function describeStoppedTask(task: Task): string {
+  const containers = (task.containers ?? [])
+    .map((c) => `${c.name}: ${c.exitCode === undefined || c.exitCode === null ? 'never ran' : `exit ${c.exitCode}`}${c.reason ? ` (${c.reason})` : ''}`)
+    .join('; ');
+  return `task ${taskId(task.taskArn)} stopped: ${task.stopCode ?? 'no stop code'}${task.stoppedReason ? ` — ${task.stoppedReason}` : ''}${containers ? ` [${containers}]` : ''}`;
+}
+
+/** Failures that will not heal by waiting: the task could not start, or its image cannot be pulled. */
+export function isStartFailure(task: Task): boolean {
+  return task.stopCode === 'TaskFailedToStart' || (task.containers ?? []).some((c) => /CannotPullContainer|pull image|ImagePull|manifest .* not found/i.test(c.reason ?? ''));
+}
+
+/** Stopped tasks of a service running `taskDefinitionArn` (ECS keeps them for about an hour). */
+export async function stoppedTasks(clients: EcsClients, cluster: string, service: string, taskDefinitionArn: string): Promise<Task[]> {
+  const list = await clients.ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED' }));
+  const arns = list.taskArns ?? [];
+  if (arns.length === 0) return [];
+  const described = await clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(0, 100) }));
+  return (described.tasks ?? []).filter((t) => t.taskDefinitionArn === taskDefinitionArn);
+}
+
+/** The last lines a container wrote to CloudWatch Logs, when it uses the awslogs driver. */
+export async function lastLogLines(clients: EcsClients, definition: TaskDefinition | undefined, task: Task, containerName: string, lines = 20): Promise<string[]> {
+  const options = definition?.containerDefinitions?.find((c) => c.name === containerName)?.logConfiguration;
+  if (options?.logDriver !== 'awslogs') return [];
+  const group = options.options?.['awslogs-group'];
+  const prefix = options.options?.['awslogs-stream-prefix'];
+  if (!group || !prefix) return [];
+  try {
+    const events = await clients.logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: `${prefix}/${containerName}/${taskId(task.taskArn)}`, limit: lines, startFromHead: false }));
+    return (events.events ?? []).map((e) => e.message ?? '');
+  } catch (error) {
+    return [`(could not read the logs of ${containerName}: ${describeError(error)})`];
+  }
+}
+
+/** Service events since `since`, oldest first. */
+export function eventsSince(service: Service | undefined, since: Date): string[] {
+  return (service?.events ?? [])
+    .filter((e) => (e.createdAt?.getTime() ?? 0) >= since.getTime() - 1000)
+    .sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0))
+    .map((e) => `${e.createdAt?.toISOString() ?? ''} ${e.message ?? ''}`);
+}
+
+export async function describeServices(clients: EcsClients, cluster: string, services: string[]): Promise<Service[]> {
+  const result: Service[] = [];
+  for (let i = 0; i < services.length; i += 10) {
+    const response = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) }));
+    const missing = (response.failures ?? []).map((f) => `${f.arn ?? '?'} (${f.reason ?? 'unknown'})`);
+    if (missing.length > 0) throw new Error(`Cannot find service(s) in cluster ${cluster}: ${missing.join(', ')}`);
+    result.push(...(response.services ?? []));
+  }
+  return result;
+}

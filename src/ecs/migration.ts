@@ -1,0 +1,85 @@
+// The migration: a one-off task of the new revision, with the service's network settings. Its
+// named container's exit code decides; a failure never touches the service.
+import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Service, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
+import type { EcsClients } from '../aws/ecs-clients.js';
+import { describeError } from '../aws/errors.js';
+import type { Logger } from '../log/logger.js';
+import { backoff, type Clock } from '../util/clock.js';
+import { describeStoppedTask, lastLogLines } from './diagnostics.js';
+
+export interface MigrationRequest {
+  cluster: string;
+  taskDefinitionArn: string;
+  definition: TaskDefinition | undefined;
+  container: string;
+  command: string[];
+  /** The service whose launch type, capacity providers and network configuration the task uses. */
+  service: Service;
+  deadline: number;
+}
+
+export interface MigrationOutcome {
+  ok: boolean;
+  taskArn?: string;
+  exitCode?: number;
+  /** What happened, in one line. */
+  summary: string;
+  /** Stop details and log lines, for the report. */
+  details: string[];
+}
+
+export async function runMigration(request: MigrationRequest, clients: EcsClients, clock: Clock, log: Logger): Promise<MigrationOutcome> {
+  const { service } = request;
+  const started = await clients.ecs.send(
+    new RunTaskCommand({
+      cluster: request.cluster,
+      taskDefinition: request.taskDefinitionArn,
+      count: 1,
+      startedBy: 'slipway-migrate',
+      ...(service.capacityProviderStrategy?.length ? { capacityProviderStrategy: service.capacityProviderStrategy } : { launchType: service.launchType ?? 'FARGATE' }),
+      ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
+      ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+      overrides: { containerOverrides: [{ name: request.container, command: request.command }] },
+    }),
+  );
+  const failures = (started.failures ?? []).map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? `: ${f.detail}` : ''}${f.arn ? ` (${f.arn})` : ''}`);
+  const taskArn = started.tasks?.[0]?.taskArn;
+  if (failures.length > 0 || !taskArn) {
+    return { ok: false, summary: `the migration task could not be started: ${failures.join('; ') || 'ECS returned no task'}`, details: failures };
+  }
+  log.info(`migration task ${taskArn} started: ${request.command.join(' ')}`);
+
+  // Poll DescribeTasks ourselves: a fast task goes from PENDING to STOPPED between two polls,
+  // which the SDK's tasksRunning waiter takes for a failure.
+  let task: Task | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const delay = backoff(attempt, 2000, 10_000);
+    if (clock.now() + delay > request.deadline) {
+      await clients.ecs.send(new StopTaskCommand({ cluster: request.cluster, task: taskArn, reason: 'slipway: migration timed out' })).catch(() => undefined);
+      return { ok: false, taskArn, summary: `the migration did not finish before the timeout (last status ${task?.lastStatus ?? 'unknown'}); it was stopped`, details: [] };
+    }
+    await clock.sleep(delay);
+    try {
+      const described = await clients.ecs.send(new DescribeTasksCommand({ cluster: request.cluster, tasks: [taskArn] }));
+      task = described.tasks?.[0] ?? task;
+    } catch (error) {
+      log.debug(`DescribeTasks: ${describeError(error)}; polling again`);
+      continue;
+    }
+    if (task?.lastStatus === 'STOPPED') break;
+  }
+
+  const judged = task.containers?.find((c) => c.name === request.container);
+  const logs = await lastLogLines(clients, request.definition, task, request.container);
+  const details = [describeStoppedTask(task), ...logs.map((l) => `  | ${l}`)];
+  if (judged?.exitCode === 0) return { ok: true, taskArn, exitCode: 0, summary: 'the migration exited 0', details };
+  if (judged?.exitCode !== undefined && judged.exitCode !== null) {
+    return { ok: false, taskArn, exitCode: judged.exitCode, summary: `the migration exited ${judged.exitCode}${judged.reason ? ` (${judged.reason})` : ''}`, details };
+  }
+  return {
+    ok: false,
+    taskArn,
+    summary: `the migration never ran: ${task.stopCode ?? 'no stop code'}${task.stoppedReason ? ` — ${task.stoppedReason}` : ''}${judged?.reason ? ` (${request.container}: ${judged.reason})` : ''}`,
+    details,
+  };
+}
