@@ -1,0 +1,223 @@
+// npm run bench — deploy-static against `aws s3 sync` and against the endpoint's own limit,
+// side by side in one run, on deterministic sites, against a private moto behind a counting
+// proxy. Prints one Markdown table and writes bench/results/latest.{md,json}.
+//   FILES=5000 REPEATS=3 SCALE=10000,30000,100000 npm run bench
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAwsProxy } from '../scripts/lib/aws-proxy.mjs';
+import { awsEnvFor, startMoto } from '../scripts/lib/moto.mjs';
+import { measure, median, spread } from './lib/measure.mjs';
+import { changeSome, freshMtimes, generateSite } from './lib/site.mjs';
+import { startSinkS3 } from './lib/sink-s3.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FILES = Number(process.env.FILES ?? 5000);
+const REPEATS = Number(process.env.REPEATS ?? 3);
+const SCALE = (process.env.SCALE ?? '10000,30000,100000').split(',').map(Number);
+const work = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+const hasAws = spawnSync('aws', ['--version']).status === 0;
+const log = (/** @type {string} */ m) => console.error(`[bench] ${m}`);
+
+const moto = await startMoto();
+const proxy = await startAwsProxy(moto.endpoint);
+const env = { ...process.env, ...awsEnvFor(proxy.endpoint) };
+let bucketSeq = 0;
+async function newBucket() {
+  const name = `bench-${process.pid}-${++bucketSeq}`;
+  const r = await fetch(`${moto.endpoint}/${name}`, { method: 'PUT' });
+  if (!r.ok) throw new Error(`cannot create bucket ${name}: ${r.status}`);
+  return name;
+}
+
+/** deploy-static's committed bundle with INPUT_* variables, as the runner runs it. */
+function slipway(/** @type {string} */ dir, /** @type {string} */ bucket, /** @type {Record<string, string>} */ extra = {}, endpointEnv = env) {
+  const out = join(work, `out-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(out, '');
+  /** @type {Record<string, string>} */
+  const inputs = { source: dir, bucket, prefix: '', delete: 'true', 'cache-control': '', 'content-type': '', exclude: '', keep: '', 'stale-asset-grace': '7d', concurrency: '16', 'dry-run': 'false', region: '', endpoint: '', 'force-path-style': '', ...extra };
+  const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
+  return measure(process.execPath, [join(root, 'actions/deploy-static/dist/index.js')], { env: { ...endpointEnv, ...inputEnv, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: out }, proxy });
+}
+const awsSync = (/** @type {string} */ dir, /** @type {string} */ bucket) => measure('aws', ['--endpoint-url', proxy.endpoint, 's3', 'sync', dir, `s3://${bucket}`, '--delete', '--only-show-errors'], { env, proxy });
+const bare = (/** @type {string} */ dir, /** @type {string} */ bucket) => measure(process.execPath, [join(root, 'bench/lib/bare-put.mjs'), dir, bucket, '16'], { env, proxy });
+
+/** @type {{ scenario: string, tool: string, runs: Awaited<ReturnType<typeof measure>>[] }[]} */
+const rows = [];
+const record = (/** @type {string} */ scenario, /** @type {string} */ tool, /** @type {Awaited<ReturnType<typeof measure>>} */ run) => {
+  let row = rows.find((r) => r.scenario === scenario && r.tool === tool);
+  if (!row) rows.push((row = { scenario, tool, runs: [] }));
+  row.runs.push(run);
+  log(`${scenario} / ${tool}: ${run.seconds.toFixed(2)} s, ${run.requests} requests, ${run.puts} bodies, ${run.rssMiB.toFixed(0)} MiB`);
+};
+/** @type {Record<string, unknown>} */
+const extra = {};
+
+try {
+  // 1. Full deploy to an empty bucket.
+  const site = join(work, 'site');
+  const keys = generateSite(site, FILES, { large: 3 });
+  const s1 = `1. full deploy, ${FILES} files`;
+  const tools1 = [['slipway', slipway], ...(hasAws ? [['aws s3 sync', awsSync]] : []), ['bare PutObject loop', bare]];
+  for (let r = 0; r < REPEATS; r++) {
+    for (let t = 0; t < tools1.length; t++) {
+      const [name, fn] = /** @type {[string, (d: string, b: string) => ReturnType<typeof measure>]} */ (tools1[(t + r) % tools1.length]);
+      record(s1, name, await fn(site, await newBucket()));
+    }
+  }
+
+  // 2. CI redeploy: fresh mtimes, 1% changed (same sizes), both tools on their own bucket.
+  const s2 = '2. CI redeploy, 1% changed, fresh mtimes';
+  const slipBucket = await newBucket();
+  const awsBucket = await newBucket();
+  await slipway(site, slipBucket);
+  if (hasAws) await awsSync(site, awsBucket);
+  for (let r = 0; r < REPEATS; r++) {
+    changeSome(site, keys, 0.01, r + 1);
+    freshMtimes(site);
+    const order = r % 2 === 0 ? ['slipway', 'aws'] : ['aws', 'slipway'];
+    for (const tool of order) {
+      if (tool === 'slipway') record(s2, 'slipway', await slipway(site, slipBucket));
+      else if (hasAws) record(s2, 'aws s3 sync --delete', await awsSync(site, awsBucket));
+    }
+  }
+
+  // 3. No-change redeploy.
+  const s3 = '3. no-change redeploy, fresh mtimes';
+  for (let r = 0; r < REPEATS; r++) {
+    freshMtimes(site);
+    record(s3, 'slipway', await slipway(site, slipBucket));
+  }
+
+  // 4. A rule change only: new Cache-Control for *.png, alternating so every run changes something.
+  const s4 = '4. rule change only (*.png cache-control)';
+  for (let r = 0; r < REPEATS; r++) {
+    record(s4, 'slipway', await slipway(site, slipBucket, { 'cache-control': r % 2 === 0 ? '*.png=public, max-age=86400' : '' }));
+  }
+  extra.pngFiles = keys.filter((k) => k.endsWith('.png')).length;
+
+  // 5. Planning at scale: a dry run against a listing of the same size (an in-memory S3; moto would take minutes to store 100,000 objects).
+  /** @type {{ files: number, seconds: number, rssMiB: number, requests: number }[]} */
+  const scale = [];
+  const sink = await startSinkS3();
+  const sinkEnv = { ...process.env, ...awsEnvFor(sink.endpoint) };
+  for (const n of SCALE) {
+    const dir = join(work, `scale-${n}`);
+    generateSite(dir, n);
+    const bucket = `scale-${n}`;
+    await slipway(dir, bucket, { concurrency: '64' }, sinkEnv);
+    sink.resetCount();
+    const runs = [];
+    for (let r = 0; r < Math.min(REPEATS, 2); r++) runs.push(await slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv));
+    const best = runs.sort((a, b) => a.seconds - b.seconds)[0];
+    scale.push({ files: n, seconds: best?.seconds ?? 0, rssMiB: Math.max(...runs.map((x) => x.rssMiB)), requests: sink.requests / runs.length });
+    log(`5. plan ${n} files: ${best?.seconds.toFixed(2)} s, ${Math.max(...runs.map((x) => x.rssMiB)).toFixed(0)} MiB`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await sink.close();
+  extra.scale = scale;
+
+  // 6. Start-up: bundle size and cold start to the first request.
+  /** @type {{ action: string, bytes: number, ms: number }[]} */
+  const startup = [];
+  const tiny = join(work, 'tiny');
+  generateSite(tiny, 2);
+  const actions = {
+    'deploy-static': { INPUT_SOURCE: tiny, INPUT_BUCKET: 'cold-start', 'INPUT_STALE-ASSET-GRACE': '7d', INPUT_CONCURRENCY: '16', INPUT_DELETE: 'true', 'INPUT_DRY-RUN': 'true' },
+    invalidate: { 'INPUT_DISTRIBUTION-ID': 'E2QWRUHAPOMQZL', INPUT_PATHS: '/*', 'INPUT_MAX-PATHS': '20', INPUT_WAIT: 'false', INPUT_TIMEOUT: '1m' },
+    'ecs-deploy': { INPUT_CLUSTER: 'c', INPUT_SERVICE: 's', 'INPUT_CONTAINER-NAME': 'api', INPUT_IMAGE: 'api:1', INPUT_WAIT: 'false', INPUT_TIMEOUT: '1m', INPUT_ROLLBACK: 'true', 'INPUT_FORCE-NEW-DEPLOYMENT': 'false', 'INPUT_DRY-RUN': 'true' },
+  };
+  for (const [action, inputs] of Object.entries(actions)) {
+    const times = [];
+    for (let r = 0; r < 5; r++) times.push(await coldStart(action, inputs));
+    startup.push({ action, bytes: statSync(join(root, 'actions', action, 'dist/index.js')).size, ms: median(times) });
+  }
+  const nodeOnly = [];
+  for (let r = 0; r < 5; r++) nodeOnly.push(timeCommand(process.execPath, ['-e', '0']));
+  extra.startup = startup;
+  extra.nodeBaselineMs = median(nodeOnly);
+} finally {
+  await proxy.close();
+  await moto.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** Milliseconds from spawning a bundle to its first request arriving. */
+async function coldStart(/** @type {string} */ action, /** @type {Record<string, string>} */ inputs) {
+  const server = createServer((_req, res) => {
+    res.writeHead(500);
+    res.end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = server.address();
+  const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const out = join(work, `cold-${action}`);
+  writeFileSync(out, '');
+  const started = process.hrtime.bigint();
+  const first = new Promise((resolve) => server.once('request', () => resolve(Number(process.hrtime.bigint() - started) / 1e6)));
+  const child = spawn(process.execPath, [join(root, 'actions', action, 'dist/index.js')], { env: { ...process.env, ...awsEnvFor(endpoint), ...inputs, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: out }, stdio: 'ignore' });
+  const ms = /** @type {number} */ (await Promise.race([first, new Promise((resolve) => setTimeout(() => resolve(-1), 10_000))]));
+  child.kill('SIGKILL');
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(() => resolve(undefined)));
+  return ms;
+}
+
+function timeCommand(/** @type {string} */ cmd, /** @type {string[]} */ args) {
+  const t = process.hrtime.bigint();
+  spawnSync(cmd, args);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+// Report.
+const fmt = (/** @type {number} */ x, d = 2) => x.toFixed(d);
+const lines = [
+  `| scenario | tool | time, median (min–max) s | requests | bodies sent | MiB sent | peak RSS MiB |`,
+  '|---|---|---:|---:|---:|---:|---:|',
+];
+for (const row of rows) {
+  const t = row.runs.map((r) => r.seconds);
+  const [lo = 0, hi = 0] = spread(t);
+  lines.push(`| ${row.scenario} | ${row.tool} | ${fmt(median(t))} (${fmt(lo)}–${fmt(hi)}) | ${median(row.runs.map((r) => r.requests))} | ${median(row.runs.map((r) => r.puts))} | ${fmt(median(row.runs.map((r) => r.bytesSent)) / 1048576, 1)} | ${fmt(median(row.runs.map((r) => r.rssMiB)), 0)} |`);
+}
+const med = (/** @type {string} */ scenario, /** @type {string} */ tool) => {
+  const row = rows.find((r) => r.scenario.startsWith(scenario) && r.tool.startsWith(tool));
+  return row ? median(row.runs.map((r) => r.seconds)) : NaN;
+};
+const full = { slipway: med('1.', 'slipway'), aws: med('1.', 'aws'), bare: med('1.', 'bare') };
+const redeploy = { slipway: med('2.', 'slipway'), aws: med('2.', 'aws') };
+const noChange = rows.find((r) => r.scenario.startsWith('3.'))?.runs ?? [];
+const ruleChange = rows.find((r) => r.scenario.startsWith('4.'))?.runs ?? [];
+const scale = /** @type {{ files: number, seconds: number, rssMiB: number, requests: number }[]} */ (extra.scale);
+const startup = /** @type {{ action: string, bytes: number, ms: number }[]} */ (extra.startup);
+// Linear: the marginal cost per file (between consecutive sizes) does not grow with size.
+const marginal = scale.slice(1).map((s, i) => ((s.seconds - (scale[i]?.seconds ?? 0)) / (s.files - (scale[i]?.files ?? 0))) * 1e6);
+const big = scale.at(-1);
+const ok = (/** @type {boolean} */ b) => (b ? '✅' : '❌');
+const targets = [
+  `| full deploy within 90% of the endpoint's limit | slipway ${fmt(full.slipway)} s vs bare loop ${fmt(full.bare)} s: ${fmt((full.bare / full.slipway) * 100, 0)}% of the limit | ${ok(full.bare / full.slipway >= 0.9)} |`,
+  `| full deploy faster than aws s3 sync | ${hasAws ? `${fmt(full.aws / full.slipway)}× (aws ${fmt(full.aws)} s)` : 'aws CLI not installed: skipped'} | ${hasAws ? ok(full.slipway < full.aws) : '—'} |`,
+  `| CI redeploy ≥ 10× faster than aws s3 sync, only changed files sent | ${hasAws ? `${fmt(redeploy.aws / redeploy.slipway, 1)}×` : 'skipped'}; slipway sent ${median(rows.find((r) => r.scenario.startsWith('2.') && r.tool === 'slipway')?.runs.map((r) => r.puts) ?? [0])} bodies for ${Math.round(FILES * 0.01)} changed files (+1 manifest) | ${hasAws ? ok(redeploy.aws / redeploy.slipway >= 10) : '—'} |`,
+  `| no-change redeploy: 0 PUTs, ≤ 1 list per 1,000 objects + constant | ${median(noChange.map((r) => r.puts))} PUTs, ${median(noChange.map((r) => r.requests))} requests for ${FILES} objects | ${ok(median(noChange.map((r) => r.puts)) === 0 && median(noChange.map((r) => r.requests)) <= Math.ceil((FILES + 1) / 1000) + 1)} |`,
+  `| rule change: no body re-sent | ${median(ruleChange.map((r) => r.ops.CopyObject ?? 0))} CopyObject, ${median(ruleChange.map((r) => r.puts))} PUTs (the manifest) for ${String(extra.pngFiles)} .png files | ${ok(median(ruleChange.map((r) => r.puts)) <= 1)} |`,
+  `| 100,000-file plan < 10 s and < 300 MB, linear | ${big ? `${big.files} files: ${fmt(big.seconds)} s, ${fmt(big.rssMiB, 0)} MiB; marginal µs per file ${marginal.map((x) => fmt(x, 0)).join(' → ')} between ${scale.map((s) => s.files).join(' → ')}` : ''} | ${ok(!!big && big.seconds < 10 && big.rssMiB < 300 && marginal.every((m, i) => i === 0 || m <= (marginal[0] ?? m) * 1.5))} |`,
+  `| cold start < 250 ms per action | ${startup.map((s) => `${s.action} ${fmt(s.ms, 0)} ms (${fmt(s.bytes / 1048576, 1)} MiB)`).join(', ')}; node -e 0: ${fmt(/** @type {number} */ (extra.nodeBaselineMs), 0)} ms | ${ok(startup.every((s) => s.ms > 0 && s.ms < 250))} |`,
+];
+const report = [
+  `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` (FILES=${FILES}, REPEATS=${REPEATS}; moto behind a counting proxy on one 2-core machine; tools alternated within each repeat).`,
+  '',
+  ...lines,
+  '',
+  '| target | measured | |',
+  '|---|---|---|',
+  ...targets,
+  '',
+  `Planning at scale (dry run against an in-memory S3 with a listing of the same size): ${scale.map((s) => `${s.files} files ${fmt(s.seconds)} s / ${fmt(s.rssMiB, 0)} MiB / ${Math.round(s.requests)} requests`).join('; ')}.`,
+].join('\n');
+console.log(`\n${report}\n`);
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(join(root, 'bench/results/latest.md'), `${report}\n`);
+writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ files: FILES, repeats: REPEATS, rows: rows.map((r) => ({ ...r, runs: r.runs.map(({ stdout: _s, ...x }) => x) })), ...extra }, null, 2));
