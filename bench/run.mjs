@@ -18,6 +18,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FILES = Number(process.env.FILES ?? 5000);
 const REPEATS = Number(process.env.REPEATS ?? 3);
 const SCALE = (process.env.SCALE ?? '10000,30000,100000').split(',').map(Number);
+/** SCENARIOS=5,6 runs only those scenarios. */
+const want = (/** @type {number} */ n) => !process.env.SCENARIOS || process.env.SCENARIOS.split(',').map(Number).includes(n);
 const work = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
 const hasAws = spawnSync('aws', ['--version']).status === 0;
 const log = (/** @type {string} */ m) => console.error(`[bench] ${m}`);
@@ -59,23 +61,27 @@ const extra = {};
 try {
   // 1. Full deploy to an empty bucket.
   const site = join(work, 'site');
-  const keys = generateSite(site, FILES, { large: 3 });
+  const keys = want(1) || want(2) || want(3) || want(4) ? generateSite(site, FILES, { large: 3 }) : [];
   const s1 = `1. full deploy, ${FILES} files`;
   const tools1 = [['slipway', slipway], ...(hasAws ? [['aws s3 sync', awsSync]] : []), ['bare PutObject loop', bare]];
-  for (let r = 0; r < REPEATS; r++) {
+  /** The last bucket each tool deployed, reused by scenario 2. @type {Record<string, string>} */
+  const deployed = {};
+  for (let r = 0; r < (want(1) ? REPEATS : 0); r++) {
     for (let t = 0; t < tools1.length; t++) {
       const [name, fn] = /** @type {[string, (d: string, b: string) => ReturnType<typeof measure>]} */ (tools1[(t + r) % tools1.length]);
-      record(s1, name, await fn(site, await newBucket()));
+      const bucket = await newBucket();
+      record(s1, name, await fn(site, bucket));
+      deployed[name] = bucket;
     }
   }
 
   // 2. CI redeploy: fresh mtimes, 1% changed (same sizes), both tools on their own bucket.
   const s2 = '2. CI redeploy, 1% changed, fresh mtimes';
-  const slipBucket = await newBucket();
-  const awsBucket = await newBucket();
-  await slipway(site, slipBucket);
-  if (hasAws) await awsSync(site, awsBucket);
-  for (let r = 0; r < REPEATS; r++) {
+  const slipBucket = deployed.slipway ?? (await newBucket());
+  const awsBucket = deployed['aws s3 sync'] ?? (await newBucket());
+  if (!deployed.slipway && (want(2) || want(3) || want(4))) await slipway(site, slipBucket);
+  if (!deployed['aws s3 sync'] && hasAws && want(2)) await awsSync(site, awsBucket);
+  for (let r = 0; r < (want(2) ? REPEATS : 0); r++) {
     changeSome(site, keys, 0.01, r + 1);
     freshMtimes(site);
     const order = r % 2 === 0 ? ['slipway', 'aws'] : ['aws', 'slipway'];
@@ -87,14 +93,14 @@ try {
 
   // 3. No-change redeploy.
   const s3 = '3. no-change redeploy, fresh mtimes';
-  for (let r = 0; r < REPEATS; r++) {
+  for (let r = 0; r < (want(3) ? REPEATS : 0); r++) {
     freshMtimes(site);
     record(s3, 'slipway', await slipway(site, slipBucket));
   }
 
   // 4. A rule change only: new Cache-Control for *.png, alternating so every run changes something.
   const s4 = '4. rule change only (*.png cache-control)';
-  for (let r = 0; r < REPEATS; r++) {
+  for (let r = 0; r < (want(4) ? REPEATS : 0); r++) {
     record(s4, 'slipway', await slipway(site, slipBucket, { 'cache-control': r % 2 === 0 ? '*.png=public, max-age=86400' : '' }));
   }
   extra.pngFiles = keys.filter((k) => k.endsWith('.png')).length;
@@ -104,11 +110,11 @@ try {
   const scale = [];
   const sink = await startSinkS3();
   const sinkEnv = { ...process.env, ...awsEnvFor(sink.endpoint) };
-  for (const n of SCALE) {
+  for (const n of want(5) ? SCALE : []) {
     const dir = join(work, `scale-${n}`);
     generateSite(dir, n);
     const bucket = `scale-${n}`;
-    await slipway(dir, bucket, { concurrency: '64' }, sinkEnv);
+    await slipway(dir, bucket, { concurrency: '128' }, sinkEnv);
     sink.resetCount();
     const runs = [];
     for (let r = 0; r < Math.min(REPEATS, 2); r++) runs.push(await slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv));
@@ -130,7 +136,7 @@ try {
     invalidate: { 'INPUT_DISTRIBUTION-ID': 'E2QWRUHAPOMQZL', INPUT_PATHS: '/*', 'INPUT_MAX-PATHS': '20', INPUT_WAIT: 'false', INPUT_TIMEOUT: '1m' },
     'ecs-deploy': { INPUT_CLUSTER: 'c', INPUT_SERVICE: 's', 'INPUT_CONTAINER-NAME': 'api', INPUT_IMAGE: 'api:1', INPUT_WAIT: 'false', INPUT_TIMEOUT: '1m', INPUT_ROLLBACK: 'true', 'INPUT_FORCE-NEW-DEPLOYMENT': 'false', 'INPUT_DRY-RUN': 'true' },
   };
-  for (const [action, inputs] of Object.entries(actions)) {
+  for (const [action, inputs] of want(6) ? Object.entries(actions) : []) {
     const times = [];
     for (let r = 0; r < 5; r++) times.push(await coldStart(action, inputs));
     startup.push({ action, bytes: statSync(join(root, 'actions', action, 'dist/index.js')).size, ms: median(times) });

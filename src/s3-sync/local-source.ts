@@ -1,7 +1,8 @@
 // Lists the files of a local build directory as site-relative keys, leaving out what must never
 // be published.
-import { opendir, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { forEachLimit } from '../util/concurrency.js';
 import { isHidden, unsafeKeyReason } from './keys.js';
 
 export interface LocalFile {
@@ -32,62 +33,65 @@ export async function scanLocalSource(root: string, exclude: (key: string) => bo
   const realRoot = await realpath(root);
   const files: LocalFile[] = [];
   const leftOut: LeftOut[] = [];
-  const visited = new Set<string>([realRoot]);
 
-  async function walk(dir: string, realDir: string): Promise<void> {
-    const entries = [];
-    for await (const entry of await opendir(dir)) entries.push(entry);
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      const key = relative(root, path).split(sep).join('/');
-      if (isHidden(key, entry.isDirectory())) {
-        leftOut.push({ key: entry.isDirectory() ? `${key}/` : key, reason: 'dotfile' });
-        continue;
-      }
-      const unsafe = unsafeKeyReason(key);
-      if (unsafe) {
-        leftOut.push({ key, reason: `name ${unsafe}` });
-        continue;
-      }
-      let realPath = join(realDir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        try {
-          realPath = await realpath(path);
-        } catch {
-          leftOut.push({ key, reason: 'broken symbolic link' });
-          continue;
+  /** Lists one folder; returns its sub-folders to walk next, each with the real paths above it (for loops). */
+  async function visit(dir: string, realDir: string, ancestors: ReadonlySet<string>): Promise<[string, string, ReadonlySet<string>][]> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    const folders: [string, string, ReadonlySet<string>][] = [];
+    await forEachLimit(entries, 64, async (entry) => {
+        const path = join(dir, entry.name);
+        const key = relative(root, path).split(sep).join('/');
+        if (isHidden(key, entry.isDirectory())) {
+          leftOut.push({ key: entry.isDirectory() ? `${key}/` : key, reason: 'dotfile' });
+          return;
         }
-        if (!inside(realRoot, realPath)) {
-          leftOut.push({ key, reason: 'symbolic link to outside the source' });
-          continue;
+        const unsafe = unsafeKeyReason(key);
+        if (unsafe) {
+          leftOut.push({ key, reason: `name ${unsafe}` });
+          return;
         }
-        const target = await stat(realPath);
-        isDir = target.isDirectory();
-        isFile = target.isFile();
-      }
-      if (isDir) {
-        if (visited.has(realPath)) {
-          leftOut.push({ key, reason: 'symbolic link loop' });
-          continue;
+        let realPath = join(realDir, entry.name);
+        let isDir = entry.isDirectory();
+        let isFile = entry.isFile();
+        let size: number | undefined;
+        if (entry.isSymbolicLink()) {
+          try {
+            realPath = await realpath(path);
+          } catch {
+            leftOut.push({ key, reason: 'broken symbolic link' });
+            return;
+          }
+          if (!inside(realRoot, realPath)) {
+            leftOut.push({ key, reason: 'symbolic link to outside the source' });
+            return;
+          }
+          const target = await stat(realPath);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+          size = target.size;
         }
-        visited.add(realPath);
-        await walk(path, realPath);
-        visited.delete(realPath);
-      } else if (isFile) {
-        if (exclude(key)) {
-          leftOut.push({ key, reason: 'exclude' });
-          continue;
+        if (isDir) {
+          if (ancestors.has(realPath)) leftOut.push({ key, reason: 'symbolic link loop' });
+          else folders.push([path, realPath, new Set([...ancestors, realPath])]);
+        } else if (isFile) {
+          if (exclude(key)) leftOut.push({ key, reason: 'exclude' });
+          else files.push({ kind: 'local', key, path, size: size ?? (await stat(realPath)).size });
+        } else {
+          leftOut.push({ key, reason: 'not a regular file' });
         }
-        files.push({ kind: 'local', key, path, size: (await stat(realPath)).size });
-      } else {
-        leftOut.push({ key, reason: 'not a regular file' });
-      }
-    }
+    });
+    return folders;
   }
 
-  await walk(root, realRoot);
-  return { files, leftOut };
+  // Breadth first, a bounded number of folders at a time (each holds a directory handle).
+  let level: [string, string, ReadonlySet<string>][] = [[root, realRoot, new Set([realRoot])]];
+  while (level.length > 0) {
+    const next: [string, string, ReadonlySet<string>][] = [];
+    await forEachLimit(level, 32, async ([dir, realDir, ancestors]) => {
+      next.push(...(await visit(dir, realDir, ancestors)));
+    });
+    level = next;
+  }
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  return { files: files.sort(byKey), leftOut: leftOut.sort(byKey) };
 }

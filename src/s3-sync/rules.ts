@@ -32,7 +32,9 @@ export const DEFAULT_TYPE_RULES: readonly GlobRule[] = [
  * a slash matches the file name in any folder (`*.html`), as in .gitignore.
  */
 export function compileGlob(glob: string): (key: string) => boolean {
-  return picomatch(glob, { dot: true, basename: !glob.includes('/') });
+  const matches = picomatch(glob, { dot: true });
+  if (glob.includes('/')) return matches;
+  return (key) => matches(key.slice(key.lastIndexOf('/') + 1));
 }
 
 export function compileGlobs(globs: readonly string[]): (key: string) => boolean {

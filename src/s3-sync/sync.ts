@@ -133,7 +133,8 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     });
     const manifest = stored ?? emptyManifest();
     log.info(`${listing.objects.size} objects there (${listing.requests} list request${listing.requests === 1 ? '' : 's'})${stored ? '' : ', no Slipway manifest yet'}`);
-    const sameContent = await findSameContent(source.files, listing.objects, manifest, settings.concurrency);
+    // Hashing is local disk work: overlap more of it than the network concurrency allows.
+    const sameContent = await findSameContent(source.files, listing.objects, manifest, Math.max(settings.concurrency, 64));
     // Objects with the right content whose headers the manifest cannot vouch for (written by
     // another tool, or by a run that was cut short): read their headers once.
     const unknown = [...sameContent].filter((k) => !recordedHeaders(k, listing.objects, manifest));
