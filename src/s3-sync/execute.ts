@@ -9,7 +9,7 @@ import { describeError } from '../aws/errors.js';
 import { chunk, forEachLimit } from '../util/concurrency.js';
 import { md5Buffer, PART_SIZE, unquote } from './etag.js';
 import { isEntryPoint } from './keys.js';
-import type { Plan, PlannedWrite, S3SourceObject } from './plan.js';
+import type { PlannedWrite, S3SourceObject } from './plan.js';
 
 /** CopyObject handles objects up to 5 GiB. */
 const MAX_COPY_SIZE = 5 * 1024 ** 3;
@@ -131,5 +131,3 @@ export async function executeDeletes(target: Target, keys: readonly string[], lo
   });
   return deleted;
 }
-
-export type { Plan };

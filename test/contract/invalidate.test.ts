@@ -6,11 +6,11 @@ import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
 import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
 import { awsEnvFor } from '../../scripts/lib/moto.mjs';
 import { invalidationsOf, newDistribution } from '../support/cloudfront.js';
-import { newBucket, writeSite } from '../support/s3.js';
+import { motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 
 let proxy: AwsProxy;
 beforeAll(async () => {
-  proxy = await startAwsProxy((await import('../support/s3.js')).motoEndpoint());
+  proxy = await startAwsProxy(motoEndpoint());
 });
 afterAll(() => proxy.close());
 

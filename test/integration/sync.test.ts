@@ -1,12 +1,12 @@
 // The sync engine against moto, with every request counted at a proxy in front of it.
-import { symlinkSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import { InputErrors, InputError } from '../../src/inputs/errors.js';
+import { InputError } from '../../src/inputs/errors.js';
 import { MANIFEST_KEY } from '../../src/s3-sync/keys.js';
 import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/s3-sync/rules.js';
 import { syncSite, type SyncSettings } from '../../src/s3-sync/sync.js';
@@ -157,7 +157,6 @@ it('handles keys with spaces, plus signs and non-ASCII names, in uploads, header
   const files: SiteFiles = { 'index.html': 'x', 'docs/My File ü+1.png': 'png', 'ça va/é #1.txt': 'txt', 'gone & done.txt': 'bye' };
   const dir = writeSite(files);
   await deploy(settings(dir));
-  const { rmSync } = await import('node:fs');
   rmSync(join(dir, 'gone & done.txt'));
   const result = await deploy(settings(dir, { cacheControl: [{ glob: '*.png', value: 'no-store' }, { glob: '*.txt', value: 'no-cache' }] }));
   expect(result).toMatchObject({ headersUpdated: 2, deleted: 1 });
@@ -199,7 +198,6 @@ describe('deletions', () => {
     const dir = writeSite({ 'index.html': 'v1', 'assets/a-1.js': 'a1', 'old.html': 'old' });
     await deploy(settings(dir));
     writeSite({ 'index.html': 'v2 uses b-2', 'assets/b-2.js': 'b2' }, dir);
-    const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'old.html'));
     proxy.clear();
     proxy.setFaults((r) => (r.operation === 'PutObject' && r.key === 'assets/b-2.js' ? { kind: 'status', status: 403, code: 'AccessDenied' } : undefined));
@@ -226,7 +224,6 @@ describe('deletions', () => {
     const dir = writeSite({ 'index.html': 'v1', 'assets/a-1.js': 'a1', 'assets/logo.png': 'logo' });
     const t0 = new Date('2026-11-01T00:00:00Z');
     await deploy(settings(dir), t0);
-    const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'assets/a-1.js'));
     writeSite({ 'index.html': 'v2', 'assets/b-2.js': 'b2' }, dir);
 
@@ -325,7 +322,6 @@ describe('refusals before any request', () => {
     await expect(attempt).rejects.toThrow(/Input 'source' must hold at least one file/);
     expect(proxy.requests).toEqual([]);
     expect(await contentOf()).toEqual({ 'index.html': md5('live site') });
-    expect(InputErrors).toBeDefined();
   });
 });
 
