@@ -4,44 +4,22 @@
 //   FILES=3000 node bench/redeploy.mjs
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { runActionBundle } from '../scripts/lib/action-runner.mjs';
 import { startAwsProxy } from '../scripts/lib/aws-proxy.mjs';
 import { awsEnvFor, startMoto } from '../scripts/lib/moto.mjs';
+import { changeSome, freshMtimes, generateSite } from './lib/site.mjs';
 
 const FILES = Number(process.env.FILES ?? 3000);
 const execFileAsync = promisify(execFile);
-
-/** A deterministic SPA build: pages, hashed assets, images. */
-function generateSite(/** @type {string} */ dir, /** @type {number} */ n) {
-  const write = (/** @type {string} */ key, /** @type {string | Buffer} */ body) => {
-    mkdirSync(dirname(join(dir, key)), { recursive: true });
-    writeFileSync(join(dir, key), body);
-  };
-  const digest = (/** @type {string} */ s) => createHash('sha256').update(s).digest('hex').slice(0, 8);
-  write('index.html', '<!doctype html><script type="module" src="/assets/index.js"></script>');
-  for (let i = 1; i < n; i++) {
-    const kind = i % 10;
-    if (kind === 0) write(`routes/r${i}/index.html`, `<h1>route ${i}</h1>`);
-    else if (kind < 4) write(`assets/img/i${i}-${digest(`img${i}`)}.png`, Buffer.alloc(2048 + (i % 7) * 512, i % 251));
-    else write(`assets/chunk-${i}-${digest(`c${i}`)}.js`, `export const v${i} = ${JSON.stringify('x'.repeat(200 + (i % 50) * 20))};\n`);
-  }
-}
-
-async function freshMtimes(/** @type {string} */ dir) {
-  const later = new Date(Date.now() + 3_600_000);
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) utimesSync(join(e.parentPath, e.name), later, later);
-}
 
 const moto = await startMoto();
 const proxy = await startAwsProxy(moto.endpoint);
 const env = { ...awsEnvFor(proxy.endpoint) };
 const site = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
-generateSite(site, FILES);
+const keys = generateSite(site, FILES);
 /** @type {{ tool: string, scenario: string, seconds: number, requests: number, bodies: number, ops: Record<string, number> }[]} */
 const rows = [];
 
@@ -73,11 +51,11 @@ try {
   for (const b of ['bench-slipway', 'bench-awscli']) execFileSync('aws', ['--endpoint-url', moto.endpoint, 's3', 'mb', `s3://${b}`], { env: { ...process.env, ...env }, stdio: 'ignore' });
   await measure('slipway', `first deploy (${FILES} files)`, slipway('bench-slipway'));
   if (hasAws) await measure('aws s3 sync', `first deploy (${FILES} files)`, awsSync('bench-awscli'));
-  await freshMtimes(site);
+  freshMtimes(site);
   await measure('slipway', 'no-change redeploy, fresh mtimes', slipway('bench-slipway'));
   if (hasAws) await measure('aws s3 sync', 'no-change redeploy, fresh mtimes', awsSync('bench-awscli'));
-  writeFileSync(join(site, 'assets/chunk-5-' + createHash('sha256').update('c5').digest('hex').slice(0, 8) + '.js'), 'export const v5 = "changed";\n');
-  await freshMtimes(site);
+  changeSome(site, keys, 1 / FILES, 1);
+  freshMtimes(site);
   await measure('slipway', 'one file changed, fresh mtimes', slipway('bench-slipway'));
   if (hasAws) await measure('aws s3 sync', 'one file changed, fresh mtimes', awsSync('bench-awscli'));
 } finally {

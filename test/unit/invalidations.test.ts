@@ -117,8 +117,12 @@ describe('limits and throttling', () => {
     const [outcome] = await invalidate(request(), deps(clock));
     expect(outcome).toMatchObject({ status: 'completed', invalidations: [{ id: 'I1' }] });
     expect(cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(3);
+    // Exponential backoff with jitter: attempt 0 waits 1–2 s, attempt 1 waits 2–4 s.
     expect(clock.slept).toHaveLength(2);
-    expect(clock.slept[1]!).toBeGreaterThanOrEqual(clock.slept[0]! / 2);
+    expect(clock.slept[0]!).toBeGreaterThanOrEqual(1000);
+    expect(clock.slept[0]!).toBeLessThanOrEqual(2000);
+    expect(clock.slept[1]!).toBeGreaterThanOrEqual(2000);
+    expect(clock.slept[1]!).toBeLessThanOrEqual(4000);
   });
 
   it('gives up at the timeout when CloudFront keeps refusing, saying why', async () => {
