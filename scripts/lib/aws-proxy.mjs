@@ -27,18 +27,42 @@ export function signedService(/** @type {import('node:http').IncomingHttpHeaders
 }
 
 /** CloudFront's REST API: /2020-05-31/distribution/{id}/invalidation[/{id}] and friends. */
-export function cloudFrontOperation(/** @type {string} */ method, /** @type {string} */ path) {
+export function cloudFrontOperation(/** @type {string} */ method, /** @type {string} */ path, search = '') {
   const p = path.replace(/^\/\d{4}-\d{2}-\d{2}/, '');
   if (/^\/distribution\/[^/]+\/invalidation$/.test(p)) return method === 'POST' ? 'CreateInvalidation' : 'ListInvalidations';
   if (/^\/distribution\/[^/]+\/invalidation\/[^/]+$/.test(p)) return 'GetInvalidation';
   if (/^\/distribution\/[^/]+\/config$/.test(p)) return method === 'PUT' ? 'UpdateDistribution' : 'GetDistributionConfig';
   if (/^\/distribution\/[^/]+$/.test(p)) return method === 'DELETE' ? 'DeleteDistribution' : 'GetDistribution';
-  if (p === '/distribution') return method === 'POST' ? 'CreateDistribution' : 'ListDistributions';
+  if (p === '/distribution') return method === 'POST' ? (search.includes('WithTags') ? 'CreateDistributionWithTags' : 'CreateDistribution') : 'ListDistributions';
+  if (/^\/origin-access-control\/[^/]+\/config$/.test(p)) return method === 'PUT' ? 'UpdateOriginAccessControl' : 'GetOriginAccessControlConfig';
+  if (/^\/origin-access-control\/[^/]+$/.test(p)) return method === 'DELETE' ? 'DeleteOriginAccessControl' : 'GetOriginAccessControl';
+  if (p === '/origin-access-control') return method === 'POST' ? 'CreateOriginAccessControl' : 'ListOriginAccessControls';
+  if (p === '/tagging') return method === 'GET' ? 'ListTagsForResource' : 'TagResource';
   return `cloudfront ${method} ${p}`;
 }
 
+/** Route 53's REST API: /2013-04-01/hostedzone/{id}/rrset and friends. */
+export function route53Operation(/** @type {string} */ method, /** @type {string} */ path) {
+  const p = path.replace(/^\/\d{4}-\d{2}-\d{2}/, '');
+  if (/^\/hostedzone\/[^/]+\/rrset\/?$/.test(p)) return method === 'POST' ? 'ChangeResourceRecordSets' : 'ListResourceRecordSets';
+  if (/^\/change\/[^/]+$/.test(p)) return 'GetChange';
+  if (/^\/hostedzone\/?$/.test(p)) return method === 'POST' ? 'CreateHostedZone' : 'ListHostedZones';
+  if (/^\/hostedzone\/[^/]+$/.test(p)) return method === 'DELETE' ? 'DeleteHostedZone' : 'GetHostedZone';
+  return `route53 ${method} ${p}`;
+}
+
+/** Bucket subresources, as ?name in the query: the operation for each method. */
+const S3_SUBRESOURCES = /** @type {Record<string, Record<string, string>>} */ ({
+  tagging: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
+  policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
+  versioning: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' },
+  publicAccessBlock: { GET: 'GetPublicAccessBlock', PUT: 'PutPublicAccessBlock', DELETE: 'DeletePublicAccessBlock' },
+  ownershipControls: { GET: 'GetBucketOwnershipControls', PUT: 'PutBucketOwnershipControls' },
+});
+
 /** @param {string} method @param {URLSearchParams} query @param {import('node:http').IncomingHttpHeaders} headers @param {string | undefined} key */
 export function s3Operation(method, query, headers, key) {
+  if (!key) for (const [name, ops] of Object.entries(S3_SUBRESOURCES)) if (query.has(name) && ops[method]) return /** @type {string} */ (ops[method]);
   if (method === 'GET' && !key) return query.get('list-type') === '2' ? 'ListObjectsV2' : query.has('versions') ? 'ListObjectVersions' : 'ListObjects';
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return key ? 'HeadObject' : 'HeadBucket';
@@ -93,8 +117,12 @@ export async function startAwsProxy(target) {
       at: Date.now() - started,
     };
     recorded.operation = recorded.service === 'cloudfront'
-      ? cloudFrontOperation(recorded.method, url.pathname)
-      : s3Operation(recorded.method, url.searchParams, req.headers, recorded.key);
+      ? cloudFrontOperation(recorded.method, url.pathname, url.search)
+      : recorded.service === 'route53'
+        ? route53Operation(recorded.method, url.pathname)
+        : recorded.bucket === undefined && recorded.service === 's3' && recorded.method === 'GET'
+          ? 'ListBuckets'
+          : s3Operation(recorded.method, url.searchParams, req.headers, recorded.key);
     requests.push(recorded);
     const fault = faults?.(recorded, index++);
     /** @type {Buffer[]} */
