@@ -16,6 +16,11 @@ import { parseInvalidateSettings } from '../src/invalidate/settings.js';
 import { consoleLogger } from '../src/log/logger.js';
 import { systemClock } from '../src/util/clock.js';
 import { syncSite } from '../src/s3-sync/sync.js';
+import { runContextFrom } from '../src/github/event.js';
+import { PreviewFailed } from '../src/preview/preview.js';
+import { prPreviewOutputs, prPreviewSummary } from '../src/pr-preview/report.js';
+import { createPrPreviewClients, runPrPreview, type PrPreviewOutcome } from '../src/pr-preview/run.js';
+import { parsePrPreviewSettings } from '../src/pr-preview/settings.js';
 
 const COMMANDS = {
   'deploy-static': async (argv: string[], verbose: boolean) => {
@@ -50,6 +55,23 @@ const COMMANDS = {
       print(await deployToEcs(settings, { clients: createEcsClients(), clock: systemClock, log: consoleLogger({ verbose }) }));
     } catch (error) {
       if (error instanceof EcsDeployFailed) print(error.result);
+      throw error;
+    }
+  },
+  'pr-preview': async (argv: string[], verbose: boolean) => {
+    const flags = parseFlags('pr-preview', argv);
+    // As gh does: the token from the environment when no flag gives one.
+    const raw = (name: string) => flags(name) ?? (name === 'github-token' ? (process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN) : undefined);
+    const settings = parsePrPreviewSettings(raw, runContextFrom(process.env));
+    const print = (outcome: PrPreviewOutcome) => {
+      console.log('');
+      console.log(prPreviewSummary(settings, outcome));
+      for (const [name, value] of Object.entries(prPreviewOutputs(settings, outcome))) console.log(`${name}=${value}`);
+    };
+    try {
+      print(await runPrPreview(settings, createPrPreviewClients(settings), consoleLogger({ verbose })));
+    } catch (error) {
+      if (error instanceof PreviewFailed) print({ command: settings.command, [settings.command]: error.outcome } as unknown as PrPreviewOutcome);
       throw error;
     }
   },

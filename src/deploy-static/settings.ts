@@ -14,7 +14,7 @@ export interface DeployStaticSettings extends SyncSettings {
 const CACHE_CONTROL_VALUE = /^[\x20-\x7e]+$/;
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;\s*[a-z0-9_-]+=[^;\s]+)*$/i;
 
-const checkCacheControl = (value: string) => (CACHE_CONTROL_VALUE.test(value) ? undefined : 'must hold GLOB=VALUE lines whose VALUE is a Cache-Control header such as public, max-age=300');
+export const checkCacheControl = (value: string) => (CACHE_CONTROL_VALUE.test(value) ? undefined : 'must hold GLOB=VALUE lines whose VALUE is a Cache-Control header such as public, max-age=300');
 const checkMediaType = (value: string) => (MEDIA_TYPE.test(value) ? undefined : 'must hold GLOB=TYPE lines whose TYPE is a media type such as text/html or application/json');
 
 /** `s3://bucket[/prefix]`, or a local directory that exists (relative to `cwd`). */

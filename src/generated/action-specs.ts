@@ -236,6 +236,122 @@ export const actionSpecs = {
         "description": "JSON array of the paths submitted, after normalising and collapsing."
       }
     }
+  },
+  "pr-preview": {
+    "description": "A live preview of every pull request on S3 + CloudFront, with one sticky comment, a GitHub deployment, cleanup when the PR closes and a sweeper for what was missed.",
+    "inputs": {
+      "command": {
+        "description": "deploy, cleanup or sweep; auto cleans up on a closed pull_request event and deploys otherwise.",
+        "required": false,
+        "default": "auto"
+      },
+      "source": {
+        "description": "The build directory to publish (deploy). It is only read and uploaded, never run.",
+        "required": false,
+        "default": ""
+      },
+      "strategy": {
+        "description": "shared (one wildcard distribution, a prefix per PR) or dedicated (a bucket, distribution and DNS records per PR).",
+        "required": false,
+        "default": "shared"
+      },
+      "domain": {
+        "description": "Previews live at https://pr-{number}.<domain>, for example app.example.com.",
+        "required": true
+      },
+      "bucket": {
+        "description": "shared: the previews bucket. dedicated: a bucket name template with {number}, like pr-{number}-connect2-web.",
+        "required": false,
+        "default": ""
+      },
+      "distribution-id": {
+        "description": "shared: the id of the wildcard distribution for *.<domain> that serves the previews.",
+        "required": false,
+        "default": ""
+      },
+      "certificate-arn": {
+        "description": "dedicated: an ACM certificate in us-east-1 covering pr-{number}.<domain> (for example *.<domain>).",
+        "required": false,
+        "default": ""
+      },
+      "hosted-zone-id": {
+        "description": "dedicated: the Route 53 hosted zone where pr-{number}.<domain> alias records are written.",
+        "required": false,
+        "default": ""
+      },
+      "price-class": {
+        "description": "dedicated: PriceClass_100, PriceClass_200 or PriceClass_All.",
+        "required": false,
+        "default": "PriceClass_100"
+      },
+      "pr-number": {
+        "description": "The pull request number (default from the event; required when the event carries no pull request, e.g. workflow_run).",
+        "required": false,
+        "default": ""
+      },
+      "head-sha": {
+        "description": "The commit the build was made from. When given, the PR's head must still be this commit or nothing is deployed.",
+        "required": false,
+        "default": ""
+      },
+      "github-token": {
+        "description": "Token for the comment, the deployment and reading pull requests.",
+        "required": false,
+        "default": "${{ github.token }}"
+      },
+      "comment": {
+        "description": "Keep one sticky comment on the PR with the preview link (true or false).",
+        "required": false,
+        "default": "true"
+      },
+      "deployment": {
+        "description": "Record a transient GitHub deployment in environment preview/pr-{number} (true or false).",
+        "required": false,
+        "default": "true"
+      },
+      "expire-after": {
+        "description": "sweep: also remove previews of open PRs not updated for this long (90s, 15m, 1h, 30d; 0 = never).",
+        "required": false,
+        "default": "30d"
+      },
+      "dry-run": {
+        "description": "Say what would be done and change nothing (true or false).",
+        "required": false,
+        "default": "false"
+      },
+      "cache-control": {
+        "description": "Multi-line GLOB=VALUE rules, as in deploy-static.",
+        "required": false,
+        "default": ""
+      },
+      "exclude": {
+        "description": "Multi-line globs of source files never uploaded, as in deploy-static.",
+        "required": false,
+        "default": ""
+      },
+      "concurrency": {
+        "description": "Parallel requests (1 to 256).",
+        "required": false,
+        "default": "16"
+      }
+    },
+    "outputs": {
+      "url": {
+        "description": "The preview URL (https://pr-{number}.<domain>)."
+      },
+      "bucket": {
+        "description": "The bucket that holds the preview."
+      },
+      "prefix": {
+        "description": "The key prefix of the preview in that bucket (pr-{number}/ for shared, empty for dedicated)."
+      },
+      "distribution-id": {
+        "description": "The distribution that serves the preview."
+      },
+      "status": {
+        "description": "deployed, skipped (PR closed or moved on), removed, already-removed, pending-removal (dedicated distribution left disabled for the sweep), swept, planned (dry run) or failed."
+      }
+    }
   }
 } as const;
 

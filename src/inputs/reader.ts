@@ -17,7 +17,9 @@ export class InputReader<A extends ActionName> {
     const value = this.raw(name);
     if (value !== undefined && value.trim() !== '') return value;
     const spec = (actionSpecs[this.action].inputs as Record<string, { default?: string }>)[name];
-    return spec?.default ?? '';
+    // An expression default (`${{ github.token }}`) is the runner's to evaluate: elsewhere it is unset.
+    const fallback = spec?.default ?? '';
+    return fallback.includes('${{') ? '' : fallback;
   }
 
   /** Like get, but an empty value is an error. */

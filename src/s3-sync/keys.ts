@@ -1,7 +1,10 @@
 // What a site-relative key (a path under the deploy prefix, with forward slashes) means.
 
+/** Slipway's own folder under a deploy prefix: never published from a source, never deleted by a sync. */
+export const SLIPWAY_FOLDER = '.slipway/';
+
 /** Where Slipway keeps its state for one deployment, relative to the deploy prefix. */
-export const MANIFEST_KEY = '.slipway/manifest.json';
+export const MANIFEST_KEY = `${SLIPWAY_FOLDER}manifest.json`;
 
 /**
  * Dotfiles and dot-folders are private, except the public `.well-known/` folder at the site root.

@@ -1,6 +1,6 @@
 // The deploy plan: a pure function of the source, the listing, the manifest and the rules.
 import type { LocalFile } from './local-source.js';
-import { isEntryPoint, MANIFEST_KEY, nestedDeploymentRoot, urlPathsFor } from './keys.js';
+import { isEntryPoint, nestedDeploymentRoot, SLIPWAY_FOLDER, urlPathsFor } from './keys.js';
 import type { Manifest } from './manifest.js';
 import type { RemoteObject } from './remote.js';
 import { isImmutable, sameHeaders, type HeaderRules, type ObjectHeaders } from './rules.js';
@@ -102,7 +102,7 @@ export function planDeploy(input: PlanInput): Plan {
   const kept: KeptObject[] = [];
   const stale: Record<string, string> = {};
   for (const key of [...remote.keys()].sort()) {
-    if (sourceKeys.has(key) || key === MANIFEST_KEY) continue;
+    if (sourceKeys.has(key) || key.startsWith(SLIPWAY_FOLDER)) continue;
     if (nestedRoots.some((root) => key.startsWith(root))) {
       kept.push({ key, reason: 'another deployment' });
       continue;

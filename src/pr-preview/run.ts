@@ -1,0 +1,80 @@
+// The one entry the action and the CLI share: settings in, the command's outcome out.
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createCloudFrontClient } from '../aws/cloudfront-client.js';
+import { createS3Client, resolveRegion } from '../aws/s3-client.js';
+import { createGitHubClient, type GitHub } from '../github/client.js';
+import type { Logger } from '../log/logger.js';
+import { DedicatedPreviewStore } from '../preview/dedicated.js';
+import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type PreviewDeps, type PreviewRun, type SweepOutcome } from '../preview/preview.js';
+import { SharedPreviewStore } from '../preview/shared.js';
+import type { PreviewStore } from '../preview/store.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { repoName } from '../github/client.js';
+import type { PrPreviewSettings } from './settings.js';
+
+export type PrPreviewOutcome =
+  | { command: 'deploy'; deploy: DeployOutcome }
+  | { command: 'cleanup'; cleanup: CleanupOutcome }
+  | { command: 'sweep'; sweep: SweepOutcome };
+
+export interface PrPreviewClients {
+  s3: S3Client;
+  cloudfront: CloudFrontClient;
+  route53: Route53Client;
+  github: GitHub;
+  clock: Clock;
+  /** Waits, for tests: see DedicatedStoreDeps. */
+  dedicated?: { deployTimeoutMs?: number; removalWaitMs?: number; pollMs?: number };
+}
+
+export function createPrPreviewClients(settings: PrPreviewSettings): PrPreviewClients {
+  return {
+    s3: createS3Client({ concurrency: settings.concurrency }),
+    cloudfront: createCloudFrontClient(),
+    route53: new Route53Client({ region: 'us-east-1', maxAttempts: 8 }),
+    github: createGitHubClient(settings.githubToken),
+    clock: systemClock,
+  };
+}
+
+export function createStore(settings: PrPreviewSettings, clients: PrPreviewClients, log: Logger): PreviewStore {
+  const base = { repository: repoName(settings.repo), domain: settings.domain };
+  const s = settings.strategy;
+  if (s.kind === 'shared') {
+    return new SharedPreviewStore({ ...base, bucket: s.bucket, distributionId: s.distributionId }, { s3: clients.s3, cloudfront: clients.cloudfront, log, clock: clients.clock });
+  }
+  return new DedicatedPreviewStore(
+    { ...base, bucketTemplate: s.bucketTemplate, certificateArn: s.certificateArn, hostedZoneId: s.hostedZoneId, priceClass: s.priceClass, region: resolveRegion(undefined) },
+    { s3: clients.s3, cloudfront: clients.cloudfront, route53: clients.route53, log, clock: clients.clock, ...clients.dedicated },
+  );
+}
+
+export async function runPrPreview(settings: PrPreviewSettings, clients: PrPreviewClients, log: Logger): Promise<PrPreviewOutcome> {
+  const deps: PreviewDeps = { store: createStore(settings, clients, log), s3: clients.s3, cloudfront: clients.cloudfront, github: clients.github, log, clock: clients.clock };
+  const run: PreviewRun = {
+    repo: settings.repo,
+    domain: settings.domain,
+    comment: settings.comment,
+    deployment: settings.deployment,
+    dryRun: settings.dryRun,
+    serverUrl: settings.serverUrl,
+    ...(settings.runUrl ? { runUrl: settings.runUrl } : {}),
+    ...(settings.runId ? { runId: settings.runId } : {}),
+  };
+  switch (settings.command) {
+    case 'deploy':
+      return {
+        command: 'deploy',
+        deploy: await deployPreview(
+          { ...run, number: settings.number!, ...(settings.headSha ? { headSha: settings.headSha } : {}), guardHeadSha: settings.guardHeadSha, sourceDir: settings.sourceDir!, cacheControl: settings.cacheControl, exclude: settings.exclude, concurrency: settings.concurrency },
+          deps,
+        ),
+      };
+    case 'cleanup':
+      return { command: 'cleanup', cleanup: await cleanupPreview(run, settings.number!, deps) };
+    case 'sweep':
+      return { command: 'sweep', sweep: await sweepPreviews(run, settings.expireAfterMs, deps) };
+  }
+}

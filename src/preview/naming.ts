@@ -1,0 +1,41 @@
+// Where a pull request's preview lives, and the tags and records that let Slipway find it again.
+
+export const previewHost = (domain: string, number: number): string => `pr-${number}.${domain}`;
+export const previewUrl = (domain: string, number: number): string => `https://${previewHost(domain, number)}`;
+/** The GitHub environment of a PR's deployments. */
+export const previewEnvironment = (number: number): string => `preview/pr-${number}`;
+/** The shared strategy's key prefix for a PR. */
+export const sharedPrefix = (number: number): string => `pr-${number}/`;
+/** The dedicated strategy's bucket: the template with `{number}` replaced. */
+export const dedicatedBucket = (template: string, number: number): string => template.replaceAll('{number}', String(number));
+
+/** Hidden marker of the sticky comment: one per preview domain, so two preview sites on one PR keep two comments. */
+export const commentMarker = (domain: string): string => `<!-- slipway:pr-preview ${domain} -->`;
+
+export const TAG_REPOSITORY = 'slipway:repository';
+export const TAG_PR = 'slipway:pr';
+export const TAG_DOMAIN = 'slipway:domain';
+/** Set on a dedicated distribution that cleanup disabled but could not yet delete: the sweep finishes it. */
+export const TAG_PENDING_DELETE = 'slipway:pending-delete';
+
+export const previewTags = (repository: string, domain: string, number: number): Record<string, string> => ({
+  [TAG_REPOSITORY]: repository,
+  [TAG_PR]: String(number),
+  [TAG_DOMAIN]: domain,
+});
+
+/** The PR number of a host `pr-N.<domain>`, or undefined. */
+export function numberOfHost(host: string, domain: string): number | undefined {
+  const suffix = `.${domain}`;
+  if (!host.toLowerCase().endsWith(suffix)) return undefined;
+  const match = /^pr-([1-9]\d{0,8})$/.exec(host.slice(0, -suffix.length).toLowerCase());
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The PR number of a bucket made from `template`, or undefined. */
+export function numberOfBucket(bucket: string, template: string): number | undefined {
+  const [before, after] = template.split('{number}') as [string, string];
+  if (!bucket.startsWith(before) || !bucket.endsWith(after)) return undefined;
+  const middle = bucket.slice(before.length, bucket.length - after.length);
+  return /^[1-9]\d{0,8}$/.test(middle) ? Number(middle) : undefined;
+}

@@ -1,0 +1,161 @@
+// The committed pr-preview bundle, run as the runner runs it: INPUT_* variables, the event file,
+// GITHUB_OUTPUT and GITHUB_STEP_SUMMARY; AWS through a counting proxy, GitHub through the local stand-in.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
+import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
+import { githubEnvFor, startFakeGitHub, type FakeGitHub } from '../../scripts/lib/fake-github.mjs';
+import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { invalidationsOf, newDistribution } from '../support/cloudfront.js';
+import { bucketState, motoEndpoint, newBucket, writeSite } from '../support/s3.js';
+
+const REPO = 'acme/web';
+const HEAD = '1234567890abcdef1234567890abcdef12345678';
+const TOKEN = 'ghs_test';
+
+let proxy: AwsProxy;
+let github: FakeGitHub;
+beforeAll(async () => {
+  proxy = await startAwsProxy(motoEndpoint());
+  github = await startFakeGitHub();
+});
+afterAll(async () => {
+  await proxy.close();
+  await github.close();
+});
+beforeEach(() => {
+  github.reset();
+  proxy.clear();
+});
+
+function eventFile(eventName: string, payload: unknown): Record<string, string> {
+  const path = join(mkdtempSync(join(tmpdir(), 'slipway-event-')), 'event.json');
+  writeFileSync(path, JSON.stringify(payload));
+  return { ...githubEnvFor(github, { repository: REPO, eventName, eventPath: path, token: TOKEN }), AWS_REGION: 'us-east-1' };
+}
+const prEvent = (action: string, number: number, sha = HEAD) => eventFile('pull_request', { action, number, pull_request: { number, head: { sha, ref: 'feature' } } });
+
+const DEFAULTS: Record<string, string> = {
+  command: 'auto', source: '', strategy: 'shared', domain: 'preview.example.com', bucket: '', 'distribution-id': '', 'certificate-arn': '', 'hosted-zone-id': '',
+  'price-class': 'PriceClass_100', 'pr-number': '', 'head-sha': '', 'github-token': TOKEN, comment: 'true', deployment: 'true', 'expire-after': '30d', 'dry-run': 'false', 'cache-control': '', exclude: '', concurrency: '16',
+};
+const preview = (inputs: Record<string, string>, env: Record<string, string>) => runActionBundle('pr-preview', { ...DEFAULTS, ...inputs }, { env: { ...awsEnvFor(proxy.endpoint), ...env } });
+
+describe('pr-preview, run as the runner runs it', () => {
+  it('opened → deploy, synchronize → update, closed → cleanup: one comment throughout, outputs and summary each time', async () => {
+    const bucket = await newBucket();
+    const dist = await newDistribution();
+    github.addPull(REPO, { number: 42, headSha: HEAD });
+    const dir = writeSite({ 'index.html': '<h1>hi</h1>', 'assets/app-1.js': 'x' });
+    const shared = { source: dir, bucket, 'distribution-id': dist };
+
+    const opened = await preview(shared, prEvent('opened', 42));
+    expect(opened.errors).toEqual([]);
+    expect(opened.exitCode).toBe(0);
+    expect(opened.outputs).toEqual({ url: 'https://pr-42.preview.example.com', bucket, prefix: 'pr-42/', 'distribution-id': dist, status: 'deployed' });
+    expect(opened.summary).toContain('https://pr-42.preview.example.com');
+    expect(opened.summary).toContain(HEAD.slice(0, 12));
+    expect([...(await bucketState(bucket, 'pr-42/')).keys()].filter((k) => !k.includes('.slipway'))).toEqual(['pr-42/assets/app-1.js', 'pr-42/index.html']);
+
+    const next = '9'.repeat(40);
+    github.setPull(REPO, 42, { headSha: next });
+    writeFileSync(join(dir, 'index.html'), '<h1>hi again</h1>');
+    const pushed = await preview(shared, prEvent('synchronize', 42, next));
+    expect(pushed.outputs.status).toBe('deployed');
+    expect((await invalidationsOf(dist)).flatMap((i) => i.paths).sort()).toEqual(['/pr-42/', '/pr-42/index.html']);
+    expect(github.comments(REPO, 42)).toHaveLength(1);
+    expect(github.comments(REPO, 42)[0]!.body).toContain(next.slice(0, 7));
+
+    const closed = await preview({ bucket, 'distribution-id': dist }, prEvent('closed', 42, next));
+    expect(closed.exitCode).toBe(0);
+    expect(closed.outputs.status).toBe('removed');
+    expect(closed.summary).toContain('Preview removed');
+    expect((await bucketState(bucket, 'pr-42/')).size).toBe(0);
+    expect(github.comments(REPO, 42)).toHaveLength(1);
+    expect(github.comments(REPO, 42)[0]!.body).toContain('Preview removed');
+    expect(github.deployments(REPO).map((d: { id: number }) => github.statusesOf(REPO, d.id).at(-1)?.state)).toEqual(['inactive', 'inactive']);
+
+    const again = await preview({ bucket, 'distribution-id': dist }, prEvent('closed', 42, next));
+    expect(again.exitCode).toBe(0);
+    expect(again.outputs.status).toBe('already-removed');
+
+    // The token is handed to the runner's masking, and never printed otherwise.
+    for (const run of [opened, pushed, closed]) {
+      expect(run.stdout).toContain(`::add-mask::${TOKEN}`);
+      expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(TOKEN);
+    }
+  });
+
+  it('workflow_run: pr-number and head-sha from inputs; a build of an older head is skipped without touching AWS', async () => {
+    const bucket = await newBucket();
+    const dist = await newDistribution();
+    github.addPull(REPO, { number: 43, headSha: HEAD });
+    const env = eventFile('workflow_run', { action: 'completed', workflow_run: { head_sha: 'f'.repeat(40) } });
+    const stale = await preview({ source: writeSite({ 'index.html': 'x' }), bucket, 'distribution-id': dist, 'pr-number': '43', 'head-sha': 'f'.repeat(40) }, env);
+    expect(stale.exitCode).toBe(0);
+    expect(stale.outputs.status).toBe('skipped');
+    expect(stale.stdout).toMatch(/::warning::Nothing deployed: PR #43's head is now 1234567890ab/);
+    expect(proxy.requests).toEqual([]);
+    expect(github.requests.map((r: { method: string; path: string }) => `${r.method} ${r.path}`)).toEqual(['GET /repos/acme/web/pulls/43']);
+
+    const current = await preview({ source: writeSite({ 'index.html': 'x' }), bucket, 'distribution-id': dist, 'pr-number': '43', 'head-sha': HEAD }, env);
+    expect(current.outputs.status).toBe('deployed');
+    expect(github.deployments(REPO)[0]).toMatchObject({ sha: HEAD, environment: 'preview/pr-43' });
+  });
+
+  it('sweep with dry-run lists what it would remove and changes nothing', async () => {
+    const bucket = await newBucket();
+    const dist = await newDistribution();
+    github.addPull(REPO, { number: 44, headSha: HEAD });
+    await preview({ source: writeSite({ 'index.html': 'x' }), bucket, 'distribution-id': dist }, prEvent('opened', 44));
+    github.setPull(REPO, 44, { state: 'closed' });
+    const env = eventFile('schedule', {});
+    const dry = await preview({ command: 'sweep', bucket, 'distribution-id': dist, 'dry-run': 'true' }, env);
+    expect(dry.exitCode).toBe(0);
+    expect(dry.outputs.status).toBe('planned');
+    expect(dry.summary).toMatch(/\| #44 \| .* \| closed \| .* \| would remove: closed \|/);
+    expect((await bucketState(bucket, 'pr-44/')).size).toBeGreaterThan(0);
+    const swept = await preview({ command: 'sweep', bucket, 'distribution-id': dist }, env);
+    expect(swept.outputs.status).toBe('swept');
+    expect((await bucketState(bucket, 'pr-44/')).size).toBe(0);
+  });
+
+  const dir = writeSite({ 'index.html': 'x' });
+  const file = join(dir, 'index.html');
+  const shared = { source: dir, bucket: 'previews-bucket', 'distribution-id': 'E2QWRUHAPOMQZL' };
+  const dedicated = { source: dir, strategy: 'dedicated', bucket: 'pr-{number}-web', 'certificate-arn': 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', 'hosted-zone-id': 'Z0123456789ABC' };
+  const BAD: [string, Record<string, string>, RegExp, string?][] = [
+    ['unknown command', { ...shared, command: 'destroy' }, /Input 'command' must be auto, deploy, cleanup or sweep/],
+    ['unknown strategy', { ...shared, strategy: 'per-pr' }, /Input 'strategy' must be shared or dedicated/],
+    ['domain with a scheme', { ...shared, domain: 'https://preview.example.com' }, /Input 'domain' must be a DNS name/],
+    ['wildcard domain', { ...shared, domain: '*.example.com' }, /Input 'domain' must be a DNS name/],
+    ['shared without a bucket', { ...shared, bucket: '' }, /Input 'bucket' is required/],
+    ['shared without a distribution', { ...shared, 'distribution-id': '' }, /Input 'distribution-id' is required with strategy shared/],
+    ['malformed distribution id', { ...shared, 'distribution-id': 'e123' }, /Input 'distribution-id' must be CloudFront distribution ids/],
+    ['dedicated template without {number}', { ...dedicated, bucket: 'previews' }, /Input 'bucket' must be a bucket name template with \{number\}/],
+    ['dedicated template too long', { ...dedicated, bucket: `pr-{number}-${'x'.repeat(60)}` }, /valid S3 bucket name .* for any PR number/],
+    ['certificate outside us-east-1', { ...dedicated, 'certificate-arn': 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' }, /Input 'certificate-arn' must be an ACM certificate ARN in us-east-1/],
+    ['dedicated without a zone', { ...dedicated, 'hosted-zone-id': '' }, /Input 'hosted-zone-id' is required/],
+    ['unknown price class', { ...dedicated, 'price-class': 'PriceClass_50' }, /Input 'price-class' must be one of/],
+    ['non-numeric PR number', { ...shared, 'pr-number': 'abc' }, /Input 'pr-number' must be a pull request number/],
+    ['short head sha', { ...shared, 'pr-number': '5', 'head-sha': 'abc1234' }, /Input 'head-sha' must be a full commit id/],
+    ['boolean that is not true/false', { ...shared, comment: 'yes' }, /Input 'comment'/],
+    ['bad duration', { ...shared, 'expire-after': 'soon' }, /Input 'expire-after'/],
+    ['zero concurrency', { ...shared, concurrency: '0' }, /Input 'concurrency'/],
+    ['source is a file', { ...shared, source: file }, /Input 'source' must be a directory/],
+    ['source missing', { ...shared, source: join(dir, 'nope') }, /Input 'source' must be an existing directory/],
+    ['s3 source', { ...shared, source: 's3://bucket/site' }, /Input 'source' must be a local build directory/],
+    ['no PR in a workflow_run event', { ...shared }, /Input 'pr-number' is required when the event \(workflow_run\) carries no pull request/, 'workflow_run'],
+  ];
+  it.each(BAD)('bad input, %s: one ::error:: naming it, no request to AWS or GitHub', async (_name, inputs, message, eventName) => {
+    const env = eventName ? eventFile(eventName, {}) : prEvent('opened', 5);
+    const result = await preview(inputs, env);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(message);
+    expect(proxy.requests).toEqual([]);
+    expect(github.requests).toEqual([]);
+  });
+});

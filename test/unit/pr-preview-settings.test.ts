@@ -1,0 +1,76 @@
+// pr-preview's inputs and event: which command, which PR, which commit, before any request.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import type { RunContext } from '../../src/github/event.js';
+import { InputErrors } from '../../src/inputs/errors.js';
+import { escapeMarkdown, removedComment } from '../../src/preview/comment.js';
+import { numberOfBucket, numberOfHost } from '../../src/preview/naming.js';
+import { parsePrPreviewSettings } from '../../src/pr-preview/settings.js';
+
+const dir = mkdtempSync(`${tmpdir()}/slipway-src-`);
+const base: Record<string, string> = { source: dir, domain: 'preview.example.com', bucket: 'previews', 'distribution-id': 'E2QWRUHAPOMQZL', 'github-token': 't' };
+const context = (extra: Partial<RunContext> = {}): RunContext => ({ repo: { owner: 'acme', repo: 'web' }, eventName: 'pull_request', action: 'synchronize', pullNumber: 7, headSha: 'a'.repeat(40), serverUrl: 'https://github.com', ...extra });
+const parse = (inputs: Record<string, string> = {}, ctx: RunContext = context()) => parsePrPreviewSettings((n) => ({ ...base, ...inputs })[n], ctx);
+
+describe('pr-preview settings', () => {
+  it('auto: cleanup on a closed pull_request or pull_request_target, deploy otherwise', () => {
+    expect(parse().command).toBe('deploy');
+    expect(parse({}, context({ action: 'closed' })).command).toBe('cleanup');
+    expect(parse({}, context({ eventName: 'pull_request_target', action: 'closed' })).command).toBe('cleanup');
+    expect(parse({}, context({ eventName: 'workflow_run', action: 'closed' })).command).toBe('deploy');
+    expect(parse({ command: 'sweep' }, context({ action: 'closed' })).command).toBe('sweep');
+  });
+
+  it("takes the PR and its head from the event, unguarded; an explicit head-sha is a guard", () => {
+    expect(parse()).toMatchObject({ number: 7, headSha: 'a'.repeat(40), guardHeadSha: false });
+    expect(parse({ 'head-sha': 'B'.repeat(40) })).toMatchObject({ headSha: 'b'.repeat(40), guardHeadSha: true });
+  });
+
+  it("a pr-number input replaces the event's PR, and then the event's head is not used", () => {
+    const s = parse({ 'pr-number': '12' });
+    expect(s.number).toBe(12);
+    expect(s.headSha).toBeUndefined();
+  });
+
+  it('sweep needs no PR and no source', () => {
+    const s = parse({ command: 'sweep', source: '' }, context({ eventName: 'schedule', pullNumber: undefined, headSha: undefined }));
+    expect(s.number).toBeUndefined();
+    expect(s.sourceDir).toBeUndefined();
+  });
+
+  it('reports every bad input at once', () => {
+    let error: unknown;
+    try {
+      parse({ domain: 'http://x', comment: 'flase', 'pr-number': '0' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputErrors);
+    expect((error as InputErrors).errors.map((e) => e.input)).toEqual(['domain', 'pr-number', 'comment']);
+  });
+
+  it('an expression default (github.token) is unset outside the runner', () => {
+    expect(() => parsePrPreviewSettings((n) => ({ ...base, 'github-token': undefined })[n], context())).toThrow(/Input 'github-token' is required/);
+  });
+
+  it('without GITHUB_REPOSITORY it says so', () => {
+    expect(() => parse({}, context({ repo: undefined }))).toThrow(/GITHUB_REPOSITORY/);
+  });
+});
+
+describe('preview names', () => {
+  it('reads PR numbers back from hosts and buckets, and nothing else', () => {
+    expect(numberOfHost('PR-12.preview.example.com', 'preview.example.com')).toBe(12);
+    expect(numberOfHost('pr-012.preview.example.com', 'preview.example.com')).toBeUndefined();
+    expect(numberOfHost('pr-12.other.example.com', 'preview.example.com')).toBeUndefined();
+    expect(numberOfBucket('pr-12-acme-web', 'pr-{number}-acme-web')).toBe(12);
+    expect(numberOfBucket('pr-x-acme-web', 'pr-{number}-acme-web')).toBeUndefined();
+    expect(numberOfBucket('pr-12-acme-web-2', 'pr-{number}-acme-web')).toBeUndefined();
+  });
+
+  it('escapes outside text in the comment', () => {
+    expect(escapeMarkdown('<img src=x onerror=alert(1)> [link](http://evil) *b*')).toBe('&lt;img src=x onerror=alert\\(1\\)&gt; \\[link\\]\\(http://evil\\) \\*b\\*');
+    expect(removedComment({ number: 3, why: '<script>', at: '2026-11-22T00:00:00Z' })).not.toContain('<script>');
+  });
+});
