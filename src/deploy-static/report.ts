@@ -54,7 +54,7 @@ export function deployStaticSummary(settings: DeployStaticSettings, result: Sync
   lines.push(result.changedPaths.length === 0 ? 'No cached path became stale: nothing to invalidate.' : `**Changed paths** (${result.changedPaths.length}, to invalidate):`, '');
   lines.push(...list(result.changedPaths));
   if (result.leftOut.length > 0) {
-    lines.push('', `<details><summary>${result.leftOut.length} files left out</summary>`, '', ...list(result.leftOut, (l) => `\`${l.key}\` (${l.reason})`), '', '</details>');
+    lines.push('', `<details><summary>${result.leftOut.length} file${result.leftOut.length === 1 ? '' : 's'} left out</summary>`, '', ...list(result.leftOut, (l) => `\`${l.key}\` (${l.reason})`), '', '</details>');
   }
   return lines.join('\n') + '\n';
 }

@@ -31,6 +31,7 @@ export function ecsDeploySummary(settings: EcsDeploySettings, result: EcsDeployR
     for (const t of result.timeline) lines.push(`| ${formatDuration(t.atMs)} | ${t.event.replace(/\|/g, '\\|')} |`);
     lines.push('');
   }
+  if (result.migrationLog.length > 0) lines.push('**Migration**', '', ...fence(result.migrationLog), '');
   if (result.diagnostics.length > 0) lines.push('**What ECS said**', '', ...fence(result.diagnostics), '');
   return lines.join('\n');
 }

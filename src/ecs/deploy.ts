@@ -45,6 +45,8 @@ export interface EcsDeployResult {
   /** Why it failed, and what ECS said (events, stopped tasks, log lines). */
   failure?: string;
   diagnostics: string[];
+  /** A successful migration's stop details and last log lines. */
+  migrationLog: string[];
   dryRun: boolean;
 }
 
@@ -132,6 +134,7 @@ export async function deployToEcs(request: EcsDeployRequest, deps: EcsDeployDeps
     diff,
     timeline,
     diagnostics: [],
+    migrationLog: [],
     dryRun: request.dryRun,
   };
   log.info(unchanged ? 'The rendered task definition equals the current one.' : `Task definition changes:\n${diff.map((d) => `  ${d.path}: ${d.before ?? '(none)'} → ${d.after ?? '(removed)'}`).join('\n')}`);
@@ -162,7 +165,7 @@ export async function deployToEcs(request: EcsDeployRequest, deps: EcsDeployDeps
       clock,
       log,
     );
-    result.diagnostics.push(...migration.details);
+    (migration.ok ? result.migrationLog : result.diagnostics).push(...migration.details);
     mark(migration.summary);
     if (!migration.ok) fail(`Migration failed: ${migration.summary}. The service was not changed.`);
   }

@@ -9,6 +9,9 @@ import type { PrPreviewSettings } from './settings.js';
 
 type Outputs = Record<OutputName<'pr-preview'>, string>;
 
+/** A code span: resource names and steps read as they are, nothing in them is Markdown. */
+const code = (text: string) => `\`${text.replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+
 function where(settings: PrPreviewSettings, number: number | undefined): Omit<Outputs, 'status'> {
   if (number === undefined) return { url: '', bucket: '', prefix: '', 'distribution-id': '' };
   const s = settings.strategy;
@@ -59,7 +62,7 @@ function deploySummary(settings: PrPreviewSettings, d: DeployOutcome): string[] 
 }
 
 function cleanupLines(c: CleanupOutcome): string[] {
-  const lines = (c.removal?.steps ?? []).map((s) => `- ${escapeMarkdown(s)}`);
+  const lines = (c.removal?.steps ?? []).map((s) => `- ${code(s)}`);
   if (c.removal && !c.removal.found) lines.push('- nothing was left to remove');
   if (c.comment && c.comment.action !== 'none') lines.push(`- comment ${c.comment.action}`);
   if (c.deploymentsDeactivated > 0) lines.push(`- ${c.deploymentsDeactivated} deployments marked inactive`);
@@ -73,7 +76,7 @@ function sweepSummary(settings: PrPreviewSettings, s: SweepOutcome): string[] {
   lines.push('| PR | where | PR state | last updated | decision |', '|---:|---|---|---|---|');
   for (const p of s.previews) {
     const decision = p.decision === 'remove' ? (settings.dryRun ? 'would remove' : p.cleanup?.status ?? 'failed') : p.decision;
-    lines.push(`| #${p.number} | ${escapeMarkdown(p.where)} | ${p.pull?.state ?? 'unknown'} | ${p.pull?.updatedAt ?? ''} | ${decision}: ${escapeMarkdown(p.reason)} |`);
+    lines.push(`| #${p.number} | ${code(p.where)} | ${p.pull?.state ?? 'unknown'} | ${p.pull?.updatedAt ?? ''} | ${decision}: ${escapeMarkdown(p.reason)} |`);
   }
   lines.push('');
   for (const p of s.previews.filter((x) => x.cleanup)) lines.push(`<details><summary>#${p.number}</summary>`, '', ...cleanupLines(p.cleanup!), '', '</details>', '');

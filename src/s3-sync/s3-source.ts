@@ -1,6 +1,6 @@
 // An already deployed build as a source: promoted by server-side copy, never downloaded.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isHidden, unsafeKeyReason } from './keys.js';
+import { isHidden, SLIPWAY_FOLDER, unsafeKeyReason } from './keys.js';
 import type { LeftOut } from './local-source.js';
 import type { S3SourceObject } from './plan.js';
 import { listObjects } from './remote.js';
@@ -15,6 +15,8 @@ export async function scanS3Source(
   const files: S3SourceObject[] = [];
   const leftOut: LeftOut[] = [];
   for (const [key, object] of [...listing.objects].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    // The source deployment's own bookkeeping is not part of the site.
+    if (key.startsWith(SLIPWAY_FOLDER)) continue;
     const unsafe = unsafeKeyReason(key);
     if (isHidden(key)) leftOut.push({ key, reason: 'dotfile' });
     else if (unsafe) leftOut.push({ key, reason: `name ${unsafe}` });
