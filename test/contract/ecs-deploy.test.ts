@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
 import { awsEnvFor } from '../../scripts/lib/moto.mjs';
-import { apiTaskDefinition, FakeEcs } from '../support/fake-ecs.js';
+import { apiTaskDefinition, FakeEcs } from '../../scripts/lib/fake-ecs.mjs';
 
 let ecs: FakeEcs;
 beforeEach(async () => {

@@ -9,7 +9,7 @@ import { deployToEcs, type EcsDeployRequest } from '../../src/ecs/deploy.js';
 import { parseTaskDefinition } from '../../src/ecs/task-definition.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { systemClock } from '../../src/util/clock.js';
-import { apiTaskDefinition } from '../support/fake-ecs.js';
+import { apiTaskDefinition } from '../../scripts/lib/fake-ecs.mjs';
 import { motoEndpoint } from '../support/s3.js';
 
 const config = () => ({ endpoint: motoEndpoint(), region: 'us-east-1' });

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { judge } from '../../src/ecs/rollout.js';
 import type { Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../src/util/clock.js';
-import { apiTaskDefinition, FakeEcs } from '../support/fake-ecs.js';
+import { apiTaskDefinition, FakeEcs } from '../../scripts/lib/fake-ecs.mjs';
 
 let ecs: FakeEcs;
 let health: Server | undefined;

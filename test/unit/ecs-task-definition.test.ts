@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitCommand } from '../../src/ecs/command.js';
 import { diffTaskDefinitions, parseTaskDefinition, renderTaskDefinition, RenderError, sameTaskDefinition, TaskDefinitionFileError } from '../../src/ecs/task-definition.js';
-import { apiTaskDefinition } from '../support/fake-ecs.js';
+import { apiTaskDefinition } from '../../scripts/lib/fake-ecs.mjs';
 
 describe('splitCommand', () => {
   it.each([
