@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readActionSpecs, renderSpecModule, replaceUsage } from './lib/action-specs.mjs';
+import { readWorkflowSpecs, replaceWorkflowTables } from './lib/workflow-specs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const specs = readActionSpecs(root);
@@ -25,6 +26,8 @@ for (const spec of specs) {
   const readme = join(root, 'actions', spec.name, 'README.md');
   writeIfChanged(readme, replaceUsage(readFileSync(readme, 'utf8'), spec));
 }
+const mainReadme = join(root, 'README.md');
+writeIfChanged(mainReadme, replaceWorkflowTables(readFileSync(mainReadme, 'utf8'), readWorkflowSpecs(root)));
 
 const only = process.argv.slice(2);
 const bundles = [

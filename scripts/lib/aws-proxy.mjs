@@ -1,6 +1,7 @@
-// An HTTP proxy in front of moto that records every request the code under test sends (so tests
-// count requests at the wire) and can inject faults: an error status, a connection reset, or a
-// delay, per request.
+// An HTTP proxy in front of moto (or any AWS stand-in) that records every request the code under
+// test sends (so tests count requests at the wire) and can inject faults per request: an error
+// status, a connection reset before the request reaches AWS, a lost response after it did, or a
+// delay. seededFaults() draws them at a rate from a seeded generator, so a failing run replays.
 import { createServer, request as httpRequest } from 'node:http';
 
 /**
@@ -15,9 +16,16 @@ import { createServer, request as httpRequest } from 'node:http';
  * @property {string} [key]
  * @property {number} at when it arrived, in ms since the proxy started
  * @property {number} [status] the status answered (0: connection reset)
+ * @property {string} [fault] the fault injected, if any (kind, or status and code)
+ * @property {string} [body] the request body, for services other than S3 (their bodies are small)
  */
 
-/** @typedef {{ kind: 'status', status: number, code: string, message?: string } | { kind: 'reset' } | { kind: 'delay', ms: number }} Fault */
+/**
+ * reset: the connection is closed before the request reaches the upstream (it had no effect).
+ * drop-response: the request is forwarded and takes effect, then the connection is closed before
+ * any response (what a retry must be idempotent against).
+ * @typedef {{ kind: 'status', status: number, code: string, message?: string } | { kind: 'reset' } | { kind: 'drop-response' } | { kind: 'delay', ms: number }} Fault
+ */
 
 /** @typedef {(request: RecordedRequest, index: number) => Fault | undefined} FaultPlan Decides per request; undefined lets it through. */
 
@@ -87,8 +95,66 @@ export function s3Operation(method, query, headers, key) {
  * @property {() => Promise<void>} close
  */
 
-/** @param {string} code @param {string} message */
-const errorBody = (code, message) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+/** Services that speak JSON (awsJson1_1) rather than XML. */
+const JSON_SERVICES = new Set(['ecs', 'logs']);
+
+/** @param {string} service @param {string} code @param {string} message @returns {[string, string]} content type and body */
+function errorResponse(service, code, message) {
+  if (JSON_SERVICES.has(service)) return ['application/x-amz-json-1.1', JSON.stringify({ __type: code, message })];
+  const xml = service === 'cloudfront' || service === 'route53'
+    ? `<?xml version="1.0"?><ErrorResponse><Error><Type>Receiver</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>`
+    : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  return ['application/xml', xml];
+}
+
+/** A small, fast, seedable generator (mulberry32): the same seed gives the same faults. */
+export function seededRandom(/** @type {number} */ seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Each service's own way of saying "slow down". */
+const THROTTLING = /** @type {Record<string, Fault>} */ ({
+  s3: { kind: 'status', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' },
+  cloudfront: { kind: 'status', status: 400, code: 'Throttling', message: 'Rate exceeded' },
+  route53: { kind: 'status', status: 400, code: 'Throttling', message: 'Rate exceeded' },
+  ecs: { kind: 'status', status: 400, code: 'ThrottlingException', message: 'Rate exceeded' },
+  logs: { kind: 'status', status: 400, code: 'ThrottlingException', message: 'Rate exceeded' },
+});
+
+/**
+ * A fault plan that fails `rate` (0–1) of the requests it applies to, choosing among internal
+ * errors, service unavailable, the service's throttling error, connection resets, lost responses
+ * and delays, from a seeded generator. `applies` narrows it (by service, operation, …).
+ * @param {{ seed: number, rate: number, applies?: (r: RecordedRequest) => boolean, kinds?: string[], delayMs?: number }} options
+ * @returns {FaultPlan & { injected: Record<string, number> }}
+ */
+export function seededFaults({ seed, rate, applies = () => true, kinds = ['internal', 'unavailable', 'throttling', 'reset', 'drop-response', 'delay'], delayMs = 300 }) {
+  const random = seededRandom(seed);
+  /** @type {Record<string, number>} */
+  const injected = {};
+  /** @type {FaultPlan} */
+  const plan = (request) => {
+    if (!applies(request) || random() >= rate) return undefined;
+    const kind = /** @type {string} */ (kinds[Math.floor(random() * kinds.length)]);
+    injected[kind] = (injected[kind] ?? 0) + 1;
+    switch (kind) {
+      case 'internal': return { kind: 'status', status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' };
+      case 'unavailable': return { kind: 'status', status: 503, code: 'ServiceUnavailable', message: 'Service is unable to handle request.' };
+      case 'throttling': return THROTTLING[request.service] ?? { kind: 'status', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' };
+      case 'reset': return { kind: 'reset' };
+      case 'drop-response': return { kind: 'drop-response' };
+      default: return { kind: 'delay', ms: Math.floor(random() * delayMs) };
+    }
+  };
+  return Object.assign(plan, { injected });
+}
 
 /** @param {string} target the endpoint to forward to @returns {Promise<AwsProxy>} */
 export async function startAwsProxy(target) {
@@ -116,7 +182,10 @@ export async function startAwsProxy(target) {
       key: key || undefined,
       at: Date.now() - started,
     };
-    recorded.operation = recorded.service === 'cloudfront'
+    const target = req.headers['x-amz-target'];
+    recorded.operation = typeof target === 'string'
+      ? (target.split('.').pop() ?? target)
+      : recorded.service === 'cloudfront'
       ? cloudFrontOperation(recorded.method, url.pathname, url.search)
       : recorded.service === 'route53'
         ? route53Operation(recorded.method, url.pathname)
@@ -128,7 +197,9 @@ export async function startAwsProxy(target) {
     /** @type {Buffer[]} */
     const chunks = [];
     req.on('data', (/** @type {Buffer} */ c) => chunks.push(c));
+    if (fault) recorded.fault = fault.kind === 'status' ? `${fault.status} ${fault.code}` : fault.kind;
     req.on('end', () => {
+      if (recorded.service !== 's3') recorded.body = Buffer.concat(chunks).toString('utf8');
       if (fault?.kind === 'reset') {
         recorded.status = 0;
         req.socket.destroy();
@@ -136,8 +207,9 @@ export async function startAwsProxy(target) {
       }
       if (fault?.kind === 'status') {
         recorded.status = fault.status;
-        res.writeHead(fault.status, { 'content-type': 'application/xml' });
-        res.end(errorBody(fault.code, fault.message ?? 'injected by the test proxy'));
+        const [type, body] = errorResponse(recorded.service, fault.code, fault.message ?? 'injected by the test proxy');
+        res.writeHead(fault.status, { 'content-type': type });
+        res.end(body);
         return;
       }
       const forward = () => {
@@ -145,6 +217,12 @@ export async function startAwsProxy(target) {
           { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
           (upstreamRes) => {
             recorded.status = upstreamRes.statusCode;
+            if (fault?.kind === 'drop-response') {
+              // It took effect upstream; the caller never learns so.
+              upstreamRes.resume();
+              upstreamRes.on('end', () => req.socket.destroy());
+              return;
+            }
             res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
             upstreamRes.pipe(res);
           },
