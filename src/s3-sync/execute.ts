@@ -115,7 +115,7 @@ export async function executeWrites(target: Target, writes: readonly PlannedWrit
   return done;
 }
 
-export async function executeDeletes(target: Target, keys: readonly string[], log: Logger): Promise<number> {
+async function deleteBatches(target: Target, keys: readonly string[], log: Logger): Promise<number> {
   let deleted = 0;
   await forEachLimit(chunk(keys, 1000), Math.max(1, Math.min(4, target.concurrency)), async (batch) => {
     const result = await target.client.send(
@@ -130,4 +130,15 @@ export async function executeDeletes(target: Target, keys: readonly string[], lo
     for (const k of batch) log.info(`deleted ${k}`);
   });
   return deleted;
+}
+
+/**
+ * Removed pages and service workers go first, and only once they are all gone the assets: S3 gives
+ * no order within a DeleteObjects request, so one request holding both could leave a removed page
+ * served for a moment without the assets it references.
+ */
+export async function executeDeletes(target: Target, keys: readonly string[], log: Logger): Promise<number> {
+  const entryPoints = keys.filter(isEntryPoint);
+  const rest = keys.filter((k) => !isEntryPoint(k));
+  return (await deleteBatches(target, entryPoints, log)) + (await deleteBatches(target, rest, log));
 }

@@ -240,6 +240,21 @@ describe('deletions', () => {
     expect(await contentOf()).not.toHaveProperty('assets/a-1.js');
   });
 
+  it('remove pages and service workers first, and only then the assets they referenced', async () => {
+    const dir = writeSite({ ...SITE, 'old/index.html': '<script src="/assets/old-1.js"></script>', 'assets/old-1.js': 'old', 'legacy.txt': 'x' });
+    await deploy(settings(dir, { staleGraceMs: 0 }));
+    rmSync(join(dir, 'old'), { recursive: true });
+    rmSync(join(dir, 'assets/old-1.js'));
+    rmSync(join(dir, 'legacy.txt'));
+    const order: string[] = [];
+    const log = { ...silentLogger, info: (m: string) => (m.startsWith('deleted ') ? order.push(m.slice('deleted '.length)) : undefined) };
+    proxy.clear();
+    await syncSite(settings(dir, { staleGraceMs: 0 }), { client: s3At(proxy.endpoint, 8), log });
+    // Sorted in one request, assets/old-1.js would come first; S3 gives no order inside a request.
+    expect(order).toEqual(['old/index.html', 'assets/old-1.js', 'legacy.txt']);
+    expect(proxy.ops('DeleteObjects')).toHaveLength(2);
+  });
+
   it('delete: false leaves objects that left the source', async () => {
     await putObject(bucket, 'legacy.html', 'legacy');
     await deploy(settings(writeSite({ 'index.html': 'x' }), { delete: false }));
