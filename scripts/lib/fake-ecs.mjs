@@ -94,6 +94,8 @@ export class FakeEcs {
   /** @type {import('node:http').Server | undefined} */
   #server;
   #seq = 0;
+  /** RunTask clientToken → the task it started. @type {Map<string, string>} */
+  #runTokens = new Map();
 
   /** @returns {Promise<this>} */
   async start() {
@@ -318,6 +320,10 @@ export class FakeEcs {
       }
       case 'RunTask': {
         const m = this.migration;
+        // As ECS does: the same clientToken returns the task it already started.
+        const token = typeof input.clientToken === 'string' ? input.clientToken : undefined;
+        const earlier = token ? this.#runTokens.get(token) : undefined;
+        if (earlier) return { tasks: [{ taskArn: earlier, lastStatus: this.#tasks.get(earlier)?.lastStatus ?? 'PROVISIONING' }], failures: [] };
         if (m.runFailure) return { tasks: [], failures: [{ arn: String(input.taskDefinition), ...m.runFailure }] };
         const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/${(++this.#seq).toString(16).padStart(32, '0')}`;
         const overrides = /** @type {{ containerOverrides?: { name?: string }[] } | undefined} */ (input.overrides);
@@ -341,6 +347,7 @@ export class FakeEcs {
           const options = containers?.find((c) => c.name === container)?.logConfiguration?.options;
           if (options?.['awslogs-group'] && options['awslogs-stream-prefix']) this.putLogs(options['awslogs-group'], `${options['awslogs-stream-prefix']}/${container}/${arn.split('/').pop() ?? ''}`, m.logs);
         }
+        if (token) this.#runTokens.set(token, arn);
         return { tasks: [{ taskArn: arn, lastStatus: 'PROVISIONING' }], failures: [] };
       }
       case 'StopTask': {

@@ -20,6 +20,7 @@ import { createServer } from 'node:http';
  * @property {unknown} body the parsed JSON body, undefined when there is none
  * @property {string | undefined} authorization the Authorization header as sent
  * @property {number} [status] the status answered
+ * @property {number} [fault] the status a fault plan answered instead of serving the request
  */
 
 /**
@@ -115,6 +116,7 @@ import { createServer } from 'node:http';
  * @property {(repo: string) => Deployment[]} deployments oldest first
  * @property {(repo: string, deploymentId: number) => DeploymentStatus[]} statusesOf oldest first
  * @property {(fault: Fault | undefined) => void} setFault the next `times` (default 1) requests whose `METHOD /path` matches `match` (default: any) answer `status`; replaces any earlier fault
+ * @property {(plan: ((request: { method: string, path: string }) => number | undefined) | undefined) => void} setFaultPlan decides per request: a status to answer instead (502, 503, …), or undefined to serve it; checked after setFault
  * @property {() => void} reset clears the state, the requests, the fault and the id counters
  * @property {() => Promise<void>} close
  */
@@ -159,6 +161,8 @@ export async function startFakeGitHub(options = {}) {
   /** @type {Fault | undefined} */
   let fault;
   let faultsLeft = 0;
+  /** @type {((request: { method: string, path: string }) => number | undefined) | undefined} */
+  let faultPlan;
   const ids = { comment: 1000, deployment: 5000, status: 9000 };
 
   /** @param {string} repo owner/repo @returns {RepoState} */
@@ -448,6 +452,12 @@ export async function startFakeGitHub(options = {}) {
           return;
         }
       }
+      const planned = faultPlan?.({ method, path: url.pathname });
+      if (planned !== undefined) {
+        recorded.fault = planned;
+        send(planned, { message: 'fault injected by the test' });
+        return;
+      }
       try {
         if (badJson) throw new HttpError(400, { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest' });
         const auth = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -501,9 +511,13 @@ export async function startFakeGitHub(options = {}) {
       fault = f;
       faultsLeft = f ? (f.times ?? 1) : 0;
     },
+    setFaultPlan: (plan) => {
+      faultPlan = plan;
+    },
     reset: () => {
       state.clear();
       requests.length = 0;
+      faultPlan = undefined;
       fault = undefined;
       faultsLeft = 0;
       Object.assign(ids, { comment: 1000, deployment: 5000, status: 9000 });

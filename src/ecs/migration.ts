@@ -1,5 +1,6 @@
 // The migration: a one-off task of the new revision, with the service's network settings. Its
 // named container's exit code decides; a failure never touches the service.
+import { randomUUID } from 'node:crypto';
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Service, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError } from '../aws/errors.js';
@@ -36,6 +37,8 @@ export async function runMigration(request: MigrationRequest, clients: EcsClient
       taskDefinition: request.taskDefinitionArn,
       count: 1,
       startedBy: 'slipway-migrate',
+      // A retry of this request (a lost response) gets the same task back instead of a second migration.
+      clientToken: randomUUID(),
       ...(service.capacityProviderStrategy?.length ? { capacityProviderStrategy: service.capacityProviderStrategy } : { launchType: service.launchType ?? 'FARGATE' }),
       ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
       ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),

@@ -142,6 +142,18 @@ export function bucketPolicy(bucket: string, distributionArn: string): string {
 
 const oacName = (domain: string, number: number) => previewHost(domain, number).slice(0, 64);
 
+/**
+ * Runs a request whose retry (after a response lost on the way back) would be answered with one
+ * of `doneCodes` because the first attempt already did it: that answer counts as success.
+ */
+async function idempotent(send: () => Promise<unknown>, ...doneCodes: string[]): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (!doneCodes.includes(errorCode(error))) throw error;
+  }
+}
+
 export class DedicatedPreviewStore implements PreviewStore {
   readonly strategy = 'dedicated';
 
@@ -241,7 +253,7 @@ export class DedicatedPreviewStore implements PreviewStore {
     if ((await this.bucketState(bucket, number)) === undefined) {
       log.info(`creating bucket ${bucket}`);
       const location = this.settings.region === 'us-east-1' ? undefined : { LocationConstraint: this.settings.region as BucketLocationConstraint };
-      await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', ...(location ? { CreateBucketConfiguration: location } : {}) }));
+      await idempotent(() => s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', ...(location ? { CreateBucketConfiguration: location } : {}) })), 'BucketAlreadyOwnedByYou');
       await s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: Object.entries(this.tags(number)).map(([Key, Value]) => ({ Key, Value })) } }));
     }
     await s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }));
@@ -252,7 +264,7 @@ export class DedicatedPreviewStore implements PreviewStore {
   private async ensureOriginAccessControl(number: number): Promise<string> {
     const existing = await this.findOriginAccessControl(number);
     if (existing) return existing;
-    const response = await this.deps.cloudfront.send(new CreateOriginAccessControlCommand({
+    const create = () => this.deps.cloudfront.send(new CreateOriginAccessControlCommand({
       OriginAccessControlConfig: {
         Name: oacName(this.settings.domain, number),
         Description: `Slipway preview of ${this.settings.repository} PR #${number}`.slice(0, 256),
@@ -261,7 +273,14 @@ export class DedicatedPreviewStore implements PreviewStore {
         OriginAccessControlOriginType: 's3',
       },
     }));
-    const id = response.OriginAccessControl?.Id;
+    let id: string | undefined;
+    try {
+      id = (await create()).OriginAccessControl?.Id;
+    } catch (error) {
+      // A retried create whose first attempt succeeded: the name is taken, by us.
+      if (errorCode(error) !== 'OriginAccessControlAlreadyExists') throw error;
+      id = await this.findOriginAccessControl(number);
+    }
     if (!id) throw new Error('CloudFront created an origin access control without an id');
     return id;
   }
@@ -371,7 +390,12 @@ export class DedicatedPreviewStore implements PreviewStore {
     const records = await this.aliasRecords(number);
     if (records.length > 0) {
       if (!dryRun) {
-        await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: this.settings.hostedZoneId, ChangeBatch: { Changes: records.map((r) => ({ Action: 'DELETE', ResourceRecordSet: r })) } }));
+        try {
+          await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: this.settings.hostedZoneId, ChangeBatch: { Changes: records.map((r) => ({ Action: 'DELETE', ResourceRecordSet: r })) } }));
+        } catch (error) {
+          // A retried delete whose first attempt went through finds nothing to delete.
+          if (errorCode(error) !== 'InvalidChangeBatch' || (await this.aliasRecords(number)).length > 0) throw error;
+        }
       }
       steps.push(`${verb('deleted', 'would delete')} DNS records ${records.map((r) => `${r.Type} ${r.Name ?? ''}`).join(', ')}`);
     }
@@ -380,7 +404,13 @@ export class DedicatedPreviewStore implements PreviewStore {
     if (distribution?.enabled) {
       if (!dryRun) {
         const { DistributionConfig: config, ETag } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distribution.id }));
-        await cloudfront.send(new UpdateDistributionCommand({ Id: distribution.id, IfMatch: ETag, DistributionConfig: { ...config!, Enabled: false } }));
+        try {
+          await cloudfront.send(new UpdateDistributionCommand({ Id: distribution.id, IfMatch: ETag, DistributionConfig: { ...config!, Enabled: false } }));
+        } catch (error) {
+          // A retried update whose first attempt went through: the ETag moved on, and it is disabled.
+          const now = errorCode(error) === 'PreconditionFailed' ? await cloudfront.send(new GetDistributionConfigCommand({ Id: distribution.id })) : undefined;
+          if (now?.DistributionConfig?.Enabled !== false) throw error;
+        }
         await cloudfront.send(new TagResourceCommand({ Resource: distribution.arn, Tags: { Items: [{ Key: TAG_PENDING_DELETE, Value: 'true' }] } }));
       }
       steps.push(`${verb('disabled', 'would disable')} distribution ${distribution.id}`);
@@ -388,7 +418,7 @@ export class DedicatedPreviewStore implements PreviewStore {
 
     if ((await this.bucketState(bucket, number)) !== undefined) {
       const versions = await deleteAllVersions(s3, bucket, dryRun);
-      if (!dryRun) await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      if (!dryRun) await idempotent(() => s3.send(new DeleteBucketCommand({ Bucket: bucket })), 'NoSuchBucket');
       steps.push(`${verb('deleted', 'would delete')} bucket ${bucket} and its ${versions} object versions`);
     }
 
@@ -401,7 +431,7 @@ export class DedicatedPreviewStore implements PreviewStore {
         const wait = this.deps.removalWaitMs ?? 5 * 60_000;
         const deployed = await this.poll(`distribution ${distribution.id} to finish disabling`, wait, () => this.isDeployed(distribution.id));
         if (deployed) {
-          await cloudfront.send(new DeleteDistributionCommand({ Id: distribution.id, IfMatch: deployed.etag }));
+          await idempotent(() => cloudfront.send(new DeleteDistributionCommand({ Id: distribution.id, IfMatch: deployed.etag })), 'NoSuchDistribution');
           steps.push(`deleted distribution ${distribution.id}`);
         } else {
           pendingDistribution = distribution.id;
@@ -416,7 +446,7 @@ export class DedicatedPreviewStore implements PreviewStore {
       if (oac) {
         if (!dryRun) {
           const { ETag } = await cloudfront.send(new GetOriginAccessControlCommand({ Id: oac }));
-          await cloudfront.send(new DeleteOriginAccessControlCommand({ Id: oac, IfMatch: ETag }));
+          await idempotent(() => cloudfront.send(new DeleteOriginAccessControlCommand({ Id: oac, IfMatch: ETag })), 'NoSuchOriginAccessControl');
         }
         steps.push(`${verb('deleted', 'would delete')} origin access control ${oac}`);
       }

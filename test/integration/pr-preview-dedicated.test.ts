@@ -58,7 +58,7 @@ function depsFor(): PreviewDeps {
     ),
     s3,
     cloudfront,
-    github: createGitHubClient('ghs_test', github.url),
+    github: createGitHubClient('ghs_test', github.url, { backoffMs: 5 }),
     log: silentLogger,
     clock: systemClock,
   };

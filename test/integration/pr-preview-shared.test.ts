@@ -49,7 +49,7 @@ function depsFor(token = 'ghs_test', repository = REPO): PreviewDeps {
     store: new SharedPreviewStore({ repository, domain: DOMAIN, bucket, distributionId }, { s3, cloudfront, log: silentLogger, clock: systemClock }),
     s3,
     cloudfront,
-    github: createGitHubClient(token, github.url),
+    github: createGitHubClient(token, github.url, { backoffMs: 5 }),
     log: silentLogger,
     clock: systemClock,
   };
