@@ -3,6 +3,7 @@ import type { DistributionOutcome } from '../cloudfront/invalidations.js';
 import type { OutputName } from '../generated/action-specs.js';
 import { formatDuration } from '../util/clock.js';
 import type { InvalidateSettings } from './settings.js';
+import { codeSpan } from '../util/markdown.js';
 
 /** CloudFront's free allowance: the first 1,000 paths a month; a wildcard counts as one. */
 export const FREE_PATHS_PER_MONTH = 1000;
@@ -30,7 +31,7 @@ export function invalidateSummary(settings: InvalidateSettings, outcomes: Distri
     lines.push(`| \`${o.distributionId}\` | ${ids} | ${status.replace(/\|/g, '\\|')} | ${formatDuration(o.durationMs)} |`);
   }
   lines.push('', `**Paths** (${settings.paths.length}):`, '');
-  lines.push(...settings.paths.slice(0, MAX_LISTED).map((p) => `- \`${p}\``));
+  lines.push(...settings.paths.slice(0, MAX_LISTED).map((p) => `- ${codeSpan(p)}`));
   if (settings.paths.length > MAX_LISTED) lines.push(`- … and ${settings.paths.length - MAX_LISTED} more`);
   const submitted = outcomes.reduce((n, o) => n + o.invalidations.reduce((m, i) => m + i.paths.length, 0), 0);
   if (submitted > 100) {

@@ -2,15 +2,13 @@
 import type { OutputName } from '../generated/action-specs.js';
 import { formatBytes } from '../deploy-static/report.js';
 import { dedicatedBucket, previewUrl, sharedPrefix } from '../preview/naming.js';
-import { escapeMarkdown } from '../preview/comment.js';
+import { codeSpan as code, escapeMarkdown } from '../util/markdown.js';
 import type { CleanupOutcome, DeployOutcome, SweepOutcome } from '../preview/preview.js';
 import type { PrPreviewOutcome } from './run.js';
 import type { PrPreviewSettings } from './settings.js';
 
 type Outputs = Record<OutputName<'pr-preview'>, string>;
 
-/** A code span: resource names and steps read as they are, nothing in them is Markdown. */
-const code = (text: string) => `\`${text.replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 
 function where(settings: PrPreviewSettings, number: number | undefined): Omit<Outputs, 'status'> {
   if (number === undefined) return { url: '', bucket: '', prefix: '', 'distribution-id': '' };

@@ -2,11 +2,8 @@
 // commit ids) or escaped, so nothing from outside can change the Markdown around it.
 import type { SyncResult } from '../s3-sync/sync.js';
 import type { PreviewSite } from './store.js';
+import { escapeMarkdown } from '../util/markdown.js';
 
-/** Escapes text for Markdown and inline HTML (the comment renders both). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
-}
 
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 const runLink = (runUrl: string | undefined) => (runUrl ? ` · [run](${runUrl})` : '');

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/github/event.js';
 import { InputErrors } from '../../src/inputs/errors.js';
-import { escapeMarkdown, removedComment } from '../../src/preview/comment.js';
+import { removedComment } from '../../src/preview/comment.js';
+import { codeSpan, escapeMarkdown } from '../../src/util/markdown.js';
 import { numberOfBucket, numberOfHost } from '../../src/preview/naming.js';
 import { parsePrPreviewSettings } from '../../src/pr-preview/settings.js';
 
@@ -72,5 +73,12 @@ describe('preview names', () => {
   it('escapes outside text in the comment', () => {
     expect(escapeMarkdown('<img src=x onerror=alert(1)> [link](http://evil) *b*')).toBe('&lt;img src=x onerror=alert\\(1\\)&gt; \\[link\\]\\(http://evil\\) \\*b\\*');
     expect(removedComment({ number: 3, why: '<script>', at: '2026-11-22T00:00:00Z' })).not.toContain('<script>');
+  });
+
+  it('puts any name in a code span that holds it verbatim, table-safe', () => {
+    expect(codeSpan('assets/app.js')).toBe('`assets/app.js`');
+    expect(codeSpan('a`b.html')).toBe('``a`b.html``');
+    expect(codeSpan('`x``')).toBe('``` `x`` ```');
+    expect(codeSpan('a|b\nc')).toBe('`a\\|b c`');
   });
 });
