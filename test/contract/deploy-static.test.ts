@@ -66,40 +66,8 @@ describe('deploy-static, run as the runner runs it', () => {
   });
 });
 
-describe('bad input: exit 1, one error naming the input and the form, no request sent', () => {
+describe('bad input (the table of every action is in bad-input.test.ts)', () => {
   const site = writeSite({ 'index.html': 'x' });
-  const fileSource = join(site, 'index.html');
-  const cases: [string, Record<string, string>, RegExp][] = [
-    ['missing source', { source: '', bucket: 'ok-bucket' }, /Input 'source' is required/],
-    ['missing bucket', { source: site, bucket: '' }, /Input 'bucket' is required/],
-    ['source that does not exist', { source: join(site, 'nope'), bucket: 'ok-bucket' }, /Input 'source' must be an existing directory/],
-    ['source that is a file', { source: fileSource, bucket: 'ok-bucket' }, /Input 'source' must be a directory/],
-    ['empty source', { source: writeSite({ '.env': 'x' }), bucket: 'ok-bucket' }, /Input 'source' must hold at least one file/],
-    ['s3:// source without a bucket', { source: 's3://', bucket: 'ok-bucket' }, /Input 'source' .*bucket is missing/],
-    ['source overlapping the target', { source: 's3://ok-bucket/site', bucket: 'ok-bucket', prefix: 'site/v2' }, /Input 'source' must not overlap the target/],
-    ['invalid bucket name', { source: site, bucket: 'My_Bucket' }, /Input 'bucket' must be an S3 bucket name/],
-    ['prefix with ..', { source: site, bucket: 'ok-bucket', prefix: 'a/../b' }, /Input 'prefix' must be a key prefix/],
-    ['prefix with a leading /', { source: site, bucket: 'ok-bucket', prefix: '/site' }, /Input 'prefix' must be a key prefix/],
-    ['delete: yes', { source: site, bucket: 'ok-bucket', delete: 'yes' }, /Input 'delete' must be true or false \(got "yes"\)/],
-    ['dry-run: flase', { source: site, bucket: 'ok-bucket', 'dry-run': 'flase' }, /Input 'dry-run' must be true or false/],
-    ['concurrency 0', { source: site, bucket: 'ok-bucket', concurrency: '0' }, /Input 'concurrency' must be a whole number from 1 to 256/],
-    ['concurrency -3', { source: site, bucket: 'ok-bucket', concurrency: '-3' }, /Input 'concurrency' must be a whole number/],
-    ['bad grace duration', { source: site, bucket: 'ok-bucket', 'stale-asset-grace': '7 days' }, /Input 'stale-asset-grace' must be a duration/],
-    ['cache rule without =', { source: site, bucket: 'ok-bucket', 'cache-control': '*.png' }, /Input 'cache-control' must hold one GLOB=VALUE rule per line/],
-    ['malformed glob', { source: site, bucket: 'ok-bucket', exclude: 'assets/[abc' }, /Input 'exclude' must hold valid globs/],
-    ['bad content type', { source: site, bucket: 'ok-bucket', 'content-type': '*.x=not a type' }, /Input 'content-type' must hold GLOB=TYPE lines/],
-    ['bad endpoint', { source: site, bucket: 'ok-bucket', endpoint: 'localhost:9000' }, /Input 'endpoint' must be an http/],
-    ['bad force-path-style', { source: site, bucket: 'ok-bucket', 'force-path-style': 'on' }, /Input 'force-path-style' must be true or false/],
-  ];
-  it.each(cases)('%s', async (_name, inputs, message) => {
-    proxy.clear();
-    const result = await run(inputs);
-    expect(result.exitCode).toBe(1);
-    expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatch(message);
-    expect(proxy.requests).toEqual([]);
-  });
-
   it('reports every bad input of one step in its one error', async () => {
     const result = await run({ source: site, bucket: 'ok-bucket', delete: 'yes', concurrency: '0' });
     expect(result.errors).toHaveLength(1);

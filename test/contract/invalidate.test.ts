@@ -74,23 +74,3 @@ describe('invalidate, run as the runner runs it', () => {
     expect(result.summary).toContain('failed: ');
   });
 });
-
-describe('bad input: exit 1, one error naming the input, no request sent', () => {
-  const cases: [string, Record<string, string>, RegExp][] = [
-    ['missing distribution-id', { 'distribution-id': '' }, /Input 'distribution-id' is required/],
-    ['malformed distribution-id', { 'distribution-id': 'd111111abcdef8' }, /Input 'distribution-id' must be CloudFront distribution ids/],
-    ['paths that are not JSON', { 'distribution-id': 'E2QWRUHAPOMQZL', paths: '["/a",' }, /Input 'paths' .*does not parse/],
-    ['a * inside a path', { 'distribution-id': 'E2QWRUHAPOMQZL', paths: '/a*/b' }, /Input 'paths' .*a \* may only end a path/],
-    ['max-paths 0', { 'distribution-id': 'E2QWRUHAPOMQZL', 'max-paths': '0' }, /Input 'max-paths' must be a whole number/],
-    ['wait: yes', { 'distribution-id': 'E2QWRUHAPOMQZL', wait: 'yes' }, /Input 'wait' must be true or false/],
-    ['timeout 15', { 'distribution-id': 'E2QWRUHAPOMQZL', timeout: '15' }, /Input 'timeout' must be a duration/],
-  ];
-  it.each(cases)('%s', async (_name, inputs, message) => {
-    proxy.clear();
-    const result = await invalidateRun(inputs);
-    expect(result.exitCode).toBe(1);
-    expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatch(message);
-    expect(proxy.requests).toEqual([]);
-  });
-});

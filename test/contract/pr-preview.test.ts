@@ -121,41 +121,4 @@ describe('pr-preview, run as the runner runs it', () => {
     expect(swept.outputs.status).toBe('swept');
     expect((await bucketState(bucket, 'pr-44/')).size).toBe(0);
   });
-
-  const dir = writeSite({ 'index.html': 'x' });
-  const file = join(dir, 'index.html');
-  const shared = { source: dir, bucket: 'previews-bucket', 'distribution-id': 'E2QWRUHAPOMQZL' };
-  const dedicated = { source: dir, strategy: 'dedicated', bucket: 'pr-{number}-web', 'certificate-arn': 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', 'hosted-zone-id': 'Z0123456789ABC' };
-  const BAD: [string, Record<string, string>, RegExp, string?][] = [
-    ['unknown command', { ...shared, command: 'destroy' }, /Input 'command' must be auto, deploy, cleanup or sweep/],
-    ['unknown strategy', { ...shared, strategy: 'per-pr' }, /Input 'strategy' must be shared or dedicated/],
-    ['domain with a scheme', { ...shared, domain: 'https://preview.example.com' }, /Input 'domain' must be a DNS name/],
-    ['wildcard domain', { ...shared, domain: '*.example.com' }, /Input 'domain' must be a DNS name/],
-    ['shared without a bucket', { ...shared, bucket: '' }, /Input 'bucket' is required/],
-    ['shared without a distribution', { ...shared, 'distribution-id': '' }, /Input 'distribution-id' is required with strategy shared/],
-    ['malformed distribution id', { ...shared, 'distribution-id': 'e123' }, /Input 'distribution-id' must be CloudFront distribution ids/],
-    ['dedicated template without {number}', { ...dedicated, bucket: 'previews' }, /Input 'bucket' must be a bucket name template with \{number\}/],
-    ['dedicated template too long', { ...dedicated, bucket: `pr-{number}-${'x'.repeat(60)}` }, /valid S3 bucket name .* for any PR number/],
-    ['certificate outside us-east-1', { ...dedicated, 'certificate-arn': 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' }, /Input 'certificate-arn' must be an ACM certificate ARN in us-east-1/],
-    ['dedicated without a zone', { ...dedicated, 'hosted-zone-id': '' }, /Input 'hosted-zone-id' is required/],
-    ['unknown price class', { ...dedicated, 'price-class': 'PriceClass_50' }, /Input 'price-class' must be one of/],
-    ['non-numeric PR number', { ...shared, 'pr-number': 'abc' }, /Input 'pr-number' must be a pull request number/],
-    ['short head sha', { ...shared, 'pr-number': '5', 'head-sha': 'abc1234' }, /Input 'head-sha' must be a full commit id/],
-    ['boolean that is not true/false', { ...shared, comment: 'yes' }, /Input 'comment'/],
-    ['bad duration', { ...shared, 'expire-after': 'soon' }, /Input 'expire-after'/],
-    ['zero concurrency', { ...shared, concurrency: '0' }, /Input 'concurrency'/],
-    ['source is a file', { ...shared, source: file }, /Input 'source' must be a directory/],
-    ['source missing', { ...shared, source: join(dir, 'nope') }, /Input 'source' must be an existing directory/],
-    ['s3 source', { ...shared, source: 's3://bucket/site' }, /Input 'source' must be a local build directory/],
-    ['no PR in a workflow_run event', { ...shared }, /Input 'pr-number' is required when the event \(workflow_run\) carries no pull request/, 'workflow_run'],
-  ];
-  it.each(BAD)('bad input, %s: one ::error:: naming it, no request to AWS or GitHub', async (_name, inputs, message, eventName) => {
-    const env = eventName ? eventFile(eventName, {}) : prEvent('opened', 5);
-    const result = await preview(inputs, env);
-    expect(result.exitCode).toBe(1);
-    expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatch(message);
-    expect(proxy.requests).toEqual([]);
-    expect(github.requests).toEqual([]);
-  });
 });
