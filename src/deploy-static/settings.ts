@@ -35,15 +35,21 @@ export function parseSource(raw: string, cwd: string): SyncSource {
     }
     return { kind: 's3', bucket, prefix };
   }
+  return { kind: 'local', dir: parseLocalDir(raw, cwd, 'or s3://bucket[/prefix]') };
+}
+
+/** A local build directory that exists (relative to `cwd`), for the `source` input. */
+export function parseLocalDir(raw: string, cwd: string, orForm = ''): string {
+  const or = orForm ? ` ${orForm}` : '';
   const dir = resolve(cwd, raw);
   let isDir: boolean;
   try {
     isDir = statSync(dir).isDirectory();
   } catch {
-    throw new InputError('source', 'must be an existing directory (the build output) or s3://bucket[/prefix]; this path does not exist', raw);
+    throw new InputError('source', `must be an existing directory (the build output)${or}; this path does not exist`, raw);
   }
-  if (!isDir) throw new InputError('source', 'must be a directory (the build output) or s3://bucket[/prefix], not a file', raw);
-  return { kind: 'local', dir };
+  if (!isDir) throw new InputError('source', `must be a directory (the build output)${or}, not a file`, raw);
+  return dir;
 }
 
 export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.cwd(), runId: string | undefined = undefined): DeployStaticSettings {

@@ -1,14 +1,12 @@
 // pr-preview's inputs and the triggering event, parsed and validated into one typed settings
 // object before any request.
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Repo } from '../github/client.js';
 import type { RunContext } from '../github/event.js';
 import { InputCollector, InputError } from '../inputs/errors.js';
 import { parseBoolean, parseBucketName, parseDuration, parseGlobList, parseGlobRules, parseInteger, type GlobRule } from '../inputs/parse.js';
 import { InputReader, type RawInputs } from '../inputs/reader.js';
 import { parseDistributionIds } from '../invalidate/settings.js';
-import { checkCacheControl } from '../deploy-static/settings.js';
+import { checkCacheControl, parseLocalDir } from '../deploy-static/settings.js';
 
 export type PreviewCommand = 'deploy' | 'cleanup' | 'sweep';
 
@@ -84,15 +82,7 @@ function parseNumber(raw: string): number {
 
 function parseSourceDir(raw: string, cwd: string): string {
   if (/^s3:\/\//i.test(raw)) throw new InputError('source', 'must be a local build directory (a preview is uploaded from the build, not promoted)', raw);
-  const dir = resolve(cwd, raw);
-  let isDir: boolean;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new InputError('source', 'must be an existing directory (the build output); this path does not exist', raw);
-  }
-  if (!isDir) throw new InputError('source', 'must be a directory (the build output), not a file', raw);
-  return dir;
+  return parseLocalDir(raw, cwd);
 }
 
 export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd: string = process.cwd()): PrPreviewSettings {

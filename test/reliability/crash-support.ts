@@ -4,20 +4,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { seededRandom } from '../../scripts/lib/aws-proxy.mjs';
 import { forEachLimit } from '../../src/util/concurrency.js';
 import type { StoredObject } from '../support/s3.js';
 
-/** mulberry32: a small, well-mixed, seeded PRNG (values in [0, 1)). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The proxy's seeded generator (mulberry32), values in [0, 1). */
+export const prng = seededRandom;
 
 const md5hex = (body: string | Buffer): string => createHash('md5').update(body).digest('hex');
 
