@@ -10,8 +10,16 @@ import { seededFaults, seededRandom, startAwsProxy, type AwsProxy, type Recorded
 import { apiTaskDefinition, FakeEcs } from '../../scripts/lib/fake-ecs.mjs';
 import { githubEnvFor, startFakeGitHub, type FakeGitHub } from '../../scripts/lib/fake-github.mjs';
 import { awsEnvFor } from '../../scripts/lib/moto.mjs';
-import { invalidationsOf, newDistribution } from '../support/cloudfront.js';
-import { bucketState, motoEndpoint, newBucket, writeSite, type SiteFiles } from '../support/s3.js';
+import { cloudFrontAt, invalidationsOf, newDistribution } from '../support/cloudfront.js';
+import { bucketState, inspector, motoEndpoint, newBucket, s3At, writeSite, type SiteFiles } from '../support/s3.js';
+import { GetDistributionCommand, ListDistributionsCommand, ListOriginAccessControlsCommand } from '@aws-sdk/client-cloudfront';
+import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { createGitHubClient } from '../../src/github/client.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { DedicatedPreviewStore } from '../../src/preview/dedicated.js';
+import { cleanupPreview, deployPreview } from '../../src/preview/preview.js';
+import { systemClock } from '../../src/util/clock.js';
 
 let proxy: AwsProxy;
 let github: FakeGitHub;
@@ -140,6 +148,48 @@ describe('10% of every call fails', () => {
       github.setFaultPlan(undefined);
     }
     tally('pr-preview', { ...plan.injected, 'github 5xx': githubFaults });
+  }, 300_000);
+
+  it.each([3, 4])('pr-preview dedicated (seed %i): deploy, redeploy and cleanup converge, and leave nothing behind', async (seed) => {
+    const tag = `f${seed}${Date.now().toString(36)}`;
+    const domain = `${tag}.example.com`;
+    const r53 = new Route53Client({ region: 'us-east-1', endpoint: motoEndpoint() });
+    const zone = (await r53.send(new CreateHostedZoneCommand({ Name: domain, CallerReference: tag }))).HostedZone!.Id!.replace('/hostedzone/', '');
+    github.reset();
+    github.addPull('acme/web', { number: 9, headSha: 'd'.repeat(40) });
+    const s3 = s3At(proxy.endpoint);
+    const cloudfront = cloudFrontAt(proxy.endpoint);
+    const deps = {
+      store: new DedicatedPreviewStore(
+        { repository: 'acme/web', domain, bucketTemplate: `pr-{number}-${tag}`, certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', hostedZoneId: zone, priceClass: 'PriceClass_100', region: 'us-east-1' },
+        { s3, cloudfront, route53: new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, maxAttempts: 8 }), log: silentLogger, clock: systemClock, pollMs: 10 },
+      ),
+      s3, cloudfront, github: createGitHubClient('ghs_test', github.url, { backoffMs: 5 }), log: silentLogger, clock: systemClock,
+    };
+    const run = { repo: { owner: 'acme', repo: 'web' }, domain, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com' };
+    const dir = writeSite(site(1, 60));
+    const plan = seededFaults({ seed: 50 + seed, rate: 0.1 });
+    proxy.setFaults(plan);
+    try {
+      const request = { ...run, number: 9, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 };
+      expect((await deployPreview(request, deps)).status).toBe('deployed');
+      expect((await deployPreview(request, deps)).status).toBe('deployed');
+      expect((await cleanupPreview(run, 9, deps)).status).toBe('removed');
+    } finally {
+      proxy.setFaults(undefined);
+    }
+    tally('pr-preview dedicated', plan.injected);
+    // Nothing left: no bucket, no distribution or origin access control for the host, no records.
+    await expect(inspector().send(new HeadBucketCommand({ Bucket: `pr-9-${tag}` }))).rejects.toThrow();
+    const cf = cloudFrontAt(motoEndpoint());
+    const oacs = (await cf.send(new ListOriginAccessControlsCommand({}))).OriginAccessControlList?.Items ?? [];
+    expect(oacs.filter((o) => o.Name === `pr-9.${domain}`)).toEqual([]);
+    const dists = (await cf.send(new ListDistributionsCommand({}))).DistributionList?.Items ?? [];
+    const ours = await Promise.all(dists.map(async (d) => (await cf.send(new GetDistributionCommand({ Id: d.Id }))).Distribution?.DistributionConfig?.Aliases?.Items ?? []));
+    expect(ours.filter((aliases) => aliases.includes(`pr-9.${domain}`))).toEqual([]);
+    const records = (await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets ?? [];
+    expect(records.filter((r) => r.Type === 'A' || r.Type === 'AAAA')).toEqual([]);
+    expect(github.comments('acme/web', 9)).toHaveLength(1);
   }, 300_000);
 
   it('ecs-deploy: against the scripted ECS, the migration runs once and the rollout completes', async () => {
