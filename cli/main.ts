@@ -19,7 +19,7 @@ import { syncSite } from '../src/s3-sync/sync.js';
 import { runContextFrom } from '../src/github/event.js';
 import { PreviewFailed } from '../src/preview/preview.js';
 import { prPreviewOutputs, prPreviewSummary } from '../src/pr-preview/report.js';
-import { createPrPreviewClients, runPrPreview, type PrPreviewOutcome } from '../src/pr-preview/run.js';
+import { createPrPreviewClients, failedOutcome, runPrPreview, type PrPreviewOutcome } from '../src/pr-preview/run.js';
 import { parsePrPreviewSettings } from '../src/pr-preview/settings.js';
 
 const COMMANDS = {
@@ -71,7 +71,7 @@ const COMMANDS = {
     try {
       print(await runPrPreview(settings, createPrPreviewClients(settings), consoleLogger({ verbose })));
     } catch (error) {
-      if (error instanceof PreviewFailed) print({ command: settings.command, [settings.command]: error.outcome } as unknown as PrPreviewOutcome);
+      if (error instanceof PreviewFailed) print(failedOutcome(settings.command, error));
       throw error;
     }
   },

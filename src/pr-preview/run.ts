@@ -7,7 +7,7 @@ import { createS3Client, resolveRegion } from '../aws/s3-client.js';
 import { createGitHubClient, type GitHub } from '../github/client.js';
 import type { Logger } from '../log/logger.js';
 import { DedicatedPreviewStore } from '../preview/dedicated.js';
-import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type PreviewDeps, type PreviewRun, type SweepOutcome } from '../preview/preview.js';
+import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type PreviewDeps, type PreviewFailed, type PreviewRun, type SweepOutcome } from '../preview/preview.js';
 import { SharedPreviewStore } from '../preview/shared.js';
 import type { PreviewStore } from '../preview/store.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -18,6 +18,18 @@ export type PrPreviewOutcome =
   | { command: 'deploy'; deploy: DeployOutcome }
   | { command: 'cleanup'; cleanup: CleanupOutcome }
   | { command: 'sweep'; sweep: SweepOutcome };
+
+/** What a failed command did before it failed, for the outputs and the summary. */
+export function failedOutcome(command: PrPreviewSettings['command'], error: PreviewFailed): PrPreviewOutcome {
+  switch (command) {
+    case 'deploy':
+      return { command, deploy: error.outcome };
+    case 'cleanup':
+      return { command, cleanup: error.outcome as CleanupOutcome };
+    case 'sweep':
+      return { command, sweep: error.outcome as SweepOutcome };
+  }
+}
 
 export interface PrPreviewClients {
   s3: S3Client;

@@ -162,8 +162,8 @@ export class DedicatedPreviewStore implements PreviewStore {
     private readonly deps: DedicatedStoreDeps,
   ) {}
 
-  private get tags() {
-    return (number: number) => previewTags(this.settings.repository, this.settings.domain, number);
+  private tags(number: number): { Key: string; Value: string }[] {
+    return Object.entries(previewTags(this.settings.repository, this.settings.domain, number)).map(([Key, Value]) => ({ Key, Value }));
   }
 
   // ── finding ────────────────────────────────────────────────────────────────────────────────
@@ -254,7 +254,7 @@ export class DedicatedPreviewStore implements PreviewStore {
       log.info(`creating bucket ${bucket}`);
       const location = this.settings.region === 'us-east-1' ? undefined : { LocationConstraint: this.settings.region as BucketLocationConstraint };
       await idempotent(() => s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', ...(location ? { CreateBucketConfiguration: location } : {}) })), 'BucketAlreadyOwnedByYou');
-      await s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: Object.entries(this.tags(number)).map(([Key, Value]) => ({ Key, Value })) } }));
+      await s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: this.tags(number) } }));
     }
     await s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }));
     await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
@@ -300,9 +300,8 @@ export class DedicatedPreviewStore implements PreviewStore {
     }
     log.info(`creating distribution for ${previewHost(this.settings.domain, number)}`);
     const callerReference = `slipway ${this.settings.repository}#${number} ${new Date(this.deps.clock.now()).toISOString()}`.slice(0, 128);
-    const tags = Object.entries(this.tags(number)).map(([Key, Value]) => ({ Key, Value }));
     const response = await cloudfront.send(new CreateDistributionWithTagsCommand({
-      DistributionConfigWithTags: { DistributionConfig: distributionConfig(this.settings, number, oacId, callerReference), Tags: { Items: tags } },
+      DistributionConfigWithTags: { DistributionConfig: distributionConfig(this.settings, number, oacId, callerReference), Tags: { Items: this.tags(number) } },
     }));
     const d = response.Distribution;
     if (!d?.Id || !d.ARN) throw new Error('CloudFront created a distribution without an id');

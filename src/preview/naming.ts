@@ -24,14 +24,6 @@ export const previewTags = (repository: string, domain: string, number: number):
   [TAG_DOMAIN]: domain,
 });
 
-/** The PR number of a host `pr-N.<domain>`, or undefined. */
-export function numberOfHost(host: string, domain: string): number | undefined {
-  const suffix = `.${domain}`;
-  if (!host.toLowerCase().endsWith(suffix)) return undefined;
-  const match = /^pr-([1-9]\d{0,8})$/.exec(host.slice(0, -suffix.length).toLowerCase());
-  return match ? Number(match[1]) : undefined;
-}
-
 /** The PR number of a bucket made from `template`, or undefined. */
 export function numberOfBucket(bucket: string, template: string): number | undefined {
   const [before, after] = template.split('{number}') as [string, string];

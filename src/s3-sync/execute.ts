@@ -1,14 +1,15 @@
 // Carries out a plan: writes (assets, then entry points), then deletions, each phase only after
 // the one before it succeeded completely.
-import { CopyObjectCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
 import { describeError } from '../aws/errors.js';
-import { chunk, forEachLimit } from '../util/concurrency.js';
+import { forEachLimit } from '../util/concurrency.js';
 import { md5Buffer, PART_SIZE, unquote } from './etag.js';
 import { isEntryPoint } from './keys.js';
+import { deleteObjects } from './remote.js';
 import type { PlannedWrite, S3SourceObject } from './plan.js';
 
 /** CopyObject handles objects up to 5 GiB. */
@@ -115,21 +116,11 @@ export async function executeWrites(target: Target, writes: readonly PlannedWrit
   return done;
 }
 
-async function deleteBatches(target: Target, keys: readonly string[], log: Logger): Promise<number> {
-  let deleted = 0;
-  await forEachLimit(chunk(keys, 1000), Math.max(1, Math.min(4, target.concurrency)), async (batch) => {
-    const result = await target.client.send(
-      new DeleteObjectsCommand({ Bucket: target.bucket, Delete: { Objects: batch.map((k) => ({ Key: target.prefix + k })), Quiet: true } }),
-    );
-    const errors = result.Errors ?? [];
-    if (errors.length > 0) {
-      const first = errors[0]!;
-      throw new Error(`Could not delete ${errors.length} object(s), first s3://${target.bucket}/${first.Key}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim());
-    }
-    deleted += batch.length;
-    for (const k of batch) log.info(`deleted ${k}`);
+function deleteBatches(target: Target, keys: readonly string[], log: Logger): Promise<number> {
+  const objects = keys.map((k) => ({ Key: target.prefix + k }));
+  return deleteObjects(target.client, target.bucket, objects, Math.min(4, target.concurrency), (batch) => {
+    for (const o of batch) log.info(`deleted ${o.Key!.slice(target.prefix.length)}`);
   });
-  return deleted;
 }
 
 /**

@@ -1,5 +1,6 @@
 // What is in the bucket under the deploy prefix, read with one list request per 1,000 objects.
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
+import { chunk, forEachLimit } from '../util/concurrency.js';
 import { isNotFound } from '../aws/errors.js';
 import { unquote } from './etag.js';
 import { MANIFEST_KEY } from './keys.js';
@@ -59,4 +60,22 @@ export async function writeManifest(client: S3Client, bucket: string, prefix: st
 export async function headObject(client: S3Client, bucket: string, key: string): Promise<ObjectHeaders & { etag: string }> {
   const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   return { etag: unquote(head.ETag ?? ''), cacheControl: head.CacheControl ?? '', contentType: head.ContentType ?? '' };
+}
+
+/**
+ * Deletes objects (full keys, with version ids where given), 1,000 per request, `concurrency`
+ * requests at a time; `onDeleted` sees each batch once S3 confirmed it. Any key S3 reports as not
+ * deleted fails the call.
+ */
+export async function deleteObjects(client: S3Client, bucket: string, objects: readonly ObjectIdentifier[], concurrency: number, onDeleted: (batch: ObjectIdentifier[]) => void = () => undefined): Promise<number> {
+  await forEachLimit(chunk(objects, 1000), Math.max(1, concurrency), async (batch) => {
+    const response = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
+    const errors = response.Errors ?? [];
+    if (errors.length > 0) {
+      const first = errors[0]!;
+      throw new Error(`Could not delete ${errors.length} object(s), first s3://${bucket}/${first.Key ?? ''}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim());
+    }
+    onDeleted(batch);
+  });
+  return objects.length;
 }

@@ -6,7 +6,7 @@ import type { RunContext } from '../../src/github/event.js';
 import { InputErrors } from '../../src/inputs/errors.js';
 import { removedComment } from '../../src/preview/comment.js';
 import { codeSpan, escapeMarkdown } from '../../src/util/markdown.js';
-import { numberOfBucket, numberOfHost } from '../../src/preview/naming.js';
+import { numberOfBucket } from '../../src/preview/naming.js';
 import { parsePrPreviewSettings } from '../../src/pr-preview/settings.js';
 
 const dir = mkdtempSync(`${tmpdir()}/slipway-src-`);
@@ -61,10 +61,7 @@ describe('pr-preview settings', () => {
 });
 
 describe('preview names', () => {
-  it('reads PR numbers back from hosts and buckets, and nothing else', () => {
-    expect(numberOfHost('PR-12.preview.example.com', 'preview.example.com')).toBe(12);
-    expect(numberOfHost('pr-012.preview.example.com', 'preview.example.com')).toBeUndefined();
-    expect(numberOfHost('pr-12.other.example.com', 'preview.example.com')).toBeUndefined();
+  it('reads PR numbers back from bucket names, and nothing else', () => {
     expect(numberOfBucket('pr-12-acme-web', 'pr-{number}-acme-web')).toBe(12);
     expect(numberOfBucket('pr-x-acme-web', 'pr-{number}-acme-web')).toBeUndefined();
     expect(numberOfBucket('pr-12-acme-web-2', 'pr-{number}-acme-web')).toBeUndefined();

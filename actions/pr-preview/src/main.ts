@@ -3,7 +3,7 @@ import { ActionFailure, runAction } from '../../../action-runtime/run.js';
 import { runContextFrom } from '../../../src/github/event.js';
 import { PreviewFailed } from '../../../src/preview/preview.js';
 import { prPreviewOutputs, prPreviewSummary } from '../../../src/pr-preview/report.js';
-import { createPrPreviewClients, runPrPreview, type PrPreviewOutcome } from '../../../src/pr-preview/run.js';
+import { createPrPreviewClients, failedOutcome, runPrPreview } from '../../../src/pr-preview/run.js';
 import { parsePrPreviewSettings } from '../../../src/pr-preview/settings.js';
 
 await runAction(async (inputs, log) => {
@@ -15,7 +15,7 @@ await runAction(async (inputs, log) => {
     return { outputs: prPreviewOutputs(settings, outcome), summary: prPreviewSummary(settings, outcome) };
   } catch (error) {
     if (error instanceof PreviewFailed) {
-      const outcome = { command: settings.command, [settings.command]: error.outcome } as unknown as PrPreviewOutcome;
+      const outcome = failedOutcome(settings.command, error);
       throw new ActionFailure(error.message, { outputs: prPreviewOutputs(settings, outcome), summary: prPreviewSummary(settings, outcome) });
     }
     throw error;
