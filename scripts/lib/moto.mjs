@@ -3,6 +3,9 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
+/** The one command that installs moto_server (named in the README's quick start). */
+export const MOTO_INSTALL = "python3 -m pip install 'moto[server]>=5,<6'";
+
 /** @returns {Promise<number>} */
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -28,13 +31,24 @@ export async function startMoto(options = {}) {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  /** @type {Error | undefined} */
+  let spawnError;
+  child.on('error', (error) => {
+    spawnError = error;
+  });
   child.stderr?.on('data', (d) => {
     stderr = (stderr + String(d)).slice(-4000);
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}. Is moto installed? pip install 'moto[server]'`);
+    if (spawnError) {
+      const missing = /** @type {NodeJS.ErrnoException} */ (spawnError).code === 'ENOENT';
+      throw new Error(missing
+        ? `moto_server is not installed: it is the local AWS endpoint of the tests and of npm run demo. Install it with: ${MOTO_INSTALL}`
+        : `moto_server could not be started: ${spawnError.message}`);
+    }
+    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}. Is moto installed? ${MOTO_INSTALL}`);
     try {
       const response = await fetch(`${endpoint}/moto-api/`);
       if (response.ok) break;
