@@ -36,6 +36,12 @@ export class ActionFailure extends Error {
 
 async function report(outcome: ActionOutcome): Promise<void> {
   for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
+  // Older GitHub Enterprise Server runners and other CI systems have no job summary: the work is
+  // done, so say it could not be shown rather than fail the step (and skip the steps after it).
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.warning('No job summary was written: GITHUB_STEP_SUMMARY is not set on this runner. The outputs are set as usual.');
+    return;
+  }
   await core.summary.addRaw(outcome.summary).write();
 }
 

@@ -23,9 +23,20 @@ export function isNotFound(error: unknown): boolean {
   return code === 'NoSuchKey' || code === 'NotFound';
 }
 
+/**
+ * The SDK found no credentials: say where they come from. In a workflow that is a step before this
+ * one; on a laptop a profile or the usual variables.
+ */
+const CREDENTIALS_HINT =
+  'No AWS credentials were found. In a workflow, add aws-actions/configure-aws-credentials before this step (with role-to-assume, and permissions: id-token: write for OIDC); on a laptop, set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login.';
+
+export const isMissingCredentials = (error: unknown): boolean =>
+  error instanceof Error && (error.name === 'CredentialsProviderError' || /Could not load credentials from any providers/i.test(error.message));
+
 /** One line that says what failed and why, for any thrown value. */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  if (isMissingCredentials(error)) return `${CREDENTIALS_HINT} (${error.message})`;
   const status = httpStatus(error);
   if (status === undefined) return error.message || error.name;
   // An AWS service error: say which code and status it answered with.

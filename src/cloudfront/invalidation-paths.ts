@@ -62,3 +62,17 @@ export function batchPaths(paths: readonly string[]): string[][] {
   }
   return batches;
 }
+
+/**
+ * The paths as a JSON array of at most `maxBytes`, collapsed to wildcards as invalidate would when
+ * longer: a step input must fit in one environment variable (the runner's limit is 128 KiB).
+ */
+export function boundedPathList(paths: readonly string[], maxBytes = 32 * 1024): string[] {
+  let max = Math.min(paths.length, MAX_FILE_PATHS);
+  let bounded = collapsePaths(paths, max);
+  while (JSON.stringify(bounded).length > maxBytes && max > 1) {
+    max = Math.floor(max / 2);
+    bounded = collapsePaths(paths, max);
+  }
+  return bounded;
+}

@@ -15,8 +15,11 @@ export interface InvalidationRequest {
   timeoutMs: number;
   /** Given by the user; else derived from the run (see callerReference). */
   callerReference?: string;
-  /** The workflow run, for derived caller references: re-running it must not pay twice. */
-  run?: { repository: string; runId: string };
+  /**
+   * The workflow step, for derived caller references: re-running it must not pay twice, and another
+   * step of the same run (a second deploy, then invalidate again) must get an invalidation of its own.
+   */
+  run?: { repository: string; runId: string; job: string; step: string };
 }
 
 export interface SubmittedInvalidation {
@@ -50,13 +53,14 @@ export class InvalidationFailed extends Error {
 }
 
 /**
- * The default caller reference: the repository, the workflow run, the distribution and the path
- * set — not the attempt — so a re-run gets CloudFront's existing invalidation back instead of
- * paying for a new one. Without a run (a laptop), every call is new.
+ * The default caller reference: the repository, the workflow run, the job and step, the
+ * distribution and the path set — not the attempt — so a re-run of the step gets CloudFront's
+ * existing invalidation back instead of paying for a new one, while any other step gets its own.
+ * Without a run (a laptop), every call is new.
  */
 export function callerReference(request: InvalidationRequest, distributionId: string, batch: string[], index: number, nonce: string): string {
   if (request.callerReference) return index === 0 ? request.callerReference : `${request.callerReference}-${index + 1}`;
-  const run = request.run ? `${request.run.repository}\0${request.run.runId}` : `local\0${nonce}`;
+  const run = request.run ? [request.run.repository, request.run.runId, request.run.job, request.run.step].join('\0') : `local\0${nonce}`;
   const digest = createHash('sha256').update(`${run}\0${distributionId}\0${batch.join('\n')}`).digest('hex').slice(0, 32);
   return `slipway-${request.run ? request.run.runId : 'local'}-${digest}`;
 }

@@ -2,7 +2,10 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputCollector, InputError } from '../inputs/errors.js';
-import { parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobList, parseGlobRules, parseInteger, parsePrefix, parseRegion, type GlobRule } from '../inputs/parse.js';
+import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobList, parseGlobRules, parseHeaderRules, parseInteger, parsePrefix, parseRegion, type GlobRule } from '../inputs/parse.js';
+import { awsEnvironmentErrors } from '../aws/environment.js';
+import { FRAMEWORKS, type Framework } from '../s3-sync/frameworks.js';
+import type { DeleteMode } from '../s3-sync/plan.js';
 import { InputReader, type RawInputs } from '../inputs/reader.js';
 import type { S3ClientSettings } from '../aws/s3-client.js';
 import type { SyncSettings, SyncSource } from '../s3-sync/sync.js';
@@ -11,10 +14,9 @@ export interface DeployStaticSettings extends SyncSettings {
   aws: S3ClientSettings;
 }
 
-const CACHE_CONTROL_VALUE = /^[\x20-\x7e]+$/;
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;\s*[a-z0-9_-]+=[^;\s]+)*$/i;
 
-export const checkCacheControl = (value: string) => (CACHE_CONTROL_VALUE.test(value) ? undefined : 'must hold GLOB=VALUE lines whose VALUE is a Cache-Control header such as public, max-age=300');
+export const checkCacheControl = cacheControlProblem;
 const checkMediaType = (value: string) => (MEDIA_TYPE.test(value) ? undefined : 'must hold GLOB=TYPE lines whose TYPE is a media type such as text/html or application/json');
 
 /** `s3://bucket[/prefix]`, or a local directory that exists (relative to `cwd`). */
@@ -52,13 +54,33 @@ export function parseLocalDir(raw: string, cwd: string, orForm = ''): string {
   return dir;
 }
 
+/** true: what earlier deploys wrote; all: also what Slipway did not write; false: nothing. */
+export function parseDelete(raw: string): DeleteMode {
+  const value = raw.trim();
+  if (value === 'all') return 'all';
+  try {
+    return parseBoolean('delete', value) ? 'ours' : 'none';
+  } catch {
+    throw new InputError('delete', 'must be true (objects earlier deploys wrote), all (also objects Slipway did not write) or false', raw);
+  }
+}
+
+export function parseFramework(raw: string): Framework | 'auto' {
+  const value = raw.trim().toLowerCase();
+  if (value === 'auto') return 'auto';
+  if ((FRAMEWORKS as readonly string[]).includes(value)) return value as Framework;
+  throw new InputError('framework', `must be auto or one of ${FRAMEWORKS.join(', ')}`, raw);
+}
+
 export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.cwd(), runId: string | undefined = undefined): DeployStaticSettings {
   const inputs = new InputReader('deploy-static', raw);
   const c = new InputCollector();
   const source = c.field(() => parseSource(inputs.required('source', 'a local directory or s3://bucket[/prefix]'), cwd));
   const bucket = c.field(() => parseBucketName('bucket', inputs.required('bucket', 'the target bucket name')));
   const prefix = c.field(() => parsePrefix('prefix', inputs.get('prefix')));
-  const del = c.field(() => parseBoolean('delete', inputs.get('delete')));
+  const del = c.field(() => parseDelete(inputs.get('delete')));
+  const framework = c.field(() => parseFramework(inputs.get('framework')));
+  const headers = c.field(() => parseHeaderRules('headers', inputs.get('headers')));
   const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), checkCacheControl));
   const contentType = c.field(() => parseGlobRules('content-type', inputs.get('content-type'), checkMediaType));
   const exclude = c.field(() => parseGlobList('exclude', inputs.get('exclude')));
@@ -78,6 +100,7 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
     const v = inputs.optional('force-path-style');
     return v === undefined ? undefined : parseBoolean('force-path-style', v);
   });
+  for (const error of awsEnvironmentErrors(process.env, { regionGiven: inputs.optional('region') !== undefined, endpointGiven: inputs.optional('endpoint') !== undefined, services: ['S3'] })) c.add(error);
   if (source?.kind === 's3' && bucket !== undefined && prefix !== undefined && source.bucket === bucket) {
     if (source.prefix.startsWith(prefix) || prefix.startsWith(source.prefix)) {
       c.add(new InputError('source', `must not overlap the target: s3://${bucket}/${prefix} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${source.bucket}/${source.prefix}`));
@@ -89,6 +112,8 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
     bucket: bucket!,
     prefix: prefix!,
     delete: del!,
+    framework: framework!,
+    headers: headers!,
     cacheControl: cacheControl as GlobRule[],
     contentType: contentType as GlobRule[],
     exclude: exclude!,

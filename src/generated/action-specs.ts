@@ -17,9 +17,14 @@ export const actionSpecs = {
         "default": ""
       },
       "delete": {
-        "description": "Remove objects under the prefix that are not in the source (true or false).",
+        "description": "Remove objects under the prefix that are not in the source: true removes those an earlier Slipway deploy of this prefix wrote; all also removes objects Slipway did not write (say it once to adopt a bucket another tool filled); false removes nothing. A first deploy into a bucket with other content never deletes it unless told all.",
         "required": false,
         "default": "true"
+      },
+      "framework": {
+        "description": "The build's framework, which decides which files are content-hashed (immutable for a year, kept for stale-asset-grace) and which are entry points (revalidated, written last): auto (detected from the build), vite, next, cra, astro, sveltekit, nuxt, angular or none. Rules in cache-control still win.",
+        "required": false,
+        "default": "auto"
       },
       "cache-control": {
         "description": "Multi-line GLOB=VALUE rules, first match wins, checked before the defaults.",
@@ -28,6 +33,11 @@ export const actionSpecs = {
       },
       "content-type": {
         "description": "Multi-line GLOB=TYPE overrides of the MIME table.",
+        "required": false,
+        "default": ""
+      },
+      "headers": {
+        "description": "Multi-line GLOB=Header: value rules for object headers beyond Cache-Control and Content-Type: Content-Encoding, Content-Disposition, Content-Language, x-amz-meta-*. First match per header wins. For pre-compressed builds: Build/*.wasm.br=Content-Encoding: br (with a content-type rule for the type).",
         "required": false,
         "default": ""
       },
@@ -86,7 +96,10 @@ export const actionSpecs = {
         "description": "Bytes of content uploaded."
       },
       "changed-paths": {
-        "description": "JSON array of URL paths, relative to the prefix, whose cached copies are now stale (overwritten or deleted); feeds the invalidate action."
+        "description": "JSON array of URL paths (URL-encoded, as a browser requests them), relative to the prefix, whose cached copies are now stale (overwritten or deleted); feeds the invalidate action. Collapsed to wildcards as invalidate would when long, so it always fits in a step input; empty on a dry run."
+      },
+      "changed-paths-file": {
+        "description": "Path of a file holding the full JSON array of changed paths, never collapsed; feeds invalidate's paths-file. Empty on a dry run."
       }
     }
   },
@@ -199,13 +212,18 @@ export const actionSpecs = {
     "description": "CloudFront invalidation that is minimal (normalised, collapsed to wildcards), batched within CloudFront's limits, idempotent across re-runs, and waited for.",
     "inputs": {
       "distribution-id": {
-        "description": "One or more CloudFront distribution ids, separated by newlines or commas.",
+        "description": "One or more CloudFront distribution ids, separated by newlines or commas (upper or lower case).",
         "required": true
       },
       "paths": {
         "description": "Paths to invalidate, one per line or a JSON array (deploy-static's changed-paths plugs in directly). An empty list means nothing to do.",
         "required": false,
         "default": "/*"
+      },
+      "paths-file": {
+        "description": "A file of paths (a JSON array or one per line), such as deploy-static's changed-paths-file, used instead of paths; leave paths at its default.",
+        "required": false,
+        "default": ""
       },
       "max-paths": {
         "description": "Above this many paths, collapse to wildcards (deepest common folders first, at last /*). 1 to 3000.",

@@ -15,6 +15,9 @@ export interface RunContext {
   /** Link to this run's log, for deployment statuses and the comment. */
   runUrl?: string;
   runId?: string;
+  /** GITHUB_JOB and GITHUB_ACTION: which job and step of the run this is. */
+  job?: string;
+  step?: string;
   /** https://github.com, or the GitHub Enterprise server. */
   serverUrl: string;
 }
@@ -42,6 +45,8 @@ export function runContextFrom(env: NodeJS.ProcessEnv): RunContext {
     ...(typeof payload.action === 'string' ? { action: payload.action } : {}),
     ...(typeof pr?.number === 'number' ? { pullNumber: pr.number } : {}),
     ...(typeof pr?.head?.sha === 'string' ? { headSha: pr.head.sha } : {}),
+    ...(env.GITHUB_JOB ? { job: env.GITHUB_JOB } : {}),
+    ...(env.GITHUB_ACTION ? { step: env.GITHUB_ACTION } : {}),
     ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? { runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`, runId: env.GITHUB_RUN_ID } : {}),
   };
 }

@@ -4,6 +4,9 @@ import type { InvalidationRequest } from '../cloudfront/invalidations.js';
 import { InputCollector, InputError } from '../inputs/errors.js';
 import { parseBoolean, parseDuration, parseInteger, parseLines } from '../inputs/parse.js';
 import { InputReader, type RawInputs } from '../inputs/reader.js';
+import { actionSpecs } from '../generated/action-specs.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 export interface InvalidateSettings extends InvalidationRequest {
   /** The paths as given, normalised, before collapsing. */
@@ -15,11 +18,12 @@ export interface InvalidateSettings extends InvalidationRequest {
 
 const DISTRIBUTION_ID = /^[A-Z0-9]{13,14}$/;
 
+/** Ids as CloudFront writes them (upper case); a lower-case id is the same id. */
 export function parseDistributionIds(raw: string): string[] {
-  const ids = raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '');
+  const ids = raw.split(/[\n,]/).map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
   if (ids.length === 0) throw new InputError('distribution-id', 'is required: one or more CloudFront distribution ids, separated by newlines or commas');
   for (const id of ids) {
-    if (!DISTRIBUTION_ID.test(id)) throw new InputError('distribution-id', 'must be CloudFront distribution ids: 13 or 14 upper-case letters and digits, like E2QWRUHAPOMQZL', id);
+    if (!DISTRIBUTION_ID.test(id)) throw new InputError('distribution-id', 'must be CloudFront distribution ids: 13 or 14 letters and digits, like E2QWRUHAPOMQZL', id);
   }
   return [...new Set(ids)];
 }
@@ -48,13 +52,47 @@ export function parsePaths(raw: string): string[] {
   return paths;
 }
 
-export function parseInvalidateSettings(raw: RawInputs, run?: { repository?: string; runId?: string }): InvalidateSettings {
+/** The paths in a file (deploy-static's changed-paths-file): a JSON array or one per line. */
+function readPathsFile(file: string, cwd: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new InputError('paths-file', `must be a readable file of paths (a JSON array or one per line): ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, file);
+  }
+  try {
+    return parsePaths(text);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError('paths-file', `must hold paths as a JSON array or one per line; ${error.expected.replace(/^must be paths, one per line or as a JSON array of strings, like \/index\.html or \/assets\/\*;? ?/, '')}`, file);
+    throw error;
+  }
+}
+
+/** The workflow step a run of invalidate is: the same across re-run attempts, different for every other step. */
+export interface RunIdentity {
+  repository?: string;
+  runId?: string;
+  /** GITHUB_JOB: the job's id. */
+  job?: string;
+  /** GITHUB_ACTION: the step's id (or the runner's __<action> name for steps without one). */
+  step?: string;
+}
+
+export function parseInvalidateSettings(raw: RawInputs, run?: RunIdentity, cwd: string = process.cwd()): InvalidateSettings {
   const inputs = new InputReader('invalidate', raw);
   const c = new InputCollector();
   const distributionIds = c.field(() => parseDistributionIds(inputs.get('distribution-id')));
   // An explicitly empty list (`[]`, or changed-paths of a deploy that changed nothing) means nothing to do.
   const given = raw('paths');
-  const paths = c.field(() => (given !== undefined && given.trim() === '' ? [] : parsePaths(inputs.get('paths'))));
+  const pathsFile = inputs.optional('paths-file');
+  const paths = c.field(() => {
+    if (pathsFile !== undefined) {
+      const spec = (actionSpecs.invalidate.inputs as Record<string, { default?: string }>).paths?.default;
+      if (given !== undefined && given.trim() !== '' && given.trim() !== spec) throw new InputError('paths-file', "replaces 'paths': leave paths at its default when you give a paths-file", pathsFile);
+      return readPathsFile(pathsFile, cwd);
+    }
+    return given !== undefined && given.trim() === '' ? [] : parsePaths(inputs.get('paths'));
+  });
   const maxPaths = c.field(() => parseInteger('max-paths', inputs.get('max-paths'), 1, MAX_FILE_PATHS));
   const wait = c.field(() => parseBoolean('wait', inputs.get('wait')));
   const timeoutMs = c.field(() => {
@@ -74,10 +112,10 @@ export function parseInvalidateSettings(raw: RawInputs, run?: { repository?: str
     requestedPaths,
     paths: collapsePaths(requestedPaths, maxPaths!),
     maxPaths: maxPaths!,
-    pathsInputEmpty: given !== undefined && given.trim() === '',
+    pathsInputEmpty: pathsFile === undefined && given !== undefined && given.trim() === '',
     wait: wait!,
     timeoutMs: timeoutMs!,
     ...(callerReference ? { callerReference } : {}),
-    ...(run?.repository && run.runId ? { run: { repository: run.repository, runId: run.runId } } : {}),
+    ...(run?.repository && run.runId ? { run: { repository: run.repository, runId: run.runId, job: run.job ?? '', step: run.step ?? '' } } : {}),
   };
 }

@@ -74,6 +74,8 @@ export async function runPrPreview(settings: PrPreviewSettings, clients: PrPrevi
     serverUrl: settings.serverUrl,
     ...(settings.runUrl ? { runUrl: settings.runUrl } : {}),
     ...(settings.runId ? { runId: settings.runId } : {}),
+    ...(settings.job ? { job: settings.job } : {}),
+    ...(settings.step ? { step: settings.step } : {}),
   };
   switch (settings.command) {
     case 'deploy':

@@ -36,6 +36,8 @@ export interface PrPreviewSettings {
   concurrency: number;
   runUrl?: string;
   runId?: string;
+  job?: string;
+  step?: string;
   serverUrl: string;
 }
 
@@ -175,6 +177,8 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
     concurrency: concurrency!,
     ...(context.runUrl ? { runUrl: context.runUrl } : {}),
     ...(context.runId ? { runId: context.runId } : {}),
+    ...(context.job ? { job: context.job } : {}),
+    ...(context.step ? { step: context.step } : {}),
     serverUrl: context.serverUrl,
   };
 }

@@ -26,6 +26,8 @@ export interface PreviewRun {
   /** This run's log, linked from statuses and the comment. */
   runUrl?: string;
   runId?: string;
+  job?: string;
+  step?: string;
   /** https://github.com, or the GitHub Enterprise server. */
   serverUrl: string;
 }
@@ -110,7 +112,10 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
         source: { kind: 'local', dir: request.sourceDir },
         bucket: site.bucket,
         prefix: site.prefix,
-        delete: true,
+        // A preview's prefix is Slipway's alone: whatever is there and not in the build goes.
+        delete: 'all',
+        framework: 'auto',
+        headers: [],
         cacheControl: request.cacheControl,
         contentType: [],
         exclude: request.exclude,
@@ -128,7 +133,7 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
     const paths = collapsePaths(normalisePaths(outcome.sync.changedPaths.map((p) => site.pathPrefix + p)), 15);
     if (paths.length > 0) {
       const [result] = await invalidate(
-        { distributionIds: [site.distributionId], paths, wait: true, timeoutMs: deps.invalidationTimeoutMs ?? 10 * 60_000, ...(request.runId ? { run: { repository: repoName(request.repo), runId: request.runId } } : {}) },
+        { distributionIds: [site.distributionId], paths, wait: true, timeoutMs: deps.invalidationTimeoutMs ?? 10 * 60_000, ...(request.runId ? { run: { repository: repoName(request.repo), runId: request.runId, job: request.job ?? '', step: request.step ?? '' } } : {}) },
         { client: deps.cloudfront, log, clock },
       );
       outcome.invalidation = result;

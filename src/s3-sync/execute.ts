@@ -1,6 +1,17 @@
 // Carries out a plan: writes (assets, then entry points), then deletions, each phase only after
 // the one before it succeeded completely.
-import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  AbortMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCopyCommand,
+  type CopyObjectCommandInput,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,16 +21,69 @@ import { forEachLimit } from '../util/concurrency.js';
 import { md5Buffer, PART_SIZE, unquote } from './etag.js';
 import { isEntryPoint } from './keys.js';
 import { deleteObjects } from './remote.js';
-import type { PlannedWrite, S3SourceObject } from './plan.js';
+import type { PlannedWrite } from './plan.js';
+import type { ObjectHeaders } from './rules.js';
 
-/** CopyObject handles objects up to 5 GiB. */
-const MAX_COPY_SIZE = 5 * 1024 ** 3;
+/** A single CopyObject handles objects up to 5 GiB; larger ones are copied in parts (UploadPartCopy). */
+export const MAX_COPY_SIZE = 5 * 1024 ** 3;
+/** 512 MiB parts: a 5 TiB object (S3's largest) stays under 10,000 parts. */
+const COPY_PART_SIZE = 512 * 1024 ** 2;
 
 export interface Target {
   client: S3Client;
   bucket: string;
   prefix: string;
   concurrency: number;
+  /** Header names Slipway sets (HeaderRules.managedNames): every other header of an object is kept on a copy. */
+  managedNames: readonly string[];
+  /** HEAD answers this run already has, by full key in the target bucket: a copy need not read them again. */
+  heads?: ReadonlyMap<string, HeadObjectCommandOutput>;
+  /** For tests: copy in parts above this size (default 5 GiB), in parts of this size. */
+  maxCopySize?: number;
+  copyPartSize?: number;
+}
+
+/** Object headers as PutObject, CopyObject and CreateMultipartUpload take them. */
+function requestHeaders(h: ObjectHeaders) {
+  const extra = h.extra ?? {};
+  const metadata = Object.fromEntries(Object.entries(extra).filter(([n]) => n.startsWith('x-amz-meta-')).map(([n, v]) => [n.slice('x-amz-meta-'.length), v]));
+  return {
+    CacheControl: h.cacheControl,
+    ContentType: h.contentType,
+    ...(extra['content-encoding'] ? { ContentEncoding: extra['content-encoding'] } : {}),
+    ...(extra['content-disposition'] ? { ContentDisposition: extra['content-disposition'] } : {}),
+    ...(extra['content-language'] ? { ContentLanguage: extra['content-language'] } : {}),
+    ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
+  };
+}
+
+/**
+ * What a copy with MetadataDirective REPLACE must repeat so that it keeps them: every header of the
+ * source that Slipway does not manage (CopyObject drops whatever the request leaves out), its storage
+ * class, and — copying within one bucket — its encryption (S3 API reference, CopyObject).
+ */
+function keptHeaders(head: HeadObjectCommandOutput, managed: readonly string[], sameBucket: boolean): Partial<CopyObjectCommandInput> {
+  const is = (name: string) => managed.includes(name);
+  const metadata = Object.fromEntries(Object.entries(head.Metadata ?? {}).filter(([n]) => !is(`x-amz-meta-${n.toLowerCase()}`)));
+  return {
+    ...(head.ContentEncoding && !is('content-encoding') ? { ContentEncoding: head.ContentEncoding } : {}),
+    ...(head.ContentDisposition && !is('content-disposition') ? { ContentDisposition: head.ContentDisposition } : {}),
+    ...(head.ContentLanguage && !is('content-language') ? { ContentLanguage: head.ContentLanguage } : {}),
+    ...(head.ExpiresString ? { Expires: new Date(head.ExpiresString) } : head.Expires ? { Expires: head.Expires } : {}),
+    ...(head.WebsiteRedirectLocation ? { WebsiteRedirectLocation: head.WebsiteRedirectLocation } : {}),
+    ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
+    ...(head.StorageClass ? { StorageClass: head.StorageClass } : {}),
+    ...(sameBucket && head.ServerSideEncryption ? { ServerSideEncryption: head.ServerSideEncryption } : {}),
+    ...(sameBucket && head.SSEKMSKeyId ? { SSEKMSKeyId: head.SSEKMSKeyId } : {}),
+    ...(sameBucket && head.BucketKeyEnabled !== undefined ? { BucketKeyEnabled: head.BucketKeyEnabled } : {}),
+  };
+}
+
+/** Merges managed headers into kept ones (Metadata from both). */
+function withManaged(kept: Partial<CopyObjectCommandInput>, headers: ObjectHeaders): Partial<CopyObjectCommandInput> {
+  const managed = requestHeaders(headers);
+  const metadata = { ...(kept.Metadata ?? {}), ...(managed.Metadata ?? {}) };
+  return { ...kept, ...managed, ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}) };
 }
 
 export interface WriteResult {
@@ -45,15 +109,16 @@ const copySource = (bucket: string, key: string): string => `${bucket}/${encodeU
 async function writeOne(target: Target, w: PlannedWrite): Promise<WriteResult> {
   const { client, bucket } = target;
   const Key = target.prefix + w.key;
-  const headers = { CacheControl: w.headers.cacheControl, ContentType: w.headers.contentType };
+  const headers = requestHeaders(w.headers);
   if (w.change === 'headers') {
-    const result = await client.send(
-      new CopyObjectCommand({ Bucket: bucket, Key, CopySource: copySource(bucket, Key), MetadataDirective: 'REPLACE', ...headers }),
-    );
-    return { key: w.key, etag: unquote(result.CopyObjectResult?.ETag ?? ''), bytes: 0 };
+    const etag = await copyObject(target, { bucket, key: Key }, Key, w.headers, true);
+    return { key: w.key, etag, bytes: 0 };
   }
   const entry = w.entry;
-  if (entry.kind === 's3') return copyFromSource(target, w, entry);
+  if (entry.kind === 's3') {
+    const etag = await copyObject(target, { bucket: entry.bucket, key: entry.sourceKey }, Key, w.headers, entry.bucket === bucket);
+    return { key: w.key, etag, bytes: entry.size };
+  }
   if (entry.size <= PART_SIZE) {
     const body = await readFile(entry.path);
     const result = await client.send(
@@ -72,21 +137,42 @@ async function writeOne(target: Target, w: PlannedWrite): Promise<WriteResult> {
   return { key: w.key, etag: unquote(result.ETag ?? ''), bytes: entry.size };
 }
 
-async function copyFromSource(target: Target, w: PlannedWrite, source: S3SourceObject): Promise<WriteResult> {
-  if (source.size > MAX_COPY_SIZE) {
-    throw new Error(`s3://${source.bucket}/${source.sourceKey} is larger than 5 GiB, which a server-side copy cannot promote`);
+/**
+ * Copies s3://source to `key` of the target with `headers`, keeping every header Slipway does not
+ * manage; objects over 5 GiB are copied in parts. Returns the new object's ETag.
+ */
+async function copyObject(target: Target, source: { bucket: string; key: string }, key: string, headers: ObjectHeaders, sameBucket: boolean): Promise<string> {
+  const { client } = target;
+  const known = source.bucket === target.bucket ? target.heads?.get(source.key) : undefined;
+  const head = known ?? (await client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key })));
+  const params = { Bucket: target.bucket, Key: key, ...withManaged(keptHeaders(head, target.managedNames, sameBucket), headers) };
+  const size = head.ContentLength ?? 0;
+  if (size <= (target.maxCopySize ?? MAX_COPY_SIZE)) {
+    const result = await client.send(new CopyObjectCommand({ ...params, CopySource: copySource(source.bucket, source.key), MetadataDirective: 'REPLACE' }));
+    return unquote(result.CopyObjectResult?.ETag ?? '');
   }
-  const result = await target.client.send(
-    new CopyObjectCommand({
-      Bucket: target.bucket,
-      Key: target.prefix + w.key,
-      CopySource: copySource(source.bucket, source.sourceKey),
-      MetadataDirective: 'REPLACE',
-      CacheControl: w.headers.cacheControl,
-      ContentType: w.headers.contentType,
-    }),
-  );
-  return { key: w.key, etag: unquote(result.CopyObjectResult?.ETag ?? ''), bytes: source.size };
+  return copyInParts(target, params, copySource(source.bucket, source.key), size);
+}
+
+/** A copy too large for CopyObject: CreateMultipartUpload, UploadPartCopy per range, Complete (or Abort). */
+async function copyInParts(target: Target, params: Partial<CopyObjectCommandInput> & { Bucket: string; Key: string }, source: string, size: number): Promise<string> {
+  const { client } = target;
+  const partSize = target.copyPartSize ?? COPY_PART_SIZE;
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand(params));
+  try {
+    const ranges = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => [i * partSize, Math.min(size, (i + 1) * partSize) - 1] as const);
+    const parts: { PartNumber: number; ETag: string }[] = [];
+    await forEachLimit(ranges.map((r, i) => [i + 1, ...r] as const), 4, async ([PartNumber, first, last]) => {
+      const part = await client.send(new UploadPartCopyCommand({ Bucket: params.Bucket, Key: params.Key, UploadId, PartNumber, CopySource: source, CopySourceRange: `bytes=${first}-${last}` }));
+      parts.push({ PartNumber, ETag: part.CopyPartResult?.ETag ?? '' });
+    });
+    parts.sort((a, b) => a.PartNumber - b.PartNumber);
+    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId, MultipartUpload: { Parts: parts } }));
+    return unquote(done.ETag ?? '');
+  } catch (error) {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId })).catch(() => undefined);
+    throw error;
+  }
 }
 
 const verb = (w: PlannedWrite) => (w.change === 'headers' ? 'updated headers of' : w.entry.kind === 's3' ? `copied (${w.change})` : `uploaded (${w.change})`);

@@ -24,25 +24,46 @@ export function unsafeKeyReason(key: string): string | undefined {
   return undefined;
 }
 
-const SERVICE_WORKERS = new Set(['sw.js', 'service-worker.js']);
+/**
+ * Entry points reference other files by name, so they are revalidated on every visit and written
+ * after everything else: HTML pages and service workers (which precache assets), and the manifests
+ * frameworks read to find a new build (SvelteKit's _app/version.json, CRA's asset-manifest.json,
+ * Angular's ngsw.json, Nuxt's _nuxt/builds/, web app manifests).
+ */
+const ENTRY_POINT_NAMES = new Set([
+  'sw.js',
+  'service-worker.js',
+  'ngsw-worker.js',
+  'ngsw.json',
+  'safety-worker.js',
+  'firebase-messaging-sw.js',
+  'asset-manifest.json',
+  'manifest.json',
+]);
+
+export function isEntryPoint(key: string): boolean {
+  const base = key.slice(key.lastIndexOf('/') + 1).toLowerCase();
+  return /\.(html?|xhtml|webmanifest)$/.test(base) || ENTRY_POINT_NAMES.has(base) || key === '_app/version.json' || key.startsWith('_nuxt/builds/');
+}
 
 /**
- * Entry points reference other files by name: HTML pages and service workers (which precache
- * assets). They are written after everything else, so no visitor gets one whose assets are missing.
+ * A key as a browser requests it: each segment percent-encoded as a link to the file must be
+ * (space, `%`, `?`, `#`, quotes, non-ASCII…), the characters a path may hold as they are
+ * (`$&+,;=:@`, and `!'()*-._~`) left alone. `report%20final.txt` is `/report%2520final.txt`.
  */
-export function isEntryPoint(key: string): boolean {
-  const base = key.slice(key.lastIndexOf('/') + 1);
-  return /\.html?$/i.test(base) || SERVICE_WORKERS.has(base);
+export function urlPathOf(key: string): string {
+  const segment = (s: string) => encodeURIComponent(s).replace(/%(24|26|2B|2C|3B|3D|3A|40)/g, (e) => decodeURIComponent(e));
+  return `/${key.split('/').map(segment).join('/')}`;
 }
 
 /**
  * The URL paths under which a key is served: `/a/b.css`, and for an `index.html` also its folder
- * (`/` for the root one, `/docs/` for `docs/index.html`).
+ * (`/` for the root one, `/docs/` for `docs/index.html`). URL-encoded (urlPathOf).
  */
 export function urlPathsFor(key: string): string[] {
-  const paths = [`/${key}`];
+  const paths = [urlPathOf(key)];
   if (key === 'index.html') paths.push('/');
-  else if (key.endsWith('/index.html')) paths.push(`/${key.slice(0, -'index.html'.length)}`);
+  else if (key.endsWith('/index.html')) paths.push(urlPathOf(key.slice(0, -'index.html'.length)));
   return paths;
 }
 

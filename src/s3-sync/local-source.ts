@@ -22,6 +22,16 @@ export interface LocalScan {
   leftOut: LeftOut[];
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8Name(name: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(name);
+  } catch {
+    return undefined;
+  }
+}
+
 const inside = (root: string, path: string): boolean => path === root || path.startsWith(root + sep);
 
 /**
@@ -36,9 +46,16 @@ export async function scanLocalSource(root: string, exclude: (key: string) => bo
 
   /** Lists one folder; returns its sub-folders to walk next, each with the real paths above it (for loops). */
   async function visit(dir: string, realDir: string, ancestors: ReadonlySet<string>): Promise<[string, string, ReadonlySet<string>][]> {
-    const entries = await readdir(dir, { withFileTypes: true });
+    const entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     const folders: [string, string, ReadonlySet<string>][] = [];
-    await forEachLimit(entries, 64, async (entry) => {
+    await forEachLimit(entries, 64, async (raw) => {
+        // An S3 key is UTF-8: a name in another encoding cannot be published under its own name.
+        const name = utf8Name(raw.name);
+        if (name === undefined) {
+          leftOut.push({ key: relative(root, join(dir, raw.name.toString('utf8'))).split(sep).join('/'), reason: 'name is not valid UTF-8' });
+          return;
+        }
+        const entry = { name, isDirectory: () => raw.isDirectory(), isFile: () => raw.isFile(), isSymbolicLink: () => raw.isSymbolicLink() };
         const path = join(dir, entry.name);
         const key = relative(root, path).split(sep).join('/');
         if (isHidden(key, entry.isDirectory())) {

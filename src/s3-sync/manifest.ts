@@ -5,7 +5,10 @@
 import type { ObjectHeaders } from './rules.js';
 
 export interface ManifestObject extends ObjectHeaders {
+  /** The ETag the object was written as (on SSE-KMS buckets not an MD5 of anything). */
   etag: string;
+  /** SHA-256 of the content written (hex): with `etag`, vouches for the content without an MD5 ETag. */
+  sha256?: string;
   /** For objects promoted by server-side copy: the source object's ETag at the time. */
   sourceEtag?: string;
 }
@@ -39,10 +42,13 @@ export function parseManifest(text: string): Manifest | undefined {
   const manifest = emptyManifest();
   for (const [key, value] of Object.entries(data.objects)) {
     if (isRecord(value) && typeof value.etag === 'string' && typeof value.cacheControl === 'string' && typeof value.contentType === 'string') {
+      const extra = isRecord(value.extra) && Object.values(value.extra).every((v) => typeof v === 'string') ? (value.extra as Record<string, string>) : undefined;
       manifest.objects[key] = {
         etag: value.etag,
         cacheControl: value.cacheControl,
         contentType: value.contentType,
+        ...(extra && Object.keys(extra).length > 0 ? { extra } : {}),
+        ...(typeof value.sha256 === 'string' ? { sha256: value.sha256 } : {}),
         ...(typeof value.sourceEtag === 'string' ? { sourceEtag: value.sourceEtag } : {}),
       };
     }

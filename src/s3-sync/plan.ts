@@ -1,4 +1,5 @@
 // The deploy plan: a pure function of the source, the listing, the manifest and the rules.
+import { normalisePaths } from '../cloudfront/invalidation-paths.js';
 import type { LocalFile } from './local-source.js';
 import { isEntryPoint, nestedDeploymentRoot, SLIPWAY_FOLDER, urlPathsFor } from './keys.js';
 import type { Manifest } from './manifest.js';
@@ -26,11 +27,17 @@ export interface PlanInput {
   /** Headers read with HEAD for objects the manifest could not vouch for. */
   observedHeaders: ReadonlyMap<string, ObjectHeaders>;
   rules: HeaderRules;
-  delete: boolean;
+  /**
+   * Which objects that left the source are deleted: `ours` those an earlier deploy wrote (the
+   * manifest lists them), `all` every one under the prefix, `none` nothing.
+   */
+  delete: DeleteMode;
   keep: (key: string) => boolean;
   staleGraceMs: number;
   now: Date;
 }
+
+export type DeleteMode = 'ours' | 'all' | 'none';
 
 export type Change = 'new' | 'changed' | 'headers';
 
@@ -41,7 +48,7 @@ export interface PlannedWrite {
   change: Change;
 }
 
-export type KeptReason = 'keep' | 'another deployment' | 'stale asset';
+export type KeptReason = 'keep' | 'another deployment' | 'stale asset' | 'not written by Slipway';
 
 export interface KeptObject {
   key: string;
@@ -61,6 +68,8 @@ export interface Plan {
   stale: Record<string, string>;
   /** URL paths, relative to the prefix, whose cached copies this deploy makes stale. */
   changedPaths: string[];
+  /** Keys cached as immutable whose content changes under the same name: visitors may keep the old copy. */
+  immutableChanged: string[];
 }
 
 /** The headers an object is known to have: from the manifest while its ETag still matches, else from HEAD. */
@@ -91,7 +100,7 @@ export function planDeploy(input: PlanInput): Plan {
     else if (!input.sameContent.has(entry.key)) change = 'changed';
     else {
       const current = recordedHeaders(entry.key, remote, manifest, input.observedHeaders);
-      if (!current || !sameHeaders(current, headers)) change = 'headers';
+      if (!current || !sameHeaders(current, headers, rules.managedNames)) change = 'headers';
     }
     if (change === undefined) skipped.push(entry.key);
     else (isEntryPoint(entry.key) ? entryPoints : assets).push({ key: entry.key, entry, headers, change });
@@ -111,7 +120,13 @@ export function planDeploy(input: PlanInput): Plan {
       kept.push({ key, reason: 'keep' });
       continue;
     }
-    if (!input.delete) continue;
+    if (input.delete === 'none') continue;
+    // An object no deploy of this prefix wrote (first deploy into a used bucket, or a lost manifest)
+    // is someone else's: only `delete: all` removes it.
+    if (input.delete === 'ours' && !(key in manifest.objects)) {
+      kept.push({ key, reason: 'not written by Slipway' });
+      continue;
+    }
     const cacheControl = recordedHeaders(key, remote, manifest, input.observedHeaders)?.cacheControl ?? rules.headersFor(key).cacheControl;
     if (input.staleGraceMs > 0 && isImmutable(cacheControl)) {
       const since = manifest.stale[key] ?? input.now.toISOString();
@@ -128,6 +143,7 @@ export function planDeploy(input: PlanInput): Plan {
   const changed = new Set<string>();
   for (const w of [...assets, ...entryPoints]) if (w.change !== 'new') urlPathsFor(w.key).forEach((p) => changed.add(p));
   for (const key of deletes) urlPathsFor(key).forEach((p) => changed.add(p));
+  const immutableChanged = assets.filter((w) => w.change === 'changed' && isImmutable(w.headers.cacheControl)).map((w) => w.key);
 
-  return { writes: [...assets, ...entryPoints], deletes, skipped, kept, stale, changedPaths: [...changed].sort() };
+  return { writes: [...assets, ...entryPoints], deletes, skipped, kept, stale, changedPaths: normalisePaths([...changed]), immutableChanged };
 }

@@ -1,5 +1,6 @@
 // What is in the bucket under the deploy prefix, read with one list request per 1,000 objects.
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type HeadObjectCommandOutput, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
+import { backoff } from '../util/clock.js';
 import { chunk, forEachLimit } from '../util/concurrency.js';
 import { isNotFound } from '../aws/errors.js';
 import { unquote } from './etag.js';
@@ -57,25 +58,56 @@ export async function writeManifest(client: S3Client, bucket: string, prefix: st
   );
 }
 
-export async function headObject(client: S3Client, bucket: string, key: string): Promise<ObjectHeaders & { etag: string }> {
-  const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  return { etag: unquote(head.ETag ?? ''), cacheControl: head.CacheControl ?? '', contentType: head.ContentType ?? '' };
+/** The object headers Slipway can manage, as ObjectHeaders reads them (lower-case names). */
+export function headersOf(head: HeadObjectCommandOutput): ObjectHeaders {
+  const extra: Record<string, string> = {};
+  if (head.ContentEncoding) extra['content-encoding'] = head.ContentEncoding;
+  if (head.ContentDisposition) extra['content-disposition'] = head.ContentDisposition;
+  if (head.ContentLanguage) extra['content-language'] = head.ContentLanguage;
+  for (const [name, value] of Object.entries(head.Metadata ?? {})) extra[`x-amz-meta-${name.toLowerCase()}`] = value;
+  return { cacheControl: head.CacheControl ?? '', contentType: head.ContentType ?? '', ...(Object.keys(extra).length > 0 ? { extra } : {}) };
+}
+
+export async function headObject(client: S3Client, bucket: string, key: string): Promise<HeadObjectCommandOutput> {
+  return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
 }
 
 /**
- * Deletes objects (full keys, with version ids where given), 1,000 per request, `concurrency`
- * requests at a time; `onDeleted` sees each batch once S3 confirmed it. Any key S3 reports as not
- * deleted fails the call.
+ * Per-key errors DeleteObjects reports inside a 200 answer that a retry can fix. The SDK retries
+ * only whole requests, so these come back to us (S3 API reference, DeleteObjects: Errors).
  */
-export async function deleteObjects(client: S3Client, bucket: string, objects: readonly ObjectIdentifier[], concurrency: number, onDeleted: (batch: ObjectIdentifier[]) => void = () => undefined): Promise<number> {
+const TRANSIENT_DELETE_ERRORS = new Set(['SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'OperationAborted']);
+const DELETE_ATTEMPTS = 6;
+
+/**
+ * Deletes objects (full keys, with version ids where given), 1,000 per request, `concurrency`
+ * requests at a time; `onDeleted` sees the keys once S3 confirmed them. Keys S3 reports with a
+ * transient error are sent again with backoff; any other per-key error fails the call.
+ */
+export async function deleteObjects(
+  client: S3Client,
+  bucket: string,
+  objects: readonly ObjectIdentifier[],
+  concurrency: number,
+  onDeleted: (batch: ObjectIdentifier[]) => void = () => undefined,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<number> {
   await forEachLimit(chunk(objects, 1000), Math.max(1, concurrency), async (batch) => {
-    const response = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
-    const errors = response.Errors ?? [];
-    if (errors.length > 0) {
-      const first = errors[0]!;
-      throw new Error(`Could not delete ${errors.length} object(s), first s3://${bucket}/${first.Key ?? ''}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim());
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const response = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: pending, Quiet: true } }));
+      const errors = response.Errors ?? [];
+      const failedKeys = new Set(errors.map((e) => `${e.Key ?? ''}\0${e.VersionId ?? ''}`));
+      onDeleted(pending.filter((o) => !failedKeys.has(`${o.Key ?? ''}\0${o.VersionId ?? ''}`)));
+      if (errors.length === 0) return;
+      const final = errors.filter((e) => !TRANSIENT_DELETE_ERRORS.has(e.Code ?? ''));
+      if (final.length > 0 || attempt + 1 >= DELETE_ATTEMPTS) {
+        const first = final[0] ?? errors[0]!;
+        throw new Error(`Could not delete ${errors.length} object${errors.length === 1 ? '' : 's'}, first s3://${bucket}/${first.Key ?? ''}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim());
+      }
+      pending = pending.filter((o) => failedKeys.has(`${o.Key ?? ''}\0${o.VersionId ?? ''}`));
+      await sleep(backoff(attempt, 500, 10_000));
     }
-    onDeleted(batch);
   });
   return objects.length;
 }

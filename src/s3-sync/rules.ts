@@ -1,26 +1,34 @@
-// Which Cache-Control and Content-Type each key gets.
+// Which Cache-Control, Content-Type and further object headers each key gets.
 import mime from 'mime-types';
 import picomatch from 'picomatch';
 import type { GlobRule } from '../inputs/parse.js';
+import { isEntryPoint } from './keys.js';
+import { frameworkProfile, isHashedAsset, type FrameworkProfile } from './frameworks.js';
 
 export interface ObjectHeaders {
   cacheControl: string;
   contentType: string;
+  /**
+   * Further headers Slipway manages (from the `headers` input, and Content-Encoding of .svgz), by
+   * lower-case name: content-encoding, content-disposition, content-language, x-amz-meta-*.
+   * Absent or empty: none.
+   */
+  extra?: Record<string, string>;
+}
+
+/** A `headers` rule: files matching `glob` get header `name` (lower case) with `value`. */
+export interface HeaderRule {
+  glob: string;
+  name: string;
+  value: string;
 }
 
 export const NO_CACHE = 'public, max-age=0, must-revalidate';
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const SHORT_CACHE = 'public, max-age=300';
 
-/** The seed's cache policy: pages and service workers always revalidate, hashed assets are immutable. */
-export const DEFAULT_CACHE_RULES: readonly GlobRule[] = [
-  { glob: '*.html', value: NO_CACHE },
-  { glob: '*.htm', value: NO_CACHE },
-  { glob: 'sw.js', value: NO_CACHE },
-  { glob: 'service-worker.js', value: NO_CACHE },
-  { glob: 'assets/**', value: IMMUTABLE },
-  { glob: '**', value: SHORT_CACHE },
-];
+/** Headers every site needs whatever its rules: a compressed SVG is only an image with its encoding. */
+export const DEFAULT_HEADER_RULES: readonly HeaderRule[] = [{ glob: '*.svgz', name: 'content-encoding', value: 'gzip' }];
 
 /** Files the MIME table cannot know by extension. */
 export const DEFAULT_TYPE_RULES: readonly GlobRule[] = [
@@ -58,21 +66,55 @@ export function withCharset(type: string): string {
   return textual ? `${type}; charset=utf-8` : type;
 }
 
+/**
+ * The seed's cache policy, made to fit the framework: the user's rules first (first match wins), then
+ * entry points always revalidate, content-hashed assets are immutable, everything else is cached briefly.
+ */
 export class HeaderRules {
   private readonly cache: CompiledRule[];
   private readonly types: CompiledRule[];
+  private readonly extra: (CompiledRule & { name: string })[];
+  /** Every header name the `headers` rules (and the defaults) set: managed for every file. */
+  readonly managedNames: readonly string[];
 
-  constructor(cacheControl: readonly GlobRule[] = [], contentType: readonly GlobRule[] = []) {
-    this.cache = compile([...cacheControl, ...DEFAULT_CACHE_RULES]);
+  constructor(
+    cacheControl: readonly GlobRule[] = [],
+    contentType: readonly GlobRule[] = [],
+    readonly framework: FrameworkProfile = frameworkProfile('vite', 'default'),
+    headers: readonly HeaderRule[] = [],
+  ) {
+    this.cache = compile(cacheControl);
     this.types = compile([...contentType, ...DEFAULT_TYPE_RULES]);
+    const all = [...headers, ...DEFAULT_HEADER_RULES];
+    this.extra = all.map((r) => ({ matches: compileGlob(r.glob), value: r.value, name: r.name }));
+    this.managedNames = [...new Set(all.map((r) => r.name))].sort();
+  }
+
+  /** Which rule of the cache-control input (by index) decides a key, for the "matches no file" warning. */
+  cacheRuleFor(key: string): number {
+    return this.cache.findIndex((r) => r.matches(key));
+  }
+
+  cacheControlFor(key: string): string {
+    const ruled = firstMatch(this.cache, key);
+    if (ruled !== undefined) return ruled;
+    if (isEntryPoint(key)) return NO_CACHE;
+    return isHashedAsset(key, this.framework) ? IMMUTABLE : SHORT_CACHE;
   }
 
   headersFor(key: string): ObjectHeaders {
     const type = firstMatch(this.types, key) ?? (mime.lookup(key) || 'application/octet-stream');
-    return { cacheControl: firstMatch(this.cache, key)!, contentType: withCharset(type) };
+    const extra: Record<string, string> = {};
+    for (const rule of this.extra) if (!(rule.name in extra) && rule.matches(key)) extra[rule.name] = rule.value;
+    return { cacheControl: this.cacheControlFor(key), contentType: withCharset(type), ...(Object.keys(extra).length > 0 ? { extra } : {}) };
   }
 }
 
 export const isImmutable = (cacheControl: string): boolean => /(^|[,\s])immutable($|[,\s])/i.test(cacheControl);
 
-export const sameHeaders = (a: ObjectHeaders, b: ObjectHeaders): boolean => a.cacheControl === b.cacheControl && a.contentType === b.contentType;
+/** The managed extra headers of `h`, by name: only `names` count, an absent header is ''. */
+export const managedExtra = (h: ObjectHeaders, names: readonly string[]): string => names.map((n) => `${n}:${h.extra?.[n] ?? ''}`).join('\n');
+
+/** Same Cache-Control, Content-Type and managed extra headers (`names`: HeaderRules.managedNames). */
+export const sameHeaders = (a: ObjectHeaders, b: ObjectHeaders, names: readonly string[] = []): boolean =>
+  a.cacheControl === b.cacheControl && a.contentType === b.contentType && managedExtra(a, names) === managedExtra(b, names);

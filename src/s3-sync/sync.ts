@@ -1,6 +1,6 @@
 // Makes s3://bucket/prefix mirror a source (a local build, or an already deployed one), touching
 // only what differs: read → compare → plan → write assets → write pages → delete → record.
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { describeError } from '../aws/errors.js';
 import type { GlobRule } from '../inputs/parse.js';
 import { InputError } from '../inputs/errors.js';
@@ -10,10 +10,12 @@ import { fileMatchesEtag } from './etag.js';
 import { DeployPhaseError, executeDeletes, executeWrites, type Target, type WriteResult } from './execute.js';
 import { scanLocalSource, type LeftOut } from './local-source.js';
 import { emptyManifest, serializeManifest, type Manifest } from './manifest.js';
-import { planDeploy, recordedHeaders, type Plan, type SourceEntry } from './plan.js';
-import { headObject, listObjects, readManifest, writeManifest, type RemoteObject } from './remote.js';
-import { compileGlobs, HeaderRules, type ObjectHeaders } from './rules.js';
+import { detectFramework, frameworkProfile, type Framework, type FrameworkProfile } from './frameworks.js';
+import { planDeploy, recordedHeaders, type DeleteMode, type Plan, type SourceEntry } from './plan.js';
+import { headersOf, headObject, listObjects, readManifest, writeManifest, type RemoteObject } from './remote.js';
+import { compileGlobs, HeaderRules, type HeaderRule, type ObjectHeaders } from './rules.js';
 import { scanS3Source } from './s3-source.js';
+import { PartialFailure } from '../util/partial-failure.js';
 
 export type SyncSource = { kind: 'local'; dir: string } | { kind: 's3'; bucket: string; prefix: string };
 
@@ -22,9 +24,14 @@ export interface SyncSettings {
   bucket: string;
   /** '' or ending in '/'. */
   prefix: string;
-  delete: boolean;
+  /** ours: what earlier deploys wrote and left the source; all: also objects Slipway did not write; none. */
+  delete: DeleteMode;
+  /** `auto`: detected from the build's markers. */
+  framework: Framework | 'auto';
   cacheControl: GlobRule[];
   contentType: GlobRule[];
+  /** Further object headers (Content-Encoding, Content-Disposition, Content-Language, x-amz-meta-*). */
+  headers: HeaderRule[];
   exclude: string[];
   keep: string[];
   staleGraceMs: number;
@@ -53,8 +60,14 @@ export interface SyncResult {
   changedPaths: string[];
   plan: Plan;
   leftOut: LeftOut[];
+  framework: FrameworkProfile;
+  /** Things the user should look at: rules that match nothing, immutable files changed in place. */
+  warnings: string[];
   durationMs: number;
 }
+
+/** A sync that failed part-way: `result` says what was done before it failed. */
+export class SyncFailed extends PartialFailure<SyncResult> {}
 
 export const describeSource = (s: SyncSource): string => (s.kind === 'local' ? s.dir : `s3://${s.bucket}/${s.prefix}`);
 
@@ -107,17 +120,24 @@ function nextManifest(previous: Manifest, files: SourceEntry[], remote: Readonly
     if (!etag) continue;
     const headers: ObjectHeaders | undefined = desired.get(f.key) ?? previous.objects[f.key];
     if (!headers) continue;
-    next.objects[f.key] = { etag, cacheControl: headers.cacheControl, contentType: headers.contentType, ...(f.kind === 's3' ? { sourceEtag: f.etag } : {}) };
+    next.objects[f.key] = { etag, cacheControl: headers.cacheControl, contentType: headers.contentType, ...(headers.extra ? { extra: headers.extra } : {}), ...(f.kind === 's3' ? { sourceEtag: f.etag } : {}) };
   }
   next.stale = complete ? plan.stale : { ...previous.stale, ...plan.stale };
   return next;
+}
+
+/** Rules that decide no file are almost always a typo (`*.png, *.jpg=…`, `static/**: public`): say so. */
+function ruleWarnings(settings: SyncSettings, rules: HeaderRules, files: readonly SourceEntry[]): string[] {
+  const used = new Set(files.map((f) => rules.cacheRuleFor(f.key)));
+  return settings.cacheControl
+    .filter((_, i) => !used.has(i))
+    .map((r) => `The cache-control rule ${r.glob}=${r.value} decides no file of this build (check the glob; a list of globs is written {*.png,*.jpg}).`);
 }
 
 export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<SyncResult> {
   const { client, log } = deps;
   const started = Date.now();
   const now = (deps.now ?? (() => new Date()))();
-  const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency };
   const where = `s3://${settings.bucket}/${settings.prefix}`;
 
   const source = await log.group(`Read ${describeSource(settings.source)}`, async () => {
@@ -126,6 +146,12 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     for (const l of scan.leftOut) log.info(`left out ${l.key}: ${l.reason}`);
     return scan;
   });
+  const framework = settings.framework === 'auto' ? detectFramework(source.files.map((f) => f.key)) : frameworkProfile(settings.framework, 'the framework input');
+  log.info(`framework: ${framework.name} (${framework.reason})`);
+  const rules = new HeaderRules(settings.cacheControl, settings.contentType, framework, settings.headers);
+  const warnings = ruleWarnings(settings, rules, source.files);
+  const heads = new Map<string, HeadObjectCommandOutput>();
+  const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, managedNames: rules.managedNames, heads };
 
   const { remote, manifest, sameContent, observed } = await log.group(`Compare with ${where}`, async () => {
     const [listing, stored] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifest(client, settings.bucket, settings.prefix)]).catch((error: unknown) => {
@@ -140,7 +166,9 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     const unknown = [...sameContent].filter((k) => !recordedHeaders(k, listing.objects, manifest));
     const observed = new Map<string, ObjectHeaders>();
     await forEachLimit(unknown, settings.concurrency, async (key) => {
-      observed.set(key, await headObject(client, settings.bucket, settings.prefix + key));
+      const head = await headObject(client, settings.bucket, settings.prefix + key);
+      heads.set(settings.prefix + key, head);
+      observed.set(key, headersOf(head));
     });
     if (unknown.length > 0) log.info(`read the headers of ${unknown.length} objects not in the manifest`);
     return { remote: listing.objects, manifest, sameContent, observed };
@@ -152,12 +180,18 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     manifest,
     sameContent,
     observedHeaders: observed,
-    rules: new HeaderRules(settings.cacheControl, settings.contentType),
+    rules,
     delete: settings.delete,
     keep: compileGlobs(settings.keep),
     staleGraceMs: settings.staleGraceMs,
     now,
   });
+  for (const key of plan.immutableChanged) {
+    warnings.push(`${key} is cached as immutable, yet its content changed under the same name: visitors who have it keep the old copy for up to a year. Give it a hashed name, or a shorter cache-control rule.`);
+  }
+  for (const w of warnings) log.warning(w);
+  const notOurs = plan.kept.filter((k) => k.reason === 'not written by Slipway');
+  if (notOurs.length > 0) log.info(`kept ${notOurs.length} object${notOurs.length === 1 ? '' : 's'} under ${where} that Slipway did not write (first deploy here, or its record is gone); delete: all removes them`);
   const count = (change: string) => plan.writes.filter((w) => w.change === change).length;
   log.info(`plan: ${count('new')} new, ${count('changed')} changed, ${count('headers')} header updates, ${plan.skipped.length} unchanged, ${plan.deletes.length} to delete, ${plan.kept.length} kept`);
 
@@ -176,6 +210,8 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     changedPaths,
     plan,
     leftOut: source.leftOut,
+    framework,
+    warnings,
     durationMs: Date.now() - started,
   });
 
@@ -205,8 +241,9 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     }
   } catch (error) {
     // Remember what did land, so a re-run need not look at it again; the listing stays the truth.
-    await record(error instanceof DeployPhaseError ? error.completed : written, false).catch(() => undefined);
-    throw error;
+    const landed = error instanceof DeployPhaseError ? error.completed : written;
+    await record(landed, false).catch(() => undefined);
+    throw new SyncFailed(describeError(error), result(landed, deleted), { cause: error });
   }
   await record(written, true);
   return result(written, deleted);

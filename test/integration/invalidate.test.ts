@@ -17,7 +17,7 @@ beforeEach(async () => {
 afterEach(() => proxy.close());
 
 const run = (request: Partial<InvalidationRequest> & { distributionIds: string[] }) =>
-  invalidate({ paths: ['/*'], wait: true, timeoutMs: 60_000, run: { repository: 'acme/web', runId: '555' }, ...request }, { client: cloudFrontAt(proxy.endpoint), log: silentLogger, clock: systemClock });
+  invalidate({ paths: ['/*'], wait: true, timeoutMs: 60_000, run: { repository: 'acme/web', runId: '555', job: 'deploy', step: 'invalidate' }, ...request }, { client: cloudFrontAt(proxy.endpoint), log: silentLogger, clock: systemClock });
 
 describe('invalidate against moto', () => {
   it('submits the paths and waits (moto answers COMPLETED, AWS Completed)', async () => {

@@ -24,10 +24,10 @@ beforeEach(async () => {
 afterEach(() => proxy.close());
 
 const SITE: SiteFiles = {
-  'index.html': '<script src="/assets/app-1.js"></script>',
+  'index.html': '<script src="/assets/app-Bq3w7x1Z.js"></script>',
   'docs/index.html': '<h1>docs</h1>',
-  'assets/app-1.js': 'console.log(1)',
-  'assets/app-1.css': 'body{}',
+  'assets/app-Bq3w7x1Z.js': 'console.log(1)',
+  'assets/app-Cx9k2LmQ.css': 'body{}',
   'robots.txt': 'User-agent: *',
   'sw.js': 'self.addEventListener("fetch", () => {})',
   '.env': 'SECRET=1',
@@ -40,7 +40,9 @@ function settings(source: string, overrides: Partial<SyncSettings> = {}): SyncSe
     source: { kind: 'local', dir: source },
     bucket,
     prefix: '',
-    delete: true,
+    delete: 'ours',
+    framework: 'auto',
+    headers: [],
     cacheControl: [],
     contentType: [],
     exclude: [],
@@ -72,7 +74,7 @@ describe('a first deploy', () => {
     expect(await contentOf()).toEqual(expectedMirror(SITE));
     const state = await bucketState(bucket);
     expect(state.get('index.html')).toMatchObject({ cacheControl: NO_CACHE, contentType: 'text/html; charset=utf-8' });
-    expect(state.get('assets/app-1.js')).toMatchObject({ cacheControl: IMMUTABLE, contentType: 'text/javascript; charset=utf-8' });
+    expect(state.get('assets/app-Bq3w7x1Z.js')).toMatchObject({ cacheControl: IMMUTABLE, contentType: 'text/javascript; charset=utf-8' });
     expect(state.get('robots.txt')).toMatchObject({ cacheControl: SHORT_CACHE, contentType: 'text/plain; charset=utf-8' });
     expect(state.get('sw.js')?.cacheControl).toBe(NO_CACHE);
     expect(result).toMatchObject({ uploaded: 7, skipped: 0, deleted: 0, changedPaths: [] });
@@ -187,7 +189,7 @@ describe('a re-run of the same workflow run', () => {
 describe('deletions', () => {
   it('happen only under the prefix: "site" never touches "site2/" or the root', async () => {
     for (const k of ['site/old.html', 'site/assets/old.js', 'site2/index.html', 'other.txt', 'sitemap.xml']) await putObject(bucket, k, k);
-    const result = await deploy(settings(writeSite({ 'index.html': 'new' }), { prefix: 'site/', staleGraceMs: 0 }));
+    const result = await deploy(settings(writeSite({ 'index.html': 'new' }), { prefix: 'site/', staleGraceMs: 0, delete: 'all' }));
     const keys = [...(await bucketState(bucket)).keys()].sort();
     expect(keys).toEqual(['other.txt', 'site/.slipway/manifest.json', 'site/index.html', 'site2/index.html', 'sitemap.xml']);
     expect(result.deleted).toBe(2);
@@ -214,30 +216,30 @@ describe('deletions', () => {
     await deploy(settings(preview, { prefix: 'pr-7/' }));
     await putObject(bucket, 'uploads/avatar.png', 'user upload');
     await putObject(bucket, 'stray.txt', 'stray');
-    const result = await deploy(settings(writeSite({ 'index.html': 'main' }), { keep: ['uploads/**'] }));
+    const result = await deploy(settings(writeSite({ 'index.html': 'main' }), { keep: ['uploads/**'], delete: 'all' }));
     const keys = [...(await bucketState(bucket)).keys()].sort();
     expect(keys).toEqual(['.slipway/manifest.json', 'index.html', 'pr-7/.slipway/manifest.json', 'pr-7/index.html', 'uploads/avatar.png']);
     expect(result.deleted).toBe(1);
   });
 
   it('keep immutable assets that left the source for the grace period, counted from the deploy that dropped them', async () => {
-    const dir = writeSite({ 'index.html': 'v1', 'assets/a-1.js': 'a1', 'assets/logo.png': 'logo' });
+    const dir = writeSite({ 'index.html': 'v1', 'assets/a-1a2b3c4d.js': 'a1', 'assets/logo.png': 'logo' });
     const t0 = new Date('2026-11-01T00:00:00Z');
     await deploy(settings(dir), t0);
-    rmSync(join(dir, 'assets/a-1.js'));
-    writeSite({ 'index.html': 'v2', 'assets/b-2.js': 'b2' }, dir);
+    rmSync(join(dir, 'assets/a-1a2b3c4d.js'));
+    writeSite({ 'index.html': 'v2', 'assets/b-2b3c4d5e.js': 'b2' }, dir);
 
     const t1 = new Date(t0.getTime() + 10 * DAY); // long after a-1.js was uploaded: upload time is not the clock
     const dropped = await deploy(settings(dir), t1);
     expect(dropped.deleted).toBe(0);
-    expect(dropped.plan.kept).toEqual([{ key: 'assets/a-1.js', reason: 'stale asset', until: new Date(t1.getTime() + 7 * DAY).toISOString() }]);
-    expect(await contentOf()).toHaveProperty('assets/a-1.js');
+    expect(dropped.plan.kept).toEqual([{ key: 'assets/a-1a2b3c4d.js', reason: 'stale asset', until: new Date(t1.getTime() + 7 * DAY).toISOString() }]);
+    expect(await contentOf()).toHaveProperty('assets/a-1a2b3c4d.js');
 
     expect((await deploy(settings(dir), new Date(t1.getTime() + 6 * DAY))).deleted).toBe(0);
     const after = await deploy(settings(dir), new Date(t1.getTime() + 7 * DAY + 1000));
     expect(after.deleted).toBe(1);
-    expect(after.changedPaths).toEqual(['/assets/a-1.js']);
-    expect(await contentOf()).not.toHaveProperty('assets/a-1.js');
+    expect(after.changedPaths).toEqual(['/assets/a-1a2b3c4d.js']);
+    expect(await contentOf()).not.toHaveProperty('assets/a-1a2b3c4d.js');
   });
 
   it('remove pages and service workers first, and only then the assets they referenced', async () => {
@@ -257,7 +259,7 @@ describe('deletions', () => {
 
   it('delete: false leaves objects that left the source', async () => {
     await putObject(bucket, 'legacy.html', 'legacy');
-    await deploy(settings(writeSite({ 'index.html': 'x' }), { delete: false }));
+    await deploy(settings(writeSite({ 'index.html': 'x' }), { delete: 'none' }));
     expect(await contentOf()).toHaveProperty('legacy.html');
     expect(proxy.ops('DeleteObjects')).toEqual([]);
   });
@@ -315,7 +317,8 @@ describe('promotion from s3://bucket/prefix', () => {
     proxy.clear();
     const promote = settings(source, { source: { kind: 's3', bucket: staging, prefix: 'web/' }, cacheControl: [{ glob: '*.txt', value: 'no-store' }] });
     const result = await deploy(promote);
-    expect(proxy.ops('GetObject').filter((r) => r.bucket === staging)).toEqual([]);
+    // The only read of the source is its manifest (which objects are the build), never a site object.
+    expect(proxy.ops('GetObject').filter((r) => r.bucket === staging).map((r) => r.key)).toEqual([`web/${MANIFEST_KEY}`]);
     expect(proxy.ops('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
     expect(proxy.ops('CopyObject')).toHaveLength(7);
     expect(await contentOf()).toEqual(expectedMirror(SITE));
@@ -360,7 +363,7 @@ describe('symbolic links', () => {
 describe('dry run', () => {
   it('reads but never writes, and reports what a real run would do', async () => {
     await putObject(bucket, 'old.html', 'old');
-    const result = await deploy(settings(writeSite(SITE), { dryRun: true }));
+    const result = await deploy(settings(writeSite(SITE), { dryRun: true, delete: 'all' }));
     expect(proxy.requests.every((r) => ['ListObjectsV2', 'GetObject', 'HeadObject'].includes(r.operation))).toBe(true);
     expect(result).toMatchObject({ dryRun: true, uploaded: 7, deleted: 1, changedPaths: ['/old.html'] });
     expect(await contentOf()).toEqual({ 'old.html': md5('old') });

@@ -121,7 +121,7 @@ describe('deploy-static', { timeout: 120_000 }, () => {
   let dir: string;
   const t0 = new Date('2026-11-01T00:00:00Z');
   const deploy = (overrides: Partial<SyncSettings> = {}, now = t0) => {
-    const s: SyncSettings = { source: { kind: 'local', dir }, bucket, prefix: 'site/', delete: true, cacheControl: [], contentType: [], exclude: [], keep: [], staleGraceMs: 7 * DAY, concurrency: 8, dryRun: false, runId: '1', ...overrides };
+    const s: SyncSettings = { source: { kind: 'local', dir }, bucket, prefix: 'site/', delete: 'ours', framework: 'auto', headers: [], cacheControl: [], contentType: [], exclude: [], keep: [], staleGraceMs: 7 * DAY, concurrency: 8, dryRun: false, runId: '1', ...overrides };
     return syncSite(s, { client: recorder.attach(createS3Client({ concurrency: s.concurrency })), log: silentLogger, now: () => now });
   };
   const during = async (fn: () => Promise<unknown>) => {
@@ -189,7 +189,7 @@ describe('deploy-static', { timeout: 120_000 }, () => {
   it('promotion from an s3:// source copies server-side', async () => {
     const staging = await newBucket();
     const files: SiteFiles = { 'index.html': 'staged', 'assets/a-1.js': 'a' };
-    await syncSite({ source: { kind: 'local', dir: writeSite(files) }, bucket: staging, prefix: 'web/', delete: true, cacheControl: [], contentType: [], exclude: [], keep: [], staleGraceMs: DAY, concurrency: 4, dryRun: false }, { client: inspector(), log: silentLogger });
+    await syncSite({ source: { kind: 'local', dir: writeSite(files) }, bucket: staging, prefix: 'web/', delete: 'ours', framework: 'auto', headers: [], cacheControl: [], contentType: [], exclude: [], keep: [], staleGraceMs: DAY, concurrency: 4, dryRun: false }, { client: inspector(), log: silentLogger });
     const mark = recorder.mark();
     expect(await deploy({ source: { kind: 's3', bucket: staging, prefix: 'web/' }, prefix: 'prod/' })).toMatchObject({ uploaded: 2 });
     const promotion = recorder.calls.slice(mark);
@@ -212,7 +212,7 @@ describe('invalidate', { timeout: 120_000 }, () => {
     const [a, b] = [await newDistribution(), await newDistribution()];
     const client = invalidationsStartInProgress(recorder.attach(createCloudFrontClient()));
     const paths = ['/', '/index.html', ...Array.from({ length: 16 }, (_, i) => `/section-${i}/*`)];
-    const outcomes = await invalidate({ distributionIds: [a, b], paths, wait: true, timeoutMs: 90_000, run: { repository: 'acme/web', runId: '555' } }, { client, log: silentLogger, clock: systemClock });
+    const outcomes = await invalidate({ distributionIds: [a, b], paths, wait: true, timeoutMs: 90_000, run: { repository: 'acme/web', runId: '555', job: 'deploy', step: 'invalidate' } }, { client, log: silentLogger, clock: systemClock });
     expect(outcomes.map((o) => o.status)).toEqual(['completed', 'completed']);
     expect([...recorder.operationsSince(0)].sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']);
   });

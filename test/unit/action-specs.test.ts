@@ -34,5 +34,5 @@ it('deploy-static reads every input action.yml declares, with its defaults', () 
   });
   const declared = Object.keys(specs.find((s) => s.name === 'deploy-static')!.inputs);
   expect([...asked].sort()).toEqual([...declared].sort());
-  expect(settings).toMatchObject({ prefix: '', delete: true, staleGraceMs: 7 * 86_400_000, concurrency: 16, dryRun: false, aws: { region: undefined, endpoint: undefined, forcePathStyle: undefined } });
+  expect(settings).toMatchObject({ prefix: '', delete: 'ours', framework: 'auto', headers: [], staleGraceMs: 7 * 86_400_000, concurrency: 16, dryRun: false, aws: { region: undefined, endpoint: undefined, forcePathStyle: undefined } });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputErrors } from '../../src/inputs/errors.js';
 import { parseInvalidateSettings } from '../../src/invalidate/settings.js';
@@ -20,6 +23,16 @@ describe('invalidate settings', () => {
     expect(s.distributionIds).toEqual(['E2QWRUHAPOMQZL', 'E1AAAAAAAAAAAA']);
     expect(s.paths).toEqual(['/', '/a%20b.js', '/index.html']);
   });
+  it('a lower-case id is the id it clearly is', () => {
+    expect(parse({ 'distribution-id': 'e2qwruhapomqzl' }).distributionIds).toEqual(['E2QWRUHAPOMQZL']);
+  });
+  it('reads paths-file (deploy-static changed-paths-file) instead of paths, and refuses both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paths-'));
+    writeFileSync(join(dir, 'p.json'), JSON.stringify(['/a.js', '/faq%3F.html']));
+    expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '/*', 'paths-file': join(dir, 'p.json') }).requestedPaths).toEqual(['/a.js', '/faq%3F.html']);
+    expect(() => parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '/x', 'paths-file': join(dir, 'p.json') })).toThrow(/Input 'paths-file' replaces 'paths'/);
+    expect(() => parse({ 'distribution-id': 'E2QWRUHAPOMQZL', 'paths-file': join(dir, 'missing.json') })).toThrow(/Input 'paths-file' must be a readable file of paths.*ENOENT/);
+  });
   it('an empty JSON list, or an empty input, means nothing to do', () => {
     expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '[]' })).toMatchObject({ paths: [], pathsInputEmpty: false });
     expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '' })).toMatchObject({ paths: [], pathsInputEmpty: true });
@@ -30,7 +43,6 @@ describe('invalidate settings', () => {
   });
   it.each([
     [{ 'distribution-id': '' }, /Input 'distribution-id' is required/],
-    [{ 'distribution-id': 'e2qwruhapomqzl' }, /Input 'distribution-id' must be CloudFront distribution ids/],
     [{ 'distribution-id': 'arn:aws:cloudfront::1:distribution/E2' }, /Input 'distribution-id' must be/],
     [{ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '["/a", 3]' }, /Input 'paths' must be paths/],
     [{ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '["/a"' }, /Input 'paths' .*does not parse/],

@@ -65,7 +65,7 @@ const request = (overrides: Partial<InvalidationRequest> = {}): InvalidationRequ
   paths: ['/index.html'],
   wait: true,
   timeoutMs: 15 * 60_000,
-  run: { repository: 'acme/web', runId: '7001' },
+  run: { repository: 'acme/web', runId: '7001', job: 'deploy', step: 'invalidate' },
   ...overrides,
 });
 
@@ -90,7 +90,7 @@ describe('idempotent re-runs', () => {
     const r = request();
     const ref = callerReference(r, DIST, ['/a'], 0, 'nonce-1');
     expect(callerReference(r, DIST, ['/a'], 0, 'nonce-2')).toBe(ref);
-    expect(callerReference(request({ run: { repository: 'acme/web', runId: '7002' } }), DIST, ['/a'], 0, 'n')).not.toBe(ref);
+    expect(callerReference(request({ run: { repository: 'acme/web', runId: '7002', job: 'deploy', step: 'invalidate' } }), DIST, ['/a'], 0, 'n')).not.toBe(ref);
     expect(callerReference(r, 'E1AAAAAAAAAAAA', ['/a'], 0, 'n')).not.toBe(ref);
     expect(callerReference(r, DIST, ['/b'], 0, 'n')).not.toBe(ref);
     expect(callerReference(request({ run: undefined }), DIST, ['/a'], 0, 'n1')).not.toBe(callerReference(request({ run: undefined }), DIST, ['/a'], 0, 'n2'));

@@ -23,7 +23,7 @@ function plan(overrides: Partial<PlanInput>) {
     sameContent: new Set(),
     observedHeaders: new Map(),
     rules,
-    delete: true,
+    delete: 'ours',
     keep: () => false,
     staleGraceMs: 7 * DAY,
     now,
@@ -85,14 +85,14 @@ describe('deletions', () => {
   });
 
   it('deletes nothing when delete is false', () => {
-    const p = plan({ source, remote: remoteOf({ 'old.html': 'b' }), delete: false });
+    const p = plan({ source, remote: remoteOf({ 'old.html': 'b' }), delete: 'none' });
     expect(p.deletes).toEqual([]);
     expect(p.changedPaths).toEqual([]);
   });
 
   it('never deletes keep matches, its own manifest or another deployment below the prefix', () => {
     const remote = remoteOf({ 'uploads/a.jpg': 'a', '.slipway/manifest.json': 'm', 'pr-7/.slipway/manifest.json': 'n', 'pr-7/index.html': 'o', 'gone.txt': 'g' });
-    const p = plan({ source, remote, keep: compileGlobs(['uploads/**']) });
+    const p = plan({ source, remote, manifest: recorded(remote), keep: compileGlobs(['uploads/**']) });
     expect(p.deletes).toEqual(['gone.txt']);
     expect(p.kept).toEqual([
       { key: 'pr-7/.slipway/manifest.json', reason: 'another deployment' },
@@ -102,36 +102,61 @@ describe('deletions', () => {
   });
 });
 
+describe('a first deploy into a used bucket (no manifest, or one that does not list the object)', () => {
+  const remote = remoteOf({ 'index.html': 'a', 'backups/db.sql': 'b', 'uploads/cat.jpg': 'c', 'old.html': 'd' });
+  const manifest = recorded(remote, ['index.html', 'old.html']);
+
+  it('deletes only what an earlier deploy wrote, and keeps the rest, saying so', () => {
+    const p = plan({ source: [file('index.html')], remote, manifest, sameContent: new Set(['index.html']) });
+    expect(p.deletes).toEqual(['old.html']);
+    expect(p.kept).toEqual([
+      { key: 'backups/db.sql', reason: 'not written by Slipway' },
+      { key: 'uploads/cat.jpg', reason: 'not written by Slipway' },
+    ]);
+  });
+
+  it('with no manifest at all deletes nothing', () => {
+    const p = plan({ source: [file('index.html')], remote, sameContent: new Set(['index.html']) });
+    expect(p.deletes).toEqual([]);
+    expect(p.kept.map((k) => k.reason)).toEqual(Array(3).fill('not written by Slipway'));
+  });
+
+  it('delete: all removes every object that left the source', () => {
+    const p = plan({ source: [file('index.html')], remote, sameContent: new Set(['index.html']), delete: 'all' });
+    expect(p.deletes).toEqual(['backups/db.sql', 'old.html', 'uploads/cat.jpg']);
+  });
+});
+
 describe('stale immutable assets stay for the grace period, counted from the deploy that dropped them', () => {
-  const remote = remoteOf({ 'index.html': 'a', 'assets/old-1.js': 'b', 'robots-old.txt': 'c' });
+  const remote = remoteOf({ 'index.html': 'a', 'assets/old-1a2B3c4D.js': 'b', 'robots-old.txt': 'c' });
   const manifest = recorded(remote);
   const input = { source: [file('index.html')], remote, sameContent: new Set(['index.html']) };
 
   it('first deploy without the asset: keeps it and remembers since when', () => {
     const p = plan({ ...input, manifest });
     expect(p.deletes).toEqual(['robots-old.txt']);
-    expect(p.kept).toEqual([{ key: 'assets/old-1.js', reason: 'stale asset', until: '2026-11-28T12:00:00.000Z' }]);
-    expect(p.stale).toEqual({ 'assets/old-1.js': now.toISOString() });
+    expect(p.kept).toEqual([{ key: 'assets/old-1a2B3c4D.js', reason: 'stale asset', until: '2026-11-28T12:00:00.000Z' }]);
+    expect(p.stale).toEqual({ 'assets/old-1a2B3c4D.js': now.toISOString() });
     expect(p.changedPaths).toEqual(['/robots-old.txt']);
   });
 
   it('a later deploy inside the grace keeps the first date (the upload time is not the clock)', () => {
-    const p = plan({ ...input, manifest: { ...manifest, stale: { 'assets/old-1.js': '2026-11-18T12:00:00.000Z' } } });
-    expect(p.kept).toEqual([{ key: 'assets/old-1.js', reason: 'stale asset', until: '2026-11-25T12:00:00.000Z' }]);
-    expect(p.stale).toEqual({ 'assets/old-1.js': '2026-11-18T12:00:00.000Z' });
+    const p = plan({ ...input, manifest: { ...manifest, stale: { 'assets/old-1a2B3c4D.js': '2026-11-18T12:00:00.000Z' } } });
+    expect(p.kept).toEqual([{ key: 'assets/old-1a2B3c4D.js', reason: 'stale asset', until: '2026-11-25T12:00:00.000Z' }]);
+    expect(p.stale).toEqual({ 'assets/old-1a2B3c4D.js': '2026-11-18T12:00:00.000Z' });
   });
 
   it('after the grace it is deleted and forgotten', () => {
-    const p = plan({ ...input, manifest: { ...manifest, stale: { 'assets/old-1.js': '2026-11-14T11:59:59.000Z' } } });
-    expect(p.deletes).toEqual(['assets/old-1.js', 'robots-old.txt']);
+    const p = plan({ ...input, manifest: { ...manifest, stale: { 'assets/old-1a2B3c4D.js': '2026-11-14T11:59:59.000Z' } } });
+    expect(p.deletes).toEqual(['assets/old-1a2B3c4D.js', 'robots-old.txt']);
     expect(p.stale).toEqual({});
   });
 
   it('a grace of 0 deletes at once; an asset back in the source is no longer stale', () => {
-    expect(plan({ ...input, manifest, staleGraceMs: 0 }).deletes).toEqual(['assets/old-1.js', 'robots-old.txt']);
-    const back = plan({ ...input, source: [file('index.html'), file('assets/old-1.js')], manifest: { ...manifest, stale: { 'assets/old-1.js': '2026-11-18T12:00:00.000Z' } }, sameContent: new Set(['index.html', 'assets/old-1.js']) });
+    expect(plan({ ...input, manifest, staleGraceMs: 0 }).deletes).toEqual(['assets/old-1a2B3c4D.js', 'robots-old.txt']);
+    const back = plan({ ...input, source: [file('index.html'), file('assets/old-1a2B3c4D.js')], manifest: { ...manifest, stale: { 'assets/old-1a2B3c4D.js': '2026-11-18T12:00:00.000Z' } }, sameContent: new Set(['index.html', 'assets/old-1a2B3c4D.js']) });
     expect(back.stale).toEqual({});
-    expect(back.skipped).toContain('assets/old-1.js');
+    expect(back.skipped).toContain('assets/old-1a2B3c4D.js');
   });
 
   it('judges immutability by the headers the object was served with', () => {

@@ -8,8 +8,11 @@ describe('default cache rules (from the seed)', () => {
     ['docs/deep/page.html', NO_CACHE],
     ['sw.js', NO_CACHE],
     ['nested/service-worker.js', NO_CACHE],
-    ['assets/index-3f9a1c.js', IMMUTABLE],
-    ['assets/img/logo-77aa.png', IMMUTABLE],
+    ['assets/index-BQw3kz1a.js', IMMUTABLE],
+    ['assets/img/logo-77aa9f3c.png', IMMUTABLE],
+    // Vite copies public/assets/ as it is: only a name with a content hash is immutable.
+    ['assets/logo.png', SHORT_CACHE],
+    ['assets/index-3f9a1c.js', SHORT_CACHE],
     ['assets/page.html', NO_CACHE],
     ['favicon.ico', SHORT_CACHE],
     ['robots.txt', SHORT_CACHE],

@@ -6,7 +6,8 @@ import { parseInvalidateSettings } from '../../../src/invalidate/settings.js';
 import { systemClock } from '../../../src/util/clock.js';
 
 await runAction(async (inputs, log) => {
-  const settings = parseInvalidateSettings(inputs, { repository: process.env.GITHUB_REPOSITORY, runId: process.env.GITHUB_RUN_ID });
+  const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId, GITHUB_JOB: job, GITHUB_ACTION: step } = process.env;
+  const settings = parseInvalidateSettings(inputs, { repository, runId, job, step });
   log.debug(`settings: ${JSON.stringify(settings)}`);
   if (settings.pathsInputEmpty) log.warning("The 'paths' input is empty, so nothing is invalidated. Pass [] for an intentionally empty list, or check the output it reads.");
   try {
