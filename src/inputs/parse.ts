@@ -140,16 +140,22 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * An AWS region: the form of one, and not a near miss of a known one (`us-eats-1` is a typo that
- * would otherwise end in a DNS error). A well-formed name far from every known region is accepted:
- * AWS opens new regions.
+ * would otherwise end in a DNS error). A known area with a new number (`ap-southeast-9`), or an area
+ * far from every known one, is accepted: AWS opens new regions.
  */
 export function parseRegion(input: string, raw: string): string {
   const value = raw.trim();
   const form = 'must be an AWS region such as us-east-1 or eu-west-1';
   if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(value)) throw new InputError(input, form, raw);
-  if (!KNOWN_REGIONS.includes(value)) {
-    const near = KNOWN_REGIONS.filter((r) => editDistance(r, value) <= 2).sort((a, b) => editDistance(a, value) - editDistance(b, value));
-    if (near.length > 0) throw new InputError(input, `${form}; did you mean ${near[0]}?`, raw);
+  const area = (region: string) => region.replace(/-\d+$/, '');
+  const areas = [...new Set(KNOWN_REGIONS.map(area))];
+  if (!areas.includes(area(value))) {
+    const near = areas.filter((a) => editDistance(a, area(value)) <= 2).sort((a, b) => editDistance(a, area(value)) - editDistance(b, area(value)));
+    if (near.length > 0) {
+      const number = value.slice(area(value).length);
+      const meant = KNOWN_REGIONS.includes(`${near[0]}${number}`) ? `${near[0]}${number}` : KNOWN_REGIONS.find((r) => area(r) === near[0]);
+      throw new InputError(input, `${form}; did you mean ${meant}?`, raw);
+    }
   }
   return value;
 }

@@ -34,8 +34,8 @@ export interface Target {
   bucket: string;
   prefix: string;
   concurrency: number;
-  /** Header names Slipway sets (HeaderRules.managedNames): every other header of an object is kept on a copy. */
-  managedNames: readonly string[];
+  /** Header names Slipway sets on a key (HeaderRules.managedNamesFor): every other header of an object is kept on a copy. */
+  managedNamesFor: (key: string) => readonly string[];
   /** HEAD answers this run already has, by full key in the target bucket: a copy need not read them again. */
   heads?: ReadonlyMap<string, HeadObjectCommandOutput>;
   /** For tests: copy in parts above this size (default 5 GiB), in parts of this size. */
@@ -111,12 +111,12 @@ async function writeOne(target: Target, w: PlannedWrite): Promise<WriteResult> {
   const Key = target.prefix + w.key;
   const headers = requestHeaders(w.headers);
   if (w.change === 'headers') {
-    const etag = await copyObject(target, { bucket, key: Key }, Key, w.headers, true);
+    const etag = await copyObject(target, { bucket, key: Key }, Key, w.headers, target.managedNamesFor(w.key), true);
     return { key: w.key, etag, bytes: 0 };
   }
   const entry = w.entry;
   if (entry.kind === 's3') {
-    const etag = await copyObject(target, { bucket: entry.bucket, key: entry.sourceKey }, Key, w.headers, entry.bucket === bucket);
+    const etag = await copyObject(target, { bucket: entry.bucket, key: entry.sourceKey }, Key, w.headers, target.managedNamesFor(w.key), entry.bucket === bucket);
     return { key: w.key, etag, bytes: entry.size };
   }
   if (entry.size <= PART_SIZE) {
@@ -141,11 +141,11 @@ async function writeOne(target: Target, w: PlannedWrite): Promise<WriteResult> {
  * Copies s3://source to `key` of the target with `headers`, keeping every header Slipway does not
  * manage; objects over 5 GiB are copied in parts. Returns the new object's ETag.
  */
-async function copyObject(target: Target, source: { bucket: string; key: string }, key: string, headers: ObjectHeaders, sameBucket: boolean): Promise<string> {
+async function copyObject(target: Target, source: { bucket: string; key: string }, key: string, headers: ObjectHeaders, managed: readonly string[], sameBucket: boolean): Promise<string> {
   const { client } = target;
   const known = source.bucket === target.bucket ? target.heads?.get(source.key) : undefined;
   const head = known ?? (await client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key })));
-  const params = { Bucket: target.bucket, Key: key, ...withManaged(keptHeaders(head, target.managedNames, sameBucket), headers) };
+  const params = { Bucket: target.bucket, Key: key, ...withManaged(keptHeaders(head, managed, sameBucket), headers) };
   const size = head.ContentLength ?? 0;
   if (size <= (target.maxCopySize ?? MAX_COPY_SIZE)) {
     const result = await client.send(new CopyObjectCommand({ ...params, CopySource: copySource(source.bucket, source.key), MetadataDirective: 'REPLACE' }));

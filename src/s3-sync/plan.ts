@@ -100,7 +100,7 @@ export function planDeploy(input: PlanInput): Plan {
     else if (!input.sameContent.has(entry.key)) change = 'changed';
     else {
       const current = recordedHeaders(entry.key, remote, manifest, input.observedHeaders);
-      if (!current || !sameHeaders(current, headers, rules.managedNames)) change = 'headers';
+      if (!current || !sameHeaders(current, headers, rules.managedNamesFor(entry.key))) change = 'headers';
     }
     if (change === undefined) skipped.push(entry.key);
     else (isEntryPoint(entry.key) ? entryPoints : assets).push({ key: entry.key, entry, headers, change });

@@ -74,8 +74,9 @@ export class HeaderRules {
   private readonly cache: CompiledRule[];
   private readonly types: CompiledRule[];
   private readonly extra: (CompiledRule & { name: string })[];
-  /** Every header name the `headers` rules (and the defaults) set: managed for every file. */
-  readonly managedNames: readonly string[];
+  private readonly defaults: (CompiledRule & { name: string })[];
+  /** Every header name the `headers` input sets: Slipway manages these on every file. */
+  private readonly managedByInput: readonly string[];
 
   constructor(
     cacheControl: readonly GlobRule[] = [],
@@ -85,9 +86,20 @@ export class HeaderRules {
   ) {
     this.cache = compile(cacheControl);
     this.types = compile([...contentType, ...DEFAULT_TYPE_RULES]);
-    const all = [...headers, ...DEFAULT_HEADER_RULES];
-    this.extra = all.map((r) => ({ matches: compileGlob(r.glob), value: r.value, name: r.name }));
-    this.managedNames = [...new Set(all.map((r) => r.name))].sort();
+    const compileRule = (r: HeaderRule) => ({ matches: compileGlob(r.glob), value: r.value, name: r.name });
+    this.extra = headers.map(compileRule);
+    this.defaults = DEFAULT_HEADER_RULES.map(compileRule);
+    this.managedByInput = [...new Set(headers.map((r) => r.name))].sort();
+  }
+
+  /**
+   * The extra headers Slipway manages on `key`: those the `headers` input names (a file no rule
+   * matches gets them removed), and those a built-in default gives this very file. Every other
+   * header an object has is someone else's and is kept.
+   */
+  managedNamesFor(key: string): readonly string[] {
+    const own = this.defaults.filter((r) => r.matches(key)).map((r) => r.name);
+    return own.length === 0 ? this.managedByInput : [...new Set([...this.managedByInput, ...own])].sort();
   }
 
   /** Which rule of the cache-control input (by index) decides a key, for the "matches no file" warning. */
@@ -105,7 +117,7 @@ export class HeaderRules {
   headersFor(key: string): ObjectHeaders {
     const type = firstMatch(this.types, key) ?? (mime.lookup(key) || 'application/octet-stream');
     const extra: Record<string, string> = {};
-    for (const rule of this.extra) if (!(rule.name in extra) && rule.matches(key)) extra[rule.name] = rule.value;
+    for (const rule of [...this.extra, ...this.defaults]) if (!(rule.name in extra) && rule.matches(key)) extra[rule.name] = rule.value;
     return { cacheControl: this.cacheControlFor(key), contentType: withCharset(type), ...(Object.keys(extra).length > 0 ? { extra } : {}) };
   }
 }
@@ -115,6 +127,6 @@ export const isImmutable = (cacheControl: string): boolean => /(^|[,\s])immutabl
 /** The managed extra headers of `h`, by name: only `names` count, an absent header is ''. */
 export const managedExtra = (h: ObjectHeaders, names: readonly string[]): string => names.map((n) => `${n}:${h.extra?.[n] ?? ''}`).join('\n');
 
-/** Same Cache-Control, Content-Type and managed extra headers (`names`: HeaderRules.managedNames). */
+/** Same Cache-Control, Content-Type and managed extra headers (`names`: HeaderRules.managedNamesFor). */
 export const sameHeaders = (a: ObjectHeaders, b: ObjectHeaders, names: readonly string[] = []): boolean =>
   a.cacheControl === b.cacheControl && a.contentType === b.contentType && managedExtra(a, names) === managedExtra(b, names);

@@ -151,7 +151,7 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   const rules = new HeaderRules(settings.cacheControl, settings.contentType, framework, settings.headers);
   const warnings = ruleWarnings(settings, rules, source.files);
   const heads = new Map<string, HeadObjectCommandOutput>();
-  const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, managedNames: rules.managedNames, heads };
+  const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, managedNamesFor: (key) => rules.managedNamesFor(key), heads };
 
   const { remote, manifest, sameContent, observed } = await log.group(`Compare with ${where}`, async () => {
     const [listing, stored] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifest(client, settings.bucket, settings.prefix)]).catch((error: unknown) => {

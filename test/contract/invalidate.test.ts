@@ -1,8 +1,9 @@
 // The committed invalidate bundle, run as the runner runs it, alone and chained after deploy-static.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
+import { readActionSpecs } from '../../scripts/lib/action-specs.mjs';
 import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
 import { awsEnvFor } from '../../scripts/lib/moto.mjs';
 import { invalidationsOf, newDistribution } from '../support/cloudfront.js';
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => proxy.close());
 
-const DEFAULTS = { paths: '/*', 'max-paths': '20', wait: 'true', timeout: '15m', 'caller-reference': '' };
+const DEFAULTS = Object.fromEntries(Object.entries(readActionSpecs(join(import.meta.dirname, '../..')).find((s) => s.name === 'invalidate')!.inputs).map(([name, i]) => [name, i.default ?? '']));
 const github = { GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '9001', GITHUB_RUN_ATTEMPT: '1' };
 const env = (extra: Record<string, string> = {}) => ({ ...awsEnvFor(proxy.endpoint), ...github, ...extra });
 const invalidateRun = (inputs: Record<string, string>, extra: Record<string, string> = {}) => runActionBundle('invalidate', { ...DEFAULTS, ...inputs }, { env: env(extra) });
@@ -24,7 +25,7 @@ describe('invalidate, run as the runner runs it', () => {
     const bucket = await newBucket();
     const dist = await newDistribution();
     const dir = writeSite({ 'index.html': 'v1', 'assets/app-1.js': 'a' });
-    const deployInputs = { source: dir, bucket, prefix: '', delete: 'true', 'cache-control': '', 'content-type': '', exclude: '', keep: '', 'stale-asset-grace': '7d', concurrency: '16', 'dry-run': 'false', region: '', endpoint: '', 'force-path-style': '' };
+    const deployInputs = { source: dir, bucket, prefix: '', delete: 'true', framework: 'auto', headers: '', 'cache-control': '', 'content-type': '', exclude: '', keep: '', 'stale-asset-grace': '7d', concurrency: '16', 'dry-run': 'false', region: '', endpoint: '', 'force-path-style': '' };
     await runActionBundle('deploy-static', deployInputs, { env: env() });
     writeFileSync(join(dir, 'index.html'), 'v2');
     const deployed = await runActionBundle('deploy-static', deployInputs, { env: env() });
@@ -72,5 +73,54 @@ describe('invalidate, run as the runner runs it', () => {
     expect(ids[dist]).toHaveLength(1);
     expect(ids.E0NOSUCHDIST00).toEqual([]);
     expect(result.summary).toContain('failed: ');
+  });
+});
+
+describe('the documented wiring, deploy-static → invalidate, for any size of deploy', () => {
+  /** The runner passes each input as one environment variable; Linux refuses one over 128 KiB (MAX_ARG_STRLEN). */
+  const RUNNER_VARIABLE_LIMIT = 128 * 1024;
+
+  it('a deploy changing 2,600 files hands invalidate paths that fit, and the full list by file', async () => {
+    const bucket = await newBucket();
+    const dist = await newDistribution();
+    const files: Record<string, string> = { 'index.html': 'home' };
+    for (let i = 0; i < 2600; i++) files[`docs/reference/api/v2/modules/components/section-${i % 40}/page-${i}-with-a-long-descriptive-name.html`] = `v1 ${i}`;
+    const dir = writeSite(files);
+    const deployInputs = { ...Object.fromEntries(Object.entries(readActionSpecs(join(import.meta.dirname, '../..')).find((s) => s.name === 'deploy-static')!.inputs).map(([n, i]) => [n, i.default ?? ''])), source: dir, bucket, concurrency: '32' };
+    await runActionBundle('deploy-static', deployInputs, { env: env(), timeoutMs: 240_000 });
+    for (const key of Object.keys(files)) writeFileSync(join(dir, key), `v2 ${key}`);
+    const deployed = await runActionBundle('deploy-static', deployInputs, { env: env(), timeoutMs: 240_000 });
+    expect(deployed.exitCode, deployed.stdout).toBe(0);
+
+    const full = JSON.parse(readFileSync(deployed.outputs['changed-paths-file']!, 'utf8')) as string[];
+    expect(full).toHaveLength(2600 + 2); // each page, and / with /index.html
+    expect(JSON.stringify(full).length).toBeGreaterThan(RUNNER_VARIABLE_LIMIT); // the raw list could not be passed
+    const bounded = deployed.outputs['changed-paths']!;
+    expect(Buffer.byteLength(`INPUT_PATHS=${bounded}`)).toBeLessThan(RUNNER_VARIABLE_LIMIT);
+
+    // paths: ${{ steps.web.outputs.changed-paths }} — as the README shows.
+    const byOutput = await invalidateRun({ 'distribution-id': dist, paths: bounded, wait: 'false' });
+    expect(byOutput.exitCode, byOutput.stdout).toBe(0);
+    const covered = (paths: string[]) => full.every((p) => paths.some((q) => q === p || (q.endsWith('*') && p.startsWith(q.slice(0, -1)))));
+    expect(JSON.parse(byOutput.outputs.paths!)).toEqual(['/', '/docs/reference/api/v2/modules/components/*', '/index.html']);
+    expect(covered(JSON.parse(byOutput.outputs.paths!) as string[])).toBe(true);
+
+    // paths-file: ${{ steps.web.outputs.changed-paths-file }} — every path, collapsed by invalidate's own max-paths.
+    const byFile = await invalidateRun({ 'distribution-id': dist, 'paths-file': deployed.outputs['changed-paths-file']!, 'max-paths': '3000', wait: 'false' }, { GITHUB_ACTION: 'invalidate-by-file' });
+    expect(byFile.exitCode, byFile.stdout).toBe(0);
+    const submitted = JSON.parse(byFile.outputs.paths!) as string[];
+    expect(submitted.length).toBeLessThanOrEqual(3000);
+    expect(submitted).toContain('/index.html');
+    expect(covered(submitted)).toBe(true);
+  }, 300_000);
+
+  it('two invalidate steps of one run with the same paths each get their own invalidation; a re-run attempt of one gets its own back', async () => {
+    const dist = await newDistribution();
+    const step = (name: string, attempt = '1') => invalidateRun({ 'distribution-id': dist, paths: '/index.html', wait: 'false' }, { GITHUB_RUN_ID: '7700', GITHUB_JOB: 'deploy', GITHUB_ACTION: name, GITHUB_RUN_ATTEMPT: attempt });
+    const [a, b, again] = [await step('invalidate-1'), await step('invalidate-2'), await step('invalidate-1', '2')];
+    for (const r of [a, b, again]) expect(r.exitCode, r.stdout).toBe(0);
+    const refs = (await invalidationsOf(dist)).map((i) => i.callerReference);
+    expect(new Set(refs).size).toBe(2); // moto does not de-duplicate: the re-run sent the first step's reference again
+    expect(refs.filter((r) => r === refs[0])).toHaveLength(2);
   });
 });
