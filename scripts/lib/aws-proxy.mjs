@@ -29,6 +29,19 @@ import { createServer, request as httpRequest } from 'node:http';
 
 /** @typedef {(request: RecordedRequest, index: number) => Fault | undefined} FaultPlan Decides per request; undefined lets it through. */
 
+/**
+ * How AWS behaves where moto does not (scripts/lib/aws-behaviours.mjs holds them, each with the AWS
+ * page it follows). `reply` answers a request itself (the upstream never sees it); `response`
+ * rewrites the upstream's answer. Both see only the requests `applies` accepts.
+ * @typedef {object} Behaviour
+ * @property {string} name
+ * @property {(request: RecordedRequest) => boolean} applies
+ * @property {(request: RecordedRequest, body: Buffer, upstream: string) => Promise<Reply | undefined> | Reply | undefined} [reply]
+ * @property {(request: RecordedRequest, response: Reply) => Reply} [response]
+ */
+
+/** @typedef {{ status: number, headers: Record<string, string | string[] | undefined>, body: Buffer }} Reply */
+
 /** The service a request is signed for (from its SigV4 credential scope), e.g. s3, cloudfront, ecs. */
 export function signedService(/** @type {import('node:http').IncomingHttpHeaders} */ headers) {
   return /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(headers.authorization ?? ''))?.[1] ?? 'unknown';
@@ -91,6 +104,7 @@ export function s3Operation(method, query, headers, key) {
  * @property {RecordedRequest[]} requests
  * @property {(...operations: string[]) => RecordedRequest[]} ops requests of these operations, in order
  * @property {(plan: FaultPlan | undefined) => void} setFaults
+ * @property {(...behaviours: Behaviour[]) => void} behave switch AWS-like behaviours on (none: moto as it is)
  * @property {() => void} clear
  * @property {() => Promise<void>} close
  */
@@ -163,6 +177,8 @@ export async function startAwsProxy(target) {
   const requests = [];
   /** @type {FaultPlan | undefined} */
   let faults;
+  /** @type {Behaviour[]} */
+  let behaviours = [];
   let index = 0;
   const started = Date.now();
 
@@ -182,9 +198,9 @@ export async function startAwsProxy(target) {
       key: key || undefined,
       at: Date.now() - started,
     };
-    const target = req.headers['x-amz-target'];
-    recorded.operation = typeof target === 'string'
-      ? (target.split('.').pop() ?? target)
+    const amzTarget = req.headers['x-amz-target'];
+    recorded.operation = typeof amzTarget === 'string'
+      ? (amzTarget.split('.').pop() ?? amzTarget)
       : recorded.service === 'cloudfront'
       ? cloudFrontOperation(recorded.method, url.pathname, url.search)
       : recorded.service === 'route53'
@@ -212,6 +228,15 @@ export async function startAwsProxy(target) {
         res.end(body);
         return;
       }
+      const active = behaviours.filter((b) => b.applies(recorded));
+      /** @param {Reply} reply */
+      const answer = (reply) => {
+        recorded.status = reply.status;
+        const headers = { ...reply.headers, 'content-length': String(reply.body.length) };
+        delete headers['transfer-encoding'];
+        res.writeHead(reply.status, headers);
+        res.end(reply.body);
+      };
       const forward = () => {
         const out = httpRequest(
           { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
@@ -223,8 +248,21 @@ export async function startAwsProxy(target) {
               upstreamRes.on('end', () => req.socket.destroy());
               return;
             }
-            res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-            upstreamRes.pipe(res);
+            const rewriters = active.filter((b) => b.response);
+            if (rewriters.length === 0) {
+              res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+              upstreamRes.pipe(res);
+              return;
+            }
+            /** @type {Buffer[]} */
+            const parts = [];
+            upstreamRes.on('data', (/** @type {Buffer} */ c) => parts.push(c));
+            upstreamRes.on('end', () => {
+              /** @type {Reply} */
+              let reply = { status: upstreamRes.statusCode ?? 502, headers: { ...upstreamRes.headers }, body: Buffer.concat(parts) };
+              for (const b of rewriters) reply = /** @type {NonNullable<Behaviour['response']>} */ (b.response)(recorded, reply);
+              answer(reply);
+            });
           },
         );
         out.on('error', () => {
@@ -233,8 +271,24 @@ export async function startAwsProxy(target) {
         });
         out.end(Buffer.concat(chunks));
       };
-      if (fault?.kind === 'delay') setTimeout(forward, fault.ms);
-      else forward();
+      const replied = async () => {
+        for (const b of active) {
+          const reply = b.reply ? await b.reply(recorded, Buffer.concat(chunks), upstream.origin) : undefined;
+          if (reply) {
+            answer(reply);
+            return true;
+          }
+        }
+        return false;
+      };
+      const go = () => {
+        replied().then((done) => (done ? undefined : forward()), (error) => {
+          res.writeHead(500);
+          res.end(String(error));
+        });
+      };
+      if (fault?.kind === 'delay') setTimeout(go, fault.ms);
+      else go();
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -248,6 +302,9 @@ export async function startAwsProxy(target) {
     setFaults: (plan) => {
       faults = plan;
       index = 0;
+    },
+    behave: (...list) => {
+      behaviours = list;
     },
     clear: () => {
       requests.length = 0;

@@ -65,3 +65,16 @@ export async function fileMatchesEtag(path: string, size: number, etag: string):
 }
 
 export const md5Buffer = (data: Buffer): string => createHash('md5').update(data).digest('hex');
+
+export const sha256Buffer = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** SHA-256 of a file's content (hex), read whole when small, streamed when large. */
+export async function sha256File(path: string, size: number): Promise<string> {
+  if (size <= 64 * MiB) return sha256Buffer(await readFile(path));
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: MiB })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** S3's base64 form of a checksum (x-amz-checksum-sha256) from its hex form. */
+export const base64OfHex = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');

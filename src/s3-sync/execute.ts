@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
 import { describeError } from '../aws/errors.js';
 import { forEachLimit } from '../util/concurrency.js';
-import { md5Buffer, PART_SIZE, unquote } from './etag.js';
+import { base64OfHex, md5Buffer, PART_SIZE, sha256Buffer, sha256File, unquote } from './etag.js';
 import { isEntryPoint } from './keys.js';
 import { deleteObjects } from './remote.js';
 import type { PlannedWrite } from './plan.js';
@@ -90,6 +90,8 @@ export interface WriteResult {
   key: string;
   etag: string;
   bytes: number;
+  /** SHA-256 of the content written (hex), where this write knows it (uploads). */
+  sha256?: string;
 }
 
 /** Thrown when a phase fails; says what had already been done so the caller can record it. */
@@ -121,10 +123,13 @@ async function writeOne(target: Target, w: PlannedWrite): Promise<WriteResult> {
   }
   if (entry.size <= PART_SIZE) {
     const body = await readFile(entry.path);
+    const sha256 = sha256Buffer(body);
+    // S3 keeps the SHA-256 as the object's full-object checksum: content identity that does not
+    // depend on the ETag being an MD5 (it is not, under SSE-KMS, DSSE-KMS or SSE-C).
     const result = await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key, Body: body, ContentLength: body.length, ContentMD5: Buffer.from(md5Buffer(body), 'hex').toString('base64'), ...headers }),
+      new PutObjectCommand({ Bucket: bucket, Key, Body: body, ContentLength: body.length, ContentMD5: base64OfHex(md5Buffer(body)), ChecksumAlgorithm: 'SHA256', ChecksumSHA256: base64OfHex(sha256), ...headers }),
     );
-    return { key: w.key, etag: unquote(result.ETag ?? ''), bytes: body.length };
+    return { key: w.key, etag: unquote(result.ETag ?? ''), bytes: body.length, sha256 };
   }
   const upload = new Upload({
     client,
@@ -133,8 +138,8 @@ async function writeOne(target: Target, w: PlannedWrite): Promise<WriteResult> {
     queueSize: 4,
     leavePartsOnError: false,
   });
-  const result = await upload.done();
-  return { key: w.key, etag: unquote(result.ETag ?? ''), bytes: entry.size };
+  const [result, sha256] = await Promise.all([upload.done(), sha256File(entry.path, entry.size)]);
+  return { key: w.key, etag: unquote(result.ETag ?? ''), bytes: entry.size, sha256 };
 }
 
 /**

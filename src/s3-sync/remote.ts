@@ -68,8 +68,9 @@ export function headersOf(head: HeadObjectCommandOutput): ObjectHeaders {
   return { cacheControl: head.CacheControl ?? '', contentType: head.ContentType ?? '', ...(Object.keys(extra).length > 0 ? { extra } : {}) };
 }
 
-export async function headObject(client: S3Client, bucket: string, key: string): Promise<HeadObjectCommandOutput> {
-  return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+/** HEAD of one object; `checksums`: with the checksums S3 stores (ChecksumMode: ENABLED). */
+export async function headObject(client: S3Client, bucket: string, key: string, checksums = false): Promise<HeadObjectCommandOutput> {
+  return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(checksums ? { ChecksumMode: 'ENABLED' as const } : {}) }));
 }
 
 /**

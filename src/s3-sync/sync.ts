@@ -6,7 +6,7 @@ import type { GlobRule } from '../inputs/parse.js';
 import { InputError } from '../inputs/errors.js';
 import type { Logger } from '../log/logger.js';
 import { forEachLimit } from '../util/concurrency.js';
-import { fileMatchesEtag } from './etag.js';
+import { base64OfHex, fileMatchesEtag, sha256File } from './etag.js';
 import { DeployPhaseError, executeDeletes, executeWrites, type Target, type WriteResult } from './execute.js';
 import { scanLocalSource, type LeftOut } from './local-source.js';
 import { emptyManifest, serializeManifest, type Manifest } from './manifest.js';
@@ -85,20 +85,47 @@ async function readSource(settings: SyncSettings, client: S3Client): Promise<{ f
   return scan;
 }
 
-/** Which source entries the bucket already holds, byte for byte. */
-async function findSameContent(files: SourceEntry[], remote: ReadonlyMap<string, RemoteObject>, manifest: Manifest, concurrency: number): Promise<Set<string>> {
+/**
+ * Which source entries the bucket already holds, byte for byte, and the SHA-256 of each local file
+ * that was hashed (for the manifest). In order, without requests while the manifest can vouch:
+ * 1. the manifest recorded this object's ETag and content hash: the file's SHA-256 must match;
+ * 2. the ETag is the file's MD5 (or multipart MD5): a plain S3 object with this content;
+ * 3. otherwise (SSE-KMS and SSE-C ETags are not MD5s; the manifest is lost or the object another
+ *    tool's) the full-object SHA-256 checksum S3 stores, read with HEAD; none: the object counts as changed.
+ */
+async function findSameContent(
+  files: SourceEntry[],
+  remote: ReadonlyMap<string, RemoteObject>,
+  manifest: Manifest,
+  concurrency: number,
+  checksumOf: (key: string) => Promise<string | undefined>,
+): Promise<{ same: Set<string>; hashes: Map<string, string> }> {
   const same = new Set<string>();
+  const hashes = new Map<string, string>();
   const candidates = files.filter((f) => remote.get(f.key)?.size === f.size);
   await forEachLimit(candidates, concurrency, async (f) => {
     const object = remote.get(f.key)!;
     if (f.kind === 'local') {
-      if (await fileMatchesEtag(f.path, f.size, object.etag)) same.add(f.key);
+      const recorded = manifest.objects[f.key];
+      if (recorded?.sha256 !== undefined && recorded.etag === object.etag) {
+        const sha256 = await sha256File(f.path, f.size);
+        hashes.set(f.key, sha256);
+        if (sha256 === recorded.sha256) same.add(f.key);
+      } else if (await fileMatchesEtag(f.path, f.size, object.etag)) {
+        same.add(f.key);
+      } else if (!object.etag.includes('-')) {
+        const stored = await checksumOf(f.key);
+        if (stored === undefined) return;
+        const sha256 = await sha256File(f.path, f.size);
+        hashes.set(f.key, sha256);
+        if (base64OfHex(sha256) === stored) same.add(f.key);
+      }
     } else {
       const recorded = manifest.objects[f.key];
       if (object.etag === f.etag || (recorded?.etag === object.etag && recorded.sourceEtag === f.etag)) same.add(f.key);
     }
   });
-  return same;
+  return { same, hashes };
 }
 
 /** This deploy's changed paths, with those of an earlier attempt of the same run. */
@@ -107,7 +134,17 @@ function changedPathsOf(plan: Plan, manifest: Manifest, runId: string | undefine
   return [...new Set([...earlier, ...plan.changedPaths])].sort();
 }
 
-function nextManifest(previous: Manifest, files: SourceEntry[], remote: ReadonlyMap<string, RemoteObject>, plan: Plan, written: WriteResult[], complete: boolean, changes: Manifest['changes']): Manifest {
+function nextManifest(
+  previous: Manifest,
+  files: SourceEntry[],
+  remote: ReadonlyMap<string, RemoteObject>,
+  plan: Plan,
+  written: WriteResult[],
+  complete: boolean,
+  changes: Manifest['changes'],
+  hashes: ReadonlyMap<string, string>,
+  observed: ReadonlyMap<string, ObjectHeaders>,
+): Manifest {
   const next = emptyManifest();
   if (changes) next.changes = changes;
   const writes = new Map(written.map((w) => [w.key, w]));
@@ -118,9 +155,19 @@ function nextManifest(previous: Manifest, files: SourceEntry[], remote: Readonly
     const write = writes.get(f.key);
     const etag = write?.etag ?? (desired.has(f.key) ? undefined : remote.get(f.key)?.etag);
     if (!etag) continue;
-    const headers: ObjectHeaders | undefined = desired.get(f.key) ?? previous.objects[f.key];
+    const headers: ObjectHeaders | undefined = desired.get(f.key) ?? previous.objects[f.key] ?? observed.get(f.key);
     if (!headers) continue;
-    next.objects[f.key] = { etag, cacheControl: headers.cacheControl, contentType: headers.contentType, ...(headers.extra ? { extra: headers.extra } : {}), ...(f.kind === 's3' ? { sourceEtag: f.etag } : {}) };
+    // The content hash: what this run wrote or hashed, else what was recorded while the content stayed the same.
+    const unchangedContent = !write || write.bytes === 0;
+    const sha256 = write?.sha256 ?? hashes.get(f.key) ?? (unchangedContent ? previous.objects[f.key]?.sha256 : undefined);
+    next.objects[f.key] = {
+      etag,
+      cacheControl: headers.cacheControl,
+      contentType: headers.contentType,
+      ...(headers.extra ? { extra: headers.extra } : {}),
+      ...(sha256 ? { sha256 } : {}),
+      ...(f.kind === 's3' ? { sourceEtag: f.etag } : {}),
+    };
   }
   next.stale = complete ? plan.stale : { ...previous.stale, ...plan.stale };
   return next;
@@ -153,25 +200,31 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   const heads = new Map<string, HeadObjectCommandOutput>();
   const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, managedNamesFor: (key) => rules.managedNamesFor(key), heads };
 
-  const { remote, manifest, sameContent, observed } = await log.group(`Compare with ${where}`, async () => {
+  const { remote, manifest, sameContent, observed, hashes } = await log.group(`Compare with ${where}`, async () => {
     const [listing, stored] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifest(client, settings.bucket, settings.prefix)]).catch((error: unknown) => {
       throw new Error(`Could not read ${where}: ${describeError(error)}`, { cause: error });
     });
     const manifest = stored ?? emptyManifest();
     log.info(`${listing.objects.size} objects there (${listing.requests} list request${listing.requests === 1 ? '' : 's'})${stored ? '' : ', no Slipway manifest yet'}`);
     // Hashing is local disk work: overlap more of it than the network concurrency allows.
-    const sameContent = await findSameContent(source.files, listing.objects, manifest, Math.max(settings.concurrency, 64));
+    const checksumOf = async (key: string) => {
+      const head = await headObject(client, settings.bucket, settings.prefix + key, true);
+      heads.set(settings.prefix + key, head);
+      const full = head.ChecksumType === undefined || head.ChecksumType === 'FULL_OBJECT';
+      return full && head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-') ? head.ChecksumSHA256 : undefined;
+    };
+    const { same: sameContent, hashes } = await findSameContent(source.files, listing.objects, manifest, Math.max(settings.concurrency, 64), checksumOf);
     // Objects with the right content whose headers the manifest cannot vouch for (written by
     // another tool, or by a run that was cut short): read their headers once.
     const unknown = [...sameContent].filter((k) => !recordedHeaders(k, listing.objects, manifest));
     const observed = new Map<string, ObjectHeaders>();
     await forEachLimit(unknown, settings.concurrency, async (key) => {
-      const head = await headObject(client, settings.bucket, settings.prefix + key);
+      const head = heads.get(settings.prefix + key) ?? (await headObject(client, settings.bucket, settings.prefix + key));
       heads.set(settings.prefix + key, head);
       observed.set(key, headersOf(head));
     });
     if (unknown.length > 0) log.info(`read the headers of ${unknown.length} objects not in the manifest`);
-    return { remote: listing.objects, manifest, sameContent, observed };
+    return { remote: listing.objects, manifest, sameContent, observed, hashes };
   });
 
   const plan = planDeploy({
@@ -226,7 +279,7 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   }
 
   const record = async (written: WriteResult[], complete: boolean) => {
-    const next = nextManifest(manifest, source.files, remote, plan, written, complete, changes);
+    const next = nextManifest(manifest, source.files, remote, plan, written, complete, changes, hashes, observed);
     if (serializeManifest(next) !== serializeManifest(manifest)) await writeManifest(client, settings.bucket, settings.prefix, next);
   };
 
