@@ -232,6 +232,7 @@ export async function startAwsProxy(target) {
       /** @param {Reply} reply */
       const answer = (reply) => {
         recorded.status = reply.status;
+        /** @type {Record<string, string | string[] | undefined>} */
         const headers = { ...reply.headers, 'content-length': String(reply.body.length) };
         delete headers['transfer-encoding'];
         res.writeHead(reply.status, headers);

@@ -54,6 +54,13 @@ export function parseLocalDir(raw: string, cwd: string, orForm = ''): string {
   return dir;
 }
 
+/** Who is deploying, for a deploy that must wait for this one: the workflow run and its job. */
+export function deployOwner(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  const run = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+  return `workflow run ${run}${env.GITHUB_JOB ? ` (job ${env.GITHUB_JOB})` : ''}`;
+}
+
 /** true: what earlier deploys wrote; all: also what Slipway did not write; false: nothing. */
 export function parseDelete(raw: string): DeleteMode {
   const value = raw.trim();
@@ -122,6 +129,7 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
     concurrency: concurrency!,
     dryRun: dryRun!,
     ...(runId ? { runId } : {}),
+    ...(deployOwner(process.env) ? { owner: deployOwner(process.env)! } : {}),
     aws: { region, endpoint, forcePathStyle, concurrency: concurrency! },
   };
 }

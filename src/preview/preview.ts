@@ -125,6 +125,7 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
         concurrency: request.concurrency,
         dryRun: request.dryRun,
         ...(request.runId ? { runId: request.runId } : {}),
+        ...(request.runUrl ? { owner: `workflow run ${request.runUrl}` } : {}),
       },
       { client: deps.s3, log },
     );

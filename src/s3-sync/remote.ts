@@ -2,7 +2,7 @@
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type HeadObjectCommandOutput, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
 import { backoff } from '../util/clock.js';
 import { chunk, forEachLimit } from '../util/concurrency.js';
-import { isNotFound } from '../aws/errors.js';
+import { httpStatus, isNotFound } from '../aws/errors.js';
 import { unquote } from './etag.js';
 import { MANIFEST_KEY } from './keys.js';
 import { parseManifest, serializeManifest, type Manifest } from './manifest.js';
@@ -37,25 +37,44 @@ export async function listObjects(client: S3Client, bucket: string, prefix: stri
 }
 
 export async function readManifest(client: S3Client, bucket: string, prefix: string): Promise<Manifest | undefined> {
+  return (await readManifestVersion(client, bucket, prefix)).manifest;
+}
+
+/** The manifest and the ETag it was read at ('' when there is none), for a conditional write back. */
+export async function readManifestVersion(client: S3Client, bucket: string, prefix: string): Promise<{ manifest: Manifest | undefined; etag: string }> {
   try {
     const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + MANIFEST_KEY }));
-    return parseManifest((await response.Body?.transformToString('utf8')) ?? '');
+    return { manifest: parseManifest((await response.Body?.transformToString('utf8')) ?? ''), etag: response.ETag ?? '' };
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    if (isNotFound(error)) return { manifest: undefined, etag: '' };
     throw error;
   }
 }
 
-export async function writeManifest(client: S3Client, bucket: string, prefix: string, manifest: Manifest): Promise<void> {
-  await client.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: prefix + MANIFEST_KEY,
-      Body: serializeManifest(manifest),
-      ContentType: 'application/json; charset=utf-8',
-      CacheControl: 'no-store',
-    }),
-  );
+/**
+ * Writes the manifest only over the version this deploy read (If-Match its ETag; If-None-Match: *
+ * when there was none): a deploy that ignored the lease cannot be overwritten silently. Returns the
+ * new ETag, for the next write of the same deploy.
+ */
+export async function writeManifest(client: S3Client, bucket: string, prefix: string, manifest: Manifest, readAt?: string): Promise<string> {
+  try {
+    const response = await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: prefix + MANIFEST_KEY,
+        Body: serializeManifest(manifest),
+        ContentType: 'application/json; charset=utf-8',
+        CacheControl: 'no-store',
+        ...(readAt === undefined ? {} : readAt === '' ? { IfNoneMatch: '*' } : { IfMatch: readAt }),
+      }),
+    );
+    return response.ETag ?? '';
+  } catch (error) {
+    if (httpStatus(error) === 412) {
+      throw new Error(`s3://${bucket}/${prefix}${MANIFEST_KEY} was changed by another deploy while this one ran: nothing of this deploy's record was written over it. Run the deploy again.`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** The object headers Slipway can manage, as ObjectHeaders reads them (lower-case names). */

@@ -12,10 +12,13 @@ import { scanLocalSource, type LeftOut } from './local-source.js';
 import { emptyManifest, serializeManifest, type Manifest } from './manifest.js';
 import { detectFramework, frameworkProfile, type Framework, type FrameworkProfile } from './frameworks.js';
 import { planDeploy, recordedHeaders, type DeleteMode, type Plan, type SourceEntry } from './plan.js';
-import { headersOf, headObject, listObjects, readManifest, writeManifest, type RemoteObject } from './remote.js';
+import { headersOf, headObject, listObjects, readManifestVersion, writeManifest, type RemoteObject } from './remote.js';
 import { compileGlobs, HeaderRules, type HeaderRule, type ObjectHeaders } from './rules.js';
 import { scanS3Source } from './s3-source.js';
 import { PartialFailure } from '../util/partial-failure.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { hostname } from 'node:os';
+import { Lease, type LeaseOptions } from './lease.js';
 
 export type SyncSource = { kind: 'local'; dir: string } | { kind: 's3'; bucket: string; prefix: string };
 
@@ -42,12 +45,17 @@ export interface SyncSettings {
    * reports the paths the earlier attempt changed too, so its invalidation is not lost.
    */
   runId?: string;
+  /** Who deploys (a run's URL, or the CLI on a host), named to a deploy that has to wait. */
+  owner?: string;
 }
 
 export interface SyncDeps {
   client: S3Client;
   log: Logger;
   now?: () => Date;
+  /** For the deploy lease's waits (default: the system clock). */
+  clock?: Clock;
+  lease?: LeaseOptions;
 }
 
 export interface SyncResult {
@@ -197,11 +205,29 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   log.info(`framework: ${framework.name} (${framework.reason})`);
   const rules = new HeaderRules(settings.cacheControl, settings.contentType, framework, settings.headers);
   const warnings = ruleWarnings(settings, rules, source.files);
+  // One deploy at a time per prefix: taken before the bucket is read, so the plan rests on what is there.
+  const lease = settings.dryRun
+    ? undefined
+    : await Lease.acquire(client, settings.bucket, settings.prefix, settings.owner ?? `slipway on ${hostname()} (pid ${process.pid})`, { clock: deps.clock ?? systemClock, log, ...(deps.lease ? { options: deps.lease } : {}) });
+  try {
+    return await syncWithLease(settings, deps, { source, framework, rules, warnings, where, started, now });
+  } finally {
+    await lease?.release();
+  }
+}
+
+async function syncWithLease(
+  settings: SyncSettings,
+  deps: SyncDeps,
+  context: { source: { files: SourceEntry[]; leftOut: LeftOut[] }; framework: FrameworkProfile; rules: HeaderRules; warnings: string[]; where: string; started: number; now: Date },
+): Promise<SyncResult> {
+  const { client, log } = deps;
+  const { source, framework, rules, warnings, where, started, now } = context;
   const heads = new Map<string, HeadObjectCommandOutput>();
   const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, managedNamesFor: (key) => rules.managedNamesFor(key), heads };
 
-  const { remote, manifest, sameContent, observed, hashes } = await log.group(`Compare with ${where}`, async () => {
-    const [listing, stored] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifest(client, settings.bucket, settings.prefix)]).catch((error: unknown) => {
+  const { remote, manifest, manifestEtag, sameContent, observed, hashes } = await log.group(`Compare with ${where}`, async () => {
+    const [listing, { manifest: stored, etag: manifestEtag }] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifestVersion(client, settings.bucket, settings.prefix)]).catch((error: unknown) => {
       throw new Error(`Could not read ${where}: ${describeError(error)}`, { cause: error });
     });
     const manifest = stored ?? emptyManifest();
@@ -224,7 +250,7 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
       observed.set(key, headersOf(head));
     });
     if (unknown.length > 0) log.info(`read the headers of ${unknown.length} objects not in the manifest`);
-    return { remote: listing.objects, manifest, sameContent, observed, hashes };
+    return { remote: listing.objects, manifest, manifestEtag, sameContent, observed, hashes };
   });
 
   const plan = planDeploy({
@@ -278,9 +304,10 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     return result([], plan.deletes.length);
   }
 
+  let recordedAt = manifestEtag;
   const record = async (written: WriteResult[], complete: boolean) => {
     const next = nextManifest(manifest, source.files, remote, plan, written, complete, changes, hashes, observed);
-    if (serializeManifest(next) !== serializeManifest(manifest)) await writeManifest(client, settings.bucket, settings.prefix, next);
+    if (serializeManifest(next) !== serializeManifest(manifest)) recordedAt = await writeManifest(client, settings.bucket, settings.prefix, next, recordedAt);
   };
 
   let written: WriteResult[] = [];

@@ -50,7 +50,7 @@ const CASES: Case[] = [
   ['deploy-static', 'invalid bucket name', { ...ds, bucket: 'My_Bucket' }, /Input 'bucket' must be an S3 bucket name/],
   ['deploy-static', 'prefix with ..', { ...ds, prefix: 'a/../b' }, /Input 'prefix' must be a key prefix/],
   ['deploy-static', 'prefix with a leading /', { ...ds, prefix: '/site' }, /Input 'prefix' must be a key prefix/],
-  ['deploy-static', 'delete: yes', { ...ds, delete: 'yes' }, /Input 'delete' must be true or false \(got "yes"\)/],
+  ['deploy-static', 'delete: yes', { ...ds, delete: 'yes' }, /Input 'delete' must be true \(objects earlier deploys wrote\), all \(also objects Slipway did not write\) or false \(got "yes"\)/],
   ['deploy-static', 'dry-run: flase', { ...ds, 'dry-run': 'flase' }, /Input 'dry-run' must be true or false/],
   ['deploy-static', 'concurrency 0', { ...ds, concurrency: '0' }, /Input 'concurrency' must be a whole number from 1 to 256/],
   ['deploy-static', 'concurrency -3', { ...ds, concurrency: '-3' }, /Input 'concurrency' must be a whole number/],
@@ -62,7 +62,7 @@ const CASES: Case[] = [
   ['deploy-static', 'bad force-path-style', { ...ds, 'force-path-style': 'on' }, /Input 'force-path-style' must be true or false/],
 
   ['invalidate', 'missing distribution-id', { 'distribution-id': '' }, /Input 'distribution-id' is required/],
-  ['invalidate', 'malformed distribution-id', { 'distribution-id': 'd111111abcdef8' }, /Input 'distribution-id' must be CloudFront distribution ids/],
+  ['invalidate', 'malformed distribution-id', { 'distribution-id': 'd111111-abcdef8' }, /Input 'distribution-id' must be CloudFront distribution ids/],
   ['invalidate', 'paths that are not JSON', { ...inv, paths: '["/a",' }, /Input 'paths' .*does not parse/],
   ['invalidate', 'a * inside a path', { ...inv, paths: '/a*/b' }, /Input 'paths' .*a \* may only end a path/],
   ['invalidate', 'max-paths 0', { ...inv, 'max-paths': '0' }, /Input 'max-paths' must be a whole number/],

@@ -37,6 +37,9 @@ const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSetti
 });
 const deploy = (s: SyncSettings) => syncSite(s, { client: s3At(proxy.endpoint, 8), log: silentLogger });
 
+/** Writes of the site and its record (the deploy lease is not the site). */
+const siteOps = (...operations: string[]) => proxy.ops(...operations).filter((r) => r.key !== '.slipway/lease.json');
+
 const SITE = { 'index.html': '<p>home</p>', 'about/index.html': '<p>about</p>', 'assets/app-Bq3w7x1Z.js': 'console.log(1)', 'robots.txt': 'User-agent: *' };
 
 describe('an SSE-KMS bucket, whose ETags are not MD5s', () => {
@@ -56,7 +59,7 @@ describe('an SSE-KMS bucket, whose ETags are not MD5s', () => {
     await touchAll(dir);
     proxy.clear();
     const again = await deploy(settings(dir));
-    expect(proxy.ops('PutObject', 'CopyObject', 'HeadObject')).toEqual([]);
+    expect(siteOps('PutObject', 'CopyObject', 'HeadObject')).toEqual([]);
     expect(again).toMatchObject({ uploaded: 0, skipped: 4, changedPaths: [] });
   });
 
@@ -66,7 +69,7 @@ describe('an SSE-KMS bucket, whose ETags are not MD5s', () => {
     writeFileSync(join(dir, 'about/index.html'), '<p>about us</p>');
     proxy.clear();
     const again = await deploy(settings(dir));
-    expect(proxy.ops('PutObject').map((r) => r.key)).toEqual(['about/index.html', MANIFEST_KEY]);
+    expect(siteOps('PutObject').map((r) => r.key)).toEqual(['about/index.html', MANIFEST_KEY]);
     expect(again.changedPaths).toEqual(['/about/', '/about/index.html']);
   });
 
@@ -76,8 +79,8 @@ describe('an SSE-KMS bucket, whose ETags are not MD5s', () => {
     await inspector().send(new DeleteObjectCommand({ Bucket: bucket, Key: MANIFEST_KEY }));
     proxy.clear();
     const again = await deploy(settings(dir));
-    expect(proxy.ops('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
-    expect(proxy.ops('HeadObject')).toHaveLength(4);
+    expect(siteOps('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
+    expect(siteOps('HeadObject')).toHaveLength(4);
     expect(again.uploaded).toBe(0);
   });
 });
@@ -105,4 +108,54 @@ it('a per-key error that is not transient (AccessDenied) fails the deploy naming
   rmSync(join(dir, 'old-1.txt'));
   proxy.behave(deleteObjectsKeyErrors({ times: 1, code: 'AccessDenied' }));
   await expect(deploy(settings(dir))).rejects.toThrow(/Could not delete 1 object, first s3:\/\/.*\/old-1\.txt: AccessDenied/);
+});
+
+describe('two deploys to one bucket and prefix at once', () => {
+  const lease = { ttlMs: 60_000, waitMs: 60_000, pollMs: 50 };
+  const deployAs = (owner: string, dir: string, options = lease) => syncSite({ ...settings(dir), owner }, { client: s3At(proxy.endpoint, 8), log: silentLogger, lease: options });
+
+  it('never interleave: the later one waits for the lease, then deploys over a complete site', async () => {
+    const a = writeSite({ 'index.html': 'A', 'a.txt': 'a' });
+    const b = writeSite({ 'index.html': 'B', 'b.txt': 'b' });
+    const [first, second] = await Promise.all([deployAs('run A', a), deployAs('run B', b)]);
+    expect(first.uploaded + second.uploaded).toBe(4);
+    const state = await bucketState(bucket);
+    const winner = state.get('index.html')!.md5 === md5('A') ? 'A' : 'B';
+    // Whichever went second deployed over the first: the bucket is exactly its build (the other's file, written by
+    // Slipway, was deleted), and the manifest agrees.
+    expect([...state.keys()].sort()).toEqual([MANIFEST_KEY, 'index.html', winner === 'A' ? 'a.txt' : 'b.txt'].sort());
+    expect(proxy.ops('PutObject').filter((r) => r.key === '.slipway/lease.json').length).toBeGreaterThanOrEqual(2);
+    expect(state.has('.slipway/lease.json')).toBe(false);
+  });
+
+  it('give up after the bounded wait, naming the other deploy, having changed nothing', async () => {
+    const { Lease } = await import('../../src/s3-sync/lease.js');
+    const held = await Lease.acquire(s3At(proxy.endpoint), bucket, '', 'workflow run https://github.com/acme/web/actions/runs/1', { clock: (await import('../../src/util/clock.js')).systemClock, log: silentLogger, options: lease });
+    proxy.clear();
+    await expect(deployAs('run B', writeSite({ 'index.html': 'B' }), { ...lease, waitMs: 300 })).rejects.toThrow(
+      /Another deploy to s3:\/\/.*\/ is in progress: workflow run https:\/\/github\.com\/acme\/web\/actions\/runs\/1, started .*nothing was changed/,
+    );
+    expect(proxy.ops('PutObject').filter((r) => r.key !== '.slipway/lease.json')).toEqual([]);
+    await held.release();
+    expect((await bucketState(bucket)).size).toBe(0);
+  });
+
+  it('take over a lease that expired (a deploy that was killed)', async () => {
+    await inspector().send(new (await import('@aws-sdk/client-s3')).PutObjectCommand({ Bucket: bucket, Key: '.slipway/lease.json', Body: JSON.stringify({ owner: 'killed run', startedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T00:10:00.000Z' }) }));
+    const result = await deployAs('run B', writeSite({ 'index.html': 'B' }));
+    expect(result.uploaded).toBe(1);
+  });
+
+  it('a manifest changed behind the lease (a deploy that ignored it) is not overwritten', async () => {
+    const dir = writeSite({ 'index.html': 'v1' });
+    await deploy(settings(dir));
+    writeFileSync(join(dir, 'index.html'), 'v2');
+    // The other writer lands between this deploy's read of the manifest and its write.
+    proxy.setFaults((r) => {
+      if (r.operation === 'PutObject' && r.key === 'index.html') void inspector().send(new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).PutObjectCommand({ Bucket: bucket, Key: MANIFEST_KEY, Body: '{"version":1,"objects":{},"stale":{}}' }));
+      return undefined;
+    });
+    await expect(deploy(settings(dir))).rejects.toThrow(/was changed by another deploy while this one ran/);
+    proxy.setFaults(undefined);
+  });
 });

@@ -116,6 +116,8 @@ export const IAM_ACTIONS: Record<string, ActionsOf> = {
   's3:AbortMultipartUpload': only('s3:AbortMultipartUpload'),
   // Reads the source, writes the target.
   's3:CopyObject': only('s3:GetObject', 's3:PutObject'),
+  's3:UploadPartCopy': only('s3:GetObject', 's3:PutObject'),
+  's3:DeleteObject': only('s3:DeleteObject'),
   // s3:DeleteObject always; s3:DeleteObjectVersion for the objects named with a version.
   's3:DeleteObjects': (input) => {
     const objects = ((input.Delete as { Objects?: { VersionId?: string }[] } | undefined)?.Objects ?? []);

@@ -1,0 +1,133 @@
+// One deploy at a time per bucket and prefix, whatever starts them (two workflows, the CLI beside CI):
+// a lease object written with S3 conditional writes — If-None-Match: * to take it, If-Match on its
+// ETag to renew it or to take over one that expired (S3 user guide, "Conditional writes").
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { errorCode, httpStatus, isNotFound } from '../aws/errors.js';
+import type { Logger } from '../log/logger.js';
+import { formatDuration, type Clock } from '../util/clock.js';
+import { SLIPWAY_FOLDER } from './keys.js';
+
+export const LEASE_KEY = `${SLIPWAY_FOLDER}lease.json`;
+
+export interface LeaseOptions {
+  /** How long a lease lasts unless renewed (a deploy that was killed frees the prefix after this). */
+  ttlMs: number;
+  /** How long to wait for another deploy's lease before giving up. */
+  waitMs: number;
+  pollMs: number;
+}
+
+export const DEFAULT_LEASE: LeaseOptions = { ttlMs: 10 * 60_000, waitMs: 10 * 60_000, pollMs: 5_000 };
+
+interface LeaseRecord {
+  owner: string;
+  startedAt: string;
+  expiresAt: string;
+}
+
+/** Another deploy holds the prefix: who, since when, until when. */
+export class LeaseHeld extends Error {
+  constructor(where: string, record: LeaseRecord, waitedMs: number) {
+    super(`Another deploy to ${where} is in progress: ${record.owner}, started ${record.startedAt}, holding it until ${record.expiresAt}. Waited ${formatDuration(waitedMs)}; nothing was changed. Run again once it has finished (or give the workflows one concurrency group).`);
+    this.name = 'LeaseHeld';
+  }
+}
+
+const preconditionFailed = (error: unknown) => httpStatus(error) === 412 || errorCode(error) === 'PreconditionFailed';
+const conflict = (error: unknown) => httpStatus(error) === 409 || errorCode(error) === 'ConditionalRequestConflict';
+
+export class Lease {
+  private etag = '';
+  private renewal: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly key: string,
+    private readonly record: LeaseRecord,
+    private readonly options: LeaseOptions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Takes the lease of s3://bucket/prefix, waiting up to options.waitMs for another deploy's. */
+  static async acquire(client: S3Client, bucket: string, prefix: string, owner: string, deps: { clock: Clock; log: Logger; options?: LeaseOptions }): Promise<Lease> {
+    const options = deps.options ?? DEFAULT_LEASE;
+    const where = `s3://${bucket}/${prefix}`;
+    const started = deps.clock.now();
+    const lease = new Lease(client, bucket, prefix + LEASE_KEY, { owner, startedAt: new Date(started).toISOString(), expiresAt: '' }, options, deps.clock, deps.log);
+    let said = false;
+    for (;;) {
+      if (await lease.write({ ifNoneMatch: true })) break;
+      const current = await lease.read();
+      if (current && Date.parse(current.record.expiresAt) <= deps.clock.now()) {
+        deps.log.warning(`The lease of ${current.record.owner} on ${where} expired at ${current.record.expiresAt} (a deploy that was cut short): taking it over.`);
+        if (await lease.write({ ifMatch: current.etag })) break;
+        continue;
+      }
+      if (!current) continue; // released between our write and our read: try again at once
+      const waited = deps.clock.now() - started;
+      if (waited + options.pollMs > options.waitMs) throw new LeaseHeld(where, current.record, waited);
+      if (!said) deps.log.info(`Waiting for another deploy to ${where}: ${current.record.owner}, started ${current.record.startedAt}`);
+      said = true;
+      await deps.clock.sleep(options.pollMs);
+    }
+    lease.renewal = setInterval(() => void lease.renew(), Math.max(1000, Math.floor(options.ttlMs / 3)));
+    lease.renewal.unref();
+    return lease;
+  }
+
+  /** Writes the lease with a fresh expiry; false when the condition did not hold (someone else has it). */
+  private async write(condition: { ifNoneMatch?: boolean; ifMatch?: string }): Promise<boolean> {
+    this.record.expiresAt = new Date(this.clock.now() + this.options.ttlMs).toISOString();
+    try {
+      const response = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          Body: JSON.stringify(this.record),
+          ContentType: 'application/json',
+          CacheControl: 'no-store',
+          ...(condition.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+          ...(condition.ifMatch ? { IfMatch: condition.ifMatch } : {}),
+        }),
+      );
+      this.etag = response.ETag ?? '';
+      return true;
+    } catch (error) {
+      if (preconditionFailed(error) || conflict(error)) return false;
+      throw error;
+    }
+  }
+
+  private async read(): Promise<{ record: LeaseRecord; etag: string } | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
+      const record = JSON.parse((await response.Body?.transformToString('utf8')) ?? '{}') as Partial<LeaseRecord>;
+      const valid = typeof record.owner === 'string' && typeof record.expiresAt === 'string' && typeof record.startedAt === 'string';
+      // An unreadable lease counts as expired now: it cannot say whom it belongs to.
+      return { record: valid ? (record as LeaseRecord) : { owner: 'an unknown deploy', startedAt: '?', expiresAt: new Date(0).toISOString() }, etag: response.ETag ?? '' };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      if (!(await this.write({ ifMatch: this.etag }))) this.log.warning(`The deploy lease on s3://${this.bucket}/${this.key} was taken by another deploy.`);
+    } catch (error) {
+      this.log.debug(`renewing the deploy lease: ${String(error)}`);
+    }
+  }
+
+  /** Gives the prefix back (only if the lease is still ours). */
+  async release(): Promise<void> {
+    clearInterval(this.renewal);
+    const current = await this.read().catch(() => undefined);
+    if (current?.etag !== this.etag) return;
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key })).catch((error: unknown) => {
+      this.log.warning(`Could not release the deploy lease s3://${this.bucket}/${this.key}: ${String(error)}; it expires on its own at ${this.record.expiresAt}.`);
+    });
+  }
+}
