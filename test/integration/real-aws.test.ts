@@ -1,6 +1,6 @@
 // Where real AWS is stricter than moto (scripts/lib/aws-behaviours.mjs switches the AWS behaviour on at
 // the proxy): each test here fails against a Slipway that relied on moto's shortcut.
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -152,7 +152,7 @@ describe('two deploys to one bucket and prefix at once', () => {
     writeFileSync(join(dir, 'index.html'), 'v2');
     // The other writer lands between this deploy's read of the manifest and its write.
     proxy.setFaults((r) => {
-      if (r.operation === 'PutObject' && r.key === 'index.html') void inspector().send(new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).PutObjectCommand({ Bucket: bucket, Key: MANIFEST_KEY, Body: '{"version":1,"objects":{},"stale":{}}' }));
+      if (r.operation === 'PutObject' && r.key === 'index.html') void inspector().send(new PutObjectCommand({ Bucket: bucket, Key: MANIFEST_KEY, Body: '{"version":1,"objects":{},"stale":{}}' }));
       return undefined;
     });
     await expect(deploy(settings(dir))).rejects.toThrow(/was changed by another deploy while this one ran/);
