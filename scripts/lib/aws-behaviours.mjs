@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 /** @typedef {import('./aws-proxy.mjs').Behaviour} Behaviour */
 /** @typedef {import('./aws-proxy.mjs').Reply} Reply */
 
-const ETAG_OPS = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload', 'UploadPart', 'ListObjectsV2', 'HeadObject', 'GetObject']);
+const ETAG_OPS = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload', 'UploadPart', 'ListObjectsV2', 'HeadObject', 'GetObject', 'DeleteObject']);
 const WRITES = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload']);
 const unxml = (/** @type {string} */ s) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 const bare = (/** @type {string} */ etag) => unxml(etag).replace(/^"|"$/g, '');
@@ -37,6 +37,13 @@ export function sseKmsEtags(buckets) {
     name: 'sse-kms ETags',
     etags,
     applies: (r) => r.bucket !== undefined && encrypted.has(r.bucket) && ETAG_OPS.has(r.operation),
+    // Conditions name the ETag the caller saw (the opaque one); the stand-in behind knows the MD5.
+    requestHeaders: (r, headers) => {
+      const entry = etags.get(`${r.bucket ?? ''}/${r.key ?? ''}`);
+      const ifMatch = headers['if-match'];
+      if (!entry || typeof ifMatch !== 'string') return headers;
+      return { ...headers, 'if-match': bare(ifMatch) === entry.opaque ? `"${entry.md5}"` : ifMatch };
+    },
     response: (r, reply) => {
       if (reply.status >= 300) return reply;
       const bucket = /** @type {string} */ (r.bucket);

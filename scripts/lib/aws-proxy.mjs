@@ -38,6 +38,7 @@ import { createServer, request as httpRequest } from 'node:http';
  * @property {(request: RecordedRequest) => boolean} applies
  * @property {(request: RecordedRequest, body: Buffer, upstream: string) => Promise<Reply | undefined> | Reply | undefined} [reply]
  * @property {(request: RecordedRequest, response: Reply) => Reply} [response]
+ * @property {(request: RecordedRequest, headers: import('node:http').IncomingHttpHeaders) => import('node:http').IncomingHttpHeaders} [requestHeaders] rewrites what is forwarded
  */
 
 /** @typedef {{ status: number, headers: Record<string, string | string[] | undefined>, body: Buffer }} Reply */
@@ -239,8 +240,10 @@ export async function startAwsProxy(target) {
         res.end(reply.body);
       };
       const forward = () => {
+        let headers = { ...req.headers, host: upstream.host };
+        for (const b of active) if (b.requestHeaders) headers = b.requestHeaders(recorded, headers);
         const out = httpRequest(
-          { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+          { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
           (upstreamRes) => {
             recorded.status = upstreamRes.statusCode;
             if (fault?.kind === 'drop-response') {
