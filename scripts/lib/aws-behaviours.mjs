@@ -90,3 +90,59 @@ export function deleteObjectsKeyErrors({ times = 1, code = 'SlowDown' } = {}) {
   };
   return behaviour;
 }
+
+const xmlError = (/** @type {number} */ status, /** @type {string} */ code, /** @type {string} */ message) => ({
+  status,
+  headers: { 'content-type': 'text/xml' },
+  body: Buffer.from(`<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>aws-behaviour</RequestId></ErrorResponse>`),
+});
+const tag = (/** @type {string} */ xml, /** @type {string} */ name) => unxml(new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1] ?? '');
+
+/**
+ * CloudFront's caller references, which moto ignores: CreateInvalidation with a reference already
+ * used for the same paths returns the existing invalidation, with other paths it fails
+ * InvalidationBatchAlreadyExists (CloudFront API reference, CreateInvalidation); CreateDistribution
+ * with a reference already used fails DistributionAlreadyExists (CreateDistribution,
+ * CreateDistributionWithTags). A retried request after a lost response meets exactly this.
+ * @returns {Behaviour & { created: Map<string, string>, invalidations: Map<string, string> }}
+ */
+export function cloudFrontCallerReferences() {
+  /** CallerReference → 'distribution'. */
+  const created = new Map();
+  /** distribution id + CallerReference → the sorted paths. */
+  const invalidations = new Map();
+  return {
+    name: 'CloudFront caller references',
+    created,
+    invalidations,
+    applies: (r) => r.service === 'cloudfront' && (r.operation === 'CreateInvalidation' || r.operation === 'CreateDistribution' || r.operation === 'CreateDistributionWithTags'),
+    reply: async (r, body, upstream) => {
+      const xml = body.toString('utf8');
+      const reference = tag(xml, 'CallerReference');
+      if (r.operation !== 'CreateInvalidation') {
+        if (created.has(reference)) return xmlError(409, 'DistributionAlreadyExists', `The caller reference that you are using to create a distribution is associated with another distribution. Already exists: ${created.get(reference)}`);
+        created.set(reference, 'distribution');
+        return undefined;
+      }
+      const distribution = /\/distribution\/([^/]+)\/invalidation$/.exec(r.path)?.[1] ?? '';
+      const paths = [...xml.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? '')).sort().join('\n');
+      const id = `${distribution}\0${reference}`;
+      const earlier = invalidations.get(id);
+      if (earlier === undefined) {
+        invalidations.set(id, paths);
+        return undefined;
+      }
+      if (earlier !== paths) return xmlError(400, 'InvalidationBatchAlreadyExists', 'The caller reference was already used with other paths.');
+      // The same request again: the invalidation it created, as CloudFront returns it.
+      const base = `${upstream}/2020-05-31/distribution/${distribution}/invalidation`;
+      // moto routes a request by the service its signature names (it does not check the signature).
+      const signed = { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0' } };
+      const list = await (await fetch(base, signed)).text();
+      for (const m of list.matchAll(/<Id>([^<]*)<\/Id>/g)) {
+        const one = await (await fetch(`${base}/${m[1]}`, signed)).text();
+        if (tag(one, 'CallerReference') === reference) return { status: 201, headers: { 'content-type': 'text/xml', location: `${base}/${m[1]}` }, body: Buffer.from(one) };
+      }
+      return undefined;
+    },
+  };
+}

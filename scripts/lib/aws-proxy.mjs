@@ -240,6 +240,7 @@ export async function startAwsProxy(target) {
         res.end(reply.body);
       };
       const forward = () => {
+        /** @type {import('node:http').IncomingHttpHeaders} */
         let headers = { ...req.headers, host: upstream.host };
         for (const b of active) if (b.requestHeaders) headers = b.requestHeaders(recorded, headers);
         const out = httpRequest(

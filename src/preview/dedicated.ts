@@ -35,7 +35,6 @@ import {
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
-  PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
   type BucketLocationConstraint,
   type S3Client,
@@ -47,9 +46,14 @@ import { dedicatedBucket, numberOfBucket, previewHost, previewTags, previewUrl, 
 import { deleteAllVersions } from './s3-objects.js';
 import type { FoundPreview, PreviewSite, PreviewStore, Removal } from './store.js';
 
-/** AWS-managed policies: nothing to create or keep in step per preview. */
+/**
+ * AWS-managed policies: nothing to create or keep in step per preview ("Use managed cache policies",
+ * CloudFront developer guide). UseOriginCacheControlHeaders has a minimum TTL of 0, so pages sent
+ * with max-age=0 are never served stale, and compresses (CachingDisabled does not: a minimum,
+ * default and maximum TTL of 0 turn compression off).
+ */
 export const MANAGED_POLICY = {
-  cachingDisabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+  useOriginCacheControlHeaders: '83da9c7e-98b4-4e11-a168-04f0df8e2c65',
   cachingOptimized: '658327ea-f89d-4fab-a63d-7e88639e58f6',
   securityHeaders: '67f7725c-6f97-4210-82d7-5512b31e9d03',
 } as const;
@@ -115,7 +119,7 @@ export function distributionConfig(s: DedicatedStoreSettings, number: number, or
         S3OriginConfig: { OriginAccessIdentity: '' },
       }],
     },
-    DefaultCacheBehavior: behaviour(MANAGED_POLICY.cachingDisabled),
+    DefaultCacheBehavior: behaviour(MANAGED_POLICY.useOriginCacheControlHeaders),
     CacheBehaviors: { Quantity: 1, Items: [{ PathPattern: 'assets/*', ...behaviour(MANAGED_POLICY.cachingOptimized) }] },
     CustomErrorResponses: { Quantity: 2, Items: [spaFallback(403), spaFallback(404)] },
     PriceClass: s.priceClass as DistributionConfig['PriceClass'],
@@ -258,7 +262,10 @@ export class DedicatedPreviewStore implements PreviewStore {
     }
     await s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }));
     await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    // No versioning: a preview is rebuilt from its branch, so old versions buy nothing, and right
+    // after versioning is first enabled S3 may answer 404 for new objects for a while (S3 user guide,
+    // "Enabling versioning on buckets": wait 15 minutes before writes) — a first preview would serve
+    // missing assets. Buckets an older release versioned are still emptied version by version.
   }
 
   private async ensureOriginAccessControl(number: number): Promise<string> {
@@ -300,9 +307,20 @@ export class DedicatedPreviewStore implements PreviewStore {
     }
     log.info(`creating distribution for ${previewHost(this.settings.domain, number)}`);
     const callerReference = `slipway ${this.settings.repository}#${number} ${new Date(this.deps.clock.now()).toISOString()}`.slice(0, 128);
-    const response = await cloudfront.send(new CreateDistributionWithTagsCommand({
-      DistributionConfigWithTags: { DistributionConfig: distributionConfig(this.settings, number, oacId, callerReference), Tags: { Items: this.tags(number) } },
-    }));
+    let response;
+    try {
+      response = await cloudfront.send(new CreateDistributionWithTagsCommand({
+        DistributionConfigWithTags: { DistributionConfig: distributionConfig(this.settings, number, oacId, callerReference), Tags: { Items: this.tags(number) } },
+      }));
+    } catch (error) {
+      // A retry after a lost response: the first attempt created it (CloudFront API reference,
+      // CreateDistributionWithTags: DistributionAlreadyExists). It is tagged as ours: find it.
+      if (errorCode(error) !== 'DistributionAlreadyExists') throw error;
+      const created = await this.poll('the distribution the first attempt created to be listed', 60_000, () => this.findDistribution(number));
+      if (!created) throw new Error(`CloudFront says the distribution for ${previewHost(this.settings.domain, number)} exists, but none tagged as this preview was found`, { cause: error });
+      log.info(`distribution ${created.id} was created by an earlier attempt of this request`);
+      return created;
+    }
     const d = response.Distribution;
     if (!d?.Id || !d.ARN) throw new Error('CloudFront created a distribution without an id');
     return { id: d.Id, arn: d.ARN, domainName: d.DomainName ?? '', enabled: true };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
 import { readActionSpecs } from '../../scripts/lib/action-specs.mjs';
+import { cloudFrontCallerReferences } from '../../scripts/lib/aws-behaviours.mjs';
 import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
 import { awsEnvFor } from '../../scripts/lib/moto.mjs';
 import { invalidationsOf, newDistribution } from '../support/cloudfront.js';
@@ -115,12 +116,19 @@ describe('the documented wiring, deploy-static → invalidate, for any size of d
   }, 300_000);
 
   it('two invalidate steps of one run with the same paths each get their own invalidation; a re-run attempt of one gets its own back', async () => {
-    const dist = await newDistribution();
-    const step = (name: string, attempt = '1') => invalidateRun({ 'distribution-id': dist, paths: '/index.html', wait: 'false' }, { GITHUB_RUN_ID: '7700', GITHUB_JOB: 'deploy', GITHUB_ACTION: name, GITHUB_RUN_ATTEMPT: attempt });
-    const [a, b, again] = [await step('invalidate-1'), await step('invalidate-2'), await step('invalidate-1', '2')];
-    for (const r of [a, b, again]) expect(r.exitCode, r.stdout).toBe(0);
-    const refs = (await invalidationsOf(dist)).map((i) => i.callerReference);
-    expect(new Set(refs).size).toBe(2); // moto does not de-duplicate: the re-run sent the first step's reference again
-    expect(refs.filter((r) => r === refs[0])).toHaveLength(2);
+    // CloudFront returns the existing invalidation for a caller reference used again with the same paths (moto does not).
+    proxy.behave(cloudFrontCallerReferences());
+    try {
+      const dist = await newDistribution();
+      const step = (name: string, attempt = '1') => invalidateRun({ 'distribution-id': dist, paths: '/index.html', wait: 'false' }, { GITHUB_RUN_ID: '7700', GITHUB_JOB: 'deploy', GITHUB_ACTION: name, GITHUB_RUN_ATTEMPT: attempt });
+      const [a, b, again] = [await step('invalidate-1'), await step('invalidate-2'), await step('invalidate-1', '2')];
+      for (const r of [a, b, again]) expect(r.exitCode, r.stdout).toBe(0);
+      const ids = (r: typeof a) => (JSON.parse(r.outputs['invalidation-ids']!) as Record<string, string[]>)[dist];
+      expect(ids(b)).not.toEqual(ids(a));
+      expect(ids(again)).toEqual(ids(a));
+      expect(await invalidationsOf(dist)).toHaveLength(2);
+    } finally {
+      proxy.behave();
+    }
   });
 });

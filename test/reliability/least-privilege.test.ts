@@ -449,7 +449,7 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
     expect(await run('deploy', { number: 5 })).toMatchObject({ deploy: { status: 'deployed' } });
     expect([...recorder.operationsSince(mark)]).toEqual(
       expect.arrayContaining([
-        's3:HeadBucket', 's3:CreateBucket', 's3:PutBucketTagging', 's3:PutPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketVersioning', 's3:PutBucketPolicy',
+        's3:HeadBucket', 's3:CreateBucket', 's3:PutBucketTagging', 's3:PutPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketPolicy',
         'cloudfront:ListOriginAccessControls', 'cloudfront:CreateOriginAccessControl', 'cloudfront:ListDistributions', 'cloudfront:CreateDistributionWithTags', 'cloudfront:GetDistribution',
         'route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets', 'route53:GetChange',
       ]),
