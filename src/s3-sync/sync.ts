@@ -18,7 +18,7 @@ import { scanS3Source } from './s3-source.js';
 import { PartialFailure } from '../util/partial-failure.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { hostname } from 'node:os';
-import { Lease, type LeaseOptions } from './lease.js';
+import { Lease, LeaseHeld, type LeaseOptions } from './lease.js';
 
 export type SyncSource = { kind: 'local'; dir: string } | { kind: 's3'; bucket: string; prefix: string };
 
@@ -208,7 +208,10 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   // One deploy at a time per prefix: taken before the bucket is read, so the plan rests on what is there.
   const lease = settings.dryRun
     ? undefined
-    : await Lease.acquire(client, settings.bucket, settings.prefix, settings.owner ?? `slipway on ${hostname()} (pid ${process.pid})`, { clock: deps.clock ?? systemClock, log, ...(deps.lease ? { options: deps.lease } : {}) });
+    : await Lease.acquire(client, settings.bucket, settings.prefix, settings.owner ?? `slipway on ${hostname()} (pid ${process.pid})`, { clock: deps.clock ?? systemClock, log, ...(deps.lease ? { options: deps.lease } : {}) }).catch((error: unknown) => {
+        if (error instanceof LeaseHeld) throw error;
+        throw new Error(`Could not read ${where}: ${describeError(error)} (while taking the deploy lease)`, { cause: error });
+      });
   try {
     return await syncWithLease(settings, deps, { source, framework, rules, warnings, where, started, now });
   } finally {
