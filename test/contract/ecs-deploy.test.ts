@@ -102,4 +102,14 @@ describe('ecs-deploy, run as the runner runs it', () => {
     expect(result.summary).toContain(`aws ecs continue-service-deployment --service-deployment-arn ${result.outputs['service-deployment-arn']} --hook-id ecs-pause-`);
     expect(result.stdout).toMatch(/::warning::canary: the deployment is paused at POST_TEST_TRAFFIC_SHIFT/);
   }, 60_000);
+
+  it.each([
+    [{ 'wait-until': 'soon' }, "Input 'wait-until' must be completed or traffic-shifted (got \"soon\")."],
+    [{ 'test-url': 'ftp://test.example.com/' }, "Input 'test-url' must be an http:// or https:// URL (got \"ftp://test.example.com/\")."],
+  ])('refuses %o before any request', async (inputs, message) => {
+    const result = await run({ image: 'registry.example.com/api:2.0.0', ...inputs });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([`::error::${message}`]);
+    expect(ecs.calls).toEqual([]);
+  }, 30_000);
 });

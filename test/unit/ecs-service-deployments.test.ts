@@ -201,6 +201,15 @@ describe('blue/green, canary and linear services', () => {
     expect(ecsDeploySummary(request(), result)).toContain('Production traffic is on the new revision');
   });
 
+  it('wait-until traffic-shifted with a health check failing during the bake: stopped the fast way', async () => {
+    blueGreen();
+    const result = await failure(request({ waitUntil: 'traffic-shifted', healthCheckUrl: await endpoint(500) }));
+    expect(result.status).toBe('rolled-back');
+    expect(ecs.ops('StopServiceDeployment').map((c) => c.input.serviceDeploymentArn)).toEqual([result.serviceDeploymentArns.api]);
+    expect(updates()).toHaveLength(1);
+    expect(result.rollback).toBe(`api: StopServiceDeployment (ROLLBACK) of ${result.serviceDeploymentArns.api}, traffic shifted back to the previous revision`);
+  });
+
   it('an alarm during the bake: ECS rolls back, and the failure names the alarm', async () => {
     blueGreen({ alarms: { enable: true, rollback: true, alarmNames: ['api-5xx', 'api-latency'] } });
     ecs.script('api', { kind: 'alarm', stage: 'BAKE_TIME', alarm: 'api-5xx' });
