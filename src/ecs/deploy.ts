@@ -1,6 +1,6 @@
 // Rolling out a new revision to one or more ECS services: render → register → migrate → update →
 // follow ECS's service deployment → health check, and on failure ECS's own words and a rollback.
-import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type Service, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type Service, type ServiceDeployment, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError, errorCode } from '../aws/errors.js';
 import { InputError, InputErrors } from '../inputs/errors.js';
@@ -11,7 +11,7 @@ import { waitHealthy } from './health-check.js';
 import { runMigration } from './migration.js';
 import { promotedImages, type PromotedImage } from './promote.js';
 import { watchRollout, type Verdict, type WatchedDeployment } from './rollout.js';
-import { consoleLink, continueCommand, describeStrategy, ecsReason, ecsWords, readStrategy, requiredWaitMs, ServiceDeploymentApi, type Strategy, type WaitUntil } from './service-deployment.js';
+import { consoleLink, continueCommand, describeStrategy, ecsDetails, ecsReason, ecsWords, readStrategy, requiredWaitMs, ServiceDeploymentApi, type Strategy, type WaitUntil } from './service-deployment.js';
 import { trackDeployments, type PauseHandler, type TrackedDeployment, type TrackVerdict } from './track.js';
 import { containerNames, diffTaskDefinitions, renderTaskDefinition, RenderError, sameTaskDefinition, toRegisterInput, type DiffLine, type TaskDefinitionInput } from './task-definition.js';
 
@@ -399,11 +399,7 @@ class EcsDeployment {
           outcomes.set(service, fromTrack(v));
           if (v.kind === 'paused') this.recordPause(tracked.find((t) => t.service === service)!, v.hook.hookId ?? '', track.records.get(service)?.lifecycleStage ?? '?');
         }
-        for (const [service, sd] of track.records) {
-          const failed = outcomes.get(service)?.kind !== 'completed' && outcomes.get(service)?.kind !== 'traffic-shifted';
-          if (failed) for (const line of ecsWords(sd)) this.result.ecsSaid.push(`${service}: ${line}`);
-          if (failed && outcomes.get(service)?.kind === 'rolled-back-by-ecs') outcomes.set(service, { ...outcomes.get(service)!, reason: `ECS rolled the deployment back (ROLLBACK_SUCCESSFUL) to ${sd.rollback?.serviceRevisionArn ?? 'the last successful revision'}: ${ecsReason(sd)}` });
-        }
+        for (const [service, sd] of track.records) this.recordEcsWords(service, sd, outcomes);
         this.stoppedTasks = track.stopped;
         return outcomes;
       }
@@ -415,6 +411,23 @@ class EcsDeployment {
     for (const [service, v] of watch.verdicts) outcomes.set(service, fromLegacy(v));
     this.stoppedTasks = watch.stopped;
     return outcomes;
+  }
+
+  /** ECS's own words about a deployment that did not simply succeed: into the summary, and the failure's reason. */
+  private recordEcsWords(service: string, sd: ServiceDeployment, outcomes: Map<string, Outcome>): void {
+    const outcome = outcomes.get(service);
+    if (!outcome || outcome.kind === 'completed' || outcome.kind === 'traffic-shifted') return;
+    for (const line of ecsWords(sd)) this.result.ecsSaid.push(`${service}: ${line}`);
+    if (outcome.kind === 'paused') return;
+    const reason = outcome.kind === 'rolled-back-by-ecs' ? `ECS rolled the deployment back (ROLLBACK_SUCCESSFUL) to ${sd.rollback?.serviceRevisionArn ?? 'the last successful revision'}: ${ecsReason(sd)}` : (outcome.reason ?? '');
+    const extra = ecsDetails(sd);
+    outcomes.set(service, { ...outcome, reason: extra.length > 0 ? `${reason} (${extra.join('; ')})` : reason });
+  }
+
+  /** The console pages of the services' deployments, for the end of a failure message. */
+  private links(): string {
+    const links = Object.values(this.result.consoleLinks).filter(Boolean);
+    return Object.keys(this.result.serviceDeploymentArns).length > 0 && links.length > 0 ? ` Deployments: ${links.join(' ')}` : '';
   }
 
   private recordPause(t: TrackedDeployment, hookId: string, stage: string): void {
@@ -476,7 +489,7 @@ class EcsDeployment {
     if (toRollBack.length === 0) {
       const all = byEcs.length + byHook.length === this.services.length;
       if (ways.length > 0) this.result.rollback = ways.join('; ');
-      return this.fail(all ? `${problem}. ${byHook.length > 0 ? 'The deployment was rolled back at the PAUSE hook.' : 'ECS rolled back to the previous revision.'}` : problem, all ? 'rolled-back' : 'failed');
+      return this.fail(`${all ? `${problem}. ${byHook.length > 0 ? 'The deployment was rolled back at the PAUSE hook.' : 'ECS rolled it back.'}` : problem}${this.links()}`, all ? 'rolled-back' : 'failed');
     }
     const rollbackDeadline = deps.clock.now() + request.timeoutMs;
     const stopped: TrackedDeployment[] = [];
@@ -499,9 +512,9 @@ class EcsDeployment {
     }
     this.result.rollback = ways.join('; ');
     const stuck = await deps.log.group('Rollback', () => this.waitForRollback(stopped, updated, rollbackDeadline));
-    if (stuck.length > 0) this.fail(`${problem}. The rollback did not complete either: ${stuck.join('; ')}`);
+    if (stuck.length > 0) this.fail(`${problem}. The rollback did not complete either: ${stuck.join('; ')}.${this.links()}`);
     this.mark('rollback completed');
-    return this.fail(`${problem}. Rolled back to the previous revision. How: ${this.result.rollback}.`, 'rolled-back');
+    return this.fail(`${problem}. Rolled back to the previous revision. How: ${this.result.rollback}.${this.links()}`, 'rolled-back');
   }
 
   /** StopServiceDeployment(ROLLBACK); false when it cannot (the deployment finished meanwhile, or the API is unavailable). */

@@ -171,6 +171,16 @@ export function ecsWords(sd: ServiceDeployment): string[] {
   return lines;
 }
 
+/** What a failure's reason adds to statusReason and rollback.reason: triggered alarms, the circuit breaker, hooks that did not succeed. */
+export function ecsDetails(sd: ServiceDeployment): string[] {
+  const lines: string[] = [];
+  if (sd.alarms?.triggeredAlarmNames?.length) lines.push(`triggered alarms: ${sd.alarms.triggeredAlarmNames.join(', ')}`);
+  const cb = sd.deploymentCircuitBreaker;
+  if (cb && (cb.status === 'TRIGGERED' || (cb.failureCount ?? 0) > 0)) lines.push(`circuit breaker ${cb.status ?? '?'}: ${cb.failureCount ?? 0} of ${cb.threshold ?? '?'} failed tasks`);
+  for (const h of sd.lifecycleHookDetails ?? []) if (h.status !== 'SUCCEEDED') lines.push(`hook ${h.hookId ?? '?'} (${h.targetType ?? '?'}): ${h.status ?? '?'}`);
+  return lines;
+}
+
 const pct = (n: number | undefined) => `${Math.round((n ?? 0) * 10) / 10}%`;
 
 /** One progress line: stage, traffic weights, bake remaining, alarms monitored. */

@@ -118,7 +118,7 @@ describe('rolling services, followed by their service deployment', () => {
     service();
     ecs.script('api', { kind: 'fail', after: 2, reason: 'tasks failed health checks' }, { kind: 'complete', after: 1 });
     const result = await failure(request());
-    expect(result.failure).toMatch(/api: the deployment was stopped \(STOPPED\): tasks failed health checks\. Rolled back to the previous revision\. How: api: UpdateService back to .*api:1 \(the deployment had already finished\)/);
+    expect(result.failure).toMatch(/^api: the deployment was stopped \(STOPPED\): tasks failed health checks \(circuit breaker TRIGGERED: 3 of 3 failed tasks\)\. Rolled back to the previous revision\. How: api: UpdateService back to .*api:1 \(the deployment had already finished\)\. Deployments: https:\/\/us-east-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/prod\/services\/api\/deployments\?region=us-east-1$/);
     expect(updates()).toEqual([result.taskDefinitionArn, result.previousTaskDefinitionArn]);
     expect(ecs.ops('StopServiceDeployment')).toEqual([]);
   });
@@ -215,7 +215,7 @@ describe('blue/green, canary and linear services', () => {
     ecs.script('api', { kind: 'alarm', stage: 'BAKE_TIME', alarm: 'api-5xx' });
     const result = await failure(request({ timeoutMs: 30 * MINUTE }));
     expect(result.status).toBe('rolled-back');
-    expect(result.failure).toContain('CloudWatch alarm(s) api-5xx in ALARM state');
+    expect(result.failure).toContain('CloudWatch alarm(s) api-5xx in ALARM state (triggered alarms: api-5xx)');
     expect(result.ecsSaid).toContain('api: triggered alarms: api-5xx');
     expect(ecs.ops('StopServiceDeployment')).toEqual([]);
     expect(updates()).toHaveLength(1);
