@@ -218,8 +218,32 @@ class EcsDeployment {
 
   async run(): Promise<EcsDeployResult> {
     const { request, deps } = this;
+    this.services = await deps.log.group(`Read ${request.services.join(', ')} in ${request.cluster}`, () => this.readServices());
+    const { current, rendered, unchanged } = await this.render();
+    const updateNeeded = !unchanged || request.forceNewDeployment || request.desiredCount !== undefined;
+    if (request.dryRun) {
+      // A dry run that would change something says so: `planned`, never `unchanged`.
+      if (updateNeeded) this.result.status = 'planned';
+      if (updateNeeded) this.warnIfTimeoutShort();
+      return this.result;
+    }
+    if (!updateNeeded) return this.result;
+
+    checkTimeoutCovers(request, this.strategies);
+    await this.waitForOtherDeployments();
+    this.definition = current;
+    if (!unchanged) await this.register(rendered);
+    if (request.migrate && !unchanged) await this.migrate(rendered);
+    const tracked = await this.updateAll();
+    this.result.status = 'started';
+    if (!request.wait) return this.result;
+    return this.followAndFinish(tracked);
+  }
+
+  /** The new task definition, compared with the current one; sets up the result. */
+  private async render(): Promise<{ current: TaskDefinition; rendered: TaskDefinitionInput; unchanged: boolean }> {
+    const { request, deps } = this;
     const { clients, log } = deps;
-    this.services = await log.group(`Read ${request.services.join(', ')} in ${request.cluster}`, () => this.readServices());
     const firstArn = this.services[0]!.taskDefinition!;
     const current = await describeTaskDefinition(clients, firstArn);
     const base = this.baseDefinition(current);
@@ -249,23 +273,17 @@ class EcsDeployment {
     };
     for (const p of promoted) log.info(`promote-from: ${p.container} runs ${p.image}${p.digest ? ` = ${p.digest}` : ''}; deploying ${p.deployed}`);
     log.info(unchanged ? 'The rendered task definition equals the current one.' : `Task definition changes:\n${diff.map((d) => `  ${d.path}: ${d.before ?? '(none)'} → ${d.after ?? '(removed)'}`).join('\n')}`);
-    const updateNeeded = !unchanged || request.forceNewDeployment || request.desiredCount !== undefined;
-    if (request.dryRun) {
-      // A dry run that would change something says so: `planned`, never `unchanged`.
-      if (updateNeeded) this.result.status = 'planned';
-      return this.result;
-    }
-    if (!updateNeeded) return this.result;
+    return { current, rendered, unchanged };
+  }
 
-    checkTimeoutCovers(request, this.strategies);
-    await this.waitForOtherDeployments();
-    this.definition = current;
-    if (!unchanged) await this.register(rendered);
-    if (request.migrate && !unchanged) await this.migrate(rendered);
-    const tracked = await this.updateAll();
-    this.result.status = 'started';
-    if (!request.wait) return this.result;
-    return this.followAndFinish(tracked);
+  /** A dry run tells what the real run would refuse. */
+  private warnIfTimeoutShort(): void {
+    try {
+      checkTimeoutCovers(this.request, this.strategies);
+    } catch (error) {
+      if (!(error instanceof InputErrors)) throw error;
+      this.deps.log.warning(`The real run would stop here: ${error.message}`);
+    }
   }
 
   private async readServices(): Promise<Service[]> {

@@ -179,6 +179,14 @@ describe('blue/green, canary and linear services', () => {
     expect(ecs.ops('RegisterTaskDefinition', 'UpdateService', 'RunTask')).toEqual([]);
   });
 
+  it('a dry run says planned, and warns what the real run would refuse', async () => {
+    blueGreen();
+    const result = await deploy(request({ dryRun: true }));
+    expect(result.status).toBe('planned');
+    expect(logLines.filter((l) => l.startsWith("warning: The real run would stop here: Input 'timeout' must be longer"))).toHaveLength(1);
+    expect(ecs.ops('RegisterTaskDefinition', 'UpdateService', 'ListServiceDeployments')).toEqual([]);
+  });
+
   it('blue/green with a 20-minute bake and a 30-minute timeout completes: no timeout, no rollback of a healthy deployment', async () => {
     blueGreen({ alarms: { enable: true, rollback: true, alarmNames: ['api-5xx'] } });
     const started = t;
