@@ -4,6 +4,8 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 export interface EcsClients {
   ecs: ECSClient;
   logs: CloudWatchLogsClient;
+  /** A CloudWatch Logs client for another region (a container's awslogs-region); `logs` when absent. */
+  logsIn?: (region: string) => CloudWatchLogsClient;
 }
 
 /**
@@ -14,5 +16,12 @@ export interface EcsClients {
  */
 export function createEcsClients(): EcsClients {
   const config = { maxAttempts: 8, retryMode: 'adaptive' as const };
-  return { ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config) };
+  const logs = new CloudWatchLogsClient(config);
+  const byRegion = new Map<string, CloudWatchLogsClient>();
+  const logsIn = (region: string) => {
+    let client = byRegion.get(region);
+    if (!client) byRegion.set(region, (client = new CloudWatchLogsClient({ ...config, region })));
+    return client;
+  };
+  return { ecs: new ECSClient(config), logs, logsIn };
 }

@@ -103,10 +103,19 @@ export function parseEcsDeploySettings(raw: RawInputs, cwd: string = process.cwd
     if (ms < 1000) throw new InputError('timeout', 'must be a duration of at least 1s, such as 90s, 15m or 1h', inputs.get('timeout'));
     return ms;
   });
+  const waitUntil = c.field(() => {
+    const v = inputs.get('wait-until').trim();
+    if (v !== 'completed' && v !== 'traffic-shifted') throw new InputError('wait-until', 'must be completed or traffic-shifted', v);
+    return v;
+  });
   const rollback = c.field(() => parseBoolean('rollback', inputs.get('rollback')));
   const healthCheckUrl = c.field(() => {
     const v = inputs.optional('health-check-url');
     return v === undefined ? undefined : parseEndpoint('health-check-url', v);
+  });
+  const testUrl = c.field(() => {
+    const v = inputs.optional('test-url');
+    return v === undefined ? undefined : parseEndpoint('test-url', v);
   });
   const forceNewDeployment = c.field(() => parseBoolean('force-new-deployment', inputs.get('force-new-deployment')));
   const desiredCount = c.field(() => {
@@ -133,9 +142,11 @@ export function parseEcsDeploySettings(raw: RawInputs, cwd: string = process.cwd
     ...(promoteFrom ? { promoteFrom } : {}),
     ...(migrate ? { migrate } : {}),
     wait: wait!,
+    waitUntil: waitUntil!,
     timeoutMs: timeoutMs!,
     rollback: rollback!,
     ...(healthCheckUrl ? { healthCheckUrl } : {}),
+    ...(testUrl ? { testUrl } : {}),
     forceNewDeployment: forceNewDeployment!,
     ...(desiredCount !== undefined ? { desiredCount } : {}),
     dryRun: dryRun!,

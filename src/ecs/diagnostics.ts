@@ -1,9 +1,9 @@
 // Why a deployment or a task failed: service events, stopped tasks with their codes and reasons,
 // and the last log lines of containers that log to CloudWatch.
-import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type Service, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { EcsClients } from '../aws/ecs-clients.js';
-import { describeError } from '../aws/errors.js';
+import { describeError, errorCode } from '../aws/errors.js';
 
 const taskId = (arn: string | undefined) => arn?.split('/').pop() ?? '?';
 
@@ -29,7 +29,18 @@ export async function stoppedTasks(clients: EcsClients, cluster: string, service
   return (described.tasks ?? []).filter((t) => t.taskDefinitionArn === taskDefinitionArn);
 }
 
-/** The last lines a container wrote to CloudWatch Logs, when it uses the awslogs driver. */
+/** The client for the log group's region: the container's awslogs-region when it differs from the default one. */
+async function logsClientFor(clients: EcsClients, region: string | undefined): Promise<CloudWatchLogsClient> {
+  if (!region || !clients.logsIn) return clients.logs;
+  const own = await clients.logs.config.region().catch(() => undefined);
+  return own === region ? clients.logs : clients.logsIn(region);
+}
+
+/**
+ * The last lines a container wrote to CloudWatch Logs, when it uses the awslogs driver. Read
+ * backwards from the end: GetLogEvents may answer an empty page with more behind its token, so
+ * follow nextBackwardToken until a page has events or the token stops changing.
+ */
 export async function lastLogLines(clients: EcsClients, definition: TaskDefinition | undefined, task: Task, containerName: string, lines = 20): Promise<string[]> {
   const options = definition?.containerDefinitions?.find((c) => c.name === containerName)?.logConfiguration;
   if (options?.logDriver !== 'awslogs') return [];
@@ -37,8 +48,15 @@ export async function lastLogLines(clients: EcsClients, definition: TaskDefiniti
   const prefix = options.options?.['awslogs-stream-prefix'];
   if (!group || !prefix) return [];
   try {
-    const events = await clients.logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: `${prefix}/${containerName}/${taskId(task.taskArn)}`, limit: lines, startFromHead: false }));
-    return (events.events ?? []).map((e) => e.message ?? '');
+    const client = await logsClientFor(clients, options.options?.['awslogs-region']);
+    let token: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const events = await client.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: `${prefix}/${containerName}/${taskId(task.taskArn)}`, limit: lines, startFromHead: false, ...(token ? { nextToken: token } : {}) }));
+      if ((events.events ?? []).length > 0) return (events.events ?? []).map((e) => e.message ?? '');
+      if (!events.nextBackwardToken || events.nextBackwardToken === token) return [];
+      token = events.nextBackwardToken;
+    }
+    return [];
   } catch (error) {
     return [`(could not read the logs of ${containerName}: ${describeError(error)})`];
   }
@@ -52,12 +70,22 @@ export function eventsSince(service: Service | undefined, since: Date): string[]
     .map((e) => `${e.createdAt?.toISOString() ?? ''} ${e.message ?? ''}`);
 }
 
-export async function describeServices(clients: EcsClients, cluster: string, services: string[]): Promise<Service[]> {
+/** ECS says only "Cluster not found.": name the cluster and the services, and the input to check. */
+export class ClusterNotFound extends Error {
+  constructor(cluster: string, services: string[], input = 'cluster') {
+    super(`Cluster '${cluster}' was not found (looking for service${services.length === 1 ? '' : 's'} ${services.map((s) => `'${s}'`).join(', ')}): check input '${input}' and the region of the credentials (ECS said: Cluster not found.).`);
+    this.name = 'ClusterNotFound';
+  }
+}
+
+export async function describeServices(clients: EcsClients, cluster: string, services: string[], input = 'cluster'): Promise<Service[]> {
   const result: Service[] = [];
   for (let i = 0; i < services.length; i += 10) {
-    const response = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) }));
+    const response = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) })).catch((error: unknown) => {
+      throw errorCode(error) === 'ClusterNotFoundException' ? new ClusterNotFound(cluster, services, input) : error;
+    });
     const missing = (response.failures ?? []).map((f) => `${f.arn ?? '?'} (${f.reason ?? 'unknown'})`);
-    if (missing.length > 0) throw new Error(`Cannot find service(s) in cluster ${cluster}: ${missing.join(', ')}`);
+    if (missing.length > 0) throw new Error(`Cannot find service(s) in cluster '${cluster}': ${missing.join(', ')} (check input '${input === 'cluster' ? 'service' : input}')`);
     result.push(...(response.services ?? []));
   }
   return result;

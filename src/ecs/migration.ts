@@ -1,7 +1,7 @@
 // The migration: a one-off task of the new revision, with the service's network settings. Its
 // named container's exit code decides; a failure never touches the service.
 import { randomUUID } from 'node:crypto';
-import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Service, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Service, type Task, type TaskDefinition, type TaskVolumeConfiguration } from '@aws-sdk/client-ecs';
 import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -29,8 +29,29 @@ export interface MigrationOutcome {
   details: string[];
 }
 
+/**
+ * Volumes the task definition marks `configuredAtLaunch` (EBS) must be configured in RunTask
+ * (API_TaskVolumeConfiguration); the service's own configuration is what its tasks get.
+ */
+export function launchVolumes(definition: TaskDefinition | undefined, service: Service): { volumes: TaskVolumeConfiguration[]; missing: string[] } {
+  const atLaunch = (definition?.volumes ?? []).filter((v) => v.configuredAtLaunch).map((v) => v.name ?? '');
+  const configured = service.deployments?.find((d) => d.status === 'PRIMARY')?.volumeConfigurations ?? service.deployments?.[0]?.volumeConfigurations ?? [];
+  const volumes: TaskVolumeConfiguration[] = [];
+  const missing: string[] = [];
+  for (const name of atLaunch) {
+    const found = configured.find((v) => v.name === name);
+    if (found?.managedEBSVolume) volumes.push({ name, managedEBSVolume: { ...found.managedEBSVolume } });
+    else missing.push(name);
+  }
+  return { volumes, missing };
+}
+
 export async function runMigration(request: MigrationRequest, clients: EcsClients, clock: Clock, log: Logger): Promise<MigrationOutcome> {
   const { service } = request;
+  const launch = launchVolumes(request.definition, service);
+  if (launch.missing.length > 0) {
+    return { ok: false, summary: `the migration task cannot start: volume(s) ${launch.missing.join(', ')} are configured at launch, and service ${service.serviceName ?? ''} has no configuration for them`, details: [] };
+  }
   const started = await clients.ecs.send(
     new RunTaskCommand({
       cluster: request.cluster,
@@ -43,6 +64,7 @@ export async function runMigration(request: MigrationRequest, clients: EcsClient
       ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
       ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
       overrides: { containerOverrides: [{ name: request.container, command: request.command }] },
+      ...(launch.volumes.length > 0 ? { volumeConfigurations: launch.volumes } : {}),
     }),
   );
   const failures = (started.failures ?? []).map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? `: ${f.detail}` : ''}${f.arn ? ` (${f.arn})` : ''}`);

@@ -1,11 +1,13 @@
-// Watching the deployments this step created, by id, until each is done, failed, rolled back by
-// ECS, or the deadline passes.
+// Watching the deployments this step created, by id, from DescribeServices, until each is done,
+// failed, rolled back by ECS, or the deadline passes: the fallback where ECS's service deployment
+// API cannot be read (an older partition, or a role without the permission).
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
 import { describeServices, describeStoppedTask, isStartFailure, stoppedTasks } from './diagnostics.js';
+import { pollDelay } from './track.js';
 
 export interface WatchedDeployment {
   service: string;
@@ -52,9 +54,6 @@ export function judge(service: Service, watched: WatchedDeployment): Verdict | u
   return undefined;
 }
 
-/** About every 5–10 s, jittered so parallel jobs do not poll in step. */
-const pollDelay = () => 5000 + Math.round(Math.random() * 5000);
-
 export async function watchRollout(
   clients: EcsClients,
   cluster: string,
@@ -67,15 +66,16 @@ export async function watchRollout(
   const services = new Map<string, Service>();
   const pending = () => watched.filter((w) => !verdicts.has(w.service));
   while (pending().length > 0) {
-    const delay = pollDelay();
-    if (deps.clock.now() + delay > deadline) {
+    const now = deps.clock.now();
+    if (now >= deadline) {
       for (const w of pending()) {
         const d = services.get(w.service)?.deployments?.find((x) => x.id === w.deploymentId);
         verdicts.set(w.service, { kind: 'timeout', reason: `the rollout did not finish before the timeout (${d?.runningCount ?? '?'} of ${d?.desiredCount ?? '?'} tasks running, rollout ${d?.rolloutState ?? 'state unknown'})` });
       }
       break;
     }
-    await deps.clock.sleep(delay);
+    // The last poll belongs at the deadline, not a poll interval before it.
+    await deps.clock.sleep(Math.min(pollDelay(), deadline - now));
     let described: Service[];
     try {
       described = await describeServices(clients, cluster, pending().map((w) => w.service));

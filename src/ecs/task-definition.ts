@@ -25,7 +25,11 @@ export function parseTaskDefinition(text: string, name: string): TaskDefinitionI
   } catch (error) {
     throw new TaskDefinitionFileError(`is not valid ${name.endsWith('.json') ? 'JSON' : 'JSON or YAML'}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
   }
-  if (data && typeof data === 'object' && 'taskDefinition' in data) data = data.taskDefinition;
+  // describe-task-definition output: { taskDefinition, tags } (tags only with --include TAGS).
+  if (data && typeof data === 'object' && 'taskDefinition' in data) {
+    const wrapper = data as { taskDefinition: unknown; tags?: unknown };
+    data = Array.isArray(wrapper.tags) && wrapper.tags.length > 0 && wrapper.taskDefinition && typeof wrapper.taskDefinition === 'object' ? { ...wrapper.taskDefinition, tags: wrapper.tags } : wrapper.taskDefinition;
+  }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new TaskDefinitionFileError('must hold a task definition object');
   const td = data as Record<string, unknown>;
   if (typeof td.family !== 'string' || td.family === '') throw new TaskDefinitionFileError("has no 'family'");
@@ -34,7 +38,16 @@ export function parseTaskDefinition(text: string, name: string): TaskDefinitionI
   for (const c of containers as unknown[]) {
     if (!c || typeof c !== 'object' || typeof (c as { name?: unknown }).name !== 'string') throw new TaskDefinitionFileError('has a container definition without a name');
   }
-  return toRegisterInput(td);
+  return asRegistrable(toRegisterInput(td));
+}
+
+/** Task cpu and memory are strings in the API, environment values too; a YAML file may give numbers. */
+function asRegistrable(td: TaskDefinitionInput): TaskDefinitionInput {
+  const raw = td as unknown as Record<string, unknown>;
+  if (typeof raw.cpu === 'number') raw.cpu = String(raw.cpu);
+  if (typeof raw.memory === 'number') raw.memory = String(raw.memory);
+  for (const c of td.containerDefinitions ?? []) for (const e of c.environment ?? []) if (e.value !== undefined && typeof e.value !== 'string') e.value = text(e.value);
+  return td;
 }
 
 export interface RenderChanges {
@@ -74,14 +87,17 @@ export function renderTaskDefinition(base: TaskDefinitionInput, changes: RenderC
 
 const isEmpty = (v: unknown) => v === null || v === undefined || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
 
-/** Drops empty values, and the defaults ECS fills in for fields a file may leave out. */
+/** Lists whose order ECS does not keep or does not care about. */
+const UNORDERED = ['environment', 'secrets', 'environmentFiles', 'ulimits', 'systemControls', 'tags', 'requiresCompatibilities'];
+
+/** Fields ECS types as integers: a file may write them as strings ("8080"), which mean the same. */
+const NUMERIC = new Set(['cpu', 'memory', 'memoryReservation', 'containerPort', 'hostPort', 'interval', 'timeout', 'retries', 'startPeriod', 'startTimeout', 'stopTimeout', 'softLimit', 'hardLimit', 'sharedMemorySize', 'swappiness', 'maxSwap', 'sizeInGiB']);
+
+/** Drops empty values; integers written as strings compare as the integers they are. */
 function clean(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) {
     const items = value.map((v) => clean(v)).filter((v) => !isEmpty(v));
-    // Order does not matter in these lists; ECS may return them in another order.
-    if (['environment', 'secrets', 'environmentFiles', 'ulimits', 'systemControls'].includes(key)) {
-      return items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-    }
+    if (UNORDERED.includes(key)) return items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     return items;
   }
   if (value && typeof value === 'object' && !(value instanceof Date)) {
@@ -92,24 +108,78 @@ function clean(value: unknown, key = ''): unknown {
     }
     return out;
   }
+  if (NUMERIC.has(key) && typeof value === 'string' && /^\s*\d+\s*$/.test(value)) return Number(value);
   return value;
 }
 
-/** The task definition as ECS would store it, for comparison: read-only fields and ECS defaults removed. */
-export function normaliseTaskDefinition(td: TaskDefinitionInput | TaskDefinition): Record<string, unknown> {
-  const copy = structuredClone<TaskDefinitionInput>(toRegisterInput(td));
-  delete copy.tags;
-  for (const c of copy.containerDefinitions ?? []) {
-    if (c.essential === true) delete c.essential;
-    if (c.cpu === 0) delete c.cpu;
-    for (const p of c.portMappings ?? []) {
-      if (p.protocol === 'tcp') delete p.protocol;
-      if (p.hostPort === p.containerPort && (copy.networkMode === 'awsvpc' || copy.networkMode === undefined)) delete p.hostPort;
-    }
-  }
-  return clean(copy) as Record<string, unknown>;
+/** "1 vCPU" → "1024" CPU units, as ECS stores task-level cpu (RegisterTaskDefinition: "1 vCPU or 1 vcpu"). */
+export function cpuUnits(v: unknown): string {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$/i.exec(String(v));
+  return m ? String(Math.round(Number(m[1]) * 1024)) : String(v).trim();
 }
 
+/** "1 GB" / "1GB" → "1024" MiB, as ECS stores task-level memory. */
+export function memoryMiB(v: unknown): string {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*gb\s*$/i.exec(String(v));
+  return m ? String(Math.round(Number(m[1]) * 1024)) : String(v).trim();
+}
+
+type Loose = Record<string, unknown>;
+
+/** A scalar as text (objects as JSON, so they never equal a scalar). */
+const text = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+
+/** Deletes `key` from `o` when it holds the value ECS would fill in for it. */
+const dropDefault = (o: Loose | undefined, key: string, value: unknown) => {
+  if (o && o[key] !== undefined && text(o[key]) === text(value)) delete o[key];
+};
+
+/**
+ * The defaults ECS fills in when a field is left out, removed from both sides so a file that
+ * leaves them out compares equal to what DescribeTaskDefinition returns (ECS API reference:
+ * RegisterTaskDefinition, ContainerDefinition, HealthCheck, PortMapping, EFSVolumeConfiguration,
+ * DockerVolumeConfiguration).
+ */
+function dropEcsDefaults(td: Loose): void {
+  dropDefault(td, 'enableFaultInjection', false);
+  dropDefault(td, 'networkMode', 'bridge');
+  const awsvpc = td.networkMode === 'awsvpc' || td.networkMode === 'host';
+  for (const c of (td.containerDefinitions ?? []) as Loose[]) {
+    dropDefault(c, 'essential', true);
+    dropDefault(c, 'cpu', 0);
+    dropDefault(c, 'versionConsistency', 'enabled');
+    for (const flag of ['readonlyRootFilesystem', 'privileged', 'interactive', 'pseudoTerminal', 'disableNetworking']) dropDefault(c, flag, false);
+    for (const p of (c.portMappings ?? []) as Loose[]) {
+      dropDefault(p, 'protocol', 'tcp');
+      if (awsvpc && p.hostPort !== undefined && text(p.hostPort) === text(p.containerPort)) delete p.hostPort;
+    }
+    const hc = c.healthCheck as Loose | undefined;
+    dropDefault(hc, 'interval', 30);
+    dropDefault(hc, 'timeout', 5);
+    dropDefault(hc, 'retries', 3);
+    dropDefault(hc, 'startPeriod', 0);
+  }
+  for (const v of (td.volumes ?? []) as Loose[]) {
+    const efs = v.efsVolumeConfiguration as Loose | undefined;
+    dropDefault(efs, 'rootDirectory', '/');
+    dropDefault(efs, 'transitEncryption', 'DISABLED');
+    dropDefault(v.dockerVolumeConfiguration as Loose | undefined, 'scope', 'task');
+  }
+}
+
+/** The task definition as ECS would store it, for comparison: read-only fields and ECS defaults removed, units and number forms made one. */
+export function normaliseTaskDefinition(td: TaskDefinitionInput | TaskDefinition): Record<string, unknown> {
+  const copy = structuredClone(toRegisterInput(td)) as unknown as Loose;
+  if (copy.cpu !== undefined) copy.cpu = cpuUnits(copy.cpu);
+  if (copy.memory !== undefined) copy.memory = memoryMiB(copy.memory);
+  for (const c of (copy.containerDefinitions ?? []) as Loose[]) for (const e of (c.environment ?? []) as Loose[]) if (e.value !== undefined) e.value = text(e.value);
+  dropEcsDefaults(copy);
+  const cleaned = clean(copy) as Loose;
+  // Task-level cpu and memory are strings of units in ECS: keep them as such.
+  if (copy.cpu !== undefined) cleaned.cpu = copy.cpu;
+  if (copy.memory !== undefined) cleaned.memory = copy.memory;
+  return cleaned;
+}
 
 /** Flattens to `path → JSON value`; containers, environment and secrets are keyed by name. */
 function flatten(value: unknown, path: string, out: Map<string, string>): void {

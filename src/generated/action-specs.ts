@@ -159,8 +159,13 @@ export const actionSpecs = {
         "required": false,
         "default": "true"
       },
+      "wait-until": {
+        "description": "What the wait ends at: completed (the deployment finished, old tasks gone) or traffic-shifted (production traffic is on the new revision: blue/green, canary and linear services need not sit through the final bake).",
+        "required": false,
+        "default": "completed"
+      },
       "timeout": {
-        "description": "How long to wait for the migration and the rollout (90s, 15m, 1h).",
+        "description": "How long to wait for the migration and the rollout (90s, 15m, 1h); it must cover the bake times and steps the service is configured for.",
         "required": false,
         "default": "15m"
       },
@@ -171,6 +176,11 @@ export const actionSpecs = {
       },
       "health-check-url": {
         "description": "After the rollout, GET this URL until it answers 2xx; failure counts as a failed deploy.",
+        "required": false,
+        "default": ""
+      },
+      "test-url": {
+        "description": "For services with a PAUSE lifecycle hook, GET this URL (the test listener or test header route) while the hook awaits action, then continue the deployment on 2xx or roll it back. Without it a paused deployment is reported as paused.",
         "required": false,
         "default": ""
       },
@@ -185,7 +195,7 @@ export const actionSpecs = {
         "default": ""
       },
       "dry-run": {
-        "description": "Print the diff between the current and the new task definition, change nothing (true or false).",
+        "description": "Print the diff between the current and the new task definition, change nothing (true or false); status planned when something would change.",
         "required": false,
         "default": "false"
       }
@@ -200,8 +210,11 @@ export const actionSpecs = {
       "deployment-id": {
         "description": "The ECS deployment this step started (a JSON object service → id with several services)."
       },
+      "service-deployment-arn": {
+        "description": "The ECS service deployment this step started (a JSON object service → ARN with several services), so a later step can follow it; empty where the API is unavailable."
+      },
       "status": {
-        "description": "completed, unchanged, rolled-back or failed (started when wait is false)."
+        "description": "completed, traffic-shifted (wait-until traffic-shifted), paused (a PAUSE hook awaits action), unchanged, planned (dry run with a change), rolled-back or failed (started when wait is false)."
       },
       "image": {
         "description": "The image of the main container (container-name, else the first container)."

@@ -152,8 +152,13 @@ export const IAM_ACTIONS: Record<string, ActionsOf> = {
   'route53:ListResourceRecordSets': only('route53:ListResourceRecordSets'),
   'route53:ChangeResourceRecordSets': only('route53:ChangeResourceRecordSets'),
   'route53:GetChange': only('route53:GetChange'),
-  // ECS (a task definition with tags would also need ecs:TagResource; ours are registered without)
+  // ECS (registering a task definition with tags also needs ecs:TagResource: the revision carries the current one's tags)
   'ecs:DescribeServices': only('ecs:DescribeServices'),
+  'ecs:ListServiceDeployments': only('ecs:ListServiceDeployments'),
+  'ecs:DescribeServiceDeployments': only('ecs:DescribeServiceDeployments'),
+  'ecs:StopServiceDeployment': only('ecs:StopServiceDeployment'),
+  'ecs:ContinueServiceDeployment': only('ecs:ContinueServiceDeployment'),
+  'ecs:DescribeServiceRevisions': only('ecs:DescribeServiceRevisions'),
   'ecs:DescribeTaskDefinition': only('ecs:DescribeTaskDefinition'),
   'ecs:RegisterTaskDefinition': (input) => (Array.isArray(input.tags) && input.tags.length > 0 ? ['ecs:RegisterTaskDefinition', 'ecs:TagResource'] : ['ecs:RegisterTaskDefinition']),
   'ecs:UpdateService': only('ecs:UpdateService'),

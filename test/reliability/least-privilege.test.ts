@@ -240,7 +240,8 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
     clients = createEcsClients();
     recorder.attach(clients.ecs);
     recorder.attach(clients.logs);
-    baseArn = ecs.registerTaskDefinition(apiTaskDefinition('registry.example.com/api:1.0.0'));
+    // Tagged, as most task definitions are: the new revision carries the tags (ecs:TagResource).
+    baseArn = ecs.registerTaskDefinition({ ...apiTaskDefinition('registry.example.com/api:1.0.0'), tags: [{ key: 'team', value: 'api' }] });
     health = createServer((_req, res) => res.writeHead(200).end('ok'));
     await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
     healthUrl = `http://127.0.0.1:${(health.address() as AddressInfo).port}/health`;
@@ -276,21 +277,50 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
     const result = await deploy(request({ migrate: { command: ['npm', 'run', 'migrate'] }, healthCheckUrl: healthUrl }));
     expect(result.status).toBe('completed');
     const ops = recorder.operationsSince(mark);
-    expect([...ops]).toEqual(expect.arrayContaining(['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition', 'ecs:RunTask', 'ecs:DescribeTasks', 'logs:GetLogEvents', 'ecs:UpdateService', 'ecs:ListTasks']));
+    expect([...ops]).toEqual(expect.arrayContaining(['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition', 'ecs:RunTask', 'ecs:DescribeTasks', 'logs:GetLogEvents', 'ecs:ListServiceDeployments', 'ecs:UpdateService', 'ecs:DescribeServiceDeployments', 'ecs:ListTasks']));
     // What makes iam:PassRole necessary: the registered definition carries a role.
     const registered = recorder.calls.slice(mark).find((c) => c.operation === 'RegisterTaskDefinition')!;
     expect(registered.input.executionRoleArn).toMatch(/^arn:aws:iam::\d+:role\//);
+    // What makes ecs:TagResource necessary: the new revision carries the current one's tags.
+    expect(registered.input.tags).toEqual([{ key: 'team', value: 'api' }]);
   });
 
-  it('a rollout that fails: diagnostics (stopped tasks, their logs) and a rollback', async () => {
+  it('a rollout that fails: diagnostics (stopped tasks, their logs) and a rollback the fast way', async () => {
     ecs.createService('web', baseArn);
-    ecs.script('web', { kind: 'start-failure', reason: 'CannotPullContainerError: not found' }, { kind: 'complete', after: 1 });
+    ecs.script('web', { kind: 'start-failure', reason: 'CannotPullContainerError: not found' });
     const mark = recorder.mark();
     const result = await failed(request({ services: ['web'], image: 'registry.example.com/api:3.0.0' }));
     expect(result.status).toBe('rolled-back');
-    const calls = recorder.calls.slice(mark);
-    expect(calls.filter((c) => c.operation === 'UpdateService')).toHaveLength(2);
-    expect([...recorder.operationsSince(mark)]).toEqual(expect.arrayContaining(['ecs:ListTasks', 'ecs:DescribeTasks', 'logs:GetLogEvents']));
+    expect([...recorder.operationsSince(mark)]).toEqual(expect.arrayContaining(['ecs:ListTasks', 'ecs:DescribeTasks', 'logs:GetLogEvents', 'ecs:StopServiceDeployment']));
+  });
+
+  it('a failing health check after the deployment finished: rolled back by updating the service', async () => {
+    ecs.createService('site', baseArn);
+    const down = createServer((_req, res) => res.writeHead(503).end('down'));
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+    try {
+      const mark = recorder.mark();
+      const result = await failed(request({ services: ['site'], image: 'registry.example.com/api:5.0.0', healthCheckUrl: `http://127.0.0.1:${(down.address() as AddressInfo).port}/`, timeoutMs: 60_000 }));
+      expect(result.status).toBe('rolled-back');
+      expect(recorder.calls.slice(mark).filter((c) => c.operation === 'UpdateService')).toHaveLength(2);
+    } finally {
+      await new Promise((resolve) => down.close(resolve));
+    }
+  });
+
+  it('a PAUSE hook answered after the test URL check (blue/green)', async () => {
+    const clock = fakeClock();
+    const realNow = ecs.now;
+    ecs.now = () => clock.now();
+    try {
+      ecs.createService('bg', baseArn, { deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }] } });
+      const mark = recorder.mark();
+      const result = await deployToEcs(request({ services: ['bg'], image: 'registry.example.com/api:6.0.0', testUrl: healthUrl }), { clients, clock, log: silentLogger });
+      expect(result.status).toBe('completed');
+      expect(recorder.operationsSince(mark).has('ecs:ContinueServiceDeployment')).toBe(true);
+    } finally {
+      ecs.now = realNow;
+    }
   });
 
   it('a migration past the timeout is stopped', async () => {
@@ -315,6 +345,7 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
     expect(result).toMatchObject({ status: 'completed', image: `registry.example.com/api@sha256:${'a'.repeat(64)}` });
     const reads = recorder.calls.slice(mark).filter((c) => c.operation === 'DescribeServices').map((c) => c.input.cluster);
     expect(reads).toContain('staging');
+    expect(recorder.operationsSince(mark).has('ecs:DescribeServiceRevisions')).toBe(true);
   });
 
   it("the README's policy grants exactly what ecs-deploy used (iam:PassRole implied)", () => {

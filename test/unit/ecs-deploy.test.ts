@@ -10,6 +10,7 @@ import { judge } from '../../src/ecs/rollout.js';
 import type { Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../src/util/clock.js';
 import { apiTaskDefinition, FakeEcs } from '../../scripts/lib/fake-ecs.mjs';
+import { parseTaskDefinition } from '../../src/ecs/task-definition.js';
 
 let ecs: FakeEcs;
 let health: Server | undefined;
@@ -44,7 +45,7 @@ function fakeClock(): Clock {
 
 const clients = () => {
   const config = { endpoint: ecs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 8 };
-  return { ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config) };
+  return { ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config), logsIn: (region: string) => new CloudWatchLogsClient({ ...config, region }) };
 };
 
 const request = (overrides: Partial<EcsDeployRequest> = {}): EcsDeployRequest => ({
@@ -72,7 +73,14 @@ async function failure(r: EcsDeployRequest): Promise<EcsDeployResult> {
 
 const updates = () => ecs.ops('UpdateService').map((c) => c.input.taskDefinition);
 
-describe('a rollout', () => {
+// Today's logic, kept as the fallback where ECS's service deployment API cannot be used (an older
+// partition: no currentServiceDeployment, UnknownOperationException). The same paths followed
+// through the service deployment record are in ecs-service-deployments.test.ts.
+describe('a rolling rollout followed with DescribeServices (service deployment API unavailable)', () => {
+  beforeEach(() => {
+    ecs.serviceDeploymentsApi = 'unavailable';
+  });
+
   it('succeeds: registers the new image, migrates, rolls out, checks /health', async () => {
     const url = await healthEndpoint(200);
     ecs.script('api', { kind: 'complete', after: 3 });
@@ -181,9 +189,11 @@ describe('a rollout', () => {
     expect(ecs.ops('UpdateService')[0]!.input).toMatchObject({ forceNewDeployment: true, taskDefinition: result.previousTaskDefinitionArn });
   });
 
-  it('dry-run prints the diff and changes nothing', async () => {
+  it('dry-run prints the diff, changes nothing, and says a change is planned', async () => {
     const result = await deploy(request({ dryRun: true }));
     expect(result.diff).toHaveLength(1);
+    expect(result.status).toBe('planned');
+    expect((await deploy(request({ dryRun: true, image: 'registry.example.com/api:1.0.0' }))).status).toBe('unchanged');
     expect(ecs.ops('RegisterTaskDefinition', 'UpdateService', 'RunTask')).toEqual([]);
   });
 
@@ -203,8 +213,7 @@ describe('a rollout', () => {
 
 describe('the migration', () => {
   it('exits 1: the service is untouched, the exit code, reason and last log lines are reported', async () => {
-    ecs.migration = { statuses: ['PENDING', 'RUNNING', 'STOPPED'], exitCode: 1, stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' };
-    ecs.putLogs('/ecs/api', 'ecs/api/' + '0'.repeat(31) + '2', ['Running migrations…', 'error: relation "users" already exists']);
+    ecs.migration = { statuses: ['PENDING', 'RUNNING', 'STOPPED'], exitCode: 1, stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', logs: ['Running migrations…', 'error: relation "users" already exists'] };
     const result = await failure(request({ migrate: { command: ['npm', 'run', 'migrate'] } }));
     expect(result.status).toBe('failed');
     expect(result.failure).toBe('Migration failed: the migration exited 1. The service was not changed.');
@@ -255,5 +264,44 @@ describe('judge', () => {
     const result = judge({ deployments } as Service, watched);
     if (verdict === undefined) expect(result).toBeUndefined();
     else expect(result).toMatchObject(verdict);
+  });
+});
+
+describe('what ECS does that moto does not', () => {
+  it('a task definition file without the fields ECS fills in is unchanged: no new revision, no rollout', async () => {
+    const file = { family: 'api', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '0.25 vCPU', memory: '0.5 GB', containerDefinitions: [{ name: 'api', image: 'registry.example.com/api:1.0.0', healthCheck: { command: ['CMD', 'true'] } }] };
+    ecs.createService('web', ecs.registerTaskDefinition(structuredClone(file)));
+    const result = await deploy(request({ services: ['web'], taskDefinition: parseTaskDefinition(JSON.stringify(file), 'td.json'), image: undefined, containerName: undefined }));
+    expect(result.diff).toEqual([]);
+    expect(result.status).toBe('unchanged');
+    expect(ecs.ops('RegisterTaskDefinition', 'UpdateService')).toEqual([]);
+  });
+
+  it('reads the tags (include TAGS) and carries them to the new revision', async () => {
+    const tagged = ecs.registerTaskDefinition({ ...apiTaskDefinition('registry.example.com/api:1.0.0'), tags: [{ key: 'team', value: 'payments' }] });
+    ecs.createService('billing', tagged);
+    const result = await deploy(request({ services: ['billing'] }));
+    expect(ecs.ops('DescribeTaskDefinition')[0]!.input).toMatchObject({ include: ['TAGS'] });
+    expect(ecs.ops('RegisterTaskDefinition')[0]!.input.tags).toEqual([{ key: 'team', value: 'payments' }]);
+    expect(ecs.definitionTags(result.taskDefinitionArn)).toEqual([{ key: 'team', value: 'payments' }]);
+  });
+
+  it('passes the service volume configuration of a volume configured at launch to the migration task', async () => {
+    const td = { ...apiTaskDefinition('registry.example.com/api:1.0.0'), volumes: [{ name: 'data', configuredAtLaunch: true }] };
+    const ebs = { name: 'data', managedEBSVolume: { roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructure', sizeInGiB: 20, volumeType: 'gp3' } };
+    ecs.createService('jobs', ecs.registerTaskDefinition(td), { volumeConfigurations: [ebs] });
+    const result = await deploy(request({ services: ['jobs'], migrate: { command: ['./migrate'] } }));
+    expect(result.status).toBe('completed');
+    expect(ecs.ops('RunTask')[0]!.input.volumeConfigurations).toEqual([ebs]);
+  });
+
+  it("reads the migration's log lines past an empty page, in the container's awslogs-region", async () => {
+    const td = apiTaskDefinition('registry.example.com/api:1.0.0') as { containerDefinitions: { logConfiguration: { options: Record<string, string> } }[] };
+    td.containerDefinitions[0]!.logConfiguration.options['awslogs-region'] = 'eu-west-1';
+    ecs.createService('eu', ecs.registerTaskDefinition(td));
+    ecs.migration = { exitCode: 2, logs: ['migrating', 'error: lock timeout'] };
+    const result = await failure(request({ services: ['eu'], migrate: { command: ['./migrate'] } }));
+    expect(result.diagnostics.join('\n')).toContain('error: lock timeout');
+    expect(new Set(ecs.ops('GetLogEvents').map((c) => c.region))).toEqual(new Set(['eu-west-1']));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitCommand } from '../../src/ecs/command.js';
 import { diffTaskDefinitions, parseTaskDefinition, renderTaskDefinition, RenderError, sameTaskDefinition, TaskDefinitionFileError } from '../../src/ecs/task-definition.js';
-import { apiTaskDefinition } from '../../scripts/lib/fake-ecs.mjs';
+import { apiTaskDefinition, FakeEcs } from '../../scripts/lib/fake-ecs.mjs';
 
 describe('splitCommand', () => {
   it.each([
@@ -61,5 +61,58 @@ describe('render and compare', () => {
     };
     expect(sameTaskDefinition(stored, base)).toBe(true);
     expect(diffTaskDefinitions(stored, renderTaskDefinition(base, { images: { api: 'r/api:2' }, environment: {} }))).toEqual([{ path: 'containerDefinitions[api].image', before: '"r/api:1"', after: '"r/api:2"' }]);
+  });
+});
+
+describe('compared on meaning, with what ECS fills in accounted for', () => {
+  // What a user writes: no enableFaultInjection, no health-check timings, units in words,
+  // integers as strings, no protocol or hostPort, no empty lists.
+  const file = {
+    family: 'api',
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '1 vCPU',
+    memory: '1 GB',
+    containerDefinitions: [
+      {
+        name: 'api',
+        image: 'r/api:1',
+        portMappings: [{ containerPort: '8080' }],
+        healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8080/health || exit 1'] },
+        environment: [{ name: 'RETRIES', value: '3' }],
+      },
+    ],
+  };
+  // What DescribeTaskDefinition returns for it (the scripted ECS stores it as ECS does).
+  const stored = () => {
+    const fake = new FakeEcs();
+    return fake.definition(fake.registerTaskDefinition(structuredClone(file)))!;
+  };
+
+  it('ECS stores the defaults it fills in', () => {
+    expect(stored()).toMatchObject({ enableFaultInjection: false, cpu: '1024', memory: '1024', containerDefinitions: [{ cpu: 0, essential: true, healthCheck: { interval: 30, timeout: 5, retries: 3 }, portMappings: [{ protocol: 'tcp' }] }] });
+  });
+
+  it('a file without them is the same task definition', () => {
+    const parsed = parseTaskDefinition(JSON.stringify(file), 'td.json');
+    expect(diffTaskDefinitions(stored(), parsed)).toEqual([]);
+    const yaml = `family: api\nnetworkMode: awsvpc\nrequiresCompatibilities: [FARGATE]\ncpu: 1024\nmemory: 1024\ncontainerDefinitions:\n  - name: api\n    image: r/api:1\n    portMappings: [{ containerPort: 8080, hostPort: 8080 }]\n    healthCheck: { command: [CMD-SHELL, 'curl -f http://localhost:8080/health || exit 1'], startPeriod: 0 }\n    environment: [{ name: RETRIES, value: 3 }]\n`;
+    expect(diffTaskDefinitions(stored(), parseTaskDefinition(yaml, 'td.yaml'))).toEqual([]);
+  });
+
+  it.each([
+    ['a health-check timing that differs from the default', (td: typeof file) => Object.assign(td.containerDefinitions[0]!.healthCheck, { retries: 5 }), 'containerDefinitions[api].healthCheck.retries'],
+    ['fault injection turned on', (td: typeof file) => Object.assign(td, { enableFaultInjection: true }), 'enableFaultInjection'],
+    ['more memory', (td: typeof file) => Object.assign(td, { memory: '2 GB' }), 'memory'],
+    ['an environment value "3" → "3.0" (text, not a number)', (td: typeof file) => Object.assign(td.containerDefinitions[0]!.environment[0]!, { value: '3.0' }), 'containerDefinitions[api].environment[RETRIES].value'],
+  ])('%s is a change', (_name, change, path) => {
+    const td = structuredClone(file);
+    change(td);
+    expect(diffTaskDefinitions(stored(), parseTaskDefinition(JSON.stringify(td), 'td.json')).map((d) => d.path)).toEqual([path]);
+  });
+
+  it('describe-task-definition output keeps its tags', () => {
+    const parsed = parseTaskDefinition(JSON.stringify({ taskDefinition: file, tags: [{ key: 'team', value: 'api' }] }), 'td.json');
+    expect(parsed.tags).toEqual([{ key: 'team', value: 'api' }]);
   });
 });

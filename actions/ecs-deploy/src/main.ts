@@ -13,7 +13,7 @@ await runAction(async (inputs, log) => {
     return { outputs: ecsDeployOutputs(result), summary: ecsDeploySummary(settings, result) };
   } catch (error) {
     if (error instanceof EcsDeployFailed) {
-      for (const line of error.result.diagnostics) log.info(line);
+      for (const line of [...error.result.ecsSaid, ...error.result.diagnostics]) log.info(line);
       throw new ActionFailure(error.message, { outputs: ecsDeployOutputs(error.result), summary: ecsDeploySummary(settings, error.result) });
     }
     throw error;

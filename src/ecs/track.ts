@@ -1,0 +1,112 @@
+// Following the service deployments this step started, by ARN, until ECS gives its verdict, a
+// PAUSE hook needs an answer, a task of the new revision cannot start, or the deadline passes.
+import type { DeploymentLifecycleHookDetail, ServiceDeployment, Task } from '@aws-sdk/client-ecs';
+import type { EcsClients } from '../aws/ecs-clients.js';
+import { describeError } from '../aws/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Clock } from '../util/clock.js';
+import { describeStoppedTask, isStartFailure, stoppedTasks } from './diagnostics.js';
+import { judgeServiceDeployment, progressLine, type DeploymentVerdict, type ServiceDeploymentApi, type Strategy, type WaitUntil } from './service-deployment.js';
+
+export interface TrackedDeployment {
+  service: string;
+  /** The service deployment's ARN. */
+  arn: string;
+  taskDefinitionArn: string;
+  previousTaskDefinitionArn: string;
+  strategy: Strategy;
+}
+
+export type TrackVerdict = DeploymentVerdict | { kind: 'timeout'; reason: string } | { kind: 'start-failure'; reason: string };
+
+/** What to do about a PAUSE hook awaiting action: it was answered (keep following), or leave it paused. */
+export type PauseHandler = (tracked: TrackedDeployment, sd: ServiceDeployment, hook: DeploymentLifecycleHookDetail) => Promise<'answered' | 'paused'>;
+
+export interface TrackResult {
+  verdicts: Map<string, TrackVerdict>;
+  /** The last record of each deployment. */
+  records: Map<string, ServiceDeployment>;
+  stopped: Task[];
+  /** The API turned out to be unavailable: the caller falls back. */
+  unavailable: boolean;
+}
+
+/** About every 5–10 s, jittered so parallel jobs do not poll in step. */
+export const pollDelay = () => 5000 + Math.round(Math.random() * 5000);
+
+export interface TrackOptions {
+  clock: Clock;
+  log: Logger;
+  waitUntil: WaitUntil;
+  onPause?: PauseHandler;
+}
+
+export async function trackDeployments(api: ServiceDeploymentApi, clients: EcsClients, cluster: string, tracked: TrackedDeployment[], deadline: number, options: TrackOptions): Promise<TrackResult> {
+  const { clock, log } = options;
+  const result: TrackResult = { verdicts: new Map(), records: new Map(), stopped: [], unavailable: false };
+  const seenStopped = new Set<string>();
+  const answeredHooks = new Set<string>();
+  const bakeStarted = new Map<string, number>();
+  const lastLine = new Map<string, string>();
+  const pending = () => tracked.filter((t) => !result.verdicts.has(t.service));
+
+  while (pending().length > 0) {
+    const now = clock.now();
+    if (now >= deadline) {
+      for (const t of pending()) {
+        const sd = result.records.get(t.service);
+        result.verdicts.set(t.service, { kind: 'timeout', reason: `the deployment did not finish before the timeout (${sd ? progressLine(sd, t.strategy, bakeStarted.get(t.service), now) : 'no record read'})` });
+      }
+      break;
+    }
+    // The last poll belongs at the deadline, not a poll interval before it.
+    await clock.sleep(Math.min(pollDelay(), deadline - now));
+    let records: ServiceDeployment[] | undefined;
+    try {
+      records = await api.describe(pending().map((t) => t.arn));
+    } catch (error) {
+      log.info(`DescribeServiceDeployments: ${describeError(error)}; polling again`);
+      continue;
+    }
+    if (records === undefined) return { ...result, unavailable: true };
+    for (const sd of records) {
+      const t = pending().find((x) => x.arn === sd.serviceDeploymentArn);
+      if (!t) continue;
+      result.records.set(t.service, sd);
+      if (sd.lifecycleStage === 'BAKE_TIME' && !bakeStarted.has(t.service)) bakeStarted.set(t.service, clock.now());
+      let verdict: TrackVerdict | undefined = judgeServiceDeployment(sd, options.waitUntil);
+      if (verdict?.kind === 'paused') verdict = await answerPause(t, sd, verdict.hook, answeredHooks, options.onPause);
+      verdict ??= await startFailure(clients, cluster, t, seenStopped, result.stopped, log);
+      const line = progressLine(sd, t.strategy, bakeStarted.get(t.service), clock.now());
+      if (line !== lastLine.get(t.service)) log.info(`${t.service}: ${line}`);
+      lastLine.set(t.service, line);
+      if (verdict) result.verdicts.set(t.service, verdict);
+    }
+  }
+  return result;
+}
+
+async function answerPause(t: TrackedDeployment, sd: ServiceDeployment, hook: DeploymentLifecycleHookDetail, answered: Set<string>, onPause: PauseHandler | undefined): Promise<TrackVerdict | undefined> {
+  const id = hook.hookId ?? '';
+  if (answered.has(id)) return undefined;
+  if (!onPause || (await onPause(t, sd, hook)) === 'paused') return { kind: 'paused', hook };
+  answered.add(id);
+  return undefined;
+}
+
+/** A task of the new revision that cannot start will not heal by waiting: fail fast. */
+async function startFailure(clients: EcsClients, cluster: string, t: TrackedDeployment, seen: Set<string>, stopped: Task[], log: Logger): Promise<TrackVerdict | undefined> {
+  let verdict: TrackVerdict | undefined;
+  try {
+    for (const task of await stoppedTasks(clients, cluster, t.service, t.taskDefinitionArn)) {
+      if (seen.has(task.taskArn ?? '')) continue;
+      seen.add(task.taskArn ?? '');
+      stopped.push(task);
+      log.info(`${t.service}: ${describeStoppedTask(task)}`);
+      if (isStartFailure(task)) verdict ??= { kind: 'start-failure', reason: `a task of the new revision failed to start: ${describeStoppedTask(task)}` };
+    }
+  } catch (error) {
+    log.debug(`stopped tasks of ${t.service}: ${describeError(error)}`);
+  }
+  return verdict;
+}
