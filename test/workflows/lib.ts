@@ -548,6 +548,18 @@ function show(p: Permissions): string {
 }
 
 const GH_CLI = /(?:^|[\s;&|(`!{])gh\s/;
+
+/**
+ * What a `run:` line needs from the GITHUB_TOKEN, for the commands we know. A gh command that is not here fails
+ * the permissions check, so that a new one gets a considered entry.
+ */
+export const RUN_PERMISSIONS: Array<{ pattern: RegExp; what: string; needs: Permissions }> = [
+  // Creates the release (and reads the tag it verifies): contents.
+  { pattern: /(?:^|[\s;&|(`!{])gh\s+release\s+(?:create|edit|upload|delete)\b/, what: 'gh release', needs: { contents: 'write' } },
+  // Pushes with the token actions/checkout persisted.
+  { pattern: /\bgit\s+(?:[\w-]+\s+)*?push\b/, what: 'git push', needs: { contents: 'write' } },
+  { pattern: /\bscripts\/release\/release\.mjs\s+tag\b.*\s--push\b/, what: 'release.mjs tag --push (git push of the tags)', needs: { contents: 'write' } },
+];
 const GITHUB_API = /\b(?:curl|wget)\b.*(?:api\.github\.com|GITHUB_API_URL)|(?:api\.github\.com|GITHUB_API_URL).*\b(?:curl|wget)\b/;
 
 /** The permissions one job needs, with findings for steps the table does not know. */
@@ -582,8 +594,12 @@ export function neededPermissions(wf: Workflow, ctx: CheckContext, job: YAMLMap,
     if (run !== undefined) {
       const code = run.split('\n').filter((l) => !/^\s*#/.test(l));
       const lineNo = lineOf(wf, get(step, 'run'));
-      if (code.some((l) => GH_CLI.test(l))) {
-        unknown.push({ check: 'permissions', file: wf.name, line: lineNo, message: `job ${jobId} runs the gh CLI, whose token permissions the table cannot tell: add it to the permission table` });
+      for (const l of code) {
+        const known = RUN_PERMISSIONS.filter((r) => r.pattern.test(l));
+        for (const rule of known) needed = union(needed, rule.needs);
+        if (known.length === 0 && GH_CLI.test(l)) {
+          unknown.push({ check: 'permissions', file: wf.name, line: lineNo, message: `job ${jobId} runs the gh CLI, whose token permissions the table cannot tell: add it to the permission table` });
+        }
       }
       if (code.some((l) => GITHUB_API.test(l))) {
         unknown.push({ check: 'permissions', file: wf.name, line: lineNo, message: `job ${jobId} calls the GitHub API with curl/wget: add it to the permission table` });

@@ -71,6 +71,7 @@ describe('the checks fail on bad workflows (fixtures)', () => {
     'bad-reusable-permissions.yml': { checks: ['permissions'], match: /missing contents: read/ },
     'bad-no-permissions.yml': { checks: ['permissions'], match: /no top-level permissions|declares no permissions/, count: 2 },
     'bad-unknown-action.yml': { checks: ['permissions'], match: /actions\/cache@27d5ce7f\w+.*add it to the permission table/, line: 10 },
+    'bad-release-permissions.yml': { checks: ['permissions'], match: /job publish: contents: read where write is needed/, line: 9 },
     'bad-gh-cli.yml': { checks: ['permissions'], match: /gh CLI.*add it to the permission table/ },
     'bad-prt-checkout.yml': { checks: ['prt-checkout'], match: /checks out the PR's code \(ref: \$\{\{ github\.event\.pull_request\.head\.sha \}\}\)/, line: 13 },
     'bad-prt-fetch.yml': { checks: ['prt-checkout'], match: /fetches or checks out the PR's code: git fetch/, count: 2 },
