@@ -57,7 +57,11 @@ async function reporting<T>(work: Promise<T>, report: (value: T) => CommandResul
   }
 }
 
-const COMMANDS: Record<ActionName, Command> = {
+/**
+ * One command per action that has a runner here; its flags, help and errors come from the action's spec. An
+ * action without an entry is simply not a command (yet).
+ */
+const COMMANDS: Partial<Record<ActionName, Command>> = {
   'deploy-static': {
     run: async (inputs, log) => {
       const settings = parseDeployStaticSettings(inputs);
@@ -106,8 +110,8 @@ const COMMANDS: Record<ActionName, Command> = {
   },
 };
 
-const commandNames = Object.keys(actionSpecs) as ActionName[];
-const isCommand = (name: string | undefined): name is ActionName => name !== undefined && name in COMMANDS;
+const commandNames = (Object.keys(actionSpecs) as ActionName[]).filter((name) => COMMANDS[name] !== undefined);
+const isCommand = (name: string | undefined): name is ActionName => commandNames.some((c) => c === name);
 const examplesOf = (command: ActionName): string[] => COMMANDS[command]?.examples ?? [generatedExample(command)];
 
 /** The oldest Node the CLI supports: a runtime dependency (content-type, via @octokit/request) declares >=22, the AWS SDK drops 20. */
@@ -179,7 +183,7 @@ async function runCommand(io: Io, command: ActionName, argv: readonly string[]):
   }
   warnOnOldNode(io);
   try {
-    const result = await COMMANDS[command].run(line.inputs, terminalLogger({ verbose: line.verbose }));
+    const result = await COMMANDS[command]!.run(line.inputs, terminalLogger({ verbose: line.verbose }));
     printResult(io, command, line.json, result);
     return 0;
   } catch (error) {
