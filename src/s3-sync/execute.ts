@@ -15,7 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Logger } from '../log/logger.js';
+import { reportProgress, type Logger } from '../log/logger.js';
 import { describeError } from '../aws/errors.js';
 import { forEachLimit } from '../util/concurrency.js';
 import { base64OfHex, md5Buffer, PART_SIZE, sha256Buffer, sha256File, unquote } from './etag.js';
@@ -184,6 +184,8 @@ const verb = (w: PlannedWrite) => (w.change === 'headers' ? 'updated headers of'
 
 export async function executeWrites(target: Target, writes: readonly PlannedWrite[], log: Logger): Promise<WriteResult[]> {
   const done: WriteResult[] = [];
+  const totalBytes = writes.reduce((sum, w) => sum + (w.change === 'headers' ? 0 : w.entry.size), 0);
+  let bytes = 0;
   const phases: [string, PlannedWrite[]][] = [
     ['assets', writes.filter((w) => !isEntryPoint(w.key))],
     ['HTML pages and service workers', writes.filter((w) => isEntryPoint(w.key))],
@@ -193,12 +195,15 @@ export async function executeWrites(target: Target, writes: readonly PlannedWrit
     log.debug(`writing ${items.length} ${name}`);
     try {
       await forEachLimit(items, target.concurrency, async (w) => {
+        let result: WriteResult;
         try {
-          done.push(await writeOne(target, w));
+          result = await writeOne(target, w);
         } catch (error) {
           throw new Error(`Could not write s3://${target.bucket}/${target.prefix}${w.key}: ${describeError(error)}`, { cause: error });
         }
-        log.info(`${verb(w)} ${w.key}`);
+        done.push(result);
+        bytes += result.bytes;
+        reportProgress(log, { done: done.length, total: writes.length, bytes, totalBytes, line: `${verb(w)} ${w.key}` });
       });
     } catch (error) {
       throw new DeployPhaseError(`${describeError(error)}. Nothing was deleted${name === 'assets' ? ' and no HTML page was written' : ''}.`, done, { cause: error });

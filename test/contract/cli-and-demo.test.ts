@@ -25,9 +25,9 @@ describe('slipway CLI', () => {
     expect(state.get('web/assets/a.js')?.cacheControl).toBe('no-store');
   });
 
-  it('rejects an unknown flag, naming it', async () => {
+  it('rejects an unknown flag, naming it, as a usage error (exit 2)', async () => {
     const attempt = exec(process.execPath, ['bin/slipway.js', 'deploy-static', '--sorce', 'x'], { cwd: root });
-    await expect(attempt).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/no flag --sorce/) as unknown });
+    await expect(attempt).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown flag --sorce for slipway deploy-static; did you mean --source\?/) as unknown });
   });
 });
 

@@ -1,7 +1,8 @@
 // Static checks for the workflow files (.github/workflows/*.yml, examples/*.yml): actionlint, shellcheck on run:
 // scripts, inputs of our actions and reusable workflows, untrusted expressions in run:, least-privilege
-// permissions, pull_request_target hygiene and workflow_run previews. Each check returns findings
-// (file:line + message); the tests expect none for the real files and some for each bad fixture.
+// permissions, pull_request_target hygiene, workflow_run previews, third-party actions pinned by SHA, and no action
+// on Node 20 or older. Each check returns findings (file:line + message); the tests expect none for the real files
+// and some for each bad fixture.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,7 +17,9 @@ export type CheckName =
   | 'untrusted'
   | 'permissions'
   | 'prt-checkout'
-  | 'workflow-run';
+  | 'workflow-run'
+  | 'pinned'
+  | 'node-runtime';
 
 export interface Finding {
   check: CheckName;
@@ -545,6 +548,18 @@ function show(p: Permissions): string {
 }
 
 const GH_CLI = /(?:^|[\s;&|(`!{])gh\s/;
+
+/**
+ * What a `run:` line needs from the GITHUB_TOKEN, for the commands we know. A gh command that is not here fails
+ * the permissions check, so that a new one gets a considered entry.
+ */
+export const RUN_PERMISSIONS: Array<{ pattern: RegExp; what: string; needs: Permissions }> = [
+  // Creates the release (and reads the tag it verifies): contents.
+  { pattern: /(?:^|[\s;&|(`!{])gh\s+release\s+(?:create|edit|upload|delete)\b/, what: 'gh release', needs: { contents: 'write' } },
+  // Pushes with the token actions/checkout persisted.
+  { pattern: /\bgit\s+(?:[\w-]+\s+)*?push\b/, what: 'git push', needs: { contents: 'write' } },
+  { pattern: /\bscripts\/release\/release\.mjs\s+tag\b.*\s--push\b/, what: 'release.mjs tag --push (git push of the tags)', needs: { contents: 'write' } },
+];
 const GITHUB_API = /\b(?:curl|wget)\b.*(?:api\.github\.com|GITHUB_API_URL)|(?:api\.github\.com|GITHUB_API_URL).*\b(?:curl|wget)\b/;
 
 /** The permissions one job needs, with findings for steps the table does not know. */
@@ -579,8 +594,12 @@ export function neededPermissions(wf: Workflow, ctx: CheckContext, job: YAMLMap,
     if (run !== undefined) {
       const code = run.split('\n').filter((l) => !/^\s*#/.test(l));
       const lineNo = lineOf(wf, get(step, 'run'));
-      if (code.some((l) => GH_CLI.test(l))) {
-        unknown.push({ check: 'permissions', file: wf.name, line: lineNo, message: `job ${jobId} runs the gh CLI, whose token permissions the table cannot tell: add it to the permission table` });
+      for (const l of code) {
+        const known = RUN_PERMISSIONS.filter((r) => r.pattern.test(l));
+        for (const rule of known) needed = union(needed, rule.needs);
+        if (known.length === 0 && GH_CLI.test(l)) {
+          unknown.push({ check: 'permissions', file: wf.name, line: lineNo, message: `job ${jobId} runs the gh CLI, whose token permissions the table cannot tell: add it to the permission table` });
+        }
       }
       if (code.some((l) => GITHUB_API.test(l))) {
         unknown.push({ check: 'permissions', file: wf.name, line: lineNo, message: `job ${jobId} calls the GitHub API with curl/wget: add it to the permission table` });
@@ -725,6 +744,119 @@ export function checkWorkflowRun(wf: Workflow, ctx: CheckContext): Finding[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// (h) third-party actions and workflows pinned by full commit SHA, with the version in a comment
+
+/** Every `uses:` of a workflow, steps and job-level calls, with the text after it on its line (its comment). */
+function usesRefs(wf: Workflow): Array<{ uses: string; line: number; comment: string; where: string }> {
+  const out: Array<{ uses: string; line: number; comment: string; where: string }> = [];
+  const add = (node: Node | undefined, where: string): void => {
+    const uses = str(node);
+    if (uses === undefined || !node?.range) return;
+    const lineEnd = wf.text.indexOf('\n', node.range[1]);
+    const rest = wf.text.slice(node.range[1], lineEnd < 0 ? undefined : lineEnd);
+    out.push({ uses: uses.trim(), line: lineOf(wf, node), comment: /#\s*(.*)$/.exec(rest)?.[1]?.trim() ?? '', where });
+  };
+  for (const { id, job } of jobs(wf)) add(get(job, 'uses'), `job ${id}`);
+  for (const s of steps(wf)) add(get(s.step, 'uses'), `job ${s.jobId}, step ${s.index + 1}`);
+  return out;
+}
+
+/** `owner/repo[/path]@ref` of a third-party action or workflow; undefined for ours, local paths and docker images. */
+export function thirdParty(uses: string): { action: string; ref: string } | undefined {
+  if (uses.startsWith('./') || uses.startsWith('docker://')) return undefined;
+  if (ourActionName(uses) !== undefined || ourWorkflowFile(uses) !== undefined) return undefined;
+  const at = uses.lastIndexOf('@');
+  return at < 0 ? { action: uses, ref: '' } : { action: uses.slice(0, at), ref: uses.slice(at + 1) };
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+$/;
+
+/**
+ * GitHub's security hardening guide: a full-length commit SHA is the only immutable reference to an action
+ * (a tag can be moved, a short SHA can collide). The comment keeps the version readable and is what Dependabot
+ * updates together with the SHA. Our own actions and workflows are exempt: they are called at the release
+ * line's tag (@v0) on purpose, so a caller and the actions it runs come from one release.
+ */
+export function checkPinned(wf: Workflow): Finding[] {
+  const findings: Finding[] = [];
+  for (const ref of usesRefs(wf)) {
+    const third = thirdParty(ref.uses);
+    if (!third) continue;
+    const fix = `pin it: ${third.action}@<full commit sha> # vX.Y.Z`;
+    if (!FULL_SHA.test(third.ref)) {
+      findings.push({ check: 'pinned', file: wf.name, line: ref.line, message: `${ref.uses} (${ref.where}) is not pinned to a full commit SHA; ${fix}` });
+    } else if (!EXACT_VERSION.test(ref.comment)) {
+      findings.push({ check: 'pinned', file: wf.name, line: ref.line, message: `${ref.uses} (${ref.where}) has no version comment${ref.comment ? ` (found "# ${ref.comment}")` : ''}; ${fix}` });
+    }
+  }
+  return findings;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (i) no action on a Node 20 (or older) runtime
+
+/**
+ * `runs.using` of each action's releases: [first version, runtime], in version order, read from action.yml at
+ * every release tag of the action's repository (git show <tag>:action.yml, 2026-12). GitHub runs JavaScript
+ * actions on Node 24 since June 2026 and removed Node 20 in September 2026; an action declaring node20 or older
+ * is forced onto Node 24, with a deprecation annotation on every run.
+ */
+export const ACTION_RUNTIMES: Record<string, Array<[since: string, runtime: string]>> = {
+  'actions/checkout': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v5.0.0', 'node24']],
+  'actions/setup-node': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v5.0.0', 'node24']],
+  'actions/setup-python': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v5.0.0', 'node20'], ['v6.0.0', 'node24']],
+  'actions/upload-artifact': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v6.0.0', 'node24']],
+  // v3.1.0 (node24) is a late backport; the v3 tag still points at v3.0.2 (node16), and v4 to v6 are node20.
+  'actions/download-artifact': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v7.0.0', 'node24']],
+  'actions/cache': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v5.0.0', 'node24']],
+  'aws-actions/configure-aws-credentials': [['v1.0.0', 'node12'], ['v2.0.0', 'node16'], ['v4.0.0', 'node20'], ['v6.0.0', 'node24']],
+  // v2 moved to node24 within the major, at v2.0.2; the v2 tag points at the latest v2.
+  'aws-actions/amazon-ecr-login': [['v1.0.0', 'node12'], ['v1.5.2', 'node16'], ['v2.0.1', 'node20'], ['v2.0.2', 'node24']],
+};
+
+/** `v4` → [4, ∞, ∞] (a major tag is that major's latest release), `v4.1` → [4, 1, ∞], `v4.1.2` → [4, 1, 2]. */
+function versionKey(version: string): number[] | undefined {
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(version);
+  if (!m) return undefined;
+  return [m[1], m[2], m[3]].map((p) => (p === undefined ? Infinity : Number(p)));
+}
+
+function compareVersions(a: number[], b: number[]): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] ?? 0) < (b[i] ?? 0) ? -1 : 1;
+  return 0;
+}
+
+/** The runtime an action's release declares, or undefined when the action or the version is not known. */
+export function actionRuntime(action: string, version: string): string | undefined {
+  const table = ACTION_RUNTIMES[action.split('/').slice(0, 2).join('/')];
+  const key = versionKey(version);
+  if (!table || !key) return undefined;
+  let runtime: string | undefined;
+  for (const [since, using] of table) if (compareVersions(key, versionKey(since) ?? []) >= 0) runtime = using;
+  return runtime;
+}
+
+const OLD_NODE = /^node(\d+)$/;
+
+export function checkNodeRuntime(wf: Workflow): Finding[] {
+  const findings: Finding[] = [];
+  for (const ref of usesRefs(wf)) {
+    const third = thirdParty(ref.uses);
+    if (!third) continue;
+    // A SHA says nothing by itself: its version comment names the release (the pinned check requires one).
+    const version = FULL_SHA.test(third.ref) ? ref.comment : third.ref;
+    const runtime = actionRuntime(third.action, version);
+    const major = Number(OLD_NODE.exec(runtime ?? '')?.[1] ?? Infinity);
+    if (major <= 20) {
+      const current = ACTION_RUNTIMES[third.action.split('/').slice(0, 2).join('/')]?.at(-1)?.[0] ?? '';
+      findings.push({ check: 'node-runtime', file: wf.name, line: ref.line, message: `${third.action} ${version} (${ref.where}) runs on ${runtime}, which GitHub's runners no longer provide; move to ${current} or later (node24)` });
+    }
+  }
+  return findings;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 export const SYNC_CHECKS = {
   shellcheck: (wf: Workflow) => checkShellcheck(wf),
@@ -733,6 +865,8 @@ export const SYNC_CHECKS = {
   permissions: checkPermissions,
   'prt-checkout': checkPrTargetCheckout,
   'workflow-run': checkWorkflowRun,
+  pinned: (wf: Workflow) => checkPinned(wf),
+  'node-runtime': (wf: Workflow) => checkNodeRuntime(wf),
 } satisfies Record<Exclude<CheckName, 'actionlint'>, (wf: Workflow, ctx: CheckContext) => Finding[]>;
 
 /** Every check on one workflow, but those in `skip` (checks whose tool is not installed here). */

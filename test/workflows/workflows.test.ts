@@ -1,7 +1,9 @@
 // The workflow files (.github/workflows/*.yml, examples/*.yml, whatever exists at run time) pass actionlint,
 // shellcheck on their run: scripts, and our own checks (test/workflows/lib.ts). Fixtures prove each check fails.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import {
   checkActionlint,
   checkAll,
@@ -9,6 +11,7 @@ import {
   createContext,
   discoverWorkflowFiles,
   formatFinding,
+  actionRuntime,
   loadWorkflow,
   ourActionName,
   ourWorkflowFile,
@@ -73,13 +76,17 @@ describe('the checks fail on bad workflows (fixtures)', () => {
     'bad-missing-permission.yml': { checks: ['permissions'], match: /missing deployments: write/ },
     'bad-reusable-permissions.yml': { checks: ['permissions'], match: /missing contents: read/ },
     'bad-no-permissions.yml': { checks: ['permissions'], match: /no top-level permissions|declares no permissions/, count: 2 },
-    'bad-unknown-action.yml': { checks: ['permissions'], match: /actions\/cache@v4.*add it to the permission table/, line: 10 },
+    'bad-unknown-action.yml': { checks: ['permissions'], match: /actions\/cache@27d5ce7f\w+.*add it to the permission table/, line: 10 },
+    'bad-release-permissions.yml': { checks: ['permissions'], match: /job publish: contents: read where write is needed/, line: 9 },
     'bad-gh-cli.yml': { checks: ['permissions'], match: /gh CLI.*add it to the permission table/ },
     'bad-prt-checkout.yml': { checks: ['prt-checkout'], match: /checks out the PR's code \(ref: \$\{\{ github\.event\.pull_request\.head\.sha \}\}\)/, line: 13 },
     'bad-prt-fetch.yml': { checks: ['prt-checkout'], match: /fetches or checks out the PR's code: git fetch/, count: 2 },
     'bad-shellcheck.yml': { checks: ['shellcheck'], match: /SC2086/, line: 14 },
     'bad-actionlint.yml': { checks: ['actionlint'], match: /label "ubuntu-lastest" is unknown/, line: 7 },
     'bad-workflow-run.yml': { checks: ['workflow-run'], match: /without head-sha/ },
+    'bad-unpinned.yml': { checks: ['pinned'], match: /not pinned to a full commit SHA|no version comment/, count: 4 },
+    'bad-unpinned-call.yml': { checks: ['pinned', 'permissions'], match: /someone\/elsewhere\/.github\/workflows\/build.yml@main \(job reuse\) is not pinned/, line: 9 },
+    'bad-node20.yml': { checks: ['node-runtime'], match: /actions\/checkout v4\.4\.0 .*runs on node20.*move to v5\.0\.0/, line: 12, count: 2 },
     'bad-workflow-run-call.yml': { checks: ['workflow-run'], match: /takes head-sha from inputs\.head-sha, but does not give it/ },
   };
 
@@ -97,6 +104,16 @@ describe('the checks fail on bad workflows (fixtures)', () => {
   it('the untrusted check points at each offending script line', async () => {
     const lines = (await run('bad-untrusted-event.yml')).filter((f) => f.check === 'untrusted').map((f) => f.line);
     expect(lines).toEqual([11, 12]);
+  });
+
+  it('the pinned check tells a tag or short SHA from a full SHA that lacks its version comment', async () => {
+    const pinned = (await run('bad-unpinned.yml')).filter((f) => f.check === 'pinned').map((f) => `${f.line}: ${f.message.replace(/ \(job [^)]*\)/, '').replace(/;.*$/, '')}`);
+    expect(pinned).toEqual([
+      '12: actions/checkout@v7 is not pinned to a full commit SHA',
+      '13: actions/setup-node@8207627 is not pinned to a full commit SHA',
+      '16: actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f has no version comment',
+      '20: actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c has no version comment (found "# latest")',
+    ]);
   });
 
   it.skipIf(!hasShellcheck)('shellcheck findings point at the YAML line and column', () => {
@@ -120,6 +137,41 @@ describe('the checks fail on bad workflows (fixtures)', () => {
     } finally {
       process.env.PATH = saved;
     }
+  });
+});
+
+describe('.github/dependabot.yml', () => {
+  const config = parseDocument(readFileSync(path.join(repoRoot, '.github/dependabot.yml'), 'utf8')).toJS() as {
+    updates: Array<{ 'package-ecosystem': string; directory?: string; directories?: string[] }>;
+  };
+  const dirsOf = (ecosystem: string) => config.updates.filter((u) => u['package-ecosystem'] === ecosystem).flatMap((u) => u.directories ?? [u.directory ?? '']);
+
+  it('updates the pinned actions in every folder that holds workflows, and the npm packages', () => {
+    const folders = new Set(discoverWorkflowFiles(repoRoot).map((f) => path.dirname(path.relative(repoRoot, f))));
+    const covered = dirsOf('github-actions').map((d) => (d === '/' ? '.github/workflows' : d.replace(/^\//, '')));
+    expect([...folders].filter((f) => !covered.includes(f))).toEqual([]);
+    expect(dirsOf('npm')).toContain('/');
+  });
+});
+
+describe('Node runtimes of known actions (the node-runtime check)', () => {
+  it.each([
+    ['actions/checkout', 'v4', 'node20'],
+    ['actions/checkout', 'v4.4.0', 'node20'],
+    ['actions/checkout', 'v5.0.0', 'node24'],
+    ['actions/checkout', 'v7', 'node24'],
+    ['actions/setup-python', 'v5.6.0', 'node20'],
+    ['actions/upload-artifact', 'v5', 'node20'],
+    ['actions/download-artifact', 'v6.0.0', 'node20'],
+    ['aws-actions/configure-aws-credentials', 'v5.1.1', 'node20'],
+    ['aws-actions/amazon-ecr-login', 'v2.0.1', 'node20'],
+    ['aws-actions/amazon-ecr-login', 'v2', 'node24'],
+    ['actions/setup-node', 'v3', 'node16'],
+    ['actions/cache/restore', 'v4.2.0', 'node20'],
+    ['someone/unknown', 'v1.0.0', undefined],
+    ['actions/checkout', 'main', undefined],
+  ])('%s %s runs on %s', (action, version, runtime) => {
+    expect(actionRuntime(action, version)).toBe(runtime);
   });
 });
 
