@@ -16,6 +16,9 @@ import { parseInvalidateSettings } from '../src/invalidate/settings.js';
 import { consoleLogger } from '../src/log/logger.js';
 import { systemClock } from '../src/util/clock.js';
 import { syncSite } from '../src/s3-sync/sync.js';
+import { deployWithRouter } from '../src/router/deploy-static.js';
+import { routedSummary } from '../src/router/report.js';
+import { createKvsClient } from '../src/router/store.js';
 import { runContextFrom } from '../src/github/event.js';
 import { PreviewFailed } from '../src/preview/preview.js';
 import { prPreviewOutputs, prPreviewSummary } from '../src/pr-preview/report.js';
@@ -25,9 +28,11 @@ import { parsePrPreviewSettings } from '../src/pr-preview/settings.js';
 const COMMANDS = {
   'deploy-static': async (argv: string[], verbose: boolean) => {
     const settings = parseDeployStaticSettings(parseFlags('deploy-static', argv));
-    const result = await syncSite(settings, { client: createS3Client(settings.aws), log: consoleLogger({ verbose }) });
+    const client = createS3Client(settings.aws);
+    const log = consoleLogger({ verbose });
+    const { sync: result, routed } = await deployWithRouter(settings, settings.routing, { s3: client, kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log }, () => syncSite(settings, { client, log }));
     console.log('');
-    console.log(deployStaticSummary(settings, result));
+    console.log(deployStaticSummary(settings, result) + routedSummary(settings.routing, routed));
     for (const [name, value] of Object.entries(deployStaticOutputs(result))) console.log(`${name}=${value}`);
   },
   invalidate: async (argv: string[], verbose: boolean) => {

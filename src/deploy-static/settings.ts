@@ -6,9 +6,12 @@ import { parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobL
 import { InputReader, type RawInputs } from '../inputs/reader.js';
 import type { S3ClientSettings } from '../aws/s3-client.js';
 import type { SyncSettings, SyncSource } from '../s3-sync/sync.js';
+import { parseSiteRouting, type SiteRouting } from '../router/site-settings.js';
 
 export interface DeployStaticSettings extends SyncSettings {
   aws: S3ClientSettings;
+  /** With a router: the site's routing table is written after the upload. */
+  routing?: SiteRouting;
 }
 
 const CACHE_CONTROL_VALUE = /^[\x20-\x7e]+$/;
@@ -83,8 +86,10 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
       c.add(new InputError('source', `must not overlap the target: s3://${bucket}/${prefix} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${source.bucket}/${source.prefix}`));
     }
   }
+  const routing = parseSiteRouting((name) => inputs.get(name), c, bucket, prefix);
   c.done();
   return {
+    ...(routing ? { routing } : {}),
     source: source!,
     bucket: bucket!,
     prefix: prefix!,

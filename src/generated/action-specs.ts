@@ -70,6 +70,21 @@ export const actionSpecs = {
         "description": "Address buckets by path instead of virtual host (true or false; default true when an endpoint is set, else false).",
         "required": false,
         "default": ""
+      },
+      "router": {
+        "description": "An edge router (its name, or its key value store ARN) to feed this site's routing table after the upload; set one up with the router action. Empty = no router.",
+        "required": false,
+        "default": ""
+      },
+      "site": {
+        "description": "Which site of the router this deploy is (lower-case letters, digits, . _ - /); default from the bucket and prefix, as bucket or bucket/prefix.",
+        "required": false,
+        "default": ""
+      },
+      "trailing-slash": {
+        "description": "With a router, the trailing-slash policy for pages (keep, always or never; always and never answer with 308 redirects).",
+        "required": false,
+        "default": "keep"
       }
     },
     "outputs": {
