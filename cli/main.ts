@@ -19,6 +19,10 @@ import { syncSite } from '../src/s3-sync/sync.js';
 import { deployWithRouter } from '../src/router/deploy-static.js';
 import { routedSummary } from '../src/router/report.js';
 import { createKvsClient } from '../src/router/store.js';
+import { ROUTER_FUNCTION_CODE } from '../src/generated/router-function.js';
+import { routerOutputs, routerSummary, type RouterOutcome } from '../src/router/action-report.js';
+import { parseRouterSettings } from '../src/router/settings.js';
+import { routerStatus, setupRouter } from '../src/router/setup.js';
 import { runContextFrom } from '../src/github/event.js';
 import { PreviewFailed } from '../src/preview/preview.js';
 import { prPreviewOutputs, prPreviewSummary } from '../src/pr-preview/report.js';
@@ -79,6 +83,16 @@ const COMMANDS = {
       if (error instanceof PreviewFailed) print(failedOutcome(settings.command, error));
       throw error;
     }
+  },
+  // `slipway router code` prints the function for Terraform / CDK; `slipway router setup|status …` runs the action.
+  router: async (argv: string[], verbose: boolean) => {
+    if (argv[0] === 'code') return void process.stdout.write(ROUTER_FUNCTION_CODE);
+    const settings = parseRouterSettings(parseFlags('router', argv[0] === 'setup' || argv[0] === 'status' ? ['--command', argv[0], ...argv.slice(1)] : argv));
+    const deps = { cloudfront: createCloudFrontClient(), kvs: createKvsClient(), log: consoleLogger({ verbose }), clock: systemClock };
+    const outcome: RouterOutcome = settings.command === 'setup' ? { command: 'setup', result: await setupRouter(settings, deps) } : { command: 'status', result: await routerStatus(settings, deps) };
+    console.log('');
+    console.log(routerSummary(settings, outcome));
+    for (const [name, value] of Object.entries(routerOutputs(outcome))) console.log(`${name}=${value}`);
   },
 } as const;
 
