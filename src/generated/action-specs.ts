@@ -348,6 +348,11 @@ export const actionSpecs = {
         "description": "Parallel requests (1 to 256).",
         "required": false,
         "default": "16"
+      },
+      "router": {
+        "description": "Shared strategy: the edge router (name or key value store ARN, set up with the router action) that routes *.<domain>; each preview's host pr-N.<domain> is mapped to its prefix with a routing table built from its build (clean URLs, 404.html, _redirects, _headers). Empty = no router.",
+        "required": false,
+        "default": ""
       }
     },
     "outputs": {

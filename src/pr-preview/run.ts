@@ -9,6 +9,9 @@ import type { Logger } from '../log/logger.js';
 import { DedicatedPreviewStore } from '../preview/dedicated.js';
 import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type PreviewDeps, type PreviewFailed, type PreviewRun, type SweepOutcome } from '../preview/preview.js';
 import { SharedPreviewStore } from '../preview/shared.js';
+import { PreviewRouter } from '../router/preview.js';
+import { createKvsClient } from '../router/store.js';
+import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import type { PreviewStore } from '../preview/store.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { repoName } from '../github/client.js';
@@ -37,6 +40,8 @@ export interface PrPreviewClients {
   route53: Route53Client;
   github: GitHub;
   clock: Clock;
+  /** The edge router's data plane (default: createKvsClient()). */
+  kvs?: CloudFrontKeyValueStoreClient;
   /** Waits, for tests: see DedicatedStoreDeps. */
   dedicated?: { deployTimeoutMs?: number; removalWaitMs?: number; pollMs?: number };
 }
@@ -65,6 +70,9 @@ export function createStore(settings: PrPreviewSettings, clients: PrPreviewClien
 
 export async function runPrPreview(settings: PrPreviewSettings, clients: PrPreviewClients, log: Logger): Promise<PrPreviewOutcome> {
   const deps: PreviewDeps = { store: createStore(settings, clients, log), s3: clients.s3, cloudfront: clients.cloudfront, github: clients.github, log, clock: clients.clock };
+  if (settings.router && settings.strategy.kind === 'shared') {
+    deps.router = new PreviewRouter(settings.router, { bucket: settings.strategy.bucket, domain: settings.domain }, { s3: clients.s3, kvs: clients.kvs ?? createKvsClient(), cloudfront: clients.cloudfront, log });
+  }
   const run: PreviewRun = {
     repo: settings.repo,
     domain: settings.domain,

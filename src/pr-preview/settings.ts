@@ -7,6 +7,7 @@ import { parseBoolean, parseBucketName, parseDuration, parseGlobList, parseGlobR
 import { InputReader, type RawInputs } from '../inputs/reader.js';
 import { parseDistributionIds } from '../invalidate/settings.js';
 import { checkCacheControl, parseLocalDir } from '../deploy-static/settings.js';
+import { parseRouter } from '../router/site-settings.js';
 
 export type PreviewCommand = 'deploy' | 'cleanup' | 'sweep';
 
@@ -37,6 +38,8 @@ export interface PrPreviewSettings {
   runUrl?: string;
   runId?: string;
   serverUrl: string;
+  /** Shared strategy: the edge router's name or store ARN. */
+  router?: string;
 }
 
 const HOSTNAME = /^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -152,6 +155,12 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
   const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), checkCacheControl));
   const exclude = c.field(() => parseGlobList('exclude', inputs.get('exclude')));
   const concurrency = c.field(() => parseInteger('concurrency', inputs.get('concurrency'), 1, 256));
+  const router = c.field(() => {
+    const value = inputs.optional('router');
+    if (value === undefined) return undefined;
+    if (strategy?.kind === 'dedicated') throw new InputError('router', 'works with strategy shared (one wildcard distribution routed by the router); leave it empty with strategy dedicated', value);
+    return parseRouter('router', value);
+  });
   if (!context.repo) {
     c.add(new InputError('GITHUB_REPOSITORY', 'must be set to owner/name (the runner sets it; from a laptop, export it): previews are tagged with and found by their repository'));
   }
@@ -176,5 +185,6 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
     ...(context.runUrl ? { runUrl: context.runUrl } : {}),
     ...(context.runId ? { runId: context.runId } : {}),
     serverUrl: context.serverUrl,
+    ...(router ? { router } : {}),
   };
 }
