@@ -350,7 +350,7 @@ export const actionSpecs = {
         "default": "16"
       },
       "router": {
-        "description": "Shared strategy: the edge router (name or key value store ARN, set up with the router action) that routes *.<domain>; each preview's host pr-N.<domain> is mapped to its prefix with a routing table built from its build (clean URLs, 404.html, _redirects, _headers). Empty = no router.",
+        "description": "The edge router (set up with the router action; its name, or with strategy shared also its key value store ARN). Each preview's host pr-N.<domain> is mapped to its files with a routing table built from its build (clean URLs, 404.html, _redirects, _headers); dedicated distributions run its function instead of 403/404 error responses. Empty = no router.",
         "required": false,
         "default": ""
       }

@@ -8,6 +8,7 @@ import { InputReader, type RawInputs } from '../inputs/reader.js';
 import { parseDistributionIds } from '../invalidate/settings.js';
 import { checkCacheControl, parseLocalDir } from '../deploy-static/settings.js';
 import { parseRouter } from '../router/site-settings.js';
+import { STORE_ARN } from '../router/store.js';
 
 export type PreviewCommand = 'deploy' | 'cleanup' | 'sweep';
 
@@ -158,8 +159,9 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
   const router = c.field(() => {
     const value = inputs.optional('router');
     if (value === undefined) return undefined;
-    if (strategy?.kind === 'dedicated') throw new InputError('router', 'works with strategy shared (one wildcard distribution routed by the router); leave it empty with strategy dedicated', value);
-    return parseRouter('router', value);
+    const router = parseRouter('router', value);
+    if (strategy?.kind === 'dedicated' && STORE_ARN.test(router)) throw new InputError('router', "must be the router's name with strategy dedicated (each preview's distribution runs its function, found by name)", value);
+    return router;
   });
   if (!context.repo) {
     c.add(new InputError('GITHUB_REPOSITORY', 'must be set to owner/name (the runner sets it; from a laptop, export it): previews are tagged with and found by their repository'));

@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import type { Logger } from '../log/logger.js';
-import { previewUrl, sharedPrefix } from '../preview/naming.js';
+import { previewUrl } from '../preview/naming.js';
 import type { SyncSettings } from '../s3-sync/sync.js';
 import { prepareSiteTable, writeSiteTable } from './deploy-static.js';
 import { defaultSite, type SiteRouting } from './site-settings.js';
@@ -24,8 +24,8 @@ export class PreviewRouter {
   constructor(
     /** The router's name or store ARN. */
     readonly router: string,
-    /** The shared strategy's bucket and domain: preview N is s3://bucket/pr-N/ at pr-N.<domain>. */
-    private readonly shared: { bucket: string; domain: string },
+    /** Where preview N lives (shared: s3://bucket/pr-N/; dedicated: its own bucket), and the previews' domain. */
+    private readonly where: { locate: (number: number) => { bucket: string; prefix: string }; domain: string },
     private readonly deps: PreviewRouterDeps,
   ) {}
 
@@ -48,8 +48,9 @@ export class PreviewRouter {
 
   /** With the preview: its host first (it stops answering), then its site's entries. */
   async remove(number: number, dryRun: boolean): Promise<string> {
-    const site = defaultSite(this.shared.bucket, sharedPrefix(number));
-    const host = hostKey(new URL(previewUrl(this.shared.domain, number)).host);
+    const { bucket, prefix } = this.where.locate(number);
+    const site = defaultSite(bucket, prefix);
+    const host = hostKey(new URL(previewUrl(this.where.domain, number)).host);
     if (dryRun) return `would remove host ${host.slice(2)} and site ${site} from router ${this.router}`;
     const storeArn = await resolveStoreArn(this.router, this.deps.cloudfront);
     await writeEntries(this.deps.kvs, storeArn, { desired: new Map(), owns: (k) => k === host }, this.deps.log);

@@ -189,6 +189,16 @@ async function attach(distributionId: string, functionArn: string, s: RouterSett
   return true;
 }
 
+/** The router function's LIVE ARN, for distributions that run it (dedicated previews). */
+export async function liveFunctionArn(name: string, cloudfront: CloudFrontClient): Promise<string> {
+  try {
+    return (await cloudfront.send(new DescribeFunctionCommand({ Name: name, Stage: 'LIVE' }))).FunctionSummary!.FunctionMetadata!.FunctionARN!;
+  } catch (error) {
+    if (error instanceof NoSuchFunctionExists) throw new Error(`The router ${name} has no published function: run the router action with command setup first`, { cause: error });
+    throw error;
+  }
+}
+
 export interface SetupResult {
   storeArn: string;
   storeCreated: boolean;

@@ -95,7 +95,7 @@ const CASES: Case[] = [
   ['deploy-static', 'bad router name', { ...ds, router: 'my router' }, /Input 'router' must be the router's name/],
   ['deploy-static', 'unknown trailing-slash policy', { ...ds, router: 'web', 'trailing-slash': 'add' }, /Input 'trailing-slash' must be one of keep, always, never/],
 
-  ['pr-preview', 'router with strategy dedicated', { ...dedicated, router: 'previews' }, /Input 'router' works with strategy shared/],
+  ['pr-preview', 'router ARN with strategy dedicated', { ...dedicated, router: 'arn:aws:cloudfront::123456789012:key-value-store/12345678-1234-1234-1234-123456789012' }, /Input 'router' must be the router's name with strategy dedicated/],
   ['pr-preview', 'unknown command', { ...shared, command: 'destroy' }, /Input 'command' must be auto, deploy, cleanup or sweep/],
   ['pr-preview', 'unknown strategy', { ...shared, strategy: 'per-pr' }, /Input 'strategy' must be shared or dedicated/],
   ['pr-preview', 'domain with a scheme', { ...shared, domain: 'https://preview.example.com' }, /Input 'domain' must be a DNS name/],

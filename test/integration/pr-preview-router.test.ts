@@ -43,7 +43,7 @@ async function setup() {
   const cloudfront: CloudFrontClient = cloudFrontAt(motoEndpoint());
   const deps: PreviewDeps = {
     store: new SharedPreviewStore({ repository: REPO, domain: DOMAIN, bucket, distributionId }, { s3, cloudfront, log: silentLogger, clock: systemClock }),
-    router: new PreviewRouter(arn, { bucket, domain: DOMAIN }, { s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger }),
+    router: new PreviewRouter(arn, { locate: (n) => ({ bucket, prefix: `pr-${n}/` }), domain: DOMAIN }, { s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger }),
     s3,
     cloudfront,
     github: createGitHubClient('ghs_test', github.url, { backoffMs: 5 }),
