@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readActionSpecs, renderSpecModule, replaceUsage } from './lib/action-specs.mjs';
 import { readWorkflowSpecs, replaceWorkflowTables } from './lib/workflow-specs.mjs';
+import { publishedRouterCode, renderRouterCodeModule } from './lib/router-code.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const specs = readActionSpecs(root);
@@ -22,6 +23,7 @@ function writeIfChanged(path, text) {
 }
 
 writeIfChanged(join(root, 'src/generated/action-specs.ts'), renderSpecModule(specs));
+writeIfChanged(join(root, 'src/generated/router-function.ts'), renderRouterCodeModule(publishedRouterCode()));
 for (const spec of specs) {
   const readme = join(root, 'actions', spec.name, 'README.md');
   writeIfChanged(readme, replaceUsage(readFileSync(readme, 'utf8'), spec));

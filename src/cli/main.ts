@@ -25,6 +25,14 @@ import { PreviewFailed } from '../preview/preview.js';
 import { prPreviewOutputs, prPreviewSummary } from '../pr-preview/report.js';
 import { createPrPreviewClients, failedOutcome, runPrPreview } from '../pr-preview/run.js';
 import { parsePrPreviewSettings } from '../pr-preview/settings.js';
+import { ROUTER_FUNCTION_CODE } from '../generated/router-function.js';
+import { deployWithRouter } from '../router/deploy-static.js';
+import { routedSummary } from '../router/report.js';
+import { routerOutputs, routerSummary, type RouterOutcome } from '../router/action-report.js';
+import { parseRouterSettings } from '../router/settings.js';
+import { routerStatus, setupRouter } from '../router/setup.js';
+import { createKvsClient } from '../router/store.js';
+import { SyncFailed } from '../s3-sync/sync.js';
 
 /** What a command hands back to print: the job summary's text and the action's outputs. */
 interface CommandResult {
@@ -65,8 +73,13 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
   'deploy-static': {
     run: async (inputs, log) => {
       const settings = parseDeployStaticSettings(inputs);
-      const result = await syncSite(settings, { client: createS3Client(settings.aws), log });
-      return { summary: deployStaticSummary(settings, result), outputs: deployStaticOutputs(result) };
+      const client = createS3Client(settings.aws);
+      const deps = { s3: client, kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log };
+      return reporting(
+        deployWithRouter(settings, settings.routing, deps, () => syncSite(settings, { client, log })),
+        ({ sync, routed }) => ({ summary: deployStaticSummary(settings, sync) + routedSummary(settings.routing, routed), outputs: deployStaticOutputs(sync) }),
+        (error) => (error instanceof SyncFailed ? { sync: error.result, routed: undefined } : undefined),
+      );
     },
     examples: [
       'slipway deploy-static --source dist --bucket my-site-staging --dry-run',
@@ -107,6 +120,15 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
       );
     },
     examples: ['GITHUB_REPOSITORY=acme/web GITHUB_TOKEN=$(gh auth token) slipway pr-preview --command sweep --domain preview.example.com --bucket example-previews --distribution-id E2QWRUHAPOMQZL --dry-run'],
+  },
+  router: {
+    run: async (inputs, log) => {
+      const settings = parseRouterSettings(inputs);
+      const deps = { cloudfront: createCloudFrontClient(), kvs: createKvsClient(), log, clock: systemClock };
+      const outcome: RouterOutcome = settings.command === 'setup' ? { command: 'setup', result: await setupRouter(settings, deps) } : { command: 'status', result: await routerStatus(settings, deps) };
+      return { summary: routerSummary(settings, outcome), outputs: routerOutputs(outcome) };
+    },
+    examples: ['slipway router code > router.js', 'slipway router setup --distribution-id E2QWRUHAPOMQZL --hosts www.example.com=production', 'slipway router status'],
   },
 };
 
@@ -220,6 +242,12 @@ export async function main(argv: readonly string[], version: string, io: Io): Pr
       const what = first.startsWith('-') ? `unknown flag ${first}${suggestion(first.replace(/^-+/, ''), ['help', 'version'], '--')}` : `unknown command ${JSON.stringify(first)}${suggestion(first, commandNames)}`;
       throw new UsageError(what);
     }
+    // `slipway router code` prints the function for Terraform / CDK; `slipway router setup|status …` is --command.
+    if (first === 'router' && rest[0] === 'code') {
+      io.out(ROUTER_FUNCTION_CODE);
+      return 0;
+    }
+    if (first === 'router' && (rest[0] === 'setup' || rest[0] === 'status')) return await runCommand(io, first, ['--command', rest[0], ...rest.slice(1)]);
     return await runCommand(io, first, rest);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -9,9 +9,12 @@ import type { DeleteMode } from '../s3-sync/plan.js';
 import { InputReader, type RawInputs } from '../inputs/reader.js';
 import type { S3ClientSettings } from '../aws/s3-client.js';
 import type { SyncSettings, SyncSource } from '../s3-sync/sync.js';
+import { parseSiteRouting, type SiteRouting } from '../router/site-settings.js';
 
 export interface DeployStaticSettings extends SyncSettings {
   aws: S3ClientSettings;
+  /** With a router: the site's routing table is written after the upload. */
+  routing?: SiteRouting;
 }
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;\s*[a-z0-9_-]+=[^;\s]+)*$/i;
@@ -113,8 +116,10 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
       c.add(new InputError('source', `must not overlap the target: s3://${bucket}/${prefix} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${source.bucket}/${source.prefix}`));
     }
   }
+  const routing = parseSiteRouting((name) => inputs.get(name), c, bucket, prefix);
   c.done();
   return {
+    ...(routing ? { routing } : {}),
     source: source!,
     bucket: bucket!,
     prefix: prefix!,

@@ -80,6 +80,21 @@ export const actionSpecs = {
         "description": "Address buckets by path instead of virtual host (true or false; default true when an endpoint is set, else false).",
         "required": false,
         "default": ""
+      },
+      "router": {
+        "description": "An edge router (its name, or its key value store ARN) to feed this site's routing table after the upload; set one up with the router action. Empty = no router.",
+        "required": false,
+        "default": ""
+      },
+      "site": {
+        "description": "Which site of the router this deploy is (lower-case letters, digits, . _ - /); default from the bucket and prefix, as bucket or bucket/prefix.",
+        "required": false,
+        "default": ""
+      },
+      "trailing-slash": {
+        "description": "With a router, the trailing-slash policy for pages (keep, always or never; always and never answer with 308 redirects).",
+        "required": false,
+        "default": "keep"
       }
     },
     "outputs": {
@@ -364,6 +379,11 @@ export const actionSpecs = {
         "description": "Parallel requests (1 to 256).",
         "required": false,
         "default": "16"
+      },
+      "router": {
+        "description": "The edge router (set up with the router action; its name, or with strategy shared also its key value store ARN). Each preview's host pr-N.<domain> is mapped to its files with a routing table built from its build (clean URLs, 404.html, _redirects, _headers); dedicated distributions run its function instead of 403/404 error responses. Empty = no router.",
+        "required": false,
+        "default": ""
       }
     },
     "outputs": {
@@ -381,6 +401,59 @@ export const actionSpecs = {
       },
       "status": {
         "description": "deployed, skipped (PR closed or moved on), removed, already-removed, pending-removal (dedicated distribution left disabled for the sweep), swept, planned (dry run) or failed."
+      }
+    }
+  },
+  "router": {
+    "description": "Set up the edge router for S3 sites (a CloudFront Function with a KeyValueStore) and attach it to a distribution, or report its state.",
+    "inputs": {
+      "command": {
+        "description": "setup (create or update the store and the function, test, publish, attach) or status (report only).",
+        "required": false,
+        "default": "setup"
+      },
+      "name": {
+        "description": "The router's name, used for its function and its key value store (letters, digits, - and _, up to 64).",
+        "required": false,
+        "default": "slipway-router"
+      },
+      "distribution-id": {
+        "description": "A CloudFront distribution whose default behaviour runs the router (viewer-request and viewer-response). Empty = create and publish only.",
+        "required": false,
+        "default": ""
+      },
+      "hosts": {
+        "description": "Hostnames the router serves, one per line: HOST=SITE serves a site (as deploy-static's site input names it), HOST->OTHER-HOST redirects with 301, keeping path and query.",
+        "required": false,
+        "default": ""
+      },
+      "timeout": {
+        "description": "How long to wait for a new store to be ready and the distribution to deploy (90s, 15m, 1h).",
+        "required": false,
+        "default": "20m"
+      }
+    },
+    "outputs": {
+      "function-arn": {
+        "description": "ARN of the router function (its LIVE stage)."
+      },
+      "store-arn": {
+        "description": "ARN of the router's key value store; deploy-static's router input takes it (or the name)."
+      },
+      "version": {
+        "description": "Version (code digest) of the router in the LIVE stage."
+      },
+      "current": {
+        "description": "true when the LIVE code is this Slipway release's router, false when setup would update it."
+      },
+      "item-count": {
+        "description": "Items in the key value store (status)."
+      },
+      "store-bytes": {
+        "description": "Bytes in the key value store, of the 5 MB it may hold (status)."
+      },
+      "attached": {
+        "description": "JSON object of the distribution's default-behaviour function ARNs by event type (with distribution-id)."
       }
     }
   }

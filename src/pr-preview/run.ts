@@ -9,6 +9,11 @@ import type { Logger } from '../log/logger.js';
 import { DedicatedPreviewStore } from '../preview/dedicated.js';
 import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type PreviewDeps, type PreviewFailed, type PreviewRun, type SweepOutcome } from '../preview/preview.js';
 import { SharedPreviewStore } from '../preview/shared.js';
+import { PreviewRouter } from '../router/preview.js';
+import { liveFunctionArn } from '../router/setup.js';
+import { dedicatedBucket, sharedPrefix } from '../preview/naming.js';
+import { createKvsClient } from '../router/store.js';
+import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import type { PreviewStore } from '../preview/store.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { repoName } from '../github/client.js';
@@ -37,6 +42,8 @@ export interface PrPreviewClients {
   route53: Route53Client;
   github: GitHub;
   clock: Clock;
+  /** The edge router's data plane (default: createKvsClient()). */
+  kvs?: CloudFrontKeyValueStoreClient;
   /** Waits, for tests: see DedicatedStoreDeps. */
   dedicated?: { deployTimeoutMs?: number; removalWaitMs?: number; pollMs?: number };
 }
@@ -51,20 +58,27 @@ export function createPrPreviewClients(settings: PrPreviewSettings): PrPreviewCl
   };
 }
 
-export function createStore(settings: PrPreviewSettings, clients: PrPreviewClients, log: Logger): PreviewStore {
+export function createStore(settings: PrPreviewSettings, clients: PrPreviewClients, log: Logger, routerFunctionArn?: string): PreviewStore {
   const base = { repository: repoName(settings.repo), domain: settings.domain };
   const s = settings.strategy;
   if (s.kind === 'shared') {
     return new SharedPreviewStore({ ...base, bucket: s.bucket, distributionId: s.distributionId }, { s3: clients.s3, cloudfront: clients.cloudfront, log, clock: clients.clock });
   }
   return new DedicatedPreviewStore(
-    { ...base, bucketTemplate: s.bucketTemplate, certificateArn: s.certificateArn, hostedZoneId: s.hostedZoneId, priceClass: s.priceClass, region: resolveRegion(undefined) },
+    { ...base, bucketTemplate: s.bucketTemplate, certificateArn: s.certificateArn, hostedZoneId: s.hostedZoneId, priceClass: s.priceClass, region: resolveRegion(undefined), ...(routerFunctionArn ? { routerFunctionArn } : {}) },
     { s3: clients.s3, cloudfront: clients.cloudfront, route53: clients.route53, log, clock: clients.clock, ...clients.dedicated },
   );
 }
 
 export async function runPrPreview(settings: PrPreviewSettings, clients: PrPreviewClients, log: Logger): Promise<PrPreviewOutcome> {
-  const deps: PreviewDeps = { store: createStore(settings, clients, log), s3: clients.s3, cloudfront: clients.cloudfront, github: clients.github, log, clock: clients.clock };
+  // Dedicated previews' distributions run the router's published function instead of error responses.
+  const routerFunctionArn = settings.router && settings.strategy.kind === 'dedicated' && settings.command === 'deploy' ? await liveFunctionArn(settings.router, clients.cloudfront) : undefined;
+  const deps: PreviewDeps = { store: createStore(settings, clients, log, routerFunctionArn), s3: clients.s3, cloudfront: clients.cloudfront, github: clients.github, log, clock: clients.clock };
+  if (settings.router) {
+    const s = settings.strategy;
+    const locate = (n: number) => (s.kind === 'shared' ? { bucket: s.bucket, prefix: sharedPrefix(n) } : { bucket: dedicatedBucket(s.bucketTemplate, n), prefix: '' });
+    deps.router = new PreviewRouter(settings.router, { locate, domain: settings.domain }, { s3: clients.s3, kvs: clients.kvs ?? createKvsClient(), cloudfront: clients.cloudfront, log });
+  }
   const run: PreviewRun = {
     repo: settings.repo,
     domain: settings.domain,

@@ -7,6 +7,8 @@ import { parseBoolean, parseBucketName, parseDuration, parseGlobList, parseGlobR
 import { InputReader, type RawInputs } from '../inputs/reader.js';
 import { parseDistributionIds } from '../invalidate/settings.js';
 import { checkCacheControl, parseLocalDir } from '../deploy-static/settings.js';
+import { parseRouter } from '../router/site-settings.js';
+import { STORE_ARN } from '../router/store.js';
 
 export type PreviewCommand = 'deploy' | 'cleanup' | 'sweep';
 
@@ -39,6 +41,8 @@ export interface PrPreviewSettings {
   job?: string;
   step?: string;
   serverUrl: string;
+  /** Shared strategy: the edge router's name or store ARN. */
+  router?: string;
 }
 
 const HOSTNAME = /^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -154,6 +158,13 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
   const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), checkCacheControl));
   const exclude = c.field(() => parseGlobList('exclude', inputs.get('exclude')));
   const concurrency = c.field(() => parseInteger('concurrency', inputs.get('concurrency'), 1, 256));
+  const router = c.field(() => {
+    const value = inputs.optional('router');
+    if (value === undefined) return undefined;
+    const router = parseRouter('router', value);
+    if (strategy?.kind === 'dedicated' && STORE_ARN.test(router)) throw new InputError('router', "must be the router's name with strategy dedicated (each preview's distribution runs its function, found by name)", value);
+    return router;
+  });
   if (!context.repo) {
     c.add(new InputError('GITHUB_REPOSITORY', 'must be set to owner/name (the runner sets it; from a laptop, export it): previews are tagged with and found by their repository'));
   }
@@ -180,5 +191,6 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
     ...(context.job ? { job: context.job } : {}),
     ...(context.step ? { step: context.step } : {}),
     serverUrl: context.serverUrl,
+    ...(router ? { router } : {}),
   };
 }

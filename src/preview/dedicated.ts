@@ -70,6 +70,8 @@ export interface DedicatedStoreSettings {
   priceClass: string;
   /** The buckets' region. */
   region: string;
+  /** The edge router's function (LIVE): it routes the preview, instead of error responses. */
+  routerFunctionArn?: string;
 }
 
 export interface DedicatedStoreDeps {
@@ -92,10 +94,17 @@ interface Distribution {
   enabled: boolean;
 }
 
-/** The distribution of one preview: private S3 origin, SPA errors, HTML never cached, assets for a year. */
+/**
+ * The distribution of one preview: private S3 origin, HTML never cached, assets for a year. With the
+ * edge router, every behaviour runs it (clean URLs, SPA fallback only for routes, 404.html) and
+ * there are no error responses; without it, 403/404 fall back to /index.html as before.
+ */
 export function distributionConfig(s: DedicatedStoreSettings, number: number, originAccessControlId: string, callerReference: string): DistributionConfig {
   const bucket = dedicatedBucket(s.bucketTemplate, number);
+  const router = s.routerFunctionArn;
+  const functions = router ? { FunctionAssociations: { Quantity: 2, Items: [{ EventType: 'viewer-request' as const, FunctionARN: router }, { EventType: 'viewer-response' as const, FunctionARN: router }] } } : {};
   const behaviour = (cachePolicyId: string) => ({
+    ...functions,
     TargetOriginId: 's3',
     ViewerProtocolPolicy: 'redirect-to-https' as const,
     Compress: true,
@@ -121,7 +130,7 @@ export function distributionConfig(s: DedicatedStoreSettings, number: number, or
     },
     DefaultCacheBehavior: behaviour(MANAGED_POLICY.useOriginCacheControlHeaders),
     CacheBehaviors: { Quantity: 1, Items: [{ PathPattern: 'assets/*', ...behaviour(MANAGED_POLICY.cachingOptimized) }] },
-    CustomErrorResponses: { Quantity: 2, Items: [spaFallback(403), spaFallback(404)] },
+    CustomErrorResponses: router ? { Quantity: 0, Items: [] } : { Quantity: 2, Items: [spaFallback(403), spaFallback(404)] },
     PriceClass: s.priceClass as DistributionConfig['PriceClass'],
     ViewerCertificate: { ACMCertificateArn: s.certificateArn, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
     HttpVersion: 'http2and3',

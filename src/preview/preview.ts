@@ -11,7 +11,8 @@ import { createDeployment, deactivateEnvironment, setDeploymentStatus } from '..
 import { getPull, type PullRequest } from '../github/pulls.js';
 import type { Logger } from '../log/logger.js';
 import type { GlobRule } from '../inputs/parse.js';
-import { syncSite, type SyncResult } from '../s3-sync/sync.js';
+import { syncSite, type SyncResult, type SyncSettings } from '../s3-sync/sync.js';
+import type { PreviewRouter } from '../router/preview.js';
 import type { Clock } from '../util/clock.js';
 import { removedComment, deployedComment } from './comment.js';
 import { commentMarker, previewEnvironment } from './naming.js';
@@ -45,6 +46,8 @@ export interface DeployRequest extends PreviewRun {
 
 export interface PreviewDeps {
   store: PreviewStore;
+  /** The edge router previews are routed by (shared strategy), when one is configured. */
+  router?: PreviewRouter;
   s3: S3Client;
   cloudfront: CloudFrontClient;
   github: GitHub;
@@ -107,28 +110,28 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
   try {
     const site = await store.prepare(request.number, request.dryRun);
     outcome.site = site;
-    outcome.sync = await syncSite(
-      {
-        source: { kind: 'local', dir: request.sourceDir },
-        bucket: site.bucket,
-        prefix: site.prefix,
-        // A preview's prefix is Slipway's alone: whatever is there and not in the build goes.
-        delete: 'all',
-        framework: 'auto',
-        headers: [],
-        cacheControl: request.cacheControl,
-        contentType: [],
-        exclude: request.exclude,
-        keep: [],
-        // Someone may have the preview open while a push lands: old lazy-loaded chunks stay a day.
-        staleGraceMs: 24 * 3600_000,
-        concurrency: request.concurrency,
-        dryRun: request.dryRun,
-        ...(request.runId ? { runId: request.runId } : {}),
-        ...(request.runUrl ? { owner: `workflow run ${request.runUrl}` } : {}),
-      },
-      { client: deps.s3, log },
-    );
+    const syncSettings: SyncSettings = {
+      source: { kind: 'local', dir: request.sourceDir },
+      bucket: site.bucket,
+      prefix: site.prefix,
+      // A preview's prefix is Slipway's alone: whatever is there and not in the build goes.
+      delete: 'all',
+      framework: 'auto',
+      headers: [],
+      cacheControl: request.cacheControl,
+      contentType: [],
+      exclude: request.exclude,
+      keep: [],
+      // Someone may have the preview open while a push lands: old lazy-loaded chunks stay a day.
+      staleGraceMs: 24 * 3600_000,
+      concurrency: request.concurrency,
+      dryRun: request.dryRun,
+      ...(request.runId ? { runId: request.runId } : {}),
+      ...(request.runUrl ? { owner: `workflow run ${request.runUrl}` } : {}),
+    };
+    // With the edge router: the preview's routing table is checked before anything is uploaded.
+    const table = deps.router ? await deps.router.prepare(syncSettings) : undefined;
+    outcome.sync = await syncSite(syncSettings, { client: deps.s3, log });
     if (request.dryRun) return outcome;
 
     const paths = collapsePaths(normalisePaths(outcome.sync.changedPaths.map((p) => site.pathPrefix + p)), 15);
@@ -139,6 +142,7 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
       );
       outcome.invalidation = result;
     }
+    if (deps.router && table) await log.group(`Route ${site.url} through ${deps.router.router}`, () => deps.router!.publish(table, site.bucket, site.prefix, site.url));
     await store.ready(site);
     outcome.deployedAt = new Date(clock.now()).toISOString();
 
@@ -177,6 +181,7 @@ export async function cleanupPreview(run: PreviewRun, number: number, deps: Prev
   const outcome: CleanupOutcome = { status: 'planned', number, deploymentsDeactivated: 0 };
   try {
     const removal = await deps.store.remove(number, run.dryRun);
+    if (deps.router && removal.found) removal.steps.push(await deps.router.remove(number, run.dryRun));
     outcome.removal = removal;
     if (run.dryRun) return outcome;
     outcome.status = removal.pendingDistribution ? 'pending-removal' : removal.found ? 'removed' : 'already-removed';

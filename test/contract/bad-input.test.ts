@@ -1,4 +1,4 @@
-// Bad input, for all four actions, run as the runner runs them: each case exits 1 with exactly one
+// Bad input, for every action, run as the runner runs them: each case exits 1 with exactly one
 // ::error:: that names the input and the form it expects, and sends nothing to AWS or GitHub —
 // counted at a proxy in front of every AWS endpoint and at the GitHub stand-in.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -86,6 +86,16 @@ const CASES: Case[] = [
   ['ecs-deploy', 'health-check-url without a scheme', { ...ecs, image: 'a:1', 'health-check-url': 'api.example.com/health' }, /Input 'health-check-url' must be an http/],
   ['ecs-deploy', 'image and images together', { ...ecs, image: 'a:1', images: 'api=a:2' }, /Input 'image' and 'images' cannot both be given/],
 
+  ['router', 'unknown command', { command: 'destroy' }, /Input 'command' must be setup or status/],
+  ['router', 'name with a space', { name: 'my router' }, /Input 'name' must be 1 to 64 letters, digits, - and _/],
+  ['router', 'malformed distribution id', { 'distribution-id': 'e123' }, /Input 'distribution-id' must be CloudFront distribution ids/],
+  ['router', 'hosts line without = or ->', { hosts: 'www.example.com' }, /Input 'hosts' must hold lines HOST=SITE/],
+  ['router', 'hosts line with a URL', { hosts: 'https://www.example.com=web' }, /Input 'hosts' .*is not a host name/],
+  ['router', 'bad timeout', { timeout: 'soon' }, /Input 'timeout' must be a duration/],
+  ['deploy-static', 'bad router name', { ...ds, router: 'my router' }, /Input 'router' must be the router's name/],
+  ['deploy-static', 'unknown trailing-slash policy', { ...ds, router: 'web', 'trailing-slash': 'add' }, /Input 'trailing-slash' must be one of keep, always, never/],
+
+  ['pr-preview', 'router ARN with strategy dedicated', { ...dedicated, router: 'arn:aws:cloudfront::123456789012:key-value-store/12345678-1234-1234-1234-123456789012' }, /Input 'router' must be the router's name with strategy dedicated/],
   ['pr-preview', 'unknown command', { ...shared, command: 'destroy' }, /Input 'command' must be auto, deploy, cleanup or sweep/],
   ['pr-preview', 'unknown strategy', { ...shared, strategy: 'per-pr' }, /Input 'strategy' must be shared or dedicated/],
   ['pr-preview', 'domain with a scheme', { ...shared, domain: 'https://preview.example.com' }, /Input 'domain' must be a DNS name/],

@@ -2,9 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActionFailure, runAction } from '../../../action-runtime/run.js';
+import { createCloudFrontClient } from '../../../src/aws/cloudfront-client.js';
 import { createS3Client } from '../../../src/aws/s3-client.js';
 import { deployStaticOutputs, deployStaticSummary } from '../../../src/deploy-static/report.js';
 import { parseDeployStaticSettings } from '../../../src/deploy-static/settings.js';
+import { deployWithRouter } from '../../../src/router/deploy-static.js';
+import { routedSummary } from '../../../src/router/report.js';
+import { createKvsClient } from '../../../src/router/store.js';
 import { syncSite, SyncFailed, type SyncResult } from '../../../src/s3-sync/sync.js';
 
 /** The full list of changed paths, in the runner's temporary folder, for invalidate's paths-file. */
@@ -18,9 +22,12 @@ function writeChangedPaths(result: SyncResult): string {
 await runAction(async (inputs, log) => {
   const settings = parseDeployStaticSettings(inputs, process.cwd(), process.env.GITHUB_RUN_ID);
   log.debug(`settings: ${JSON.stringify(settings)}`);
-  const outcome = (result: SyncResult) => ({ outputs: deployStaticOutputs(result, writeChangedPaths(result)), summary: deployStaticSummary(settings, result) });
+  const client = createS3Client(settings.aws);
+  const outcome = (result: SyncResult, routed = '') => ({ outputs: deployStaticOutputs(result, writeChangedPaths(result)), summary: deployStaticSummary(settings, result) + routed });
   try {
-    return outcome(await syncSite(settings, { client: createS3Client(settings.aws), log }));
+    const deps = { s3: client, kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log };
+    const { sync: result, routed } = await deployWithRouter(settings, settings.routing, deps, () => syncSite(settings, { client, log }));
+    return outcome(result, routedSummary(settings.routing, routed));
   } catch (error) {
     if (error instanceof SyncFailed) throw new ActionFailure(error.message, outcome(error.result));
     throw error;
