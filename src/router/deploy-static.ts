@@ -11,7 +11,8 @@ import { scanLocalSource } from '../s3-sync/local-source.js';
 import { compileGlobs } from '../s3-sync/rules.js';
 import { scanS3Source } from '../s3-sync/s3-source.js';
 import type { SyncSettings } from '../s3-sync/sync.js';
-import type { PageMode } from './layout.js';
+import { pageModeOf, type PageMode } from './layout.js';
+import { detectFramework } from '../s3-sync/frameworks.js';
 import type { SiteRouting } from './site-settings.js';
 import { resolveStoreArn, writeEntries, type WriteResult } from './store.js';
 import { buildSiteTable, siteKey, siteKeyPrefixes, type SiteTable } from './table.js';
@@ -67,9 +68,12 @@ async function identicalPairs(build: BuildAccess): Promise<(a: string, b: string
 }
 
 /** Builds and checks the table before the upload; throws with file and line on a bad rule. */
-export async function prepareSiteTable(settings: SyncSettings, routing: SiteRouting, s3: S3Client, mode?: PageMode): Promise<SiteTable> {
+export async function prepareSiteTable(settings: SyncSettings, routing: SiteRouting, s3: S3Client, given?: PageMode): Promise<SiteTable> {
   const build = await accessBuild(settings, s3);
   const has = new Set(build.keys);
+  // The framework (given, or detected as the sync detects it) decides the layout where it knows it.
+  const framework = settings.framework === 'auto' ? detectFramework(build.keys).name : settings.framework;
+  const mode = given ?? pageModeOf(framework);
   return buildSiteTable({
     site: routing.site,
     prefix: settings.prefix,

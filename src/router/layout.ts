@@ -4,6 +4,8 @@
 //   pages  a multi-page build: /about is about.html (Next.js export) or about/index.html (Astro, Hugo)
 // A build with both a.html and a/index.html of different content is refused, naming them.
 
+import type { Framework } from '../s3-sync/frameworks.js';
+
 export type PageMode = 'spa' | 'pages';
 
 export interface PageLayout {
@@ -22,6 +24,17 @@ export class AmbiguousLayoutError extends Error {
 }
 
 const SPA_ENTRY_PAGES = new Set(['index.html', '404.html', '200.html']);
+
+/**
+ * What the framework says about page layout (deploy-static's `framework`, given or detected): Vite
+ * and Create React App build single-page apps; a Next.js export and Astro write a page per route.
+ * SvelteKit, Nuxt and Angular build either, so their HTML files decide.
+ */
+export function pageModeOf(framework: Framework): PageMode | undefined {
+  if (framework === 'vite' || framework === 'cra') return 'spa';
+  if (framework === 'next' || framework === 'astro') return 'pages';
+  return undefined;
+}
 
 /** The URL path a page file answers: about.html and about/index.html → /about, index.html → /. */
 export function pagePath(key: string): string | undefined {
