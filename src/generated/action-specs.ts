@@ -269,7 +269,7 @@ export const actionSpecs = {
         "default": "15m"
       },
       "caller-reference": {
-        "description": "CloudFront caller reference. Default derived from the repository, the workflow run, the distribution and the paths (not the attempt), so a re-run returns the existing invalidation.",
+        "description": "CloudFront caller reference. Default derived from the repository, the workflow run, the job and step, the distribution and the paths (not the attempt), so a re-run of the step returns the existing invalidation while another step gets its own.",
         "required": false,
         "default": ""
       }
