@@ -2,6 +2,7 @@
 // (`--dry-run`, `--cache-control 'a=b'` repeated for several lines, `--flag=value`, `--no-delete` for a
 // boolean), plus the common flags below. Usage problems are UsageErrors: the CLI prints them on stderr and
 // exits 2 without sending a request.
+import { editDistance } from '../inputs/parse.js';
 import { actionSpecs, type ActionName } from '../generated/action-specs.js';
 import { InputErrors, type InputError } from '../inputs/errors.js';
 import type { RawInputs } from '../inputs/reader.js';
@@ -85,16 +86,6 @@ export function suggestion(word: string, candidates: readonly string[], prefix =
   }
   const close = best && (best.distance <= Math.max(1, Math.floor(word.length / 3)) || best.name.startsWith(word) || word.startsWith(best.name));
   return close ? `; did you mean ${prefix}${best!.name}?` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /**

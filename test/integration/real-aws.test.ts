@@ -9,6 +9,7 @@ import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
 import { silentLogger } from '../../src/log/logger.js';
 import { MANIFEST_KEY } from '../../src/s3-sync/keys.js';
 import { syncSite, type SyncSettings } from '../../src/s3-sync/sync.js';
+import { syncSettings } from '../support/sync.js';
 import { bucketState, inspector, md5, motoEndpoint, newBucket, s3At, touchAll, writeSite } from '../support/s3.js';
 
 let proxy: AwsProxy;
@@ -19,22 +20,7 @@ beforeEach(async () => {
 });
 afterEach(() => proxy.close());
 
-const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSettings => ({
-  source: { kind: 'local', dir },
-  bucket,
-  prefix: '',
-  delete: 'ours',
-  framework: 'auto',
-  headers: [],
-  cacheControl: [],
-  contentType: [],
-  exclude: [],
-  keep: [],
-  staleGraceMs: 0,
-  concurrency: 8,
-  dryRun: false,
-  ...overrides,
-});
+const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSettings => syncSettings(dir, bucket, { staleGraceMs: 0, ...overrides });
 const deploy = (s: SyncSettings) => syncSite(s, { client: s3At(proxy.endpoint, 8), log: silentLogger });
 
 /** Writes of the site and its record (the deploy lease is not the site). */

@@ -13,9 +13,9 @@ import { MANIFEST_KEY } from '../../src/s3-sync/keys.js';
 import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/s3-sync/rules.js';
 import { syncSite, type SyncSettings } from '../../src/s3-sync/sync.js';
 import { angularBuild, astroBuild, craBuild, nextBuild, sveltekitBuild, viteBuild, type Build } from '../support/builds.js';
+import { syncSettings } from '../support/sync.js';
 import { bucketState, inspector, motoEndpoint, newBucket, putObject, s3At, writeSite } from '../support/s3.js';
 
-const DAY = 86_400_000;
 let proxy: AwsProxy;
 let bucket: string;
 beforeEach(async () => {
@@ -24,22 +24,7 @@ beforeEach(async () => {
 });
 afterEach(() => proxy.close());
 
-const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSettings => ({
-  source: { kind: 'local', dir },
-  bucket,
-  prefix: '',
-  delete: 'ours',
-  framework: 'auto',
-  headers: [],
-  cacheControl: [],
-  contentType: [],
-  exclude: [],
-  keep: [],
-  staleGraceMs: 7 * DAY,
-  concurrency: 8,
-  dryRun: false,
-  ...overrides,
-});
+const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSettings => syncSettings(dir, bucket, overrides);
 const deploy = (s: SyncSettings, log = silentLogger) => syncSite(s, { client: s3At(proxy.endpoint, 8), log });
 
 describe.each([

@@ -11,6 +11,7 @@ import { MANIFEST_KEY } from '../../src/s3-sync/keys.js';
 import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/s3-sync/rules.js';
 import { syncSite, type SyncSettings } from '../../src/s3-sync/sync.js';
 import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
+import { syncSettings } from '../support/sync.js';
 import { bucketState, headers, inspector, md5, motoEndpoint, newBucket, putObject, s3At, touchAll, writeSite, type SiteFiles } from '../support/s3.js';
 
 const DAY = 86_400_000;
@@ -35,24 +36,7 @@ const SITE: SiteFiles = {
   '.well-known/security.txt': 'Contact: x',
 };
 
-function settings(source: string, overrides: Partial<SyncSettings> = {}): SyncSettings {
-  return {
-    source: { kind: 'local', dir: source },
-    bucket,
-    prefix: '',
-    delete: 'ours',
-    framework: 'auto',
-    headers: [],
-    cacheControl: [],
-    contentType: [],
-    exclude: [],
-    keep: [],
-    staleGraceMs: 7 * DAY,
-    concurrency: 8,
-    dryRun: false,
-    ...overrides,
-  };
-}
+const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSettings => syncSettings(dir, bucket, overrides);
 
 const deploy = (s: SyncSettings, now?: Date) => syncSite(s, { client: s3At(proxy.endpoint, s.concurrency), log: silentLogger, now: now ? () => now : undefined });
 
