@@ -122,3 +122,47 @@ describe('pr-preview, run as the runner runs it', () => {
     expect((await bucketState(bucket, 'pr-44/')).size).toBe(0);
   });
 });
+
+describe('the dedicated strategy, run as the runner runs it', () => {
+  /** moto's hosted zone ids are random; AWS's start with Z, which the input check rightly requires: make zones until one does. */
+  async function zoneWithAwsLikeId(domain: string): Promise<string> {
+    const { CreateHostedZoneCommand, Route53Client } = await import('@aws-sdk/client-route-53');
+    const route53 = new Route53Client({ region: 'us-east-1', endpoint: motoEndpoint() });
+    for (let i = 0; i < 500; i++) {
+      const zone = await route53.send(new CreateHostedZoneCommand({ Name: domain, CallerReference: `${domain}-${i}` }));
+      const id = zone.HostedZone!.Id!.replace('/hostedzone/', '');
+      if (/^Z[A-Z0-9]{1,31}$/.test(id)) return id;
+    }
+    throw new Error('moto gave no hosted zone id starting with Z in 500 tries');
+  }
+
+  it('opened → bucket, distribution and DNS made, then the site synced and the comment posted; closed → all of it removed', async () => {
+    const domain = `d${Date.now().toString(36)}.example.com`;
+    const zone = await zoneWithAwsLikeId(domain);
+    github.addPull(REPO, { number: 7, headSha: HEAD });
+    const bucketTemplate = `pr-{number}-${domain.split('.')[0]}-web`;
+    const dedicated = {
+      strategy: 'dedicated', domain, bucket: bucketTemplate, 'hosted-zone-id': zone,
+      'certificate-arn': 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+      source: writeSite({ 'index.html': '<h1>dedicated</h1>', 'assets/app-1a2b3c4d.js': 'x' }),
+    };
+    const opened = await preview(dedicated, prEvent('opened', 7));
+    expect(opened.errors).toEqual([]);
+    expect(opened.exitCode, opened.stdout).toBe(0);
+    const bucket = bucketTemplate.replace('{number}', '7');
+    expect(opened.outputs).toMatchObject({ url: `https://pr-7.${domain}`, bucket, prefix: '', status: 'deployed' });
+    expect(opened.outputs['distribution-id']).toMatch(/^[A-Z0-9]{13,14}$/);
+    expect(proxy.ops('CreateBucket', 'CreateDistributionWithTags', 'ChangeResourceRecordSets').map((r) => r.operation)).toEqual(['CreateBucket', 'CreateDistributionWithTags', 'ChangeResourceRecordSets']);
+    expect([...(await bucketState(bucket)).keys()].filter((k) => !k.startsWith('.slipway/')).sort()).toEqual(['assets/app-1a2b3c4d.js', 'index.html']);
+    expect(github.comments(REPO, 7)).toHaveLength(1);
+
+    proxy.clear();
+    github.setPull(REPO, 7, { state: 'closed' });
+    const closed = await preview({ ...dedicated, source: '' }, prEvent('closed', 7));
+    expect(closed.exitCode, closed.stdout).toBe(0);
+    expect(closed.outputs.status).toBe('removed');
+    expect(proxy.ops('ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl').map((r) => r.operation)).toEqual([
+      'ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl',
+    ]);
+  });
+});
