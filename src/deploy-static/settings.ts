@@ -134,7 +134,7 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
     concurrency: concurrency!,
     dryRun: dryRun!,
     ...(runId ? { runId } : {}),
-    ...(deployOwner(process.env) ? { owner: deployOwner(process.env)! } : {}),
+    ...(deployOwner(process.env) ? { owner: deployOwner(process.env)!, runJob: `${process.env.GITHUB_REPOSITORY ?? ''}/${process.env.GITHUB_RUN_ID ?? ''}/${process.env.GITHUB_JOB ?? ''}` } : {}),
     aws: { region, endpoint, forcePathStyle, concurrency: concurrency! },
   };
 }

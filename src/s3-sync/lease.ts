@@ -5,6 +5,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import { errorCode, httpStatus, isNotFound } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatDuration, type Clock } from '../util/clock.js';
+import { hostname } from 'node:os';
 import { SLIPWAY_FOLDER } from './keys.js';
 
 export const LEASE_KEY = `${SLIPWAY_FOLDER}lease.json`;
@@ -23,6 +24,37 @@ interface LeaseRecord {
   owner: string;
   startedAt: string;
   expiresAt: string;
+  /** The workflow run and job that holds it: a later attempt of the same job replaces it at once. */
+  run?: string;
+  /** The machine and process that hold it: a process that is gone there no longer holds anything. */
+  host?: string;
+  pid?: number;
+}
+
+/** Who asks for the lease. */
+export interface LeaseHolder {
+  owner: string;
+  /** The workflow run and job (GitHub never runs two attempts of one job at once). */
+  run?: string;
+}
+
+/** Is this process gone? Only answerable on the machine it ran on. */
+function processGone(record: LeaseRecord): boolean {
+  if (record.host !== hostname() || record.pid === undefined || record.pid === process.pid) return false;
+  try {
+    process.kill(record.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** A lease its holder can no longer be using: expired, left by an earlier attempt of this very job, or by a process that is gone. */
+function abandoned(record: LeaseRecord, holder: LeaseHolder, now: number): string | undefined {
+  if (Date.parse(record.expiresAt) <= now) return `expired at ${record.expiresAt} (a deploy that was cut short)`;
+  if (holder.run !== undefined && record.run === holder.run) return 'was left by an earlier attempt of this job';
+  if (processGone(record)) return `was left by process ${record.pid} on this machine, which is gone`;
+  return undefined;
 }
 
 /** Another deploy holds the prefix: who, since when, until when. */
@@ -51,17 +83,20 @@ export class Lease {
   ) {}
 
   /** Takes the lease of s3://bucket/prefix, waiting up to options.waitMs for another deploy's. */
-  static async acquire(client: S3Client, bucket: string, prefix: string, owner: string, deps: { clock: Clock; log: Logger; options?: LeaseOptions }): Promise<Lease> {
+  static async acquire(client: S3Client, bucket: string, prefix: string, holder: LeaseHolder | string, deps: { clock: Clock; log: Logger; options?: LeaseOptions }): Promise<Lease> {
     const options = deps.options ?? DEFAULT_LEASE;
+    const who: LeaseHolder = typeof holder === 'string' ? { owner: holder } : holder;
     const where = `s3://${bucket}/${prefix}`;
     const started = deps.clock.now();
-    const lease = new Lease(client, bucket, prefix + LEASE_KEY, { owner, startedAt: new Date(started).toISOString(), expiresAt: '' }, options, deps.clock, deps.log);
+    const record: LeaseRecord = { owner: who.owner, startedAt: new Date(started).toISOString(), expiresAt: '', ...(who.run ? { run: who.run } : {}), host: hostname(), pid: process.pid };
+    const lease = new Lease(client, bucket, prefix + LEASE_KEY, record, options, deps.clock, deps.log);
     let said = false;
     for (;;) {
       if (await lease.write({ ifNoneMatch: true })) break;
       const current = await lease.read();
-      if (current && Date.parse(current.record.expiresAt) <= deps.clock.now()) {
-        deps.log.warning(`The lease of ${current.record.owner} on ${where} expired at ${current.record.expiresAt} (a deploy that was cut short): taking it over.`);
+      const why = current ? abandoned(current.record, who, deps.clock.now()) : undefined;
+      if (current && why) {
+        deps.log.warning(`The deploy lease of ${current.record.owner} on ${where} ${why}: taking it over.`);
         if (await lease.write({ ifMatch: current.etag })) break;
         continue;
       }
@@ -74,8 +109,16 @@ export class Lease {
     }
     lease.renewal = setInterval(() => void lease.renew(), Math.max(1000, Math.floor(options.ttlMs / 3)));
     lease.renewal.unref();
+    // A cancelled run (the runner sends SIGINT, then SIGTERM) gives the prefix back on its way out.
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const onSignal = () => void lease.release().finally(() => process.exit(code));
+      process.once(signal, onSignal);
+      lease.signalHandlers.push([signal, onSignal]);
+    }
     return lease;
   }
+
+  private readonly signalHandlers: [NodeJS.Signals, () => void][] = [];
 
   /** Writes the lease with a fresh expiry; false when the condition did not hold (someone else has it). */
   private async write(condition: { ifNoneMatch?: boolean; ifMatch?: string }): Promise<boolean> {
@@ -104,7 +147,7 @@ export class Lease {
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
       const record = JSON.parse((await response.Body?.transformToString('utf8')) ?? '{}') as Partial<LeaseRecord>;
-      const valid = typeof record.owner === 'string' && typeof record.expiresAt === 'string' && typeof record.startedAt === 'string';
+      const valid = typeof record.owner === 'string' && typeof record.expiresAt === 'string' && typeof record.startedAt === 'string' && (record.pid === undefined || typeof record.pid === 'number');
       // An unreadable lease counts as expired now: it cannot say whom it belongs to.
       return { record: valid ? (record as LeaseRecord) : { owner: 'an unknown deploy', startedAt: '?', expiresAt: new Date(0).toISOString() }, etag: response.ETag ?? '' };
     } catch (error) {
@@ -124,6 +167,7 @@ export class Lease {
   /** Gives the prefix back (only if the lease is still ours). */
   async release(): Promise<void> {
     clearInterval(this.renewal);
+    for (const [signal, handler] of this.signalHandlers.splice(0)) process.removeListener(signal, handler);
     const current = await this.read().catch(() => undefined);
     if (current?.etag !== this.etag) return;
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key })).catch((error: unknown) => {

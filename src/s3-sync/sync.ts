@@ -47,6 +47,8 @@ export interface SyncSettings {
   runId?: string;
   /** Who deploys (a run's URL, or the CLI on a host), named to a deploy that has to wait. */
   owner?: string;
+  /** The workflow run and job deploying: a later attempt of the same job takes over its lease at once. */
+  runJob?: string;
 }
 
 export interface SyncDeps {
@@ -208,7 +210,7 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   // One deploy at a time per prefix: taken before the bucket is read, so the plan rests on what is there.
   const lease = settings.dryRun
     ? undefined
-    : await Lease.acquire(client, settings.bucket, settings.prefix, settings.owner ?? `slipway on ${hostname()} (pid ${process.pid})`, { clock: deps.clock ?? systemClock, log, ...(deps.lease ? { options: deps.lease } : {}) }).catch((error: unknown) => {
+    : await Lease.acquire(client, settings.bucket, settings.prefix, { owner: settings.owner ?? `slipway on ${hostname()} (pid ${process.pid})`, ...(settings.runJob ? { run: settings.runJob } : {}) }, { clock: deps.clock ?? systemClock, log, ...(deps.lease ? { options: deps.lease } : {}) }).catch((error: unknown) => {
         if (error instanceof LeaseHeld) throw error;
         throw new Error(`Could not read ${where}: ${describeError(error)} (while taking the deploy lease)`, { cause: error });
       });

@@ -145,3 +145,27 @@ describe('two deploys to one bucket and prefix at once', () => {
     proxy.setFaults(undefined);
   });
 });
+
+describe('a lease its holder can no longer be using is taken over at once', () => {
+  const lease = { ttlMs: 60_000, waitMs: 300, pollMs: 50 };
+  const putLease = async (record: Record<string, unknown>) =>
+    inspector().send(new PutObjectCommand({ Bucket: bucket, Key: '.slipway/lease.json', Body: JSON.stringify({ owner: 'the other deploy', startedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString(), ...record }) }));
+  const deployAs = (extra: Partial<SyncSettings>) => syncSite({ ...settings(writeSite({ 'index.html': 'x' })), ...extra }, { client: s3At(proxy.endpoint, 8), log: silentLogger, lease });
+
+  it('left by an earlier attempt of the same workflow job (a cancelled or killed run, re-run)', async () => {
+    await putLease({ run: 'acme/web/42/deploy' });
+    expect((await deployAs({ owner: 'workflow run 42, attempt 2', runJob: 'acme/web/42/deploy' })).uploaded).toBe(1);
+  });
+
+  it('left by a process on this machine that is gone (a killed CLI deploy)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    await putLease({ host: (await import('node:os')).hostname(), pid: Number(gone) });
+    expect((await deployAs({})).uploaded).toBe(1);
+  });
+
+  it('but not one held by a process that is still running, nor by another job', async () => {
+    await putLease({ host: (await import('node:os')).hostname(), pid: process.ppid, run: 'acme/web/42/other-job' });
+    await expect(deployAs({ runJob: 'acme/web/42/deploy' })).rejects.toThrow(/Another deploy to s3:\/\/.* is in progress: the other deploy/);
+  });
+});
