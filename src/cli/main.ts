@@ -128,7 +128,11 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
       const outcome: RouterOutcome = settings.command === 'setup' ? { command: 'setup', result: await setupRouter(settings, deps) } : { command: 'status', result: await routerStatus(settings, deps) };
       return { summary: routerSummary(settings, outcome), outputs: routerOutputs(outcome) };
     },
-    examples: ['slipway router code > router.js', 'slipway router setup --distribution-id E2QWRUHAPOMQZL --hosts www.example.com=production', 'slipway router status'],
+    examples: [
+      'slipway router --command setup --distribution-id E2QWRUHAPOMQZL --hosts www.example.com=production',
+      'slipway router status',
+      'slipway router code > router.js   # the function, for Terraform or CDK',
+    ],
   },
 };
 
