@@ -12,6 +12,7 @@ import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/s3-sync/rules.js';
 import { syncSite, type SyncSettings } from '../../src/s3-sync/sync.js';
 import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
 import { syncSettings } from '../support/sync.js';
+import { LEASE_KEY } from '../../src/s3-sync/lease.js';
 import { bucketState, headers, inspector, md5, motoEndpoint, newBucket, putObject, s3At, touchAll, writeSite, type SiteFiles } from '../support/s3.js';
 
 const DAY = 86_400_000;
@@ -38,6 +39,9 @@ const SITE: SiteFiles = {
 
 const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSettings => syncSettings(dir, bucket, overrides);
 
+/** Requests for the site and its record: the deploy lease (one conditional PUT, one GET, one DELETE per deploy) aside. */
+const siteOps = (...operations: string[]) => proxy.ops(...operations).filter((r) => r.key !== LEASE_KEY);
+
 const deploy = (s: SyncSettings, now?: Date) => syncSite(s, { client: s3At(proxy.endpoint, s.concurrency), log: silentLogger, now: now ? () => now : undefined });
 
 /** What a correct mirror of `files` looks like (dotfiles left out, .well-known kept). */
@@ -63,14 +67,14 @@ describe('a first deploy', () => {
     expect(state.get('sw.js')?.cacheControl).toBe(NO_CACHE);
     expect(result).toMatchObject({ uploaded: 7, skipped: 0, deleted: 0, changedPaths: [] });
     expect(result.leftOut.map((l) => l.key).sort()).toEqual(['.env', '.git/']);
-    expect(proxy.ops('PutObject').map((r) => r.key)).not.toContain('.env');
+    expect(siteOps('PutObject').map((r) => r.key)).not.toContain('.env');
   });
 
   it('writes every asset before the first HTML page or service worker', async () => {
     const files: SiteFiles = { 'index.html': 'x', 'a/index.html': 'y', 'sw.js': 'z' };
     for (let i = 0; i < 40; i++) files[`assets/chunk-${i}.js`] = `chunk ${i}`;
     await deploy(settings(writeSite(files), { concurrency: 16 }));
-    const puts = proxy.ops('PutObject').filter((r) => r.key !== MANIFEST_KEY);
+    const puts = siteOps('PutObject').filter((r) => r.key !== MANIFEST_KEY);
     const entry = (k?: string) => /\.html$|(^|\/)sw\.js$/.test(k ?? '');
     const firstEntry = puts.findIndex((r) => entry(r.key));
     expect(firstEntry).toBe(40);
@@ -88,15 +92,17 @@ describe('a redeploy', () => {
     proxy.clear();
     const result = await deploy(settings(dir));
     // One list request per 1,000 objects (2,502 with the manifest: 3 pages) and one manifest read.
-    expect(proxy.requests.map((r) => r.operation).sort()).toEqual(['GetObject', 'ListObjectsV2', 'ListObjectsV2', 'ListObjectsV2']);
+    expect(proxy.requests.filter((r) => r.key !== LEASE_KEY).map((r) => r.operation).sort()).toEqual(['GetObject', 'ListObjectsV2', 'ListObjectsV2', 'ListObjectsV2']);
+    // And the lease that keeps another deploy out: taken, read back at release, deleted.
+    expect(proxy.requests.filter((r) => r.key === LEASE_KEY).map((r) => r.operation).sort()).toEqual(['DeleteObject', 'GetObject', 'PutObject']);
     expect(result).toMatchObject({ uploaded: 0, skipped: 2501, deleted: 0, changedPaths: [] });
 
     // One changed file: that file and the manifest are written, nothing else.
     writeFileSync(join(dir, 'assets/f-7.js'), 'export const n = 8;');
     proxy.clear();
     const one = await deploy(settings(dir));
-    expect(proxy.ops('PutObject').map((r) => r.key)).toEqual(['assets/f-7.js', MANIFEST_KEY]);
-    expect(proxy.requests).toHaveLength(6);
+    expect(siteOps('PutObject').map((r) => r.key)).toEqual(['assets/f-7.js', MANIFEST_KEY]);
+    expect(proxy.requests.filter((r) => r.key !== LEASE_KEY)).toHaveLength(6);
     expect(one).toMatchObject({ uploaded: 1, skipped: 2500, changedPaths: ['/assets/f-7.js'] });
   });
 
@@ -106,7 +112,7 @@ describe('a redeploy', () => {
     writeFileSync(join(dir, 'app.js'), 'v2()');
     proxy.clear();
     const result = await deploy(settings(dir));
-    expect(proxy.ops('PutObject').map((r) => r.key)).toEqual(['app.js', MANIFEST_KEY]);
+    expect(siteOps('PutObject').map((r) => r.key)).toEqual(['app.js', MANIFEST_KEY]);
     expect(result.changedPaths).toEqual(['/app.js']);
     expect((await contentOf())['app.js']).toBe(md5('v2()'));
   });
@@ -116,14 +122,14 @@ describe('a redeploy', () => {
     await deploy(settings(dir));
     proxy.clear();
     const result = await deploy(settings(dir, { cacheControl: [{ glob: '*.png', value: 'public, max-age=86400' }] }));
-    expect(proxy.ops('CopyObject').map((r) => r.key).sort()).toEqual(['logo.png', 'photo.png']);
-    expect(proxy.ops('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
+    expect(siteOps('CopyObject').map((r) => r.key).sort()).toEqual(['logo.png', 'photo.png']);
+    expect(siteOps('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
     expect(await headers(bucket, 'logo.png')).toEqual({ cacheControl: 'public, max-age=86400', contentType: 'image/png' });
     expect(result).toMatchObject({ uploaded: 0, headersUpdated: 2, skipped: 1, changedPaths: ['/logo.png', '/photo.png'] });
     // Unchanged since: nothing to do.
     proxy.clear();
     await deploy(settings(dir, { cacheControl: [{ glob: '*.png', value: 'public, max-age=86400' }] }));
-    expect(proxy.ops('CopyObject', 'PutObject', 'HeadObject')).toEqual([]);
+    expect(siteOps('CopyObject', 'PutObject', 'HeadObject')).toEqual([]);
   });
 
   it('fixes the headers of objects another tool uploaded, reading each once, without re-uploading', async () => {
@@ -131,9 +137,9 @@ describe('a redeploy', () => {
     await putObject(bucket, 'app.js', 'code', { CacheControl: SHORT_CACHE, ContentType: 'text/javascript; charset=utf-8' });
     const dir = writeSite({ 'index.html': 'home', 'app.js': 'code' });
     const result = await deploy(settings(dir));
-    expect(proxy.ops('HeadObject').map((r) => r.key).sort()).toEqual(['app.js', 'index.html']);
-    expect(proxy.ops('CopyObject').map((r) => r.key)).toEqual(['index.html']);
-    expect(proxy.ops('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
+    expect(siteOps('HeadObject').map((r) => r.key).sort()).toEqual(['app.js', 'index.html']);
+    expect(siteOps('CopyObject').map((r) => r.key)).toEqual(['index.html']);
+    expect(siteOps('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
     expect(await headers(bucket, 'index.html')).toEqual({ cacheControl: NO_CACHE, contentType: 'text/html; charset=utf-8' });
     expect(result.changedPaths).toEqual(['/', '/index.html']);
   });
@@ -162,11 +168,11 @@ describe('a re-run of the same workflow run', () => {
     proxy.clear();
     const attempt2 = await deploy(settings(dir, { runId: '101' }));
     expect(attempt2).toMatchObject({ uploaded: 0, changedPaths: ['/app.js'] });
-    expect(proxy.ops('PutObject')).toEqual([]);
+    expect(siteOps('PutObject')).toEqual([]);
     // Another run that changes nothing reports nothing, and does not rewrite the manifest.
     const next = await deploy(settings(dir, { runId: '102' }));
     expect(next.changedPaths).toEqual([]);
-    expect(proxy.ops('PutObject')).toEqual([]);
+    expect(siteOps('PutObject')).toEqual([]);
   });
 });
 
@@ -188,8 +194,8 @@ describe('deletions', () => {
     proxy.clear();
     proxy.setFaults((r) => (r.operation === 'PutObject' && r.key === 'assets/b-2.js' ? { kind: 'status', status: 403, code: 'AccessDenied' } : undefined));
     await expect(deploy(settings(dir))).rejects.toThrow(/assets\/b-2\.js.*AccessDenied.*Nothing was deleted and no HTML page was written/);
-    expect(proxy.ops('DeleteObjects')).toEqual([]);
-    expect(proxy.ops('PutObject').map((r) => r.key)).not.toContain('index.html');
+    expect(siteOps('DeleteObjects')).toEqual([]);
+    expect(siteOps('PutObject').map((r) => r.key)).not.toContain('index.html');
     const content = await contentOf();
     expect(content['index.html']).toBe(md5('v1'));
     expect(content['old.html']).toBe(md5('old'));
@@ -238,14 +244,14 @@ describe('deletions', () => {
     await syncSite(settings(dir, { staleGraceMs: 0 }), { client: s3At(proxy.endpoint, 8), log });
     // Sorted in one request, assets/old-1.js would come first; S3 gives no order inside a request.
     expect(order).toEqual(['old/index.html', 'assets/old-1.js', 'legacy.txt']);
-    expect(proxy.ops('DeleteObjects')).toHaveLength(2);
+    expect(siteOps('DeleteObjects')).toHaveLength(2);
   });
 
   it('delete: false leaves objects that left the source', async () => {
     await putObject(bucket, 'legacy.html', 'legacy');
     await deploy(settings(writeSite({ 'index.html': 'x' }), { delete: 'none' }));
     expect(await contentOf()).toHaveProperty('legacy.html');
-    expect(proxy.ops('DeleteObjects')).toEqual([]);
+    expect(siteOps('DeleteObjects')).toEqual([]);
   });
 });
 
@@ -255,13 +261,13 @@ describe('large files', () => {
   it('go up in parts, and are recognised on the next deploy without re-upload', async () => {
     const dir = writeSite({ 'index.html': 'x', 'video.mp4': big });
     await deploy(settings(dir));
-    expect(proxy.ops('CreateMultipartUpload').map((r) => r.key)).toEqual(['video.mp4']);
-    expect(proxy.ops('UploadPart')).toHaveLength(2);
+    expect(siteOps('CreateMultipartUpload').map((r) => r.key)).toEqual(['video.mp4']);
+    expect(siteOps('UploadPart')).toHaveLength(2);
     expect((await contentOf())['video.mp4']).toBe(md5(big));
     await touchAll(dir);
     proxy.clear();
     await deploy(settings(dir));
-    expect(proxy.ops('PutObject', 'UploadPart', 'CreateMultipartUpload')).toEqual([]);
+    expect(siteOps('PutObject', 'UploadPart', 'CreateMultipartUpload')).toEqual([]);
   });
 
   it('uploaded by another tool with 5 MiB parts are recognised too', async () => {
@@ -269,8 +275,8 @@ describe('large files', () => {
     const other = randomBytes(10 * 1024 * 1024 + 1);
     await new Upload({ client: inspector(), params: { Bucket: bucket, Key: 'video.mp4', Body: other, CacheControl: SHORT_CACHE, ContentType: 'video/mp4' }, partSize: 5 * 1024 * 1024 }).done();
     await deploy(settings(writeSite({ 'index.html': 'x', 'video.mp4': other })));
-    expect(proxy.ops('UploadPart', 'CreateMultipartUpload', 'CopyObject')).toEqual([]);
-    expect(proxy.ops('PutObject').map((r) => r.key)).toEqual(['index.html', MANIFEST_KEY]);
+    expect(siteOps('UploadPart', 'CreateMultipartUpload', 'CopyObject')).toEqual([]);
+    expect(siteOps('PutObject').map((r) => r.key)).toEqual(['index.html', MANIFEST_KEY]);
   });
 });
 
@@ -302,15 +308,15 @@ describe('promotion from s3://bucket/prefix', () => {
     const promote = settings(source, { source: { kind: 's3', bucket: staging, prefix: 'web/' }, cacheControl: [{ glob: '*.txt', value: 'no-store' }] });
     const result = await deploy(promote);
     // The only read of the source is its manifest (which objects are the build), never a site object.
-    expect(proxy.ops('GetObject').filter((r) => r.bucket === staging).map((r) => r.key)).toEqual([`web/${MANIFEST_KEY}`]);
-    expect(proxy.ops('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
-    expect(proxy.ops('CopyObject')).toHaveLength(7);
+    expect(siteOps('GetObject').filter((r) => r.bucket === staging).map((r) => r.key)).toEqual([`web/${MANIFEST_KEY}`]);
+    expect(siteOps('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
+    expect(siteOps('CopyObject')).toHaveLength(7);
     expect(await contentOf()).toEqual(expectedMirror(SITE));
     expect((await headers(bucket, 'robots.txt')).cacheControl).toBe('no-store');
     expect(result.bytesUploaded).toBeGreaterThan(0);
     proxy.clear();
     const again = await deploy(promote);
-    expect(proxy.ops('CopyObject', 'PutObject')).toEqual([]);
+    expect(siteOps('CopyObject', 'PutObject')).toEqual([]);
     expect(again.skipped).toBe(7);
   });
 });
