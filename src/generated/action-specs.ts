@@ -95,6 +95,11 @@ export const actionSpecs = {
         "description": "With a router, the trailing-slash policy for pages (keep, always or never; always and never answer with 308 redirects).",
         "required": false,
         "default": "keep"
+      },
+      "mode": {
+        "description": "mirror: sync the site in place (changed-paths feeds an invalidation). releases (needs router): stage each build as a release (_releases/<id>/, hashed immutable assets in a shared pool at their own path), then switch the router's live pointer in one write: no mixed state, no invalidation, open pages keep their chunks; roll back with the release action.",
+        "required": false,
+        "default": "mirror"
       }
     },
     "outputs": {
@@ -115,6 +120,15 @@ export const actionSpecs = {
       },
       "changed-paths-file": {
         "description": "Path of a file holding the full JSON array of changed paths, never collapsed; feeds invalidate's paths-file. Empty on a dry run."
+      },
+      "release-id": {
+        "description": "mode releases: the id of the release now live (derived from the content: the same build is the same release). Empty in mirror mode."
+      },
+      "previous-release-id": {
+        "description": "mode releases: the release that was live before (what a rollback returns to); empty when there was none. Empty in mirror mode."
+      },
+      "url": {
+        "description": "mode releases: https://<host>/ of a host the router maps to this site; empty when the router has no host for it, and in mirror mode."
       }
     }
   },
