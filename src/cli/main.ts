@@ -29,6 +29,8 @@ import { ROUTER_FUNCTION_CODE } from '../generated/router-function.js';
 import { deployWithRouter } from '../router/deploy-static.js';
 import { deployRelease } from '../releases/deploy.js';
 import { releaseOutputs, releaseSummary } from '../releases/report.js';
+import { parseReleaseSettings } from '../releases/action-settings.js';
+import { runReleaseCommand } from '../releases/command.js';
 import { routedSummary } from '../router/report.js';
 import { routerOutputs, routerSummary, type RouterOutcome } from '../router/action-report.js';
 import { parseRouterSettings } from '../router/settings.js';
@@ -135,6 +137,13 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
       return { summary: routerSummary(settings, outcome), outputs: routerOutputs(outcome) };
     },
     examples: ['slipway router code > router.js', 'slipway router setup --distribution-id E2QWRUHAPOMQZL --hosts www.example.com=production', 'slipway router status'],
+  },
+  release: {
+    run: async (inputs, log) => {
+      const settings = parseReleaseSettings(inputs);
+      return runReleaseCommand(settings, { s3: createS3Client(settings.aws), kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log });
+    },
+    examples: ['slipway release --bucket example-web --router web-router --site web', 'slipway release --command rollback --bucket example-web --router web-router --site web'],
   },
 };
 

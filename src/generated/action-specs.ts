@@ -418,6 +418,65 @@ export const actionSpecs = {
       }
     }
   },
+  "release": {
+    "description": "List a site's releases (deploy-static mode releases) or roll back to one with a single write of the router's live pointer, no upload, no invalidation.",
+    "inputs": {
+      "command": {
+        "description": "list (the site's releases, newest first, and which is live) or rollback (switch the live pointer to release-id, or to the release live before the current one).",
+        "required": false,
+        "default": "list"
+      },
+      "bucket": {
+        "description": "The bucket deploy-static stages the releases in.",
+        "required": true
+      },
+      "prefix": {
+        "description": "Key prefix inside the bucket (the site root), as given to deploy-static.",
+        "required": false,
+        "default": ""
+      },
+      "router": {
+        "description": "The edge router (its name, or its key value store ARN), as given to deploy-static.",
+        "required": true
+      },
+      "site": {
+        "description": "Which site of the router (as deploy-static's site input); default from the bucket and prefix, as bucket or bucket/prefix.",
+        "required": false,
+        "default": ""
+      },
+      "release-id": {
+        "description": "rollback only. The release to make live (16 hex digits, from list or deploy-static's release-id); empty = the release that was live before the current one.",
+        "required": false,
+        "default": ""
+      },
+      "region": {
+        "description": "AWS region (default from AWS_REGION / AWS_DEFAULT_REGION, else us-east-1).",
+        "required": false,
+        "default": ""
+      },
+      "endpoint": {
+        "description": "S3 endpoint URL for S3-compatible stores (default from AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL).",
+        "required": false,
+        "default": ""
+      },
+      "force-path-style": {
+        "description": "Address buckets by path instead of virtual host (true or false; default true when an endpoint is set, else false).",
+        "required": false,
+        "default": ""
+      }
+    },
+    "outputs": {
+      "release-id": {
+        "description": "The release live after the command."
+      },
+      "previous-release-id": {
+        "description": "rollback. The release that was live before it (roll back again to return)."
+      },
+      "releases": {
+        "description": "list. JSON array of the releases, newest first ({id, createdAt, commit, run, actor, files, bytes, live})."
+      }
+    }
+  },
   "router": {
     "description": "Set up the edge router for S3 sites (a CloudFront Function with a KeyValueStore) and attach it to a distribution, or report its state.",
     "inputs": {

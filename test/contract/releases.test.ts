@@ -35,6 +35,28 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     expect(second.stdout).toContain(`::group::Activate release ${second.outputs['release-id']}`);
   });
 
+  it('the release action lists the releases and rolls back with one pointer write', async () => {
+    const bucket = await newBucket();
+    const arn = kvs.createStore('web-router');
+    const ids: string[] = [];
+    for (const n of [1, 2]) ids.push((await run({ source: writeSite(build(n)), bucket, router: arn, site: 'web', mode: 'releases' })).outputs['release-id']!);
+    const release = (inputs: Record<string, string>) => runActionBundle('release', { command: 'list', bucket, prefix: '', router: arn, site: 'web', 'release-id': '', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+    const listed = await release({});
+    expect(listed.errors).toEqual([]);
+    expect((JSON.parse(listed.outputs.releases!) as { id: string; live: boolean }[]).map((r) => [r.id, r.live])).toEqual([[ids[1], true], [ids[0], false]]);
+    expect(listed.outputs['release-id']).toBe(ids[1]);
+    const before = kvs.requests.length;
+    const rolled = await release({ command: 'rollback' });
+    expect(rolled.exitCode).toBe(0);
+    expect(rolled.outputs).toMatchObject({ 'release-id': ids[0], 'previous-release-id': ids[1] });
+    expect(kvs.requests.slice(before).filter((r) => r.op === 'UpdateKeys').map((r) => r.puts)).toEqual([['s:web']]);
+    expect(JSON.parse(kvs.items(arn).get('s:web')!)).toEqual({ l: `web~${ids[0]}`, b: ids[1] });
+    expect(rolled.summary).toContain('nothing uploaded, nothing invalidated');
+    const bad = await release({ command: 'rollback', 'release-id': 'v1' });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.errors.join('\n')).toMatch(/Input 'release-id' must be a release id: 16 lower-case hex digits/);
+  });
+
   it.each([
     [{ mode: 'releases' }, /Input 'mode' releases needs the router input too/],
     [{ mode: 'atomic', router: 'web' }, /Input 'mode' must be mirror \(sync the site in place\) or releases/],
