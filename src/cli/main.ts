@@ -27,6 +27,10 @@ import { createPrPreviewClients, failedOutcome, runPrPreview } from '../pr-previ
 import { parsePrPreviewSettings } from '../pr-preview/settings.js';
 import { ROUTER_FUNCTION_CODE } from '../generated/router-function.js';
 import { deployWithRouter } from '../router/deploy-static.js';
+import { deployRelease } from '../releases/deploy.js';
+import { releaseOutputs, releaseSummary } from '../releases/report.js';
+import { parseReleaseSettings } from '../releases/action-settings.js';
+import { runReleaseCommand } from '../releases/command.js';
 import { routedSummary } from '../router/report.js';
 import { routerOutputs, routerSummary, type RouterOutcome } from '../router/action-report.js';
 import { parseRouterSettings } from '../router/settings.js';
@@ -75,6 +79,10 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
       const settings = parseDeployStaticSettings(inputs);
       const client = createS3Client(settings.aws);
       const deps = { s3: client, kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log };
+      if (settings.mode === 'releases' && settings.routing) {
+        const released = await deployRelease(settings, settings.routing, deps, settings.owner ? { run: settings.owner } : {});
+        return { summary: releaseSummary(settings.routing.site, released), outputs: releaseOutputs(released) };
+      }
       return reporting(
         deployWithRouter(settings, settings.routing, deps, () => syncSite(settings, { client, log })),
         ({ sync, routed }) => ({ summary: deployStaticSummary(settings, sync) + routedSummary(settings.routing, routed), outputs: deployStaticOutputs(sync) }),
@@ -133,6 +141,13 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
       'slipway router status',
       'slipway router code > router.js   # the function, for Terraform or CDK',
     ],
+  },
+  release: {
+    run: async (inputs, log) => {
+      const settings = parseReleaseSettings(inputs);
+      return runReleaseCommand(settings, { s3: createS3Client(settings.aws), kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log });
+    },
+    examples: ['slipway release --bucket example-web --router web-router --site web', 'slipway release --command rollback --bucket example-web --router web-router --site web'],
   },
 };
 

@@ -17,6 +17,9 @@ export function deployStaticOutputs(result: SyncResult, changedPathsFile = ''): 
     'bytes-uploaded': String(result.bytesUploaded),
     'changed-paths': JSON.stringify(result.dryRun ? [] : boundedPathList(result.changedPaths)),
     'changed-paths-file': result.dryRun ? '' : changedPathsFile,
+    'release-id': '',
+    'previous-release-id': '',
+    url: '',
   };
 }
 

@@ -10,11 +10,14 @@ import { InputReader, type RawInputs } from '../inputs/reader.js';
 import type { S3ClientSettings } from '../aws/s3-client.js';
 import type { SyncSettings, SyncSource } from '../s3-sync/sync.js';
 import { parseSiteRouting, type SiteRouting } from '../router/site-settings.js';
+import { parseMode, type DeployMode } from '../releases/settings.js';
 
 export interface DeployStaticSettings extends SyncSettings {
   aws: S3ClientSettings;
   /** With a router: the site's routing table is written after the upload. */
   routing?: SiteRouting;
+  /** releases: stage each release and switch the router's live pointer (src/releases/). Absent: mirror. */
+  mode?: DeployMode;
 }
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;\s*[a-z0-9_-]+=[^;\s]+)*$/i;
@@ -117,8 +120,10 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
     }
   }
   const routing = parseSiteRouting((name) => inputs.get(name), c, bucket, prefix);
+  const mode = parseMode(inputs.get('mode'), c, routing, inputs.get('router').trim() !== '', source);
   c.done();
   return {
+    ...(mode === 'releases' ? { mode } : {}),
     ...(routing ? { routing } : {}),
     source: source!,
     bucket: bucket!,

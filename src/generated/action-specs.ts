@@ -95,6 +95,11 @@ export const actionSpecs = {
         "description": "With a router, the trailing-slash policy for pages (keep, always or never; always and never answer with 308 redirects).",
         "required": false,
         "default": "keep"
+      },
+      "mode": {
+        "description": "mirror: sync the site in place (changed-paths feeds an invalidation). releases (needs router): stage each build as a release (_releases/<id>/, hashed immutable assets in a shared pool at their own path), then switch the router's live pointer in one write: no mixed state, no invalidation, open pages keep their chunks; roll back with the release action.",
+        "required": false,
+        "default": "mirror"
       }
     },
     "outputs": {
@@ -115,6 +120,15 @@ export const actionSpecs = {
       },
       "changed-paths-file": {
         "description": "Path of a file holding the full JSON array of changed paths, never collapsed; feeds invalidate's paths-file. Empty on a dry run."
+      },
+      "release-id": {
+        "description": "mode releases: the id of the release now live (derived from the content: the same build is the same release). Empty in mirror mode."
+      },
+      "previous-release-id": {
+        "description": "mode releases: the release that was live before (what a rollback returns to); empty when there was none. Empty in mirror mode."
+      },
+      "url": {
+        "description": "mode releases: https://<host>/ of a host the router maps to this site; empty when the router has no host for it, and in mirror mode."
       }
     }
   },
@@ -401,6 +415,65 @@ export const actionSpecs = {
       },
       "status": {
         "description": "deployed, skipped (PR closed or moved on), removed, already-removed, pending-removal (dedicated distribution left disabled for the sweep), swept, planned (dry run) or failed."
+      }
+    }
+  },
+  "release": {
+    "description": "List a site's releases (deploy-static mode releases) or roll back to one with a single write of the router's live pointer, no upload, no invalidation.",
+    "inputs": {
+      "command": {
+        "description": "list (the site's releases, newest first, and which is live) or rollback (switch the live pointer to release-id, or to the release live before the current one).",
+        "required": false,
+        "default": "list"
+      },
+      "bucket": {
+        "description": "The bucket deploy-static stages the releases in.",
+        "required": true
+      },
+      "prefix": {
+        "description": "Key prefix inside the bucket (the site root), as given to deploy-static.",
+        "required": false,
+        "default": ""
+      },
+      "router": {
+        "description": "The edge router (its name, or its key value store ARN), as given to deploy-static.",
+        "required": true
+      },
+      "site": {
+        "description": "Which site of the router (as deploy-static's site input); default from the bucket and prefix, as bucket or bucket/prefix.",
+        "required": false,
+        "default": ""
+      },
+      "release-id": {
+        "description": "rollback only. The release to make live (16 hex digits, from list or deploy-static's release-id); empty = the release that was live before the current one.",
+        "required": false,
+        "default": ""
+      },
+      "region": {
+        "description": "AWS region (default from AWS_REGION / AWS_DEFAULT_REGION, else us-east-1).",
+        "required": false,
+        "default": ""
+      },
+      "endpoint": {
+        "description": "S3 endpoint URL for S3-compatible stores (default from AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL).",
+        "required": false,
+        "default": ""
+      },
+      "force-path-style": {
+        "description": "Address buckets by path instead of virtual host (true or false; default true when an endpoint is set, else false).",
+        "required": false,
+        "default": ""
+      }
+    },
+    "outputs": {
+      "release-id": {
+        "description": "The release live after the command."
+      },
+      "previous-release-id": {
+        "description": "rollback. The release that was live before it (roll back again to return)."
+      },
+      "releases": {
+        "description": "list. JSON array of the releases, newest first ({id, createdAt, commit, run, actor, files, bytes, live})."
       }
     }
   },

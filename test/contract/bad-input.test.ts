@@ -94,6 +94,12 @@ const CASES: Case[] = [
   ['router', 'bad timeout', { timeout: 'soon' }, /Input 'timeout' must be a duration/],
   ['deploy-static', 'bad router name', { ...ds, router: 'my router' }, /Input 'router' must be the router's name/],
   ['deploy-static', 'unknown trailing-slash policy', { ...ds, router: 'web', 'trailing-slash': 'add' }, /Input 'trailing-slash' must be one of keep, always, never/],
+  ['deploy-static', 'mode releases without a router', { ...ds, mode: 'releases' }, /Input 'mode' releases needs the router input too/],
+  ['deploy-static', 'mode releases from an s3 source', { ...ds, router: 'web', mode: 'releases', source: 's3://other-bucket/site' }, /Input 'mode' releases needs a local build directory as source/],
+  ['release', 'unknown command', { bucket: 'b', router: 'web', command: 'promote' }, /Input 'command' must be list or rollback/],
+  ['release', 'no bucket', { router: 'web' }, /Input 'bucket' is required/],
+  ['release', 'malformed release-id', { bucket: 'b', router: 'web', command: 'rollback', 'release-id': 'v1' }, /Input 'release-id' must be a release id/],
+  ['release', 'release-id with list', { bucket: 'b', router: 'web', 'release-id': '0123456789abcdef' }, /Input 'release-id' is for command rollback only/],
 
   ['pr-preview', 'router ARN with strategy dedicated', { ...dedicated, router: 'arn:aws:cloudfront::123456789012:key-value-store/12345678-1234-1234-1234-123456789012' }, /Input 'router' must be the router's name with strategy dedicated/],
   ['pr-preview', 'unknown command', { ...shared, command: 'destroy' }, /Input 'command' must be auto, deploy, cleanup or sweep/],

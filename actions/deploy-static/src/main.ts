@@ -8,6 +8,8 @@ import { deployStaticOutputs, deployStaticSummary } from '../../../src/deploy-st
 import { parseDeployStaticSettings } from '../../../src/deploy-static/settings.js';
 import { deployWithRouter } from '../../../src/router/deploy-static.js';
 import { routedSummary } from '../../../src/router/report.js';
+import { deployRelease } from '../../../src/releases/deploy.js';
+import { releaseOutputs, releaseSummary } from '../../../src/releases/report.js';
 import { createKvsClient } from '../../../src/router/store.js';
 import { syncSite, SyncFailed, type SyncResult } from '../../../src/s3-sync/sync.js';
 
@@ -24,8 +26,13 @@ await runAction(async (inputs, log) => {
   log.debug(`settings: ${JSON.stringify(settings)}`);
   const client = createS3Client(settings.aws);
   const outcome = (result: SyncResult, routed = '') => ({ outputs: deployStaticOutputs(result, writeChangedPaths(result)), summary: deployStaticSummary(settings, result) + routed });
+  const deps = { s3: client, kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log };
+  if (settings.mode === 'releases' && settings.routing) {
+    const provenance = { ...(process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {}), ...(settings.owner ? { run: settings.owner } : {}), ...(process.env.GITHUB_ACTOR ? { actor: process.env.GITHUB_ACTOR } : {}) };
+    const released = await deployRelease(settings, settings.routing, deps, provenance);
+    return { outputs: releaseOutputs(released), summary: releaseSummary(settings.routing.site, released) };
+  }
   try {
-    const deps = { s3: client, kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log };
     const { sync: result, routed } = await deployWithRouter(settings, settings.routing, deps, () => syncSite(settings, { client, log }));
     return outcome(result, routedSummary(settings.routing, routed));
   } catch (error) {

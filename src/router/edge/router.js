@@ -8,6 +8,10 @@
 //   s:<site>:r<i>     [[from,to,status],...]             pattern redirects, N chunks
 //   s:<site>:h<i>     [[pattern,[[name,value],...]],...] header rules, N chunks
 //   p:<site>:<path>   {"f":file[,"c":404]} or {"to":url,"c":301}   pages and exact redirects
+//   s:<site>          {"l":"<site>~<id>","b":prev}      releases mode: the live pointer, a link to
+//                                                        one release's table (one write switches all)
+//   s:<site>~<id>     {...,"v":"_releases/<id>/","i":[dir,...]}   a release's config: files come
+//                                                        from v, except those under a pool dir i
 // Comment lines are stripped from the code that is published (slipway router code).
 import cf from 'cloudfront';
 
@@ -125,9 +129,11 @@ async function route(request) {
   const h = host && (await read('h:' + host));
   if (!h) return { res: notFound() };
   if (h.r) return { res: redirect(301, 'https://' + h.r + request.uri, request.querystring) };
-  const cfg = await read('s:' + h.s);
+  let id = h.s;
+  let cfg = await read('s:' + id);
+  if (cfg && cfg.l) cfg = await read('s:' + (id = cfg.l));
   if (!cfg) return { res: notFound() };
-  const site = { id: h.s, cfg: cfg };
+  const site = { id: id, cfg: cfg };
   const uri = request.uri;
   let path;
   try {
@@ -147,7 +153,9 @@ async function route(request) {
 async function onRequest(request) {
   const r = await route(request);
   if (r.res) return r.res;
-  request.uri = '/' + (r.site.cfg.p + r.file).split('/').map(encodeURIComponent).join('/');
+  const c = r.site.cfg;
+  const pooled = (c.i || []).some((d) => r.file.indexOf(d) === 0);
+  request.uri = '/' + (c.p + (c.v && !pooled ? c.v : '') + r.file).split('/').map(encodeURIComponent).join('/');
   return request;
 }
 

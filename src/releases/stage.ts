@@ -1,0 +1,160 @@
+// Staging a release in the bucket, in an order that never touches what is live:
+//   1. check every pool key: one that exists with different bytes fails the deploy, naming the file,
+//      before anything is written (an older release may still load it);
+//   2. upload missing pool files with If-None-Match: * (a racing writer cannot be overwritten either);
+//   3. the release folder: files an earlier release holds with the same bytes and headers are copied
+//      server-side, the others uploaded;
+//   4. the release record, last: a release without its record is incomplete and is never activated.
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '../log/logger.js';
+import { fileMatchesEtag, unquote } from '../s3-sync/etag.js';
+import type { ObjectHeaders } from '../s3-sync/rules.js';
+import { forEachLimit } from '../util/concurrency.js';
+import { recordKey, releaseFolder, type BuildFile, type ReleaseLayout } from './layout.js';
+
+export interface ReleaseRecord {
+  version: 1;
+  id: string;
+  site: string;
+  createdAt: string;
+  commit?: string;
+  run?: string;
+  actor?: string;
+  poolDirs: string[];
+  files: Record<string, { size: number; sha256: string; pool: boolean; headers: ObjectHeaders }>;
+  /** The release's routing table (its own site in the store), so a rollback can restore it. */
+  table: Record<string, string>;
+}
+
+export interface StageTarget {
+  s3: S3Client;
+  bucket: string;
+  prefix: string;
+  concurrency: number;
+  log: Logger;
+}
+
+export interface StageResult {
+  /** The record already existed: this exact build was staged before, nothing was written. */
+  reused: boolean;
+  uploaded: number;
+  copied: number;
+  poolReused: number;
+  bytesUploaded: number;
+}
+
+export class PoolConflict extends Error {
+  constructor(readonly keys: string[]) {
+    super(`The shared asset pool already holds ${keys.length === 1 ? 'a file' : `${keys.length} files`} with different bytes: ${keys.join(', ')}. Files marked immutable must never change under the same name (older releases still load them); nothing was written. Give the file a content hash in its name, or a cache-control rule that is not immutable.`);
+    this.name = 'PoolConflict';
+  }
+}
+
+const isMissing = (error: unknown) => error instanceof NotFound || error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404);
+const isPreconditionFailed = (error: unknown) => error instanceof S3ServiceException && (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412);
+
+/** Object headers as PutObject and CopyObject take them. */
+function requestHeaders(h: ObjectHeaders) {
+  const extra = h.extra ?? {};
+  const metadata = Object.fromEntries(Object.entries(extra).filter(([n]) => n.startsWith('x-amz-meta-')).map(([n, v]) => [n.slice('x-amz-meta-'.length), v]));
+  return {
+    CacheControl: h.cacheControl,
+    ContentType: h.contentType,
+    ...(extra['content-encoding'] ? { ContentEncoding: extra['content-encoding'] } : {}),
+    ...(extra['content-disposition'] ? { ContentDisposition: extra['content-disposition'] } : {}),
+    ...(extra['content-language'] ? { ContentLanguage: extra['content-language'] } : {}),
+    ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
+  };
+}
+
+export async function readRecord(t: Pick<StageTarget, 's3' | 'bucket' | 'prefix'>, id: string): Promise<ReleaseRecord | undefined> {
+  try {
+    const out = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: t.prefix + recordKey(id) }));
+    return JSON.parse((await out.Body?.transformToString('utf8')) ?? '') as ReleaseRecord;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Is the pool key free (true), holding these bytes (false)? Different bytes: the key is returned as a conflict. */
+async function poolState(t: StageTarget, file: BuildFile, path: string): Promise<'missing' | 'same' | 'different'> {
+  try {
+    const head = await t.s3.send(new HeadObjectCommand({ Bucket: t.bucket, Key: t.prefix + file.key }));
+    return (await fileMatchesEtag(path, file.size, unquote(head.ETag ?? ''))) ? 'same' : 'different';
+  } catch (error) {
+    if (isMissing(error)) return 'missing';
+    throw error;
+  }
+}
+
+async function put(t: StageTarget, key: string, path: string, headers: ObjectHeaders, ifNoneMatch: boolean): Promise<number> {
+  const body = await readFile(path);
+  await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: t.prefix + key, Body: body, ...requestHeaders(headers), ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}) }));
+  return body.length;
+}
+
+async function stagePool(t: StageTarget, pool: readonly BuildFile[], paths: ReadonlyMap<string, string>, result: StageResult): Promise<void> {
+  const missing: BuildFile[] = [];
+  const conflicts: string[] = [];
+  await forEachLimit(pool, t.concurrency, async (f) => {
+    const state = await poolState(t, f, paths.get(f.key)!);
+    if (state === 'missing') missing.push(f);
+    else if (state === 'different') conflicts.push(f.key);
+    else result.poolReused++;
+  });
+  if (conflicts.length > 0) throw new PoolConflict(conflicts.sort());
+  await forEachLimit(missing, t.concurrency, async (f) => {
+    try {
+      result.bytesUploaded += await put(t, f.key, paths.get(f.key)!, f.headers, true);
+      result.uploaded++;
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      // Another deploy wrote it meanwhile: fine if it holds the same bytes.
+      if ((await poolState(t, f, paths.get(f.key)!)) !== 'same') throw new PoolConflict([f.key]);
+      result.poolReused++;
+    }
+  });
+}
+
+/** Where an earlier release holds a file with the same bytes and headers, by sha256 + headers. */
+function copySources(earlier: readonly ReleaseRecord[]): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const record of earlier) {
+    for (const [key, f] of Object.entries(record.files)) {
+      if (!f.pool) sources.set(JSON.stringify([f.sha256, f.headers]), releaseFolder(record.id) + key);
+    }
+  }
+  return sources;
+}
+
+async function stageReleaseFolder(t: StageTarget, layout: ReleaseLayout, paths: ReadonlyMap<string, string>, earlier: readonly ReleaseRecord[], result: StageResult): Promise<void> {
+  const sources = copySources(earlier);
+  const folder = releaseFolder(layout.id);
+  await forEachLimit(layout.release, t.concurrency, async (f) => {
+    const source = sources.get(JSON.stringify([f.sha256, f.headers]));
+    if (source !== undefined) {
+      const copySource = `${t.bucket}/${encodeURIComponent(t.prefix + source).replace(/%2F/g, '/')}`;
+      await t.s3.send(new CopyObjectCommand({ Bucket: t.bucket, Key: t.prefix + folder + f.key, CopySource: copySource, MetadataDirective: 'REPLACE', ...requestHeaders(f.headers) }));
+      result.copied++;
+      return;
+    }
+    result.bytesUploaded += await put(t, folder + f.key, paths.get(f.key)!, f.headers, false);
+    result.uploaded++;
+  });
+}
+
+/**
+ * @param paths local path of every build key
+ * @param earlier records of earlier releases whose release-folder objects may be copied
+ */
+export async function stageRelease(t: StageTarget, layout: ReleaseLayout, record: ReleaseRecord, paths: ReadonlyMap<string, string>, earlier: readonly ReleaseRecord[]): Promise<StageResult> {
+  const result: StageResult = { reused: false, uploaded: 0, copied: 0, poolReused: 0, bytesUploaded: 0 };
+  if (await readRecord(t, layout.id)) return { ...result, reused: true };
+  await t.log.group(`Stage the shared asset pool (${layout.pool.length} immutable files)`, () => stagePool(t, layout.pool, paths, result));
+  await t.log.group(`Stage release ${layout.id} (${layout.release.length} files under ${releaseFolder(layout.id)})`, () => stageReleaseFolder(t, layout, paths, earlier, result));
+  await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: t.prefix + recordKey(layout.id), Body: JSON.stringify(record), ContentType: 'application/json', CacheControl: 'no-store' }));
+  t.log.info(`release ${layout.id}: ${result.uploaded} uploaded, ${result.copied} copied from earlier releases, ${result.poolReused} pool files already in place; record written`);
+  return result;
+}

@@ -1,0 +1,71 @@
+// deploy-static mode: releases, the committed bundle run as the runner runs it (INPUT_*,
+// GITHUB_OUTPUT, GITHUB_STEP_SUMMARY), against moto's S3 and the KeyValueStore stand-in.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
+import { startFakeKvs } from '../../scripts/lib/fake-kvs.mjs';
+import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { motoEndpoint, newBucket, writeSite } from '../support/s3.js';
+
+type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;
+let kvs: FakeKvs;
+beforeAll(async () => {
+  kvs = await startFakeKvs();
+});
+afterAll(() => kvs.stop());
+
+const run = (inputs: Record<string, string>) =>
+  runActionBundle('deploy-static', { prefix: '', 'dry-run': 'false', router: '', site: '', 'trailing-slash': 'keep', mode: 'mirror', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+
+const build = (n: number) => ({ 'index.html': `<title>v${n}</title><script src="/assets/index-Bq${n}w2e3r.js"></script>`, [`assets/index-Bq${n}w2e3r.js`]: `console.log(${n})` });
+
+describe('deploy-static mode: releases, as the runner runs it', () => {
+  it('stages, switches, and reports release-id, previous-release-id, url and an empty changed-paths', async () => {
+    const bucket = await newBucket();
+    const arn = kvs.createStore('web-router');
+    kvs.writeBehind(arn, 'h:www.example.com', JSON.stringify({ s: 'web' }));
+    const first = await run({ source: writeSite(build(1)), bucket, router: arn, site: 'web', mode: 'releases' });
+    expect(first.errors).toEqual([]);
+    expect(first.outputs['release-id']).toMatch(/^[0-9a-f]{16}$/);
+    expect(first.outputs['previous-release-id']).toBe('');
+    const second = await run({ source: writeSite(build(2)), bucket, router: arn, site: 'web', mode: 'releases' });
+    expect(second.exitCode).toBe(0);
+    expect(second.outputs).toMatchObject({ 'previous-release-id': first.outputs['release-id'], url: 'https://www.example.com/', 'changed-paths': '[]', 'changed-paths-file': '', uploaded: '2' });
+    expect(JSON.parse(kvs.items(arn).get('s:web')!)).toEqual({ l: `web~${second.outputs['release-id']}`, b: first.outputs['release-id'] });
+    expect(second.summary).toContain('in releases mode nothing needs invalidating');
+    expect(second.stdout).toContain(`::group::Activate release ${second.outputs['release-id']}`);
+  });
+
+  it('the release action lists the releases and rolls back with one pointer write', async () => {
+    const bucket = await newBucket();
+    const arn = kvs.createStore('web-router');
+    const ids: string[] = [];
+    for (const n of [1, 2]) ids.push((await run({ source: writeSite(build(n)), bucket, router: arn, site: 'web', mode: 'releases' })).outputs['release-id']!);
+    const release = (inputs: Record<string, string>) => runActionBundle('release', { command: 'list', bucket, prefix: '', router: arn, site: 'web', 'release-id': '', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+    const listed = await release({});
+    expect(listed.errors).toEqual([]);
+    expect((JSON.parse(listed.outputs.releases!) as { id: string; live: boolean }[]).map((r) => [r.id, r.live])).toEqual([[ids[1], true], [ids[0], false]]);
+    expect(listed.outputs['release-id']).toBe(ids[1]);
+    const before = kvs.requests.length;
+    const rolled = await release({ command: 'rollback' });
+    expect(rolled.exitCode).toBe(0);
+    expect(rolled.outputs).toMatchObject({ 'release-id': ids[0], 'previous-release-id': ids[1] });
+    expect(kvs.requests.slice(before).filter((r) => r.op === 'UpdateKeys').map((r) => r.puts)).toEqual([['s:web']]);
+    expect(JSON.parse(kvs.items(arn).get('s:web')!)).toEqual({ l: `web~${ids[0]}`, b: ids[1] });
+    expect(rolled.summary).toContain('nothing uploaded, nothing invalidated');
+    const bad = await release({ command: 'rollback', 'release-id': 'v1' });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.errors.join('\n')).toMatch(/Input 'release-id' must be a release id: 16 lower-case hex digits/);
+  });
+
+  it.each([
+    [{ mode: 'releases' }, /Input 'mode' releases needs the router input too/],
+    [{ mode: 'atomic', router: 'web' }, /Input 'mode' must be mirror \(sync the site in place\) or releases/],
+  ])('bad mode inputs fail before any request: %j', async (inputs, message) => {
+    const bucket = await newBucket();
+    const before = kvs.requests.length;
+    const result = await run({ source: writeSite(build(1)), bucket, ...inputs });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toMatch(message);
+    expect(kvs.requests.length).toBe(before);
+  });
+});
