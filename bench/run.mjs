@@ -1,5 +1,5 @@
-// npm run bench — deploy-static against `aws s3 sync` and against the endpoint's own limit,
-// side by side in one run, on deterministic sites, against a private moto behind a counting
+// npm run bench — deploy-static against rclone, `aws s3 sync` and the endpoint's own limits (a bare
+// PutObject loop for full deploys, a bare list-and-hash script for redeploys), side by side in one run, on deterministic sites, against a private moto behind a counting
 // proxy. Prints one Markdown table and writes bench/results/latest.{md,json}.
 //   FILES=5000 REPEATS=3 SCALE=10000,30000,100000 npm run bench
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,6 +13,8 @@ import { awsEnvFor, startMoto } from '../scripts/lib/moto.mjs';
 import { measure, median, spread } from './lib/measure.mjs';
 import { changeSome, freshMtimes, generateSite } from './lib/site.mjs';
 import { startSinkS3 } from './lib/sink-s3.mjs';
+import { hasRclone, RCLONE_INSTALL, rcloneSync } from './lib/rclone.mjs';
+import { assertSameAsSite } from './lib/same-bucket.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FILES = Number(process.env.FILES ?? 5000);
@@ -22,6 +24,7 @@ const SCALE = (process.env.SCALE ?? '10000,30000,100000').split(',').map(Number)
 const want = (/** @type {number} */ n) => !process.env.SCENARIOS || process.env.SCENARIOS.split(',').map(Number).includes(n);
 const work = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
 const hasAws = spawnSync('aws', ['--version']).status === 0;
+const withRclone = hasRclone();
 const log = (/** @type {string} */ m) => console.error(`[bench] ${m}`);
 
 const moto = await startMoto();
@@ -46,6 +49,17 @@ function slipway(/** @type {string} */ dir, /** @type {string} */ bucket, /** @t
 }
 const awsSync = (/** @type {string} */ dir, /** @type {string} */ bucket) => measure('aws', ['--endpoint-url', proxy.endpoint, 's3', 'sync', dir, `s3://${bucket}`, '--delete', '--only-show-errors'], { env, proxy });
 const bare = (/** @type {string} */ dir, /** @type {string} */ bucket) => measure(process.execPath, [join(root, 'bench/lib/bare-put.mjs'), dir, bucket, '16'], { env, proxy });
+const floor = (/** @type {string} */ dir, /** @type {string} */ bucket) => measure(process.execPath, [join(root, 'bench/lib/floor.mjs'), dir, bucket, '16'], { env, proxy });
+const rclone = (/** @type {string} */ dir, /** @type {string} */ bucket) => {
+  const { command, args, env: rcloneEnv } = rcloneSync(dir, bucket, env, proxy.endpoint);
+  return measure(command, args, { env: rcloneEnv, proxy });
+};
+/** Runs one tool, then checks it left the bucket holding exactly the site (a faster tool that leaves a different bucket has not won). */
+async function checked(/** @type {string} */ tool, /** @type {(d: string, b: string) => ReturnType<typeof measure>} */ fn, /** @type {string} */ dir, /** @type {string} */ bucket) {
+  const run = await fn(dir, bucket);
+  await assertSameAsSite(tool, moto.endpoint, bucket, dir);
+  return run;
+}
 
 /** @type {{ scenario: string, tool: string, runs: Awaited<ReturnType<typeof measure>>[] }[]} */
 const rows = [];
@@ -63,39 +77,53 @@ try {
   const site = join(work, 'site');
   const keys = want(1) || want(2) || want(3) || want(4) ? generateSite(site, FILES, { large: 3 }) : [];
   const s1 = `1. full deploy, ${FILES} files`;
-  const tools1 = [['slipway', slipway], ...(hasAws ? [['aws s3 sync', awsSync]] : []), ['bare PutObject loop', bare]];
+  const tools1 = [['slipway', slipway], ...(withRclone ? [['rclone', rclone]] : []), ...(hasAws ? [['aws s3 sync', awsSync]] : []), ['bare PutObject loop', bare]];
   /** The last bucket each tool deployed, reused by scenario 2. @type {Record<string, string>} */
   const deployed = {};
   for (let r = 0; r < (want(1) ? REPEATS : 0); r++) {
     for (let t = 0; t < tools1.length; t++) {
       const [name, fn] = /** @type {[string, (d: string, b: string) => ReturnType<typeof measure>]} */ (tools1[(t + r) % tools1.length]);
       const bucket = await newBucket();
-      record(s1, name, await fn(site, bucket));
+      record(s1, name, await checked(name, fn, site, bucket));
       deployed[name] = bucket;
     }
   }
 
-  // 2. CI redeploy: fresh mtimes, 1% changed (same sizes), both tools on their own bucket.
+  // 2. CI redeploy: fresh mtimes, 1% changed (same sizes), each tool on its own bucket, in turn.
   const s2 = '2. CI redeploy, 1% changed, fresh mtimes';
-  const slipBucket = deployed.slipway ?? (await newBucket());
-  const awsBucket = deployed['aws s3 sync'] ?? (await newBucket());
-  if (!deployed.slipway && (want(2) || want(3) || want(4))) await slipway(site, slipBucket);
-  if (!deployed['aws s3 sync'] && hasAws && want(2)) await awsSync(site, awsBucket);
+  /** Redeploying tools: name, function, and the bucket a first deploy left for it. */
+  const redeployers = /** @type {[string, (d: string, b: string) => ReturnType<typeof measure>, string][]} */ ([
+    ['slipway', slipway, deployed.slipway ?? ''],
+    ...(withRclone ? [['rclone', rclone, deployed.rclone ?? '']] : []),
+    ...(hasAws && want(2) ? [['aws s3 sync --delete', awsSync, deployed['aws s3 sync'] ?? '']] : []),
+    ['redeploy floor (list + hash)', floor, deployed['bare PutObject loop'] ?? ''],
+  ]);
+  if (want(2) || want(3) || want(4)) {
+    for (const tool of redeployers) {
+      if (tool[2]) continue;
+      tool[2] = await newBucket();
+      await (tool[0] === 'slipway' ? slipway(site, tool[2]) : bare(site, tool[2]));
+    }
+  }
+  const slipBucket = redeployers[0]?.[2] ?? '';
+  const redeployRound = async (/** @type {string} */ scenario, /** @type {number} */ r) => {
+    for (let t = 0; t < redeployers.length; t++) {
+      const [name, fn, bucket] = /** @type {(typeof redeployers)[number]} */ (redeployers[(t + r) % redeployers.length]);
+      if (scenario.startsWith('3.') && name.startsWith('aws')) continue;
+      record(scenario, name, await checked(name, fn, site, bucket));
+    }
+  };
   for (let r = 0; r < (want(2) ? REPEATS : 0); r++) {
     changeSome(site, keys, 0.01, r + 1);
     freshMtimes(site);
-    const order = r % 2 === 0 ? ['slipway', 'aws'] : ['aws', 'slipway'];
-    for (const tool of order) {
-      if (tool === 'slipway') record(s2, 'slipway', await slipway(site, slipBucket));
-      else if (hasAws) record(s2, 'aws s3 sync --delete', await awsSync(site, awsBucket));
-    }
+    await redeployRound(s2, r);
   }
 
   // 3. No-change redeploy.
   const s3 = '3. no-change redeploy, fresh mtimes';
   for (let r = 0; r < (want(3) ? REPEATS : 0); r++) {
     freshMtimes(site);
-    record(s3, 'slipway', await slipway(site, slipBucket));
+    await redeployRound(s3, r);
   }
 
   // 4. A rule change only: new Cache-Control for *.png, alternating so every run changes something.
@@ -195,19 +223,31 @@ const med = (/** @type {string} */ scenario, /** @type {string} */ tool) => {
 };
 const full = { slipway: med('1.', 'slipway'), aws: med('1.', 'aws'), bare: med('1.', 'bare') };
 const redeploy = { slipway: med('2.', 'slipway'), aws: med('2.', 'aws') };
-const noChange = rows.find((r) => r.scenario.startsWith('3.'))?.runs ?? [];
+const ok = (/** @type {boolean} */ b) => (b ? '✅' : '❌');
+/** Slipway against rclone (≥ 1.5× faster) and against the floor (within 1.3×), per redeploy scenario. */
+const peerTargets = ['2.', '3.'].flatMap((n) => {
+  const name = n === '2.' ? 'CI redeploy' : 'no-change redeploy';
+  const [s, rc, fl] = [med(n, 'slipway'), med(n, 'rclone'), med(n, 'redeploy floor')];
+  if (Number.isNaN(s)) return [];
+  return [
+    withRclone ? `| ${name} ≥ 1.5× faster than rclone | ${fmt(rc / s)}× (slipway ${fmt(s)} s, rclone ${fmt(rc)} s) | ${ok(rc / s >= 1.5)} |` : `| ${name} ≥ 1.5× faster than rclone | rclone not installed: skipped (\`${RCLONE_INSTALL}\`) | — |`,
+    `| ${name} within 1.3× of the floor | ${fmt(s / fl)}× the floor (${fmt(fl)} s) | ${ok(s / fl <= 1.3)} |`,
+  ];
+});
+const noChange = rows.find((r) => r.scenario.startsWith('3.') && r.tool === 'slipway')?.runs ?? [];
 const ruleChange = rows.find((r) => r.scenario.startsWith('4.'))?.runs ?? [];
 const scale = /** @type {{ files: number, seconds: number, rssMiB: number, requests: number }[]} */ (extra.scale);
 const startup = /** @type {{ action: string, bytes: number, ms: number }[]} */ (extra.startup);
 // Linear: the marginal cost per file (between consecutive sizes) does not grow with size.
 const marginal = scale.slice(1).map((s, i) => ((s.seconds - (scale[i]?.seconds ?? 0)) / (s.files - (scale[i]?.files ?? 0))) * 1e6);
 const big = scale.at(-1);
-const ok = (/** @type {boolean} */ b) => (b ? '✅' : '❌');
 const targets = [
   `| full deploy within 90% of the endpoint's limit | slipway ${fmt(full.slipway)} s vs bare loop ${fmt(full.bare)} s: ${fmt((full.bare / full.slipway) * 100, 0)}% of the limit | ${ok(full.bare / full.slipway >= 0.9)} |`,
+  `| full deploy faster than rclone | ${withRclone ? `${fmt(med('1.', 'rclone') / full.slipway)}× (rclone ${fmt(med('1.', 'rclone'))} s)` : `rclone not installed: skipped (\`${RCLONE_INSTALL}\`)`} | ${withRclone ? ok(full.slipway < med('1.', 'rclone')) : '—'} |`,
   `| full deploy faster than aws s3 sync | ${hasAws ? `${fmt(full.aws / full.slipway)}× (aws ${fmt(full.aws)} s)` : 'aws CLI not installed: skipped'} | ${hasAws ? ok(full.slipway < full.aws) : '—'} |`,
   `| CI redeploy ≥ 10× faster than aws s3 sync, only changed files sent | ${hasAws ? `${fmt(redeploy.aws / redeploy.slipway, 1)}×` : 'skipped'}; slipway sent ${median(rows.find((r) => r.scenario.startsWith('2.') && r.tool === 'slipway')?.runs.map((r) => r.puts) ?? [0])} bodies for ${Math.round(FILES * 0.01)} changed files (+1 manifest) | ${hasAws ? ok(redeploy.aws / redeploy.slipway >= 10) : '—'} |`,
-  `| no-change redeploy: 0 PUTs, ≤ 1 list per 1,000 objects + constant | ${median(noChange.map((r) => r.puts))} PUTs, ${median(noChange.map((r) => r.requests))} requests for ${FILES} objects | ${ok(median(noChange.map((r) => r.puts)) === 0 && median(noChange.map((r) => r.requests)) <= Math.ceil((FILES + 1) / 1000) + 1)} |`,
+  ...peerTargets,
+  `| no-change redeploy: 0 bodies, ≤ 1 list per 1,000 objects + the manifest and the lease's 3 requests | ${median(noChange.map((r) => r.puts))} PUTs, ${median(noChange.map((r) => r.requests))} requests for ${FILES} objects | ${ok(median(noChange.map((r) => r.puts)) === 0 && median(noChange.map((r) => r.requests)) <= Math.ceil((FILES + 1) / 1000) + 4)} |`,
   `| rule change: no body re-sent | ${median(ruleChange.map((r) => r.ops.CopyObject ?? 0))} CopyObject, ${median(ruleChange.map((r) => r.puts))} PUTs (the manifest) for ${String(extra.pngFiles)} .png files | ${ok(median(ruleChange.map((r) => r.puts)) <= 1)} |`,
   `| 100,000-file plan < 10 s and < 300 MB, linear | ${big ? `${big.files} files: ${fmt(big.seconds)} s, ${fmt(big.rssMiB, 0)} MiB; marginal µs per file ${marginal.map((x) => fmt(x, 0)).join(' → ')} between ${scale.map((s) => s.files).join(' → ')}` : ''} | ${ok(!!big && big.seconds < 10 && big.rssMiB < 300 && marginal.every((m, i) => i === 0 || m <= (marginal[0] ?? m) * 1.5))} |`,
   `| cold start < 250 ms per action | ${startup.map((s) => `${s.action} ${fmt(s.ms, 0)} ms (${fmt(s.bytes / 1048576, 1)} MiB)`).join(', ')}; node -e 0: ${fmt(/** @type {number} */ (extra.nodeBaselineMs), 0)} ms | ${ok(startup.every((s) => s.ms > 0 && s.ms < 250))} |`,
@@ -216,6 +256,7 @@ const report = [
   `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` (FILES=${FILES}, REPEATS=${REPEATS}; moto behind a counting proxy on one 2-core machine; tools alternated within each repeat).`,
   '',
   ...lines,
+  ...(withRclone ? [] : ['', `rclone is not installed: its column is skipped (\`${RCLONE_INSTALL}\` on Debian).`]),
   '',
   '| target | measured | |',
   '|---|---|---|',

@@ -35,7 +35,8 @@ export async function measure(command, args, options = {}) {
   /** @type {Record<string, number>} */
   const ops = {};
   for (const r of requests) ops[r.operation] = (ops[r.operation] ?? 0) + 1;
-  const bodies = requests.filter((r) => r.operation === 'PutObject' || r.operation === 'UploadPart');
+  // Bodies of content: the deploy lease (a small PutObject per deploy, its own request) is not one.
+  const bodies = requests.filter((r) => (r.operation === 'PutObject' || r.operation === 'UploadPart') && !r.key?.endsWith('.slipway/lease.json'));
   const bytesSent = bodies.reduce((n, r) => n + Number(r.headers['content-length'] ?? 0), 0);
   return { seconds, rssMiB: rssKiB / 1024, requests: requests.length, puts: bodies.length, bytesSent, ops, stdout };
 }
