@@ -3,7 +3,7 @@ import type { DistributionOutcome } from '../cloudfront/invalidations.js';
 import type { OutputName } from '../generated/action-specs.js';
 import { formatDuration } from '../util/clock.js';
 import type { InvalidateSettings } from './settings.js';
-import { codeSpan } from '../util/markdown.js';
+import { codeSpan, plural } from '../util/markdown.js';
 
 /** CloudFront's free allowance: the first 1,000 paths a month; a wildcard counts as one. */
 export const FREE_PATHS_PER_MONTH = 1000;
@@ -22,7 +22,7 @@ export function invalidateSummary(settings: InvalidateSettings, outcomes: Distri
   }
   const lines = ['### CloudFront invalidation', ''];
   if (settings.requestedPaths.length > settings.paths.length) {
-    lines.push(`${settings.requestedPaths.length} paths collapsed to ${settings.paths.length} (max-paths ${settings.maxPaths}).`, '');
+    lines.push(`${plural(settings.requestedPaths.length, 'path')} collapsed to ${settings.paths.length} (max-paths ${settings.maxPaths}).`, '');
   }
   lines.push('| distribution | invalidations | status | time |', '|---|---|---|---:|');
   for (const o of outcomes) {

@@ -2,7 +2,7 @@
 import type { OutputName } from '../generated/action-specs.js';
 import { formatBytes } from '../deploy-static/report.js';
 import { dedicatedBucket, previewUrl, sharedPrefix } from '../preview/naming.js';
-import { codeSpan as code, escapeMarkdown } from '../util/markdown.js';
+import { codeSpan as code, escapeMarkdown, plural } from '../util/markdown.js';
 import type { CleanupOutcome, DeployOutcome, SweepOutcome } from '../preview/preview.js';
 import type { PrPreviewOutcome } from './run.js';
 import type { PrPreviewSettings } from './settings.js';
@@ -60,10 +60,11 @@ function deploySummary(settings: PrPreviewSettings, d: DeployOutcome): string[] 
 }
 
 function cleanupLines(c: CleanupOutcome): string[] {
-  const lines = (c.removal?.steps ?? []).map((s) => `- ${code(s)}`);
+  // Each step is a sentence: plain text (escaped), not a code span.
+  const lines = (c.removal?.steps ?? []).map((s) => `- ${escapeMarkdown(s)}`);
   if (c.removal && !c.removal.found) lines.push('- nothing was left to remove');
   if (c.comment && c.comment.action !== 'none') lines.push(`- comment ${c.comment.action}`);
-  if (c.deploymentsDeactivated > 0) lines.push(`- ${c.deploymentsDeactivated} deployments marked inactive`);
+  if (c.deploymentsDeactivated > 0) lines.push(`- ${plural(c.deploymentsDeactivated, 'deployment')} marked inactive`);
   if (c.error) lines.push(`- **error:** ${escapeMarkdown(c.error)}`);
   return lines;
 }

@@ -42,6 +42,7 @@ import {
 import { errorCode, httpStatus } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatDuration, type Clock } from '../util/clock.js';
+import { plural } from '../util/markdown.js';
 import { dedicatedBucket, numberOfBucket, previewHost, previewTags, previewUrl, TAG_DOMAIN, TAG_PENDING_DELETE, TAG_PR, TAG_REPOSITORY } from './naming.js';
 import { deleteAllVersions } from './s3-objects.js';
 import type { FoundPreview, PreviewSite, PreviewStore, Removal } from './store.js';
@@ -445,7 +446,7 @@ export class DedicatedPreviewStore implements PreviewStore {
     if ((await this.bucketState(bucket, number)) !== undefined) {
       const versions = await deleteAllVersions(s3, bucket, dryRun);
       if (!dryRun) await idempotent(() => s3.send(new DeleteBucketCommand({ Bucket: bucket })), 'NoSuchBucket');
-      steps.push(`${verb('deleted', 'would delete')} bucket ${bucket} and its ${versions} object versions`);
+      steps.push(`${verb('deleted', 'would delete')} bucket ${bucket} and its ${plural(versions, 'object version')}`);
     }
 
     let pendingDistribution: string | undefined;

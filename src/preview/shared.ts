@@ -8,6 +8,7 @@ import { invalidate } from '../cloudfront/invalidations.js';
 import type { Logger } from '../log/logger.js';
 import { SLIPWAY_FOLDER } from '../s3-sync/keys.js';
 import type { Clock } from '../util/clock.js';
+import { plural } from '../util/markdown.js';
 import { previewUrl, sharedPrefix } from './naming.js';
 import { deletePrefix } from './s3-objects.js';
 import type { FoundPreview, PreviewSite, PreviewStore, Removal } from './store.js';
@@ -88,7 +89,7 @@ export class SharedPreviewStore implements PreviewStore {
     await this.checkOwner(number);
     const deleted = await deletePrefix(this.deps.s3, site.bucket, site.prefix, dryRun);
     if (deleted === 0) return { found: false, steps: [] };
-    const steps = [`${dryRun ? 'would delete' : 'deleted'} ${deleted} objects under s3://${site.bucket}/${site.prefix}`];
+    const steps = [`${dryRun ? 'would delete' : 'deleted'} ${plural(deleted, 'object')} under s3://${site.bucket}/${site.prefix}`];
     if (!dryRun) {
       // Edges may still hold the pages; the router maps pr-N.<domain>/x to /pr-N/x before the cache.
       const [outcome] = await invalidate(

@@ -6,6 +6,8 @@ import { describeError } from '../../src/aws/errors.js';
 import { parseDeployStaticSettings } from '../../src/deploy-static/settings.js';
 import { cacheControlProblem, parseBucketName, parseHeaderRules, parseRegion } from '../../src/inputs/parse.js';
 import { codeSpan, plural } from '../../src/util/markdown.js';
+import { prPreviewSummary } from '../../src/pr-preview/report.js';
+import type { PrPreviewSettings } from '../../src/pr-preview/settings.js';
 import { writeSite } from '../support/s3.js';
 
 const site = writeSite({ 'index.html': 'x' });
@@ -74,6 +76,15 @@ describe('job summaries', () => {
   it('a pipe in a file name shows bare in a list, escaped only in a table cell', () => {
     expect(codeSpan('a|b.txt', { inTable: false })).toBe('`a|b.txt`');
     expect(codeSpan('a|b.txt')).toBe('`a\\|b.txt`');
+  });
+  it('a cleanup lists its steps as sentences (not code spans), with counts in English', () => {
+    const summary = prPreviewSummary({} as PrPreviewSettings, {
+      command: 'cleanup',
+      cleanup: { status: 'removed', number: 7, removal: { found: true, steps: ['deleted 1 object under s3://previews/pr-7/'] }, deploymentsDeactivated: 1 },
+    });
+    expect(summary).toContain('- deleted 1 object under s3://previews/pr\\-7/');
+    expect(summary).toContain('- 1 deployment marked inactive');
+    expect(summary).not.toContain('`deleted');
   });
   it('counts read as English', () => {
     expect(plural(1, 'object')).toBe('1 object');
