@@ -5,6 +5,7 @@
 //   3. the release folder: files an earlier release holds with the same bytes and headers are copied
 //      server-side, the others uploaded;
 //   4. the release record, last: a release without its record is incomplete and is never activated.
+import { requestHeaders } from '../s3-sync/execute.js';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
@@ -53,20 +54,6 @@ export class PoolConflict extends Error {
 
 const isMissing = (error: unknown) => error instanceof NotFound || error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404);
 const isPreconditionFailed = (error: unknown) => error instanceof S3ServiceException && (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412);
-
-/** Object headers as PutObject and CopyObject take them. */
-function requestHeaders(h: ObjectHeaders) {
-  const extra = h.extra ?? {};
-  const metadata = Object.fromEntries(Object.entries(extra).filter(([n]) => n.startsWith('x-amz-meta-')).map(([n, v]) => [n.slice('x-amz-meta-'.length), v]));
-  return {
-    CacheControl: h.cacheControl,
-    ContentType: h.contentType,
-    ...(extra['content-encoding'] ? { ContentEncoding: extra['content-encoding'] } : {}),
-    ...(extra['content-disposition'] ? { ContentDisposition: extra['content-disposition'] } : {}),
-    ...(extra['content-language'] ? { ContentLanguage: extra['content-language'] } : {}),
-    ...(Object.keys(metadata).length > 0 ? { Metadata: metadata } : {}),
-  };
-}
 
 export async function readRecord(t: Pick<StageTarget, 's3' | 'bucket' | 'prefix'>, id: string): Promise<ReleaseRecord | undefined> {
   try {

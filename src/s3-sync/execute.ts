@@ -44,7 +44,7 @@ export interface Target {
 }
 
 /** Object headers as PutObject, CopyObject and CreateMultipartUpload take them. */
-function requestHeaders(h: ObjectHeaders) {
+export function requestHeaders(h: ObjectHeaders) {
   const extra = h.extra ?? {};
   const metadata = Object.fromEntries(Object.entries(extra).filter(([n]) => n.startsWith('x-amz-meta-')).map(([n, v]) => [n.slice('x-amz-meta-'.length), v]));
   return {
