@@ -263,7 +263,8 @@ export async function main(argv: readonly string[], version: string, io: Io): Pr
     }
     // `slipway router code` prints the function for Terraform / CDK; `slipway router setup|status …` is --command.
     if (first === 'router' && rest[0] === 'code') {
-      io.out(ROUTER_FUNCTION_CODE);
+      // Byte for byte what setup publishes (it ends with its own newline, which out() adds).
+      io.out(ROUTER_FUNCTION_CODE.replace(/\n$/, ''));
       return 0;
     }
     if (first === 'router' && (rest[0] === 'setup' || rest[0] === 'status')) return await runCommand(io, first, ['--command', rest[0], ...rest.slice(1)]);
