@@ -25,10 +25,25 @@ export default tseslint.config(
     },
   },
   {
-    // Only the library is forbidden from knowing about the Actions runtime.
+    // Layers, told by the path: src/lib (domain code) knows nothing of the actions, the drivers or
+    // the Actions toolkit; src/actions/<name> (one definition per action) and src/inputs (the input
+    // parsers) know nothing of the drivers; only the runner driver talks to @actions/core.
     files: ['src/**/*.ts'],
+    ignores: ['src/drivers/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@actions/core'], message: 'The library knows nothing of @actions/core: read inputs and write outputs in actions/<name>/src.' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['@actions/core'], message: 'Only src/drivers/actions-runner.ts talks to the Actions toolkit: definitions return outputs and a summary.' },
+        { group: ['**/drivers/**'], message: 'Drivers run definitions; nothing below them imports a driver.' },
+      ] }],
+    },
+  },
+  {
+    files: ['src/lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['@actions/core'], message: 'src/lib is the domain library: it knows nothing of the Actions runtime (@actions/github is only its Octokit).' },
+        { group: ['**/drivers/**', '**/actions/**'], message: 'src/lib is the domain library: it never imports an action definition or a driver.' },
+      ] }],
     },
   },
   {
@@ -38,7 +53,7 @@ export default tseslint.config(
   {
     // The edge router is CloudFront Functions code (cloudfront-js-2.0): no type check, `catch (e)`
     // (optional catch bindings are not in its language subset), and a handler only CloudFront calls.
-    files: ['src/router/edge/**/*.js'],
+    files: ['src/lib/router/edge/**/*.js'],
     rules: { '@typescript-eslint/ban-ts-comment': 'off', '@typescript-eslint/no-unused-vars': 'off' },
   },
 );

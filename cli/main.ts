@@ -1,7 +1,7 @@
 // The entry of the slipway bundle (cli/dist/index.js, run by bin/slipway.js): the command line is in
-// src/cli/main.ts; this only connects it to the process.
+// src/drivers/cli/main.ts; this only connects it to the process.
 import pkg from '../package.json' with { type: 'json' };
-import { main } from '../src/cli/main.js';
+import { main } from '../src/drivers/cli/main.js';
 
 const line = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(`${text}\n`);
 

@@ -12,11 +12,11 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runActionBundle } from './lib/action-runner.mjs';
+import { runActionBundle } from '../stand-ins/action-runner.mjs';
 import { readActionSpecs } from './lib/action-specs.mjs';
-import { apiTaskDefinition, FakeEcs } from './lib/fake-ecs.mjs';
-import { githubEnvFor, startFakeGitHub } from './lib/fake-github.mjs';
-import { awsEnvFor, startMoto } from './lib/moto.mjs';
+import { apiTaskDefinition, FakeEcs } from '../stand-ins/fake-ecs.mjs';
+import { githubEnvFor, startFakeGitHub } from '../stand-ins/fake-github.mjs';
+import { awsEnvFor, startMoto } from '../stand-ins/moto.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

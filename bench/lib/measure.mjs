@@ -15,7 +15,7 @@ function peakRss(/** @type {number} */ pid) {
 /**
  * @param {string} command
  * @param {string[]} args
- * @param {{ env?: NodeJS.ProcessEnv, proxy?: import('../../scripts/lib/aws-proxy.mjs').AwsProxy, cwd?: string }} options
+ * @param {{ env?: NodeJS.ProcessEnv, proxy?: import('../../stand-ins/aws-proxy.mjs').AwsProxy, cwd?: string }} options
  */
 export async function measure(command, args, options = {}) {
   options.proxy?.clear();

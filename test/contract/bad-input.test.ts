@@ -5,10 +5,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
-import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
-import { githubEnvFor, startFakeGitHub, type FakeGitHub } from '../../scripts/lib/fake-github.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { runActionBundle } from '../../stand-ins/action-runner.mjs';
+import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
+import { githubEnvFor, startFakeGitHub, type FakeGitHub } from '../../stand-ins/fake-github.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { actionSpecs, type ActionName } from '../../src/generated/action-specs.js';
 import { motoEndpoint, writeSite } from '../support/s3.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { bucketState, motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 
 const exec = promisify(execFile);

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RUNNER_NODE } from '../../scripts/lib/action-runner.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { RUNNER_NODE } from '../../stand-ins/action-runner.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { bucketState, motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 
 const exec = promisify(execFile);

@@ -6,8 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNNER_NODE } from '../../scripts/lib/action-runner.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { RUNNER_NODE } from '../../stand-ins/action-runner.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { actionSpecs } from '../../src/generated/action-specs.js';
 import { bucketState, motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 

@@ -3,10 +3,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
+import { runActionBundle } from '../../stand-ins/action-runner.mjs';
 import { readActionSpecs } from '../../scripts/lib/action-specs.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
-import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
+import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
 import { bucketState, md5, motoEndpoint, newBucket, putObject, touchAll, writeSite } from '../support/s3.js';
 
 let proxy: AwsProxy;

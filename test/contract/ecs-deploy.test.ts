@@ -3,9 +3,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
-import { apiTaskDefinition, FakeEcs } from '../../scripts/lib/fake-ecs.mjs';
+import { runActionBundle } from '../../stand-ins/action-runner.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
+import { apiTaskDefinition, FakeEcs } from '../../stand-ins/fake-ecs.mjs';
 
 let ecs: FakeEcs;
 beforeEach(async () => {

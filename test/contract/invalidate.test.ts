@@ -2,11 +2,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
+import { runActionBundle } from '../../stand-ins/action-runner.mjs';
 import { readActionSpecs } from '../../scripts/lib/action-specs.mjs';
-import { cloudFrontCallerReferences } from '../../scripts/lib/aws-behaviours.mjs';
-import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { cloudFrontCallerReferences } from '../../stand-ins/aws-behaviours.mjs';
+import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { invalidationsOf, newDistribution } from '../support/cloudfront.js';
 import { motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 

@@ -1,9 +1,9 @@
 // deploy-static mode: releases, the committed bundle run as the runner runs it (INPUT_*,
 // GITHUB_OUTPUT, GITHUB_STEP_SUMMARY), against moto's S3 and the KeyValueStore stand-in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
-import { startFakeKvs } from '../../scripts/lib/fake-kvs.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { runActionBundle } from '../../stand-ins/action-runner.mjs';
+import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;

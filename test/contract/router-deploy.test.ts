@@ -1,9 +1,9 @@
 // deploy-static with a router, the committed bundle run as the runner runs it: the store write
 // goes through the bundled SDK (SigV4A signer included) to the KeyValueStore stand-in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runActionBundle } from '../../scripts/lib/action-runner.mjs';
-import { startFakeKvs } from '../../scripts/lib/fake-kvs.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { runActionBundle } from '../../stand-ins/action-runner.mjs';
+import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { astroSite } from '../support/framework-builds.js';
 import { motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { RUNNER_NODE, runActionBundle } from '../../scripts/lib/action-runner.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { RUNNER_NODE, runActionBundle } from '../../stand-ins/action-runner.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 
 const root = new URL('../../', import.meta.url).pathname;

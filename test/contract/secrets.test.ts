@@ -5,10 +5,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runActionBundle, type ActionRun } from '../../scripts/lib/action-runner.mjs';
-import { apiTaskDefinition, FakeEcs } from '../../scripts/lib/fake-ecs.mjs';
-import { githubEnvFor, startFakeGitHub, type FakeGitHub } from '../../scripts/lib/fake-github.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
+import { runActionBundle, type ActionRun } from '../../stand-ins/action-runner.mjs';
+import { apiTaskDefinition, FakeEcs } from '../../stand-ins/fake-ecs.mjs';
+import { githubEnvFor, startFakeGitHub, type FakeGitHub } from '../../stand-ins/fake-github.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { newDistribution } from '../support/cloudfront.js';
 import { motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 

@@ -5,11 +5,11 @@ import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deployToEcs, type EcsDeployRequest } from '../../src/ecs/deploy.js';
-import { parseTaskDefinition } from '../../src/ecs/task-definition.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { systemClock } from '../../src/util/clock.js';
-import { apiTaskDefinition } from '../../scripts/lib/fake-ecs.mjs';
+import { deployToEcs, type EcsDeployRequest } from '../../src/lib/ecs/deploy.js';
+import { parseTaskDefinition } from '../../src/lib/ecs/task-definition.js';
+import { silentLogger } from '../../src/lib/log/logger.js';
+import { systemClock } from '../../src/lib/util/clock.js';
+import { apiTaskDefinition } from '../../stand-ins/fake-ecs.mjs';
 import { motoEndpoint } from '../support/s3.js';
 
 const config = () => ({ endpoint: motoEndpoint(), region: 'us-east-1' });

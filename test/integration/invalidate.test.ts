@@ -2,11 +2,11 @@
 // once and does not de-duplicate by caller reference: the waiting and de-duplication paths are
 // covered with a scripted fake in test/unit/invalidations.test.ts; here we check what we send.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
-import { invalidate, type InvalidationRequest } from '../../src/cloudfront/invalidations.js';
-import { collapsePaths } from '../../src/cloudfront/invalidation-paths.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { systemClock } from '../../src/util/clock.js';
+import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
+import { invalidate, type InvalidationRequest } from '../../src/lib/cloudfront/invalidations.js';
+import { collapsePaths } from '../../src/lib/cloudfront/invalidation-paths.js';
+import { silentLogger } from '../../src/lib/log/logger.js';
+import { systemClock } from '../../src/lib/util/clock.js';
 import { cloudFrontAt, invalidationsOf, newDistribution } from '../support/cloudfront.js';
 import { motoEndpoint } from '../support/s3.js';
 

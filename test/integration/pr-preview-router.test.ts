@@ -3,15 +3,15 @@
 // cleanup takes the host and the table out of the store with the objects.
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGitHub } from '../../scripts/lib/fake-github.mjs';
-import { startFakeKvs } from '../../scripts/lib/fake-kvs.mjs';
-import { createGitHubClient } from '../../src/github/client.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { cleanupPreview, deployPreview, PreviewFailed, type DeployRequest, type PreviewDeps, type PreviewRun } from '../../src/preview/preview.js';
-import { SharedPreviewStore } from '../../src/preview/shared.js';
-import { PreviewRouter } from '../../src/router/preview.js';
-import { createKvsClient } from '../../src/router/store.js';
-import { systemClock } from '../../src/util/clock.js';
+import { startFakeGitHub } from '../../stand-ins/fake-github.mjs';
+import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
+import { createGitHubClient } from '../../src/lib/github/client.js';
+import { silentLogger } from '../../src/lib/log/logger.js';
+import { cleanupPreview, deployPreview, PreviewFailed, type DeployRequest, type PreviewDeps, type PreviewRun } from '../../src/lib/preview/preview.js';
+import { SharedPreviewStore } from '../../src/lib/preview/shared.js';
+import { PreviewRouter } from '../../src/lib/preview/router.js';
+import { createKvsClient } from '../../src/lib/router/store.js';
+import { systemClock } from '../../src/lib/util/clock.js';
 import { startEdgeSimulator } from '../support/edge-simulator.js';
 import { cloudFrontAt, newDistribution } from '../support/cloudfront.js';
 import { nextExport } from '../support/framework-builds.js';

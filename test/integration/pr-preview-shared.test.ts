@@ -4,14 +4,14 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
-import { startFakeGitHub } from '../../scripts/lib/fake-github.mjs';
-import { createGitHubClient } from '../../src/github/client.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { cleanupPreview, deployPreview, PreviewFailed, sweepPreviews, type DeployRequest, type PreviewDeps, type PreviewRun } from '../../src/preview/preview.js';
-import { commentMarker } from '../../src/preview/naming.js';
-import { SharedPreviewStore } from '../../src/preview/shared.js';
-import { systemClock } from '../../src/util/clock.js';
+import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
+import { startFakeGitHub } from '../../stand-ins/fake-github.mjs';
+import { createGitHubClient } from '../../src/lib/github/client.js';
+import { silentLogger } from '../../src/lib/log/logger.js';
+import { cleanupPreview, deployPreview, PreviewFailed, sweepPreviews, type DeployRequest, type PreviewDeps, type PreviewRun } from '../../src/lib/preview/preview.js';
+import { commentMarker } from '../../src/lib/preview/naming.js';
+import { SharedPreviewStore } from '../../src/lib/preview/shared.js';
+import { systemClock } from '../../src/lib/util/clock.js';
 import { cloudFrontAt, invalidationsOf, newDistribution } from '../support/cloudfront.js';
 import { bucketState, inspector, motoEndpoint, newBucket, s3At, writeSite } from '../support/s3.js';
 

@@ -1,14 +1,14 @@
-// Where real AWS is stricter than moto (scripts/lib/aws-behaviours.mjs switches the AWS behaviour on at
+// Where real AWS is stricter than moto (stand-ins/aws-behaviours.mjs switches the AWS behaviour on at
 // the proxy): each test here fails against a Slipway that relied on moto's shortcut.
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteObjectsKeyErrors, sseKmsEtags } from '../../scripts/lib/aws-behaviours.mjs';
-import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
-import { silentLogger } from '../../src/log/logger.js';
-import { MANIFEST_KEY } from '../../src/s3-sync/keys.js';
-import { syncSite, type SyncSettings } from '../../src/s3-sync/sync.js';
+import { deleteObjectsKeyErrors, sseKmsEtags } from '../../stand-ins/aws-behaviours.mjs';
+import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
+import { silentLogger } from '../../src/lib/log/logger.js';
+import { MANIFEST_KEY } from '../../src/lib/s3-sync/keys.js';
+import { syncSite, type SyncSettings } from '../../src/lib/s3-sync/sync.js';
 import { syncSettings } from '../support/sync.js';
 import { bucketState, inspector, md5, motoEndpoint, newBucket, s3At, touchAll, writeSite } from '../support/s3.js';
 
@@ -115,8 +115,8 @@ describe('two deploys to one bucket and prefix at once', () => {
   });
 
   it('give up after the bounded wait, naming the other deploy, having changed nothing', async () => {
-    const { Lease } = await import('../../src/s3-sync/lease.js');
-    const held = await Lease.acquire(s3At(proxy.endpoint), bucket, '', 'workflow run https://github.com/acme/web/actions/runs/1', { clock: (await import('../../src/util/clock.js')).systemClock, log: silentLogger, options: lease });
+    const { Lease } = await import('../../src/lib/s3-sync/lease.js');
+    const held = await Lease.acquire(s3At(proxy.endpoint), bucket, '', 'workflow run https://github.com/acme/web/actions/runs/1', { clock: (await import('../../src/lib/util/clock.js')).systemClock, log: silentLogger, options: lease });
     proxy.clear();
     await expect(deployAs('run B', writeSite({ 'index.html': 'B' }), { ...lease, waitMs: 300 })).rejects.toThrow(
       /Another deploy to s3:\/\/.*\/ is in progress: workflow run https:\/\/github\.com\/acme\/web\/actions\/runs\/1, started .*nothing was changed/,

@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startAwsProxy, type AwsProxy } from '../../scripts/lib/aws-proxy.mjs';
-import { silentLogger } from '../../src/log/logger.js';
-import { MANIFEST_KEY } from '../../src/s3-sync/keys.js';
-import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/s3-sync/rules.js';
-import { syncSite, type SyncSettings } from '../../src/s3-sync/sync.js';
+import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
+import { silentLogger } from '../../src/lib/log/logger.js';
+import { MANIFEST_KEY } from '../../src/lib/s3-sync/keys.js';
+import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/lib/s3-sync/rules.js';
+import { syncSite, type SyncSettings } from '../../src/lib/s3-sync/sync.js';
 import { angularBuild, astroBuild, craBuild, nextBuild, sveltekitBuild, viteBuild, type Build } from '../support/builds.js';
 import { syncSettings } from '../support/sync.js';
-import { LEASE_KEY } from '../../src/s3-sync/lease.js';
+import { LEASE_KEY } from '../../src/lib/s3-sync/lease.js';
 import { bucketState, inspector, motoEndpoint, newBucket, putObject, s3At, writeSite } from '../support/s3.js';
 
 let proxy: AwsProxy;
@@ -160,10 +160,10 @@ describe('object headers beyond Cache-Control and Content-Type', () => {
   });
 
   it('objects over the single-copy limit are copied in parts (UploadPartCopy), keeping their headers', async () => {
-    const { PART_SIZE } = await import('../../src/s3-sync/etag.js');
+    const { PART_SIZE } = await import('../../src/lib/s3-sync/etag.js');
     const big = Buffer.alloc(PART_SIZE + 6 * 1024 * 1024, 7);
     await inspector().send(new (await import('@aws-sdk/client-s3')).PutObjectCommand({ Bucket: bucket, Key: 'video.mp4', Body: big, ContentType: 'video/mp4', CacheControl: 'x', Metadata: { owner: 'team-a' } }));
-    const { executeWrites } = await import('../../src/s3-sync/execute.js');
+    const { executeWrites } = await import('../../src/lib/s3-sync/execute.js');
     await executeWrites(
       { client: s3At(proxy.endpoint, 4), bucket, prefix: '', concurrency: 4, managedNamesFor: () => [], maxCopySize: 10 * 1024 * 1024, copyPartSize: 5 * 1024 * 1024 },
       [{ key: 'video.mp4', change: 'headers', headers: { cacheControl: SHORT_CACHE, contentType: 'video/mp4' }, entry: { kind: 'local', key: 'video.mp4', path: '', size: big.length } }],

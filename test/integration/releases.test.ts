@@ -4,16 +4,16 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeKvs } from '../../scripts/lib/fake-kvs.mjs';
-import { parseDeployStaticSettings } from '../../src/deploy-static/settings.js';
-import { silentLogger, type Logger } from '../../src/log/logger.js';
-import { deployRelease } from '../../src/releases/deploy.js';
-import { listReleases, rollback } from '../../src/releases/manage.js';
-import { ActivationConflict } from '../../src/releases/pointer.js';
-import { PoolConflict } from '../../src/releases/stage.js';
-import { releaseOutputs } from '../../src/releases/report.js';
-import { createKvsClient, writeEntries } from '../../src/router/store.js';
-import { hostKey, hostValue } from '../../src/router/table.js';
+import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
+import { parseDeployStaticSettings } from '../../src/actions/deploy-static/settings.js';
+import { silentLogger, type Logger } from '../../src/lib/log/logger.js';
+import { deployRelease } from '../../src/lib/releases/deploy.js';
+import { listReleases, rollback } from '../../src/lib/releases/manage.js';
+import { ActivationConflict } from '../../src/lib/releases/pointer.js';
+import { PoolConflict } from '../../src/lib/releases/stage.js';
+import { releaseOutputs } from '../../src/actions/deploy-static/release-report.js';
+import { createKvsClient, writeEntries } from '../../src/lib/router/store.js';
+import { hostKey, hostValue } from '../../src/lib/router/table.js';
 import { startEdgeSimulator, type EdgeSimulator } from '../support/edge-simulator.js';
 import { inspector, motoEndpoint, newBucket, s3At, writeSite, type SiteFiles } from '../support/s3.js';
 

@@ -4,8 +4,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { seededRandom } from '../../scripts/lib/aws-proxy.mjs';
-import { forEachLimit } from '../../src/util/concurrency.js';
+import { seededRandom } from '../../stand-ins/aws-proxy.mjs';
+import { forEachLimit } from '../../src/lib/util/concurrency.js';
 import type { StoredObject } from '../support/s3.js';
 
 /** The proxy's seeded generator (mulberry32), values in [0, 1). */

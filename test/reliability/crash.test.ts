@@ -6,10 +6,10 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runActionBundle, type ActionRun } from '../../scripts/lib/action-runner.mjs';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
-import { MANIFEST_KEY } from '../../src/s3-sync/keys.js';
-import { forEachLimit } from '../../src/util/concurrency.js';
+import { runActionBundle, type ActionRun } from '../../stand-ins/action-runner.mjs';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
+import { MANIFEST_KEY } from '../../src/lib/s3-sync/keys.js';
+import { forEachLimit } from '../../src/lib/util/concurrency.js';
 import { bucketState, md5, motoEndpoint, newBucket, s3At, writeSite, type StoredObject } from '../support/s3.js';
 import {
   generateSites,

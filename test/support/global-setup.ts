@@ -1,7 +1,7 @@
 // Before any test: the programs outside npm (test/support/prerequisites.ts) are checked once, and
 // one moto_server serves the whole run; every test uses its own bucket names.
 import type { TestProject } from 'vitest/node';
-import { startMoto } from '../../scripts/lib/moto.mjs';
+import { startMoto } from '../../stand-ins/moto.mjs';
 import { checkPrerequisites } from './prerequisites.js';
 
 declare module 'vitest' {

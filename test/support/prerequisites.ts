@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { MOTO_INSTALL } from '../../scripts/lib/moto.mjs';
+import { MOTO_INSTALL } from '../../stand-ins/moto.mjs';
 
 export interface Prerequisite {
   /** The command, as looked up on PATH. */

@@ -7,8 +7,8 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inject } from 'vitest';
-import { awsEnvFor } from '../../scripts/lib/moto.mjs';
-import { createS3Client } from '../../src/aws/s3-client.js';
+import { awsEnvFor } from '../../stand-ins/moto.mjs';
+import { createS3Client } from '../../src/lib/aws/s3-client.js';
 
 export const motoEndpoint = (): string => inject('motoEndpoint');
 

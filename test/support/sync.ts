@@ -1,6 +1,6 @@
 // The settings of a sync as deploy-static would make them, with the defaults of action.yml, for tests
 // that call the library directly.
-import type { SyncSettings } from '../../src/s3-sync/sync.js';
+import type { SyncSettings } from '../../src/lib/s3-sync/sync.js';
 
 const DAY = 86_400_000;
 

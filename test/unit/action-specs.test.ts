@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readActionSpecs, renderSpecModule, replaceUsage } from '../../scripts/lib/action-specs.mjs';
-import { parseDeployStaticSettings } from '../../src/deploy-static/settings.js';
+import { parseDeployStaticSettings } from '../../src/actions/deploy-static/settings.js';
 import { writeSite } from '../support/s3.js';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -1,6 +1,6 @@
 // The command line's parsing, suggestions and wording, from the action specs.
 import { describe, expect, it } from 'vitest';
-import { commandHelp, describeInputErrors, generatedExample, parseCommandLine, suggestion, UsageError } from '../../src/cli/args.js';
+import { commandHelp, describeInputErrors, generatedExample, parseCommandLine, suggestion, UsageError } from '../../src/drivers/cli/args.js';
 import { actionSpecs } from '../../src/generated/action-specs.js';
 import { InputError, InputErrors } from '../../src/inputs/errors.js';
 

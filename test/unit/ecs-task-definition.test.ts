@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { splitCommand } from '../../src/ecs/command.js';
-import { diffTaskDefinitions, parseTaskDefinition, renderTaskDefinition, RenderError, sameTaskDefinition, TaskDefinitionFileError } from '../../src/ecs/task-definition.js';
-import { apiTaskDefinition, FakeEcs } from '../../scripts/lib/fake-ecs.mjs';
+import { splitCommand } from '../../src/lib/ecs/command.js';
+import { diffTaskDefinitions, parseTaskDefinition, renderTaskDefinition, RenderError, sameTaskDefinition, TaskDefinitionFileError } from '../../src/lib/ecs/task-definition.js';
+import { apiTaskDefinition, FakeEcs } from '../../stand-ins/fake-ecs.mjs';
 
 describe('splitCommand', () => {
   it.each([

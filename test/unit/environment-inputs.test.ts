@@ -1,13 +1,13 @@
 // The mistakes users make in inputs and in the environment around a step: each is refused before any
 // request, naming the input or variable, the expected form and the fix.
 import { describe, expect, it } from 'vitest';
-import { awsEnvironmentErrors } from '../../src/aws/environment.js';
-import { describeError } from '../../src/aws/errors.js';
-import { parseDeployStaticSettings } from '../../src/deploy-static/settings.js';
+import { awsEnvironmentErrors } from '../../src/lib/aws/environment.js';
+import { describeError } from '../../src/lib/aws/errors.js';
+import { parseDeployStaticSettings } from '../../src/actions/deploy-static/settings.js';
 import { cacheControlProblem, parseBucketName, parseHeaderRules, parseRegion } from '../../src/inputs/parse.js';
-import { codeSpan, plural } from '../../src/util/markdown.js';
-import { prPreviewSummary } from '../../src/pr-preview/report.js';
-import type { PrPreviewSettings } from '../../src/pr-preview/settings.js';
+import { codeSpan, plural } from '../../src/lib/util/markdown.js';
+import { prPreviewSummary } from '../../src/actions/pr-preview/report.js';
+import type { PrPreviewSettings } from '../../src/actions/pr-preview/settings.js';
 import { writeSite } from '../support/s3.js';
 
 const site = writeSite({ 'index.html': 'x' });

@@ -1,7 +1,7 @@
 // The fake GitHub API itself, driven the way the actions drive it: through @actions/github's Octokit.
 import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAKE_MERGE_SHA, githubEnvFor, startFakeGitHub, type FakeGitHub } from '../../scripts/lib/fake-github.mjs';
+import { FAKE_MERGE_SHA, githubEnvFor, startFakeGitHub, type FakeGitHub } from '../../stand-ins/fake-github.mjs';
 
 const owner = 'acme';
 const repo = 'web';

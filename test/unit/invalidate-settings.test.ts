@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputErrors } from '../../src/inputs/errors.js';
-import { parseInvalidateSettings } from '../../src/invalidate/settings.js';
+import { parseInvalidateSettings } from '../../src/actions/invalidate/settings.js';
 
 const parse = (inputs: Record<string, string>) => parseInvalidateSettings((name) => inputs[name], { repository: 'acme/web', runId: '42' });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchPaths, collapsePaths, normalisePath, normalisePaths } from '../../src/cloudfront/invalidation-paths.js';
+import { batchPaths, collapsePaths, normalisePath, normalisePaths } from '../../src/lib/cloudfront/invalidation-paths.js';
 
 describe('normalisePath', () => {
   it.each([

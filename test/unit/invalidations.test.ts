@@ -3,9 +3,9 @@
 import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand, type CreateInvalidationCommandInput } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { callerReference, invalidate, InvalidationFailed, type InvalidationRequest } from '../../src/cloudfront/invalidations.js';
-import { silentLogger } from '../../src/log/logger.js';
-import type { Clock } from '../../src/util/clock.js';
+import { callerReference, invalidate, InvalidationFailed, type InvalidationRequest } from '../../src/lib/cloudfront/invalidations.js';
+import { silentLogger } from '../../src/lib/log/logger.js';
+import type { Clock } from '../../src/lib/util/clock.js';
 
 const cloudfront = mockClient(CloudFrontClient);
 const DIST = 'E2QWRUHAPOMQZL';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isEntryPoint, isHidden, nestedDeploymentRoot, unsafeKeyReason, urlPathsFor } from '../../src/s3-sync/keys.js';
+import { isEntryPoint, isHidden, nestedDeploymentRoot, unsafeKeyReason, urlPathsFor } from '../../src/lib/s3-sync/keys.js';
 
 describe('urlPathsFor', () => {
   it.each([

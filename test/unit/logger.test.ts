@@ -1,7 +1,7 @@
 // The CLI's logger: logs on its stream, and per-file progress as a redrawn line on a terminal, as periodic
 // counts elsewhere, or one line per file with --verbose.
 import { describe, expect, it } from 'vitest';
-import { progressStatus, reportProgress, terminalLogger, type Logger, type Progress } from '../../src/log/logger.js';
+import { progressStatus, reportProgress, terminalLogger, type Logger, type Progress } from '../../src/lib/log/logger.js';
 
 function fakeTerminal(isTTY: boolean) {
   let text = '';

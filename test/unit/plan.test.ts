@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyManifest, type Manifest } from '../../src/s3-sync/manifest.js';
-import { planDeploy, type PlanInput, type SourceEntry } from '../../src/s3-sync/plan.js';
-import type { RemoteObject } from '../../src/s3-sync/remote.js';
-import { compileGlobs, HeaderRules, IMMUTABLE, SHORT_CACHE } from '../../src/s3-sync/rules.js';
+import { emptyManifest, type Manifest } from '../../src/lib/s3-sync/manifest.js';
+import { planDeploy, type PlanInput, type SourceEntry } from '../../src/lib/s3-sync/plan.js';
+import type { RemoteObject } from '../../src/lib/s3-sync/remote.js';
+import { compileGlobs, HeaderRules, IMMUTABLE, SHORT_CACHE } from '../../src/lib/s3-sync/rules.js';
 
 const DAY = 86_400_000;
 const now = new Date('2026-11-21T12:00:00Z');

@@ -2,12 +2,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { RunContext } from '../../src/github/event.js';
+import type { RunContext } from '../../src/lib/github/event.js';
 import { InputErrors } from '../../src/inputs/errors.js';
-import { removedComment } from '../../src/preview/comment.js';
-import { codeSpan, escapeMarkdown } from '../../src/util/markdown.js';
-import { numberOfBucket } from '../../src/preview/naming.js';
-import { parsePrPreviewSettings } from '../../src/pr-preview/settings.js';
+import { removedComment } from '../../src/lib/preview/comment.js';
+import { codeSpan, escapeMarkdown } from '../../src/lib/util/markdown.js';
+import { numberOfBucket } from '../../src/lib/preview/naming.js';
+import { parsePrPreviewSettings } from '../../src/actions/pr-preview/settings.js';
 
 const dir = mkdtempSync(`${tmpdir()}/slipway-src-`);
 const base: Record<string, string> = { source: dir, domain: 'preview.example.com', bucket: 'previews', 'distribution-id': 'E2QWRUHAPOMQZL', 'github-token': 't' };

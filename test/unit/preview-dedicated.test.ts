@@ -19,9 +19,9 @@ import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53
 import { HeadBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log/logger.js';
-import { bucketPolicy, DedicatedPreviewStore, distributionConfig, MANAGED_POLICY, type DedicatedStoreSettings } from '../../src/preview/dedicated.js';
-import type { Clock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/lib/log/logger.js';
+import { bucketPolicy, DedicatedPreviewStore, distributionConfig, MANAGED_POLICY, type DedicatedStoreSettings } from '../../src/lib/preview/dedicated.js';
+import type { Clock } from '../../src/lib/util/clock.js';
 
 const cloudfront = mockClient(CloudFrontClient);
 const s3 = mockClient(S3Client);

@@ -1,7 +1,7 @@
 // Which files of a build go to the shared pool and which to the release folder, and the release id.
 import { describe, expect, it } from 'vitest';
-import { layoutRelease, poolDirectories, releaseId, type BuildFile } from '../../src/releases/layout.js';
-import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/s3-sync/rules.js';
+import { layoutRelease, poolDirectories, releaseId, type BuildFile } from '../../src/lib/releases/layout.js';
+import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/lib/s3-sync/rules.js';
 
 const file = (key: string, cacheControl: string, sha256 = key): BuildFile => ({ key, size: 1, sha256, headers: { cacheControl, contentType: 'text/plain' } });
 

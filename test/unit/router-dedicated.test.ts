@@ -2,9 +2,9 @@
 // for both viewer events, and the 403/404 → /index.html error responses are gone (a missing chunk
 // is no longer answered with HTML). Without a router the distribution is as before.
 import { describe, expect, it } from 'vitest';
-import { distributionConfig, type DedicatedStoreSettings } from '../../src/preview/dedicated.js';
-import { parsePrPreviewSettings } from '../../src/pr-preview/settings.js';
-import type { RunContext } from '../../src/github/event.js';
+import { distributionConfig, type DedicatedStoreSettings } from '../../src/lib/preview/dedicated.js';
+import { parsePrPreviewSettings } from '../../src/actions/pr-preview/settings.js';
+import type { RunContext } from '../../src/lib/github/event.js';
 import { writeSite } from '../support/s3.js';
 
 const SETTINGS: DedicatedStoreSettings = { repository: 'acme/web', domain: 'preview.example.com', bucketTemplate: 'pr-{number}-web', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', hostedZoneId: 'Z0123456789ABC', priceClass: 'PriceClass_100', region: 'us-east-1' };

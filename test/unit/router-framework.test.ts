@@ -3,8 +3,8 @@
 // path is a 404, not the home page), a Vite build with a static privacy.html is still a single-page app.
 import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { prepareSiteTable } from '../../src/router/deploy-static.js';
-import type { SyncSettings } from '../../src/s3-sync/sync.js';
+import { prepareSiteTable } from '../../src/lib/router/routed-deploy.js';
+import type { SyncSettings } from '../../src/lib/s3-sync/sync.js';
 import { writeSite } from '../support/s3.js';
 
 const settings = (dir: string, framework: SyncSettings['framework'] = 'auto'): SyncSettings => ({

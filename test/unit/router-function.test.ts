@@ -1,9 +1,9 @@
-// The edge router (src/router/edge/router.js as published) in node:vm against tables built by
+// The edge router (src/lib/router/edge/router.js as published) in node:vm against tables built by
 // buildSiteTable: spa / file / dir builds × trailing-slash policies × redirects × headers × hosts,
 // plus dot-segment and encoding attacks, the size limit and the KVS reads per request.
 import { describe, expect, it } from 'vitest';
 import { ROUTER_FUNCTION_CODE } from '../../src/generated/router-function.js';
-import { buildSiteTable, hostKey, hostValue, LIMITS, type HostRule, type SlashPolicy } from '../../src/router/table.js';
+import { buildSiteTable, hostKey, hostValue, LIMITS, type HostRule, type SlashPolicy } from '../../src/lib/router/table.js';
 import { isResponse, loadRouter, viewerRequest, viewerResponse, type EdgeRequest, type EdgeResponse } from '../support/edge-router.js';
 
 const BUILDS = {

@@ -28,12 +28,12 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeKvs } from '../../scripts/lib/fake-kvs.mjs';
+import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
 import { ROUTER_FUNCTION_CODE } from '../../src/generated/router-function.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { CURRENT_VERSION, routerStatus, setupRouter, type RouterSettings } from '../../src/router/setup.js';
-import { createKvsClient } from '../../src/router/store.js';
-import type { Clock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/lib/log/logger.js';
+import { CURRENT_VERSION, routerStatus, setupRouter, type RouterSettings } from '../../src/lib/router/setup.js';
+import { createKvsClient } from '../../src/lib/router/store.js';
+import type { Clock } from '../../src/lib/util/clock.js';
 import { isResponse, loadRouter, type EdgeEvent } from '../support/edge-router.js';
 
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;

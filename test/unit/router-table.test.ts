@@ -1,9 +1,9 @@
 // The deploy-time half of the router: page layout, _redirects / _headers checks with file and
 // line, and the store's quotas.
 import { describe, expect, it } from 'vitest';
-import { AmbiguousLayoutError, decideLayout } from '../../src/router/layout.js';
-import { parseHeaders, parseRedirects, RulesFileError } from '../../src/router/rules-files.js';
-import { buildSiteTable, LIMITS } from '../../src/router/table.js';
+import { AmbiguousLayoutError, decideLayout } from '../../src/lib/router/layout.js';
+import { parseHeaders, parseRedirects, RulesFileError } from '../../src/lib/router/rules-files.js';
+import { buildSiteTable, LIMITS } from '../../src/lib/router/table.js';
 
 const differ = () => false;
 const same = () => true;

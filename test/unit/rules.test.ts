@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HeaderRules, IMMUTABLE, isImmutable, NO_CACHE, SHORT_CACHE, withCharset } from '../../src/s3-sync/rules.js';
+import { HeaderRules, IMMUTABLE, isImmutable, NO_CACHE, SHORT_CACHE, withCharset } from '../../src/lib/s3-sync/rules.js';
 
 describe('default cache rules (from the seed)', () => {
   const rules = new HeaderRules();

@@ -1,17 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionFailure, runAction } from '../../../action-runtime/run.js';
-import { createCloudFrontClient } from '../../../src/aws/cloudfront-client.js';
-import { createS3Client } from '../../../src/aws/s3-client.js';
-import { deployStaticOutputs, deployStaticSummary } from '../../../src/deploy-static/report.js';
-import { parseDeployStaticSettings } from '../../../src/deploy-static/settings.js';
-import { deployWithRouter } from '../../../src/router/deploy-static.js';
-import { routedSummary } from '../../../src/router/report.js';
-import { deployRelease } from '../../../src/releases/deploy.js';
-import { releaseOutputs, releaseSummary } from '../../../src/releases/report.js';
-import { createKvsClient } from '../../../src/router/store.js';
-import { syncSite, SyncFailed, type SyncResult } from '../../../src/s3-sync/sync.js';
+import { ActionFailure, runAction } from '../../../src/drivers/actions-runner.js';
+import { createCloudFrontClient } from '../../../src/lib/aws/cloudfront-client.js';
+import { createS3Client } from '../../../src/lib/aws/s3-client.js';
+import { deployStaticOutputs, deployStaticSummary } from '../../../src/actions/deploy-static/report.js';
+import { parseDeployStaticSettings } from '../../../src/actions/deploy-static/settings.js';
+import { deployWithRouter } from '../../../src/lib/router/routed-deploy.js';
+import { routedSummary } from '../../../src/actions/deploy-static/router-report.js';
+import { deployRelease } from '../../../src/lib/releases/deploy.js';
+import { releaseOutputs, releaseSummary } from '../../../src/actions/deploy-static/release-report.js';
+import { createKvsClient } from '../../../src/lib/router/store.js';
+import { syncSite, SyncFailed, type SyncResult } from '../../../src/lib/s3-sync/sync.js';
 
 /** The full list of changed paths, in the runner's temporary folder, for invalidate's paths-file. */
 function writeChangedPaths(result: SyncResult): string {

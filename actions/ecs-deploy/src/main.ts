@@ -1,9 +1,9 @@
-import { ActionFailure, runAction } from '../../../action-runtime/run.js';
-import { createEcsClients } from '../../../src/aws/ecs-clients.js';
-import { deployToEcs, EcsDeployFailed } from '../../../src/ecs/deploy.js';
-import { ecsDeployOutputs, ecsDeploySummary } from '../../../src/ecs-deploy/report.js';
-import { parseEcsDeploySettings } from '../../../src/ecs-deploy/settings.js';
-import { systemClock } from '../../../src/util/clock.js';
+import { ActionFailure, runAction } from '../../../src/drivers/actions-runner.js';
+import { createEcsClients } from '../../../src/lib/aws/ecs-clients.js';
+import { deployToEcs, EcsDeployFailed } from '../../../src/lib/ecs/deploy.js';
+import { ecsDeployOutputs, ecsDeploySummary } from '../../../src/actions/ecs-deploy/report.js';
+import { parseEcsDeploySettings } from '../../../src/actions/ecs-deploy/settings.js';
+import { systemClock } from '../../../src/lib/util/clock.js';
 
 await runAction(async (inputs, log) => {
   const settings = parseEcsDeploySettings(inputs);

@@ -1,9 +1,9 @@
-import { ActionFailure, runAction } from '../../../action-runtime/run.js';
-import { createCloudFrontClient } from '../../../src/aws/cloudfront-client.js';
-import { invalidate, InvalidationFailed } from '../../../src/cloudfront/invalidations.js';
-import { invalidateOutputs, invalidateSummary } from '../../../src/invalidate/report.js';
-import { parseInvalidateSettings } from '../../../src/invalidate/settings.js';
-import { systemClock } from '../../../src/util/clock.js';
+import { ActionFailure, runAction } from '../../../src/drivers/actions-runner.js';
+import { createCloudFrontClient } from '../../../src/lib/aws/cloudfront-client.js';
+import { invalidate, InvalidationFailed } from '../../../src/lib/cloudfront/invalidations.js';
+import { invalidateOutputs, invalidateSummary } from '../../../src/actions/invalidate/report.js';
+import { parseInvalidateSettings } from '../../../src/actions/invalidate/settings.js';
+import { systemClock } from '../../../src/lib/util/clock.js';
 
 await runAction(async (inputs, log) => {
   const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId, GITHUB_JOB: job, GITHUB_ACTION: step } = process.env;

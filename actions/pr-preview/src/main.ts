@@ -1,10 +1,10 @@
 import { setSecret } from '@actions/core';
-import { ActionFailure, runAction } from '../../../action-runtime/run.js';
-import { runContextFrom } from '../../../src/github/event.js';
-import { PreviewFailed } from '../../../src/preview/preview.js';
-import { prPreviewOutputs, prPreviewSummary } from '../../../src/pr-preview/report.js';
-import { createPrPreviewClients, failedOutcome, runPrPreview } from '../../../src/pr-preview/run.js';
-import { parsePrPreviewSettings } from '../../../src/pr-preview/settings.js';
+import { ActionFailure, runAction } from '../../../src/drivers/actions-runner.js';
+import { runContextFrom } from '../../../src/lib/github/event.js';
+import { PreviewFailed } from '../../../src/lib/preview/preview.js';
+import { prPreviewOutputs, prPreviewSummary } from '../../../src/actions/pr-preview/report.js';
+import { createPrPreviewClients, failedOutcome, runPrPreview } from '../../../src/actions/pr-preview/run.js';
+import { parsePrPreviewSettings } from '../../../src/actions/pr-preview/settings.js';
 
 await runAction(async (inputs, log) => {
   const settings = parsePrPreviewSettings(inputs, runContextFrom(process.env));

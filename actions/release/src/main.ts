@@ -1,9 +1,9 @@
-import { runAction } from '../../../action-runtime/run.js';
-import { createCloudFrontClient } from '../../../src/aws/cloudfront-client.js';
-import { createS3Client } from '../../../src/aws/s3-client.js';
-import { parseReleaseSettings } from '../../../src/releases/action-settings.js';
-import { runReleaseCommand } from '../../../src/releases/command.js';
-import { createKvsClient } from '../../../src/router/store.js';
+import { runAction } from '../../../src/drivers/actions-runner.js';
+import { createCloudFrontClient } from '../../../src/lib/aws/cloudfront-client.js';
+import { createS3Client } from '../../../src/lib/aws/s3-client.js';
+import { parseReleaseSettings } from '../../../src/actions/release/settings.js';
+import { runReleaseCommand } from '../../../src/actions/release/command.js';
+import { createKvsClient } from '../../../src/lib/router/store.js';
 
 await runAction(async (inputs, log) => {
   const settings = parseReleaseSettings(inputs);

@@ -1,10 +1,10 @@
-import { runAction } from '../../../action-runtime/run.js';
-import { createCloudFrontClient } from '../../../src/aws/cloudfront-client.js';
-import { routerOutputs, routerSummary, type RouterOutcome } from '../../../src/router/action-report.js';
-import { parseRouterSettings } from '../../../src/router/settings.js';
-import { routerStatus, setupRouter } from '../../../src/router/setup.js';
-import { createKvsClient } from '../../../src/router/store.js';
-import { systemClock } from '../../../src/util/clock.js';
+import { runAction } from '../../../src/drivers/actions-runner.js';
+import { createCloudFrontClient } from '../../../src/lib/aws/cloudfront-client.js';
+import { routerOutputs, routerSummary, type RouterOutcome } from '../../../src/actions/router/report.js';
+import { parseRouterSettings } from '../../../src/actions/router/settings.js';
+import { routerStatus, setupRouter } from '../../../src/lib/router/setup.js';
+import { createKvsClient } from '../../../src/lib/router/store.js';
+import { systemClock } from '../../../src/lib/util/clock.js';
 
 await runAction(async (inputs, log) => {
   const settings = parseRouterSettings(inputs);

@@ -1,0 +1,41 @@
+// What deploy-static tells the workflow and the reader in mode releases.
+import type { OutputName } from '../../generated/action-specs.js';
+import { formatBytes } from './report.js';
+import { codeSpan } from '../../lib/util/markdown.js';
+import type { ReleaseDeployResult } from '../../lib/releases/deploy.js';
+
+export function releaseOutputs(r: ReleaseDeployResult): Record<OutputName<'deploy-static'>, string> {
+  const s = r.stage;
+  return {
+    uploaded: String(s?.uploaded ?? 0),
+    skipped: String(s ? s.copied + s.poolReused : 0),
+    deleted: '0',
+    'bytes-uploaded': String(s?.bytesUploaded ?? 0),
+    // Nothing needs invalidating: a release's objects get new cache keys, pool objects never change.
+    'changed-paths': '[]',
+    'changed-paths-file': '',
+    'release-id': r.dryRun ? '' : r.id,
+    'previous-release-id': r.dryRun ? '' : r.previousId,
+    url: r.url,
+  };
+}
+
+export function releaseSummary(site: string, r: ReleaseDeployResult): string {
+  const s = r.stage;
+  const lines = [
+    `### ${r.dryRun ? 'Dry run: ' : ''}Release ${codeSpan(r.id)} of site ${codeSpan(site)}`,
+    '',
+    r.dryRun ? '_Dry run: nothing was staged or switched._' : r.switched ? `**Live now**: ${codeSpan(r.id)} (before: ${r.previousId ? codeSpan(r.previousId) : 'none'}), switched by one write of the router's live pointer.` : `Release ${codeSpan(r.id)} was already live (the same build): nothing switched.`,
+    '',
+    `Framework: **${r.framework.name}**. ${r.layout.release.length} files in ${codeSpan(`_releases/${r.id}/`)}, ${r.layout.pool.length} immutable files in the shared pool (${r.layout.poolDirs.map((d) => codeSpan(d)).join(', ') || 'none'}).`,
+    '',
+  ];
+  if (s) {
+    lines.push('| uploaded | copied from an earlier release | pool files already there | bytes | time |', '|---:|---:|---:|---:|---:|');
+    lines.push(`| ${s.uploaded} | ${s.copied} | ${s.poolReused} | ${formatBytes(s.bytesUploaded)} | ${(r.durationMs / 1000).toFixed(1)} s |`, '');
+    if (s.reused) lines.push('This exact build was staged before: its record was found, nothing was uploaded.', '');
+  }
+  lines.push('No changed paths: in releases mode nothing needs invalidating (every release is served under its own cache keys, and pool files never change), so `changed-paths` is empty.');
+  if (r.url) lines.push('', `URL: ${r.url}`);
+  return lines.join('\n') + '\n';
+}

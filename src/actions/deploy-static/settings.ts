@@ -1,0 +1,145 @@
+// deploy-static's inputs, parsed and validated into one typed settings object before any request.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputCollector, InputError } from '../../inputs/errors.js';
+import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobList, parseGlobRules, parseHeaderRules, parseInteger, parsePrefix, parseRegion, type GlobRule } from '../../inputs/parse.js';
+import { awsEnvironmentErrors } from '../../lib/aws/environment.js';
+import { FRAMEWORKS, type Framework } from '../../lib/s3-sync/frameworks.js';
+import type { DeleteMode } from '../../lib/s3-sync/plan.js';
+import { InputReader, type RawInputs } from '../../inputs/reader.js';
+import type { S3ClientSettings } from '../../lib/aws/s3-client.js';
+import type { SyncSettings, SyncSource } from '../../lib/s3-sync/sync.js';
+import { parseSiteRouting, type SiteRouting } from '../../lib/router/site-settings.js';
+import { parseMode, type DeployMode } from './mode.js';
+
+export interface DeployStaticSettings extends SyncSettings {
+  aws: S3ClientSettings;
+  /** With a router: the site's routing table is written after the upload. */
+  routing?: SiteRouting;
+  /** releases: stage each release and switch the router's live pointer (src/lib/releases/). Absent: mirror. */
+  mode?: DeployMode;
+}
+
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;\s*[a-z0-9_-]+=[^;\s]+)*$/i;
+
+export const checkCacheControl = cacheControlProblem;
+const checkMediaType = (value: string) => (MEDIA_TYPE.test(value) ? undefined : 'must hold GLOB=TYPE lines whose TYPE is a media type such as text/html or application/json');
+
+/** `s3://bucket[/prefix]`, or a local directory that exists (relative to `cwd`). */
+export function parseSource(raw: string, cwd: string): SyncSource {
+  if (/^s3:\/\//i.test(raw)) {
+    const rest = raw.slice('s3://'.length);
+    const slash = rest.indexOf('/');
+    const bucketPart = slash < 0 ? rest : rest.slice(0, slash);
+    const form = 'must be a local directory or s3://bucket[/prefix]';
+    if (bucketPart === '') throw new InputError('source', `${form}: the bucket is missing`, raw);
+    let bucket: string;
+    let prefix: string;
+    try {
+      bucket = parseBucketName('source', bucketPart);
+      prefix = parsePrefix('source', slash < 0 ? '' : rest.slice(slash + 1));
+    } catch (error) {
+      throw new InputError('source', `${form}, with a valid bucket name and key prefix`, raw, { cause: error });
+    }
+    return { kind: 's3', bucket, prefix };
+  }
+  return { kind: 'local', dir: parseLocalDir(raw, cwd, 'or s3://bucket[/prefix]') };
+}
+
+/** A local build directory that exists (relative to `cwd`), for the `source` input. */
+export function parseLocalDir(raw: string, cwd: string, orForm = ''): string {
+  const or = orForm ? ` ${orForm}` : '';
+  const dir = resolve(cwd, raw);
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new InputError('source', `must be an existing directory (the build output)${or}; this path does not exist`, raw);
+  }
+  if (!isDir) throw new InputError('source', `must be a directory (the build output)${or}, not a file`, raw);
+  return dir;
+}
+
+/** Who is deploying, for a deploy that must wait for this one: the workflow run and its job. */
+export function deployOwner(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  const run = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+  return `workflow run ${run}${env.GITHUB_JOB ? ` (job ${env.GITHUB_JOB})` : ''}`;
+}
+
+/** true: what earlier deploys wrote; all: also what Slipway did not write; false: nothing. */
+export function parseDelete(raw: string): DeleteMode {
+  const value = raw.trim();
+  if (value === 'all') return 'all';
+  try {
+    return parseBoolean('delete', value) ? 'ours' : 'none';
+  } catch {
+    throw new InputError('delete', 'must be true (objects earlier deploys wrote), all (also objects Slipway did not write) or false', raw);
+  }
+}
+
+export function parseFramework(raw: string): Framework | 'auto' {
+  const value = raw.trim().toLowerCase();
+  if (value === 'auto') return 'auto';
+  if ((FRAMEWORKS as readonly string[]).includes(value)) return value as Framework;
+  throw new InputError('framework', `must be auto or one of ${FRAMEWORKS.join(', ')}`, raw);
+}
+
+export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.cwd(), runId: string | undefined = undefined): DeployStaticSettings {
+  const inputs = new InputReader('deploy-static', raw);
+  const c = new InputCollector();
+  const source = c.field(() => parseSource(inputs.required('source', 'a local directory or s3://bucket[/prefix]'), cwd));
+  const bucket = c.field(() => parseBucketName('bucket', inputs.required('bucket', 'the target bucket name')));
+  const prefix = c.field(() => parsePrefix('prefix', inputs.get('prefix')));
+  const del = c.field(() => parseDelete(inputs.get('delete')));
+  const framework = c.field(() => parseFramework(inputs.get('framework')));
+  const headers = c.field(() => parseHeaderRules('headers', inputs.get('headers')));
+  const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), checkCacheControl));
+  const contentType = c.field(() => parseGlobRules('content-type', inputs.get('content-type'), checkMediaType));
+  const exclude = c.field(() => parseGlobList('exclude', inputs.get('exclude')));
+  const keep = c.field(() => parseGlobList('keep', inputs.get('keep')));
+  const staleGraceMs = c.field(() => parseDuration('stale-asset-grace', inputs.get('stale-asset-grace')));
+  const concurrency = c.field(() => parseInteger('concurrency', inputs.get('concurrency'), 1, 256));
+  const dryRun = c.field(() => parseBoolean('dry-run', inputs.get('dry-run')));
+  const region = c.field(() => {
+    const v = inputs.optional('region');
+    return v === undefined ? undefined : parseRegion('region', v);
+  });
+  const endpoint = c.field(() => {
+    const v = inputs.optional('endpoint');
+    return v === undefined ? undefined : parseEndpoint('endpoint', v);
+  });
+  const forcePathStyle = c.field(() => {
+    const v = inputs.optional('force-path-style');
+    return v === undefined ? undefined : parseBoolean('force-path-style', v);
+  });
+  for (const error of awsEnvironmentErrors(process.env, { regionGiven: inputs.optional('region') !== undefined, endpointGiven: inputs.optional('endpoint') !== undefined, services: ['S3'] })) c.add(error);
+  if (source?.kind === 's3' && bucket !== undefined && prefix !== undefined && source.bucket === bucket) {
+    if (source.prefix.startsWith(prefix) || prefix.startsWith(source.prefix)) {
+      c.add(new InputError('source', `must not overlap the target: s3://${bucket}/${prefix} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${source.bucket}/${source.prefix}`));
+    }
+  }
+  const routing = parseSiteRouting((name) => inputs.get(name), c, bucket, prefix);
+  const mode = parseMode(inputs.get('mode'), c, routing, inputs.get('router').trim() !== '', source);
+  c.done();
+  return {
+    ...(mode === 'releases' ? { mode } : {}),
+    ...(routing ? { routing } : {}),
+    source: source!,
+    bucket: bucket!,
+    prefix: prefix!,
+    delete: del!,
+    framework: framework!,
+    headers: headers!,
+    cacheControl: cacheControl as GlobRule[],
+    contentType: contentType as GlobRule[],
+    exclude: exclude!,
+    keep: keep!,
+    staleGraceMs: staleGraceMs!,
+    concurrency: concurrency!,
+    dryRun: dryRun!,
+    ...(runId ? { runId } : {}),
+    ...(deployOwner(process.env) ? { owner: deployOwner(process.env)!, runJob: `${process.env.GITHUB_REPOSITORY ?? ''}/${process.env.GITHUB_RUN_ID ?? ''}/${process.env.GITHUB_JOB ?? ''}` } : {}),
+    aws: { region, endpoint, forcePathStyle, concurrency: concurrency! },
+  };
+}
