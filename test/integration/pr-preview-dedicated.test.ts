@@ -13,7 +13,7 @@ import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
 import { startFakeGitHub, type FakeGitHub } from '../../stand-ins/fake-github.mjs';
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
-import { DedicatedPreviewStore, MANAGED_POLICY } from '../../src/lib/preview/dedicated.js';
+import { DedicatedPreviewStore, MANAGED_POLICY } from '../../src/lib/preview/strategies/dedicated/index.js';
 import { cleanupPreview, deployPreview, sweepPreviews, type PreviewDeps, type PreviewRun } from '../../src/lib/preview/preview.js';
 import { systemClock } from '../../src/lib/util/clock.js';
 import { cloudFrontAt } from '../support/cloudfront.js';

@@ -10,7 +10,7 @@ import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
 import { cleanupPreview, deployPreview, PreviewFailed, sweepPreviews, type DeployRequest, type PreviewDeps, type PreviewRun } from '../../src/lib/preview/preview.js';
 import { commentMarker } from '../../src/lib/preview/naming.js';
-import { SharedPreviewStore } from '../../src/lib/preview/shared.js';
+import { SharedPreviewStore } from '../../src/lib/preview/strategies/shared.js';
 import { systemClock } from '../../src/lib/util/clock.js';
 import { cloudFrontAt, invalidationsOf, newDistribution } from '../support/cloudfront.js';
 import { bucketState, inspector, motoEndpoint, newBucket, s3At, writeSite } from '../support/s3.js';

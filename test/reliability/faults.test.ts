@@ -17,7 +17,7 @@ import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client }
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
-import { DedicatedPreviewStore } from '../../src/lib/preview/dedicated.js';
+import { DedicatedPreviewStore } from '../../src/lib/preview/strategies/dedicated/index.js';
 import { cleanupPreview, deployPreview } from '../../src/lib/preview/preview.js';
 import { systemClock } from '../../src/lib/util/clock.js';
 

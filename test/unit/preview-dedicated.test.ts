@@ -20,7 +20,7 @@ import { HeadBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/log/logger.js';
-import { bucketPolicy, DedicatedPreviewStore, distributionConfig, MANAGED_POLICY, type DedicatedStoreSettings } from '../../src/lib/preview/dedicated.js';
+import { bucketPolicy, DedicatedPreviewStore, distributionConfig, MANAGED_POLICY, type DedicatedStoreSettings } from '../../src/lib/preview/strategies/dedicated/index.js';
 import type { Clock } from '../../src/lib/util/clock.js';
 
 const cloudfront = mockClient(CloudFrontClient);

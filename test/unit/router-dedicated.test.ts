@@ -2,7 +2,7 @@
 // for both viewer events, and the 403/404 → /index.html error responses are gone (a missing chunk
 // is no longer answered with HTML). Without a router the distribution is as before.
 import { describe, expect, it } from 'vitest';
-import { distributionConfig, type DedicatedStoreSettings } from '../../src/lib/preview/dedicated.js';
+import { distributionConfig, type DedicatedStoreSettings } from '../../src/lib/preview/strategies/dedicated/index.js';
 import { parsePrPreviewSettings } from '../../src/actions/pr-preview/settings.js';
 import type { RunContext } from '../../src/lib/github/event.js';
 import { writeSite } from '../support/s3.js';

@@ -12,7 +12,7 @@ import { getPull, type PullRequest } from '../github/pulls.js';
 import type { Logger } from '../log/logger.js';
 import type { GlobRule } from '../../inputs/parse.js';
 import { syncSite, type SyncResult, type SyncSettings } from '../s3-sync/sync.js';
-import type { PreviewRouter } from './router.js';
+import type { PreviewRouter } from './strategies/router.js';
 import type { Clock } from '../util/clock.js';
 import { removedComment, deployedComment } from './comment.js';
 import { commentMarker, previewEnvironment } from './naming.js';

@@ -3,15 +3,15 @@
 // A small record at pr-{number}/.slipway/preview.json says which repository owns the preview.
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { isNotFound } from '../aws/errors.js';
-import { invalidate } from '../cloudfront/invalidations.js';
-import type { Logger } from '../log/logger.js';
-import { SLIPWAY_FOLDER } from '../s3-sync/keys.js';
-import type { Clock } from '../util/clock.js';
-import { plural } from '../util/markdown.js';
-import { previewUrl, sharedPrefix } from './naming.js';
-import { deletePrefix } from './s3-objects.js';
-import type { FoundPreview, PreviewSite, PreviewStore, Removal } from './store.js';
+import { isNotFound } from '../../aws/errors.js';
+import { invalidate } from '../../cloudfront/invalidations.js';
+import type { Logger } from '../../log/logger.js';
+import { SLIPWAY_FOLDER } from '../../s3-sync/keys.js';
+import type { Clock } from '../../util/clock.js';
+import { plural } from '../../util/markdown.js';
+import { previewUrl, sharedPrefix } from '../naming.js';
+import { deletePrefix } from '../s3-objects.js';
+import type { FoundPreview, PreviewSite, PreviewStore, Removal } from '../store.js';
 
 export interface SharedStoreSettings {
   repository: string;

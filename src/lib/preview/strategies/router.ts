@@ -5,13 +5,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import type { Logger } from '../log/logger.js';
-import { previewUrl } from './naming.js';
-import type { SyncSettings } from '../s3-sync/sync.js';
-import { prepareSiteTable, writeSiteTable } from '../router/routed-deploy.js';
-import { defaultSite, type SiteRouting } from '../router/site-settings.js';
-import { resolveStoreArn, writeEntries, type WriteResult } from '../router/store.js';
-import { hostKey, hostValue, siteKey, siteKeyPrefixes, type SiteTable } from '../router/table.js';
+import type { Logger } from '../../log/logger.js';
+import { previewUrl } from '../naming.js';
+import type { SyncSettings } from '../../s3-sync/sync.js';
+import { prepareSiteTable, writeSiteTable } from '../../router/routed-deploy.js';
+import { defaultSite, type SiteRouting } from '../../router/site-settings.js';
+import { resolveStoreArn, writeEntries, type WriteResult } from '../../router/store.js';
+import { hostKey, hostValue, siteKey, siteKeyPrefixes, type SiteTable } from '../../router/table.js';
 
 export interface PreviewRouterDeps {
   s3: S3Client;
