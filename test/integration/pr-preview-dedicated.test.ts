@@ -14,7 +14,9 @@ import { startFakeGitHub, type FakeGitHub } from '../../stand-ins/fake-github.mj
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
 import { DedicatedPreviewStore, MANAGED_POLICY } from '../../src/lib/preview/strategies/dedicated/index.js';
-import { cleanupPreview, deployPreview, sweepPreviews, type PreviewDeps, type PreviewRun } from '../../src/lib/preview/preview.js';
+import { cleanupPreview, deployPreview, sweepPreviews, type PreviewDeps } from '../../src/lib/preview/preview.js';
+import type { PreviewRun } from '../../src/lib/preview/request.js';
+import { PREVIEW_LIMITS } from '../../src/actions/pr-preview/settings.js';
 import { systemClock } from '../../src/lib/util/clock.js';
 import { cloudFrontAt } from '../support/cloudfront.js';
 import { bucketState, inspector, motoEndpoint, s3At, writeSite } from '../support/s3.js';
@@ -64,8 +66,12 @@ function depsFor(): PreviewDeps {
     clock: systemClock,
   };
 }
-const run = (): PreviewRun => ({ repo, domain, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com' });
-const deploy = (n: number, dir: string) => deployPreview({ ...run(), number: n, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 }, depsFor());
+const run = (): PreviewRun => ({
+  strategy: { kind: 'dedicated', bucketTemplate: template, certificateArn: CERT, hostedZoneId: zoneId, priceClass: 'PriceClass_100' },
+  repo, domain, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com',
+  guardHeadSha: false, expireAfterMs: 0, cacheControl: [], exclude: [], concurrency: 8, limits: PREVIEW_LIMITS,
+});
+const deploy = (n: number, dir: string) => deployPreview({ ...run(), command: 'deploy', number: n, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 }, depsFor());
 
 async function records(host: string) {
   const list = await route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
@@ -120,7 +126,7 @@ describe('pr-preview, dedicated strategy', () => {
     const deployed = await deploy(6, dir);
     writeFileSync(join(dir, 'index.html'), 'v2');
     await deploy(6, dir);
-    const removed = await cleanupPreview(run(), 6, depsFor());
+    const removed = await cleanupPreview({ ...run(), command: 'cleanup', number: 6 }, depsFor());
     expect(removed.status).toBe('removed');
     // The order that matters on AWS: DNS first, the distribution disabled before it is deleted.
     const order = proxy.ops('ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl').map((r) => r.operation);
@@ -130,7 +136,7 @@ describe('pr-preview, dedicated strategy', () => {
     expect(await records(`pr-6.${domain}`)).toEqual([]);
     expect(removed.removal?.steps.join('\n')).toMatch(/object versions/);
 
-    const again = await cleanupPreview(run(), 6, depsFor());
+    const again = await cleanupPreview({ ...run(), command: 'cleanup', number: 6 }, depsFor());
     expect(again.status).toBe('already-removed');
   });
 
@@ -140,7 +146,7 @@ describe('pr-preview, dedicated strategy', () => {
     await inspector().send(new CreateBucketCommand({ Bucket: bucket }));
     await inspector().send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: [{ Key: 'team', Value: 'data' }] } }));
     await expect(deploy(8, writeSite({ 'index.html': 'x' }))).rejects.toThrow(/not tagged as the preview of acme\/web PR #8/);
-    await expect(cleanupPreview(run(), 8, depsFor())).rejects.toThrow(/not tagged/);
+    await expect(cleanupPreview({ ...run(), command: 'cleanup', number: 8 }, depsFor())).rejects.toThrow(/not tagged/);
     await inspector().send(new HeadBucketCommand({ Bucket: bucket }));
   });
 
@@ -151,7 +157,7 @@ describe('pr-preview, dedicated strategy', () => {
       await deploy(n, dir);
     }
     github.setPull(REPO, 31, { state: 'closed' });
-    const swept = await sweepPreviews(run(), 0, depsFor());
+    const swept = await sweepPreviews({ ...run(), command: 'sweep', expireAfterMs: 0 }, depsFor());
     expect(swept.previews.map((p) => [p.number, p.decision])).toEqual([[31, 'remove'], [32, 'keep']]);
     expect(swept.previews[0]!.cleanup?.status).toBe('removed');
     await expect(inspector().send(new HeadBucketCommand({ Bucket: template.replace('{number}', '31') }))).rejects.toThrow();

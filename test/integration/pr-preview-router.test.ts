@@ -7,7 +7,9 @@ import { startFakeGitHub } from '../../stand-ins/fake-github.mjs';
 import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
-import { cleanupPreview, deployPreview, PreviewFailed, type DeployRequest, type PreviewDeps, type PreviewRun } from '../../src/lib/preview/preview.js';
+import { cleanupPreview, deployPreview, PreviewFailed, type PreviewDeps } from '../../src/lib/preview/preview.js';
+import type { DeployRequest, PreviewRun, PreviewStrategy } from '../../src/lib/preview/request.js';
+import { PREVIEW_LIMITS } from '../../src/actions/pr-preview/settings.js';
 import { SharedPreviewStore } from '../../src/lib/preview/strategies/shared.js';
 import { PreviewRouter } from '../../src/lib/preview/strategies/router.js';
 import { createKvsClient } from '../../src/lib/router/store.js';
@@ -32,7 +34,13 @@ afterAll(async () => {
 
 const REPO = 'acme/web';
 const DOMAIN = 'preview.example.com';
-const run: PreviewRun = { repo: { owner: 'acme', repo: 'web' }, domain: DOMAIN, comment: false, deployment: false, dryRun: false, serverUrl: 'https://github.com', runUrl: 'https://github.com/acme/web/actions/runs/9', runId: '9' };
+// The bucket, distribution and router of the last setup().
+let current: { strategy: PreviewStrategy; router: string };
+const run = (): PreviewRun => ({
+  ...current,
+  repo: { owner: 'acme', repo: 'web' }, domain: DOMAIN, comment: false, deployment: false, dryRun: false, serverUrl: 'https://github.com', runUrl: 'https://github.com/acme/web/actions/runs/9', runId: '9',
+  guardHeadSha: false, expireAfterMs: 0, cacheControl: [], exclude: [], concurrency: 8, limits: PREVIEW_LIMITS,
+});
 
 async function setup() {
   const bucket = await newBucket();
@@ -41,9 +49,11 @@ async function setup() {
   const s3 = s3At(motoEndpoint());
   // The router's name is resolved only when it is not an ARN: no CloudFront call is needed here.
   const cloudfront: CloudFrontClient = cloudFrontAt(motoEndpoint());
+  current = { strategy: { kind: 'shared', bucket, distributionId }, router: arn };
+  const store = new SharedPreviewStore({ repository: REPO, domain: DOMAIN, bucket, distributionId, invalidationTimeoutMs: PREVIEW_LIMITS.invalidationTimeoutMs }, { s3, cloudfront, log: silentLogger, clock: systemClock });
   const deps: PreviewDeps = {
-    store: new SharedPreviewStore({ repository: REPO, domain: DOMAIN, bucket, distributionId }, { s3, cloudfront, log: silentLogger, clock: systemClock }),
-    router: new PreviewRouter(arn, { locate: (n) => ({ bucket, prefix: `pr-${n}/` }), domain: DOMAIN }, { s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger }),
+    store,
+    router: new PreviewRouter(arn, { locate: (n) => store.locate(n), domain: DOMAIN }, { s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger }),
     s3,
     cloudfront,
     github: createGitHubClient('ghs_test', github.url, { backoffMs: 5 }),
@@ -53,7 +63,7 @@ async function setup() {
   return { bucket, arn, deps };
 }
 
-const request = (dir: string, number: number): DeployRequest => ({ ...run, number, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 });
+const request = (dir: string, number: number): DeployRequest => ({ ...run(), command: 'deploy', number, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 });
 
 describe('pr-preview (shared) on the edge router', () => {
   it('a Next.js export preview answers its pages, assets and 404s at pr-N.<domain>; cleanup unroutes it', async () => {
@@ -79,7 +89,7 @@ describe('pr-preview (shared) on the edge router', () => {
       expect((await edge.get('pr-13.preview.example.com', '/about')).status).toBe(404);
       expect((await edge.get('pr-12.preview.example.com', '/.slipway/preview.json')).status).toBe(404);
 
-      const cleaned = await cleanupPreview(run, 12, deps);
+      const cleaned = await cleanupPreview({ ...run(), command: 'cleanup', number: 12 }, deps);
       expect(cleaned.status).toBe('removed');
       expect(cleaned.removal!.steps.at(-1)).toMatch(new RegExp(`removed host pr-12.preview.example.com and \\d+ routing entries of site ${bucket}/pr-12`));
       expect([...kvs.items(arn).keys()].filter((k) => k.includes('pr-12'))).toEqual([]);

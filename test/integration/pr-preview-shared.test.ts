@@ -8,7 +8,10 @@ import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
 import { startFakeGitHub } from '../../stand-ins/fake-github.mjs';
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
-import { cleanupPreview, deployPreview, PreviewFailed, sweepPreviews, type DeployRequest, type PreviewDeps, type PreviewRun } from '../../src/lib/preview/preview.js';
+import { cleanupPreview, deployPreview, PreviewFailed, sweepPreviews, type PreviewDeps } from '../../src/lib/preview/preview.js';
+import type { CleanupRequest, DeployRequest, PreviewRun, SweepRequest } from '../../src/lib/preview/request.js';
+import { PREVIEW_LIMITS } from '../../src/actions/pr-preview/settings.js';
+import { prPreviewSummary } from '../../src/actions/pr-preview/report.js';
 import { commentMarker } from '../../src/lib/preview/naming.js';
 import { SharedPreviewStore } from '../../src/lib/preview/strategies/shared.js';
 import { systemClock } from '../../src/lib/util/clock.js';
@@ -46,7 +49,7 @@ function depsFor(token = 'ghs_test', repository = REPO): PreviewDeps {
   const s3 = s3At(proxy.endpoint);
   const cloudfront = cloudFrontAt(proxy.endpoint);
   return {
-    store: new SharedPreviewStore({ repository, domain: DOMAIN, bucket, distributionId }, { s3, cloudfront, log: silentLogger, clock: systemClock }),
+    store: new SharedPreviewStore({ repository, domain: DOMAIN, bucket, distributionId, invalidationTimeoutMs: PREVIEW_LIMITS.invalidationTimeoutMs }, { s3, cloudfront, log: silentLogger, clock: systemClock }),
     s3,
     cloudfront,
     github: createGitHubClient(token, github.url, { backoffMs: 5 }),
@@ -55,8 +58,17 @@ function depsFor(token = 'ghs_test', repository = REPO): PreviewDeps {
   };
 }
 
-const run: PreviewRun = { repo, domain: DOMAIN, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com', runUrl: 'https://github.com/acme/web/actions/runs/77', runId: '77' };
-const request = (dir: string, extra: Partial<DeployRequest> = {}): DeployRequest => ({ ...run, number: 7, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8, ...extra });
+const run: PreviewRun = {
+  // This test's bucket and distribution.
+  get strategy() {
+    return { kind: 'shared' as const, bucket, distributionId };
+  },
+  repo, domain: DOMAIN, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com', runUrl: 'https://github.com/acme/web/actions/runs/77', runId: '77',
+  guardHeadSha: false, expireAfterMs: 0, cacheControl: [], exclude: [], concurrency: 8, limits: PREVIEW_LIMITS,
+};
+const request = (dir: string, extra: Partial<DeployRequest> = {}): DeployRequest => ({ ...run, command: 'deploy', number: 7, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8, ...extra });
+const cleanup = (number: number): CleanupRequest => ({ ...run, command: 'cleanup', number });
+const sweep = (extra: Partial<PreviewRun>): SweepRequest => ({ ...run, command: 'sweep', ...extra });
 const writes = (p: AwsProxy) => p.ops('PutObject', 'CopyObject', 'DeleteObjects', 'CreateInvalidation', 'CreateMultipartUpload');
 const githubCalls = (f: FakeGitHub, method: string, pattern: RegExp) => f.requests.filter((r) => r.method === method && pattern.test(r.path));
 
@@ -103,6 +115,7 @@ describe('pr-preview, shared strategy', () => {
       expect(github.statusesOf(REPO, d.id).at(-1)).toMatchObject({ environment_url: 'https://pr-7.preview.example.com', log_url: run.runUrl });
     }
     expect(deployments.map((d: { sha: string }) => d.sha).sort()).toEqual([SHA1, SHA2]);
+    expect(prPreviewSummary({ ...request(dir), githubToken: 't' }, { command: 'deploy', deploy: second })).toContain(`GitHub deployment ${second.deploymentId} in preview/pr-7: success`);
     const created = githubCalls(github, 'POST', /\/deployments$/).map((r) => r.body);
     expect(created[0]).toMatchObject({ auto_merge: false, required_contexts: [], transient_environment: true });
   });
@@ -196,7 +209,7 @@ describe('pr-preview, shared strategy', () => {
     github.addPull(REPO, { number: 15, headSha: SHA1 });
     await deployPreview(request(dir, { number: 15 }), depsFor());
 
-    const removed = await cleanupPreview(run, 14, depsFor());
+    const removed = await cleanupPreview(cleanup(14), depsFor());
     expect(removed.status).toBe('removed');
     const keys = [...(await bucketState(bucket)).keys()];
     expect(keys.filter((k) => k.startsWith('pr-14/'))).toEqual([]);
@@ -209,7 +222,7 @@ describe('pr-preview, shared strategy', () => {
     expect(github.statusesOf(REPO, deployment!.id).map((s: { state: string }) => s.state)).toEqual(['in_progress', 'success', 'inactive']);
 
     github.requests.length = 0;
-    const again = await cleanupPreview(run, 14, depsFor());
+    const again = await cleanupPreview(cleanup(14), depsFor());
     expect(again.status).toBe('already-removed');
     expect(again.deploymentsDeactivated).toBe(0);
     expect(github.statusesOf(REPO, deployment!.id)).toHaveLength(3);
@@ -217,7 +230,7 @@ describe('pr-preview, shared strategy', () => {
   });
 
   it('cleanup of a PR that never had a preview succeeds and posts nothing', async () => {
-    const outcome = await cleanupPreview(run, 99, depsFor());
+    const outcome = await cleanupPreview(cleanup(99), depsFor());
     expect(outcome.status).toBe('already-removed');
     expect(github.comments(REPO, 99)).toEqual([]);
   });
@@ -226,7 +239,7 @@ describe('pr-preview, shared strategy', () => {
     github.addPull(REPO, { number: 16, headSha: SHA1 });
     await inspector().send(new PutObjectCommand({ Bucket: bucket, Key: 'pr-16/.slipway/preview.json', Body: JSON.stringify({ repository: 'other/app', number: 16 }) }));
     await expect(deployPreview(request(writeSite({ 'index.html': 'x' }), { number: 16 }), depsFor())).rejects.toThrow(/holds a preview of other\/app/);
-    await expect(cleanupPreview(run, 16, depsFor())).rejects.toThrow(/other\/app/);
+    await expect(cleanupPreview(cleanup(16), depsFor())).rejects.toThrow(/other\/app/);
     expect([...(await bucketState(bucket)).keys()]).toEqual(['pr-16/.slipway/preview.json']);
   });
 
@@ -242,12 +255,12 @@ describe('pr-preview, shared strategy', () => {
     github.setPull(REPO, 23, { updatedAt: new Date(Date.now() - 40 * 86400_000).toISOString() });
     github.setFault({ status: 500, times: 1000, match: /GET \/repos\/acme\/web\/pulls\/24$/ });
 
-    const planned = await sweepPreviews({ ...run, dryRun: true }, 30 * 86400_000, depsFor());
+    const planned = await sweepPreviews(sweep({ dryRun: true, expireAfterMs: 30 * 86400_000 }), depsFor());
     expect(planned.status).toBe('planned');
     expect(planned.previews.map((p) => [p.number, p.decision])).toEqual([[21, 'remove'], [22, 'keep'], [23, 'remove'], [24, 'unknown']]);
     expect([...(await bucketState(bucket)).keys()].filter((k) => k.startsWith('pr-21/')).length).toBeGreaterThan(0);
 
-    const swept = await sweepPreviews(run, 30 * 86400_000, depsFor());
+    const swept = await sweepPreviews(sweep({ expireAfterMs: 30 * 86400_000 }), depsFor());
     expect(swept.previews.filter((p) => p.cleanup).map((p) => [p.number, p.cleanup!.status])).toEqual([[21, 'removed'], [23, 'removed']]);
     const prefixes = new Set([...(await bucketState(bucket)).keys()].map((k) => k.split('/')[0]));
     expect([...prefixes].sort()).toEqual(['pr-22', 'pr-24', 'pr-30']);

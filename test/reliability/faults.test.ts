@@ -19,6 +19,7 @@ import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
 import { DedicatedPreviewStore } from '../../src/lib/preview/strategies/dedicated/index.js';
 import { cleanupPreview, deployPreview } from '../../src/lib/preview/preview.js';
+import { PREVIEW_LIMITS } from '../../src/actions/pr-preview/settings.js';
 import { systemClock } from '../../src/lib/util/clock.js';
 
 let proxy: AwsProxy;
@@ -166,15 +167,16 @@ describe('10% of every call fails', () => {
       ),
       s3, cloudfront, github: createGitHubClient('ghs_test', github.url, { backoffMs: 5 }), log: silentLogger, clock: systemClock,
     };
-    const run = { repo: { owner: 'acme', repo: 'web' }, domain, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com' };
+    const strategy = { kind: 'dedicated' as const, bucketTemplate: `pr-{number}-${tag}`, certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', hostedZoneId: zone, priceClass: 'PriceClass_100' };
+    const run = { strategy, repo: { owner: 'acme', repo: 'web' }, domain, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com', guardHeadSha: false, expireAfterMs: 0, cacheControl: [], exclude: [], concurrency: 8, limits: PREVIEW_LIMITS };
     const dir = writeSite(site(1, 60));
     const plan = seededFaults({ seed: 50 + seed, rate: 0.1 });
     proxy.setFaults(plan);
     try {
-      const request = { ...run, number: 9, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 };
+      const request = { ...run, command: 'deploy' as const, number: 9, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 };
       expect((await deployPreview(request, deps)).status).toBe('deployed');
       expect((await deployPreview(request, deps)).status).toBe('deployed');
-      expect((await cleanupPreview(run, 9, deps)).status).toBe('removed');
+      expect((await cleanupPreview({ ...run, command: 'cleanup', number: 9 }, deps)).status).toBe('removed');
     } finally {
       proxy.setFaults(undefined);
     }

@@ -26,8 +26,10 @@ import { invalidate } from '../../src/lib/cloudfront/invalidations.js';
 import { deployToEcs, EcsDeployFailed, type EcsDeployRequest } from '../../src/lib/ecs/deploy.js';
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
-import { createPrPreviewClients, createStore, runPrPreview, type PrPreviewClients } from '../../src/actions/pr-preview/run.js';
-import type { PrPreviewSettings, PreviewCommand, StrategySettings } from '../../src/actions/pr-preview/settings.js';
+import { createPrPreviewClients, runPrPreview, type PrPreviewClients } from '../../src/actions/pr-preview/run.js';
+import { PREVIEW_LIMITS, type PrPreviewSettings } from '../../src/actions/pr-preview/settings.js';
+import type { PreviewCommand, PreviewRun, PreviewStrategy as StrategySettings } from '../../src/lib/preview/request.js';
+import { openStore } from '../../src/lib/preview/strategies/index.js';
 import { PreviewFailed } from '../../src/lib/preview/preview.js';
 import { MANIFEST_KEY } from '../../src/lib/s3-sync/keys.js';
 import { syncSite, type SyncSettings } from '../../src/lib/s3-sync/sync.js';
@@ -360,9 +362,11 @@ const repo = { owner: 'acme', repo: 'web' };
 const SHA = 'c'.repeat(40);
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
 
-function previewSettings(command: PreviewCommand, strategy: StrategySettings, domain: string, extra: Partial<PrPreviewSettings> = {}): PrPreviewSettings {
-  return {
-    command,
+type PreviewExtra = Partial<PreviewRun> & { number?: number; sourceDir?: string };
+
+function previewSettings(command: PreviewCommand, strategy: StrategySettings, domain: string, extra: PreviewExtra = {}): PrPreviewSettings {
+  const { number, sourceDir, ...rest } = extra;
+  const run = {
     strategy,
     domain,
     repo,
@@ -375,11 +379,20 @@ function previewSettings(command: PreviewCommand, strategy: StrategySettings, do
     cacheControl: [],
     exclude: [],
     concurrency: 8,
+    limits: PREVIEW_LIMITS,
     runId: '77',
     runUrl: 'https://github.com/acme/web/actions/runs/77',
     serverUrl: 'https://github.com',
-    ...extra,
+    ...rest,
   };
+  switch (command) {
+    case 'deploy':
+      return { ...run, command, number: number!, sourceDir: sourceDir! };
+    case 'cleanup':
+      return { ...run, command, number: number! };
+    case 'sweep':
+      return { ...run, command };
+  }
 }
 
 /** The clients the action makes (createPrPreviewClients), recorded, with GitHub pointed at the stand-in. */
@@ -396,7 +409,7 @@ describe('pr-preview, shared', { timeout: 120_000 }, () => {
   const DOMAIN = 'preview.example.com';
   let strategy: StrategySettings;
   let dir: string;
-  const run = (command: PreviewCommand, extra: Partial<PrPreviewSettings> = {}) => {
+  const run = (command: PreviewCommand, extra: PreviewExtra = {}) => {
     const settings = previewSettings(command, strategy, DOMAIN, { sourceDir: dir, ...extra });
     return runPrPreview(settings, recordedClients(recorder, settings), silentLogger);
   };
@@ -461,7 +474,7 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
   let domain: string;
   let strategy: StrategySettings;
   let dir: string;
-  const run = (command: PreviewCommand, extra: Partial<PrPreviewSettings> = {}) => {
+  const run = (command: PreviewCommand, extra: PreviewExtra = {}) => {
     const settings = previewSettings(command, strategy, domain, { sourceDir: dir, expireAfterMs: 0, ...extra });
     return runPrPreview(settings, recordedClients(recorder, settings, { dedicated: { pollMs: 10 } }), silentLogger);
   };
@@ -568,7 +581,7 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
       s3.on(HeadBucketCommand).rejects(Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }));
       route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [] });
       try {
-        return await createStore(settings, { ...clients, github: createGitHubClient('ghs_test', github.url) }, silentLogger).remove(7, false);
+        return await openStore(settings, { ...clients, github: createGitHubClient('ghs_test', github.url) }, silentLogger).remove(7, false);
       } finally {
         for (const [service, mock] of [['cloudfront', cloudfront], ['s3', s3], ['route53', route53]] as const) {
           for (const call of mock.calls()) {

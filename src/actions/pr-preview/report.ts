@@ -54,7 +54,7 @@ function deploySummary(settings: PrPreviewSettings, d: DeployOutcome): string[] 
   if (d.invalidation) lines.push(`Invalidated on ${d.invalidation.distributionId}: ${d.invalidation.invalidations.map((i) => `${i.id} (${i.paths.length} paths)`).join(', ')}`, '');
   else if (d.sync && !d.sync.dryRun) lines.push('No cached path changed: nothing to invalidate.', '');
   if (d.comment && d.comment.action !== 'none') lines.push(`Comment ${d.comment.action}${d.comment.url ? `: ${d.comment.url}` : ''}`, '');
-  if (d.deploymentId !== undefined) lines.push(`GitHub deployment ${d.deploymentId} in preview/pr-${settings.number ?? ''}: ${d.status === 'deployed' ? 'success' : 'failure'}`, '');
+  if (d.deploymentId !== undefined) lines.push(`GitHub deployment ${d.deploymentId} in ${d.environment ?? ''}: ${d.status === 'deployed' ? 'success' : 'failure'}`, '');
   if (d.error) lines.push(`**Error:** ${escapeMarkdown(d.error)}`, '');
   return lines;
 }

@@ -1,6 +1,5 @@
 // pr-preview's inputs and the triggering event, parsed and validated into one typed settings
 // object before any request.
-import type { Repo } from '../../lib/github/client.js';
 import type { RunContext } from '../../lib/github/event.js';
 import { InputCollector, InputError } from '../../inputs/errors.js';
 import { parseBoolean, parseBucketName, parseDuration, parseGlobList, parseGlobRules, parseInteger, type GlobRule } from '../../inputs/parse.js';
@@ -9,41 +8,17 @@ import { parseDistributionIds } from '../invalidate/settings.js';
 import { checkCacheControl, parseLocalDir } from '../deploy-static/settings.js';
 import { parseRouter } from '../../lib/router/site-settings.js';
 import { STORE_ARN } from '../../lib/router/store.js';
+import type { PreviewCommand, PreviewLimits, PreviewRequest, PreviewRun, PreviewStrategy } from '../../lib/preview/request.js';
 
-export type PreviewCommand = 'deploy' | 'cleanup' | 'sweep';
+/** pr-preview's settings: the request the preview library takes, and the token its GitHub client uses. */
+export type PrPreviewSettings = PreviewRequest & { githubToken: string };
 
-export type StrategySettings =
-  | { kind: 'shared'; bucket: string; distributionId: string }
-  | { kind: 'dedicated'; bucketTemplate: string; certificateArn: string; hostedZoneId: string; priceClass: string };
-
-export interface PrPreviewSettings {
-  command: PreviewCommand;
-  strategy: StrategySettings;
-  domain: string;
-  repo: Repo;
-  /** deploy and cleanup: the pull request. */
-  number?: number;
-  headSha?: string;
-  /** head-sha was given as an input: the PR's head must still be it. */
-  guardHeadSha: boolean;
-  /** deploy: the build directory. */
-  sourceDir?: string;
-  githubToken: string;
-  comment: boolean;
-  deployment: boolean;
-  expireAfterMs: number;
-  dryRun: boolean;
-  cacheControl: GlobRule[];
-  exclude: string[];
-  concurrency: number;
-  runUrl?: string;
-  runId?: string;
-  job?: string;
-  step?: string;
-  serverUrl: string;
-  /** Shared strategy: the edge router's name or store ARN. */
-  router?: string;
-}
+/**
+ * What pr-preview decides for every run (no input sets these): assets a push replaced stay a day,
+ * since someone may have the preview open while it lands and still load old lazy chunks; more than
+ * 15 changed paths collapse into wildcards; an invalidation may take 10 minutes.
+ */
+export const PREVIEW_LIMITS: PreviewLimits = { staleGraceMs: 24 * 3600_000, maxInvalidationPaths: 15, invalidationTimeoutMs: 10 * 60_000 };
 
 const HOSTNAME = /^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -101,7 +76,7 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
     if (value !== 'shared' && value !== 'dedicated') throw new InputError('strategy', 'must be shared or dedicated', value);
     return value;
   });
-  const strategy = c.field((): StrategySettings | undefined => {
+  const strategy = c.field((): PreviewStrategy | undefined => {
     if (strategyName === 'shared') {
       const bucket = c.field(() => parseBucketName('bucket', inputs.required('bucket', 'the previews bucket (strategy shared)')));
       const ids = c.field(() => {
@@ -169,16 +144,12 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
     c.add(new InputError('GITHUB_REPOSITORY', 'must be set to owner/name (the runner sets it; from a laptop, export it): previews are tagged with and found by their repository'));
   }
   c.done();
-  return {
-    command: command!,
+  const run: PreviewRun = {
     strategy: strategy!,
     domain: domain!,
     repo: context.repo!,
-    ...(number !== undefined ? { number } : {}),
     ...(headSha !== undefined ? { headSha } : {}),
     guardHeadSha: shaInput !== undefined,
-    ...(sourceDir !== undefined ? { sourceDir } : {}),
-    githubToken: githubToken!,
     comment: comment!,
     deployment: deployment!,
     expireAfterMs: expireAfterMs!,
@@ -186,6 +157,7 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
     cacheControl: cacheControl as GlobRule[],
     exclude: exclude!,
     concurrency: concurrency!,
+    limits: PREVIEW_LIMITS,
     ...(context.runUrl ? { runUrl: context.runUrl } : {}),
     ...(context.runId ? { runId: context.runId } : {}),
     ...(context.job ? { job: context.job } : {}),
@@ -193,4 +165,17 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
     serverUrl: context.serverUrl,
     ...(router ? { router } : {}),
   };
+  return { ...requestFor(command!, run, number, sourceDir), githubToken: githubToken! };
+}
+
+/** The command's request: deploy and cleanup have their PR (and deploy its build), which the parsing above required. */
+function requestFor(command: PreviewCommand, run: PreviewRun, number: number | undefined, sourceDir: string | undefined): PreviewRequest {
+  switch (command) {
+    case 'deploy':
+      return { ...run, command, number: number!, sourceDir: sourceDir! };
+    case 'cleanup':
+      return { ...run, command, number: number! };
+    case 'sweep':
+      return { ...run, command, ...(number !== undefined ? { number } : {}) };
+  }
 }

@@ -5,44 +5,18 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { describeError } from '../aws/errors.js';
 import { invalidate, type DistributionOutcome } from '../cloudfront/invalidations.js';
 import { collapsePaths, normalisePaths } from '../cloudfront/invalidation-paths.js';
-import { repoName, type GitHub, type Repo } from '../github/client.js';
+import { repoName, type GitHub } from '../github/client.js';
 import { upsertStickyComment, type StickyComment } from '../github/comments.js';
 import { createDeployment, deactivateEnvironment, setDeploymentStatus } from '../github/deployments.js';
 import { getPull, type PullRequest } from '../github/pulls.js';
 import type { Logger } from '../log/logger.js';
-import type { GlobRule } from '../../inputs/parse.js';
 import { syncSite, type SyncResult, type SyncSettings } from '../s3-sync/sync.js';
 import type { PreviewRouter } from './strategies/router.js';
 import type { Clock } from '../util/clock.js';
 import { removedComment, deployedComment } from './comment.js';
 import { commentMarker, previewEnvironment } from './naming.js';
+import type { CleanupRequest, DeployRequest, PreviewRun, SweepRequest } from './request.js';
 import type { FoundPreview, PreviewSite, PreviewStore, Removal } from './store.js';
-
-export interface PreviewRun {
-  repo: Repo;
-  domain: string;
-  comment: boolean;
-  deployment: boolean;
-  dryRun: boolean;
-  /** This run's log, linked from statuses and the comment. */
-  runUrl?: string;
-  runId?: string;
-  job?: string;
-  step?: string;
-  /** https://github.com, or the GitHub Enterprise server. */
-  serverUrl: string;
-}
-
-export interface DeployRequest extends PreviewRun {
-  number: number;
-  /** The commit the build came from; `guardHeadSha`: the PR's head must still be it. */
-  headSha?: string;
-  guardHeadSha: boolean;
-  sourceDir: string;
-  cacheControl: GlobRule[];
-  exclude: string[];
-  concurrency: number;
-}
 
 export interface PreviewDeps {
   store: PreviewStore;
@@ -53,7 +27,6 @@ export interface PreviewDeps {
   github: GitHub;
   log: Logger;
   clock: Clock;
-  invalidationTimeoutMs?: number;
 }
 
 export type PreviewStatus = 'deployed' | 'skipped' | 'removed' | 'already-removed' | 'pending-removal' | 'swept' | 'planned' | 'failed';
@@ -67,6 +40,8 @@ export interface DeployOutcome {
   invalidation?: DistributionOutcome;
   comment?: StickyComment;
   deploymentId?: number;
+  /** The GitHub environment of the deployment. */
+  environment?: string;
   deployedAt?: string;
   error?: string;
 }
@@ -104,6 +79,7 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
   const outcome: DeployOutcome = { status: request.dryRun ? 'planned' : 'deployed', headSha };
 
   if (request.deployment && !request.dryRun) {
+    outcome.environment = environment;
     outcome.deploymentId = await createDeployment(github, request.repo, { ref: headSha, environment, description: `Preview of PR #${request.number}` });
     await setDeploymentStatus(github, request.repo, outcome.deploymentId, 'in_progress', { logUrl: request.runUrl, description: 'Deploying the preview' });
   }
@@ -122,8 +98,7 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
       contentType: [],
       exclude: request.exclude,
       keep: [],
-      // Someone may have the preview open while a push lands: old lazy-loaded chunks stay a day.
-      staleGraceMs: 24 * 3600_000,
+      staleGraceMs: request.limits.staleGraceMs,
       concurrency: request.concurrency,
       dryRun: request.dryRun,
       ...(request.runId ? { runId: request.runId } : {}),
@@ -134,10 +109,10 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
     outcome.sync = await syncSite(syncSettings, { client: deps.s3, log });
     if (request.dryRun) return outcome;
 
-    const paths = collapsePaths(normalisePaths(outcome.sync.changedPaths.map((p) => site.pathPrefix + p)), 15);
+    const paths = collapsePaths(normalisePaths(outcome.sync.changedPaths.map((p) => site.pathPrefix + p)), request.limits.maxInvalidationPaths);
     if (paths.length > 0) {
       const [result] = await invalidate(
-        { distributionIds: [site.distributionId], paths, wait: true, timeoutMs: deps.invalidationTimeoutMs ?? 10 * 60_000, ...(request.runId ? { run: { repository: repoName(request.repo), runId: request.runId, job: request.job ?? '', step: request.step ?? '' } } : {}) },
+        { distributionIds: [site.distributionId], paths, wait: true, timeoutMs: request.limits.invalidationTimeoutMs, ...(request.runId ? { run: { repository: repoName(request.repo), runId: request.runId, job: request.job ?? '', step: request.step ?? '' } } : {}) },
         { client: deps.cloudfront, log, clock },
       );
       outcome.invalidation = result;
@@ -177,7 +152,11 @@ export interface CleanupOutcome {
 }
 
 /** Removes one PR's preview and tells the PR. Removing a preview that is already gone succeeds. */
-export async function cleanupPreview(run: PreviewRun, number: number, deps: PreviewDeps, why = 'the pull request was closed'): Promise<CleanupOutcome> {
+export function cleanupPreview(request: CleanupRequest, deps: PreviewDeps): Promise<CleanupOutcome> {
+  return removePreview(request, request.number, deps, 'the pull request was closed');
+}
+
+async function removePreview(run: PreviewRun, number: number, deps: PreviewDeps, why: string): Promise<CleanupOutcome> {
   const outcome: CleanupOutcome = { status: 'planned', number, deploymentsDeactivated: 0 };
   try {
     const removal = await deps.store.remove(number, run.dryRun);
@@ -215,8 +194,9 @@ export interface SweepOutcome {
 }
 
 /** Finds every preview of this repository and removes those of closed PRs, idle PRs and half-removed ones. */
-export async function sweepPreviews(run: PreviewRun, expireAfterMs: number, deps: PreviewDeps): Promise<SweepOutcome> {
+export async function sweepPreviews(run: SweepRequest, deps: PreviewDeps): Promise<SweepOutcome> {
   const { log, clock } = deps;
+  const { expireAfterMs } = run;
   const outcome: SweepOutcome = { status: run.dryRun ? 'planned' : 'swept', previews: [] };
   const found = await deps.store.list();
   log.info(`${found.length} previews of ${repoName(run.repo)} found`);
@@ -242,7 +222,7 @@ export async function sweepPreviews(run: PreviewRun, expireAfterMs: number, deps
   for (const swept of outcome.previews.filter((p) => p.decision === 'remove')) {
     const why = swept.reason === 'closed' ? 'the pull request was closed' : swept.reason.startsWith('open, idle') ? 'the pull request was idle too long' : 'the earlier removal is finished';
     try {
-      swept.cleanup = await cleanupPreview(run, swept.number, deps, why);
+      swept.cleanup = await removePreview(run, swept.number, deps, why);
     } catch (error) {
       swept.cleanup = error instanceof PreviewFailed ? (error.outcome as CleanupOutcome) : undefined;
       failures.push(`PR #${swept.number}: ${describeError(error)}`);

@@ -31,6 +31,8 @@ export interface FoundPreview {
 
 export interface PreviewStore {
   readonly strategy: 'shared' | 'dedicated';
+  /** Where PR `number`'s files are (shared: the bucket's pr-N/; dedicated: its own bucket), before anything exists. */
+  locate(number: number): { bucket: string; prefix: string };
   /** Finds or creates what the PR's preview needs (nothing for shared), before the upload. */
   prepare(number: number, dryRun: boolean): Promise<PreviewSite>;
   /** After the upload and invalidation, waits until the URL answers (dedicated: distribution deployed, DNS in sync). */

@@ -1,5 +1,5 @@
-// The shared strategy: one bucket, one wildcard distribution for *.<domain> routed by the
-// CloudFront Function in actions/pr-preview/router, and a prefix pr-{number}/ per pull request.
+// The shared strategy: one bucket, one wildcard distribution for *.<domain> routed by the edge
+// router (actions/pr-preview/router/README.md), and a prefix pr-{number}/ per pull request.
 // A small record at pr-{number}/.slipway/preview.json says which repository owns the preview.
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
@@ -9,7 +9,7 @@ import type { Logger } from '../../log/logger.js';
 import { SLIPWAY_FOLDER } from '../../s3-sync/keys.js';
 import type { Clock } from '../../util/clock.js';
 import { plural } from '../../util/markdown.js';
-import { previewUrl, sharedPrefix } from '../naming.js';
+import { numberOfSharedPrefix, previewUrl, sharedPathPrefix, sharedPrefix } from '../naming.js';
 import { deletePrefix } from '../s3-objects.js';
 import type { FoundPreview, PreviewSite, PreviewStore, Removal } from '../store.js';
 
@@ -18,6 +18,8 @@ export interface SharedStoreSettings {
   domain: string;
   bucket: string;
   distributionId: string;
+  /** How long the removal's invalidation may take. */
+  invalidationTimeoutMs: number;
 }
 
 export interface SharedStoreDeps {
@@ -25,8 +27,6 @@ export interface SharedStoreDeps {
   cloudfront: CloudFrontClient;
   log: Logger;
   clock: Clock;
-  /** How long the removal's invalidation may take. */
-  invalidationTimeoutMs?: number;
 }
 
 interface PreviewRecord {
@@ -44,9 +44,13 @@ export class SharedPreviewStore implements PreviewStore {
     private readonly deps: SharedStoreDeps,
   ) {}
 
+  locate(number: number): { bucket: string; prefix: string } {
+    return { bucket: this.settings.bucket, prefix: sharedPrefix(number) };
+  }
+
   private site(number: number): PreviewSite {
     const { domain, bucket, distributionId } = this.settings;
-    return { number, url: previewUrl(domain, number), bucket, prefix: sharedPrefix(number), distributionId, pathPrefix: `/pr-${number}` };
+    return { number, url: previewUrl(domain, number), bucket, prefix: sharedPrefix(number), distributionId, pathPrefix: sharedPathPrefix(number) };
   }
 
   private async readRecord(prefix: string): Promise<PreviewRecord | undefined> {
@@ -93,7 +97,7 @@ export class SharedPreviewStore implements PreviewStore {
     if (!dryRun) {
       // Edges may still hold the pages; the router maps pr-N.<domain>/x to /pr-N/x before the cache.
       const [outcome] = await invalidate(
-        { distributionIds: [site.distributionId], paths: [`${site.pathPrefix}/*`], wait: true, timeoutMs: this.deps.invalidationTimeoutMs ?? 10 * 60_000 },
+        { distributionIds: [site.distributionId], paths: [`${site.pathPrefix}/*`], wait: true, timeoutMs: this.settings.invalidationTimeoutMs },
         { client: this.deps.cloudfront, log: this.deps.log, clock: this.deps.clock },
       );
       steps.push(`invalidated ${site.pathPrefix}/* on ${site.distributionId} (${outcome?.invalidations.map((i) => i.id).join(', ') ?? ''})`);
@@ -109,10 +113,10 @@ export class SharedPreviewStore implements PreviewStore {
     do {
       const page = await this.deps.s3.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Delimiter: '/', ContinuationToken: token }));
       for (const p of page.CommonPrefixes ?? []) {
-        const match = /^pr-([1-9]\d{0,8})\/$/.exec(p.Prefix ?? '');
-        if (!match) continue;
+        const number = numberOfSharedPrefix(p.Prefix ?? '');
+        if (number === undefined) continue;
         const record = await this.readRecord(p.Prefix!);
-        if (record?.repository === this.settings.repository) found.push({ number: Number(match[1]), where: `s3://${this.settings.bucket}/${p.Prefix!}`, pendingRemoval: false });
+        if (record?.repository === this.settings.repository) found.push({ number, where: `s3://${this.settings.bucket}/${p.Prefix!}`, pendingRemoval: false });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

@@ -25,6 +25,10 @@ export class DedicatedPreviewStore implements PreviewStore {
     this.dns = new PreviewDns(settings, deps);
   }
 
+  locate(number: number): { bucket: string; prefix: string } {
+    return { bucket: this.buckets.name(number), prefix: '' };
+  }
+
   async prepare(number: number, dryRun: boolean): Promise<PreviewSite> {
     const site: PreviewSite = { number, url: previewUrl(this.settings.domain, number), bucket: this.buckets.name(number), prefix: '', distributionId: '', pathPrefix: '' };
     if (dryRun) return { ...site, distributionId: (await this.plan(site))?.id ?? '' };
