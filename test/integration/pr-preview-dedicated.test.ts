@@ -57,7 +57,7 @@ function depsFor(): PreviewDeps {
   return {
     store: new DedicatedPreviewStore(
       { repository: REPO, domain, bucketTemplate: template, certificateArn: CERT, hostedZoneId: zoneId, priceClass: 'PriceClass_100', region: 'us-east-1' },
-      { s3, cloudfront, route53: r53, log: silentLogger, clock: systemClock, pollMs: 10 },
+      { s3, cloudfront, route53: r53, log: silentLogger, clock: systemClock, ...PREVIEW_LIMITS.dedicated, pollMs: 10 },
     ),
     s3,
     cloudfront,

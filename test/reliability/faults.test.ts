@@ -163,7 +163,7 @@ describe('10% of every call fails', () => {
     const deps = {
       store: new DedicatedPreviewStore(
         { repository: 'acme/web', domain, bucketTemplate: `pr-{number}-${tag}`, certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', hostedZoneId: zone, priceClass: 'PriceClass_100', region: 'us-east-1' },
-        { s3, cloudfront, route53: new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, maxAttempts: 8 }), log: silentLogger, clock: systemClock, pollMs: 10 },
+        { s3, cloudfront, route53: new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, maxAttempts: 8 }), log: silentLogger, clock: systemClock, ...PREVIEW_LIMITS.dedicated, pollMs: 10 },
       ),
       s3, cloudfront, github: createGitHubClient('ghs_test', github.url, { backoffMs: 5 }), log: silentLogger, clock: systemClock,
     };

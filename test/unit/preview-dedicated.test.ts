@@ -22,6 +22,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/log/logger.js';
 import { bucketPolicy, DedicatedPreviewStore, distributionConfig, MANAGED_POLICY, type DedicatedStoreSettings } from '../../src/lib/preview/strategies/dedicated/index.js';
 import type { Clock } from '../../src/lib/util/clock.js';
+import { PREVIEW_LIMITS } from '../../src/actions/pr-preview/settings.js';
 
 const cloudfront = mockClient(CloudFrontClient);
 const s3 = mockClient(S3Client);
@@ -87,6 +88,7 @@ const store = (removalWaitMs = 60_000) =>
     route53: new Route53Client({ region: 'us-east-1' }),
     log: silentLogger,
     clock: fakeClock(),
+    deployTimeoutMs: PREVIEW_LIMITS.dedicated.deployTimeoutMs,
     removalWaitMs,
     pollMs: 10_000,
   });
@@ -156,7 +158,7 @@ describe('dedicated previews: what moto cannot show', () => {
     cloudfront.on(GetDistributionCommand).callsFake(() => ({ Distribution: { Status: ++polls < 4 ? 'InProgress' : 'Deployed' } }));
     await store().ready({ number: 7, url: '', bucket: '', prefix: '', distributionId: ID, pathPrefix: '' });
     expect(polls).toBe(4);
-    const slow = new DedicatedPreviewStore(SETTINGS, { s3: new S3Client({}), cloudfront: new CloudFrontClient({}), route53: new Route53Client({}), log: silentLogger, clock: fakeClock(), deployTimeoutMs: 60_000, pollMs: 10_000 });
+    const slow = new DedicatedPreviewStore(SETTINGS, { s3: new S3Client({}), cloudfront: new CloudFrontClient({}), route53: new Route53Client({}), log: silentLogger, clock: fakeClock(), deployTimeoutMs: 60_000, removalWaitMs: PREVIEW_LIMITS.dedicated.removalWaitMs, pollMs: 10_000 });
     cloudfront.on(GetDistributionCommand).resolves({ Distribution: { Status: 'InProgress' } as never });
     await expect(slow.ready({ number: 7, url: '', bucket: '', prefix: '', distributionId: ID, pathPrefix: '' })).rejects.toThrow(/did not finish deploying within/);
   });

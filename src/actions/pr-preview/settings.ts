@@ -16,9 +16,16 @@ export type PrPreviewSettings = PreviewRequest & { githubToken: string };
 /**
  * What pr-preview decides for every run (no input sets these): assets a push replaced stay a day,
  * since someone may have the preview open while it lands and still load old lazy chunks; more than
- * 15 changed paths collapse into wildcards; an invalidation may take 10 minutes.
+ * 15 changed paths collapse into wildcards; an invalidation may take 10 minutes. A new dedicated
+ * distribution may take 30 minutes to deploy; cleanup waits 5 minutes for a disabled one before
+ * leaving it to the sweep; CloudFront and Route 53 are asked again every 15 seconds.
  */
-export const PREVIEW_LIMITS: PreviewLimits = { staleGraceMs: 24 * 3600_000, maxInvalidationPaths: 15, invalidationTimeoutMs: 10 * 60_000 };
+export const PREVIEW_LIMITS: PreviewLimits = {
+  staleGraceMs: 24 * 3600_000,
+  maxInvalidationPaths: 15,
+  invalidationTimeoutMs: 10 * 60_000,
+  dedicated: { deployTimeoutMs: 30 * 60_000, removalWaitMs: 5 * 60_000, pollMs: 15_000 },
+};
 
 const HOSTNAME = /^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;

@@ -18,6 +18,8 @@ export interface PreviewLimits {
   maxInvalidationPaths: number;
   /** How long an invalidation (deploy, or the shared strategy's cleanup) may take. */
   invalidationTimeoutMs: number;
+  /** The dedicated strategy's waits for CloudFront and Route 53 (see DedicatedStoreDeps). */
+  dedicated: { deployTimeoutMs: number; removalWaitMs: number; pollMs: number };
 }
 
 /** What every command of a run shares. */

@@ -11,7 +11,7 @@ import { liveFunctionArn } from '../../router/setup.js';
 import { createKvsClient } from '../../router/store.js';
 import type { Clock } from '../../util/clock.js';
 import type { PreviewDeps } from '../preview.js';
-import type { PreviewRequest, PreviewRun } from '../request.js';
+import type { PreviewLimits, PreviewRequest, PreviewRun } from '../request.js';
 import type { PreviewStore } from '../store.js';
 import { DedicatedPreviewStore } from './dedicated/index.js';
 import { PreviewRouter } from './router.js';
@@ -25,8 +25,8 @@ export interface PreviewClients {
   clock: Clock;
   /** The edge router's data plane (default: createKvsClient()). */
   kvs?: CloudFrontKeyValueStoreClient;
-  /** Waits, for tests: see DedicatedStoreDeps. */
-  dedicated?: { deployTimeoutMs?: number; removalWaitMs?: number; pollMs?: number };
+  /** Shorter waits than the request's limits, for tests: see DedicatedStoreDeps. */
+  dedicated?: Partial<PreviewLimits['dedicated']>;
 }
 
 /** The store of the request's strategy. `routerFunctionArn`: the function a dedicated distribution runs. */
@@ -41,7 +41,7 @@ export function openStore(request: PreviewRun, clients: PreviewClients, log: Log
   }
   return new DedicatedPreviewStore(
     { ...base, bucketTemplate: s.bucketTemplate, certificateArn: s.certificateArn, hostedZoneId: s.hostedZoneId, priceClass: s.priceClass, region: resolveRegion(undefined), ...(routerFunctionArn ? { routerFunctionArn } : {}) },
-    { s3: clients.s3, cloudfront: clients.cloudfront, route53: clients.route53, log, clock: clients.clock, ...clients.dedicated },
+    { s3: clients.s3, cloudfront: clients.cloudfront, route53: clients.route53, log, clock: clients.clock, ...request.limits.dedicated, ...clients.dedicated },
   );
 }
 

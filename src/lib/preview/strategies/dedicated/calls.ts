@@ -26,7 +26,7 @@ export async function poll<T>(deps: DedicatedStoreDeps, what: string, timeoutMs:
     if (value !== undefined) return value;
     if (clock.now() >= deadline) return undefined;
     log.info(`waiting for ${what}`);
-    await clock.sleep(Math.min(deps.pollMs ?? 15_000, Math.max(0, deadline - clock.now())));
+    await clock.sleep(Math.min(deps.pollMs, Math.max(0, deadline - clock.now())));
   }
 }
 

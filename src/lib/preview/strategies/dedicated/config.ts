@@ -37,11 +37,12 @@ export interface DedicatedStoreDeps {
   route53: Route53Client;
   log: Logger;
   clock: Clock;
-  /** How long a new distribution may take to deploy before the deploy fails (default 30 min). */
-  deployTimeoutMs?: number;
-  /** How long cleanup waits for a disabled distribution before leaving it to the sweep (default 5 min). */
-  removalWaitMs?: number;
-  pollMs?: number;
+  /** How long a new distribution may take to deploy before the deploy fails. */
+  deployTimeoutMs: number;
+  /** How long cleanup waits for a disabled distribution before leaving it to the sweep. */
+  removalWaitMs: number;
+  /** How often CloudFront and Route 53 are asked again while waiting. */
+  pollMs: number;
 }
 
 /**

@@ -59,7 +59,7 @@ export class DedicatedPreviewStore implements PreviewStore {
   }
 
   async ready(site: PreviewSite): Promise<void> {
-    const timeout = this.deps.deployTimeoutMs ?? 30 * 60_000;
+    const timeout = this.deps.deployTimeoutMs;
     await this.distributions.waitUntilDeployed(site.distributionId, timeout);
     const change = this.pendingDns.get(site.number);
     if (change) {
@@ -82,7 +82,7 @@ export class DedicatedPreviewStore implements PreviewStore {
     const distribution = await this.distributions.find(number);
     if (distribution?.enabled) record(await this.distributions.disable(distribution, dryRun));
     record(await this.buckets.remove(number, dryRun));
-    const deletion = distribution ? await this.distributions.delete(distribution, dryRun, this.deps.removalWaitMs ?? 5 * 60_000) : undefined;
+    const deletion = distribution ? await this.distributions.delete(distribution, dryRun, this.deps.removalWaitMs) : undefined;
     record(deletion?.step);
     const pendingDistribution = deletion?.pendingDistribution;
     if (!pendingDistribution) record(await this.distributions.removeOriginAccessControl(number, dryRun));
