@@ -43,6 +43,7 @@ import { errorCode, httpStatus } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatDuration, type Clock } from '../util/clock.js';
 import { plural } from '../util/markdown.js';
+import { waitFor } from '../util/wait.js';
 import { dedicatedBucket, numberOfBucket, previewHost, previewTags, previewUrl, TAG_DOMAIN, TAG_PENDING_DELETE, TAG_PR, TAG_REPOSITORY } from './naming.js';
 import { deleteAllVersions } from './s3-objects.js';
 import type { FoundPreview, PreviewSite, PreviewStore, Removal } from './store.js';
@@ -375,14 +376,8 @@ export class DedicatedPreviewStore implements PreviewStore {
 
   private async poll<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T | undefined> {
     const { clock, log } = this.deps;
-    const deadline = clock.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) return value;
-      if (clock.now() >= deadline) return undefined;
-      log.info(`waiting for ${what}`);
-      await clock.sleep(Math.min(this.deps.pollMs ?? 15_000, Math.max(0, deadline - clock.now())));
-    }
+    const every = this.deps.pollMs ?? 15_000;
+    return waitFor({ clock, every, deadline: clock.now() + timeoutMs, last: 'at-deadline', check, describe: () => log.info(`waiting for ${what}`) });
   }
 
   private async isDeployed(id: string): Promise<{ etag: string } | undefined> {
