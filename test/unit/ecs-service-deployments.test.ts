@@ -2,7 +2,7 @@
 // circuit breaker, rollbacks), against the scripted ECS, which moves BLUE_GREEN, CANARY and LINEAR
 // deployments along the same clock the deploy sleeps on.
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -136,6 +136,21 @@ describe('rolling services, followed by their service deployment', () => {
     expect(updates()).toEqual([result.taskDefinitionArn]);
     expect(result.rollback).toMatch(/api: StopServiceDeployment \(ROLLBACK\) of arn:/);
     expect(ecs.serviceDeployment(result.serviceDeploymentArns.api!)?.status).toBe('ROLLBACK_SUCCESSFUL');
+  });
+
+  it("the diagnostics carry the service's events since this deploy began on the injected clock, none from before", async () => {
+    service({ deploymentCircuitBreaker: { enable: true, rollback: true } });
+    ecs.script('api', { kind: 'complete', after: 1 });
+    await deploy(request());
+    const described = await clients().ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['api'] }));
+    const earlier = (described.services?.[0]?.events ?? []).map((e) => e.message ?? '');
+    expect(earlier.length).toBeGreaterThan(0);
+    t += 60 * MINUTE;
+    ecs.script('api', { kind: 'circuit-breaker', after: 2 });
+    const result = await failure(request({ image: 'registry.example.com/api:3.0.0' }));
+    const events = result.diagnostics.filter((l) => l.startsWith('api event: '));
+    expect(events.join('\n')).toMatch(/api event: .*rolled back/);
+    for (const message of earlier) expect(events.join('\n')).not.toContain(message);
   });
 
   it('a task that cannot pull its image fails fast and is stopped the fast way', async () => {

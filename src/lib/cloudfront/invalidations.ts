@@ -4,7 +4,8 @@ import { CreateInvalidationCommand, GetInvalidationCommand, type CloudFrontClien
 import { createHash } from 'node:crypto';
 import { describeError, errorCode, httpStatus } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
-import { backoff, formatDuration, type Clock } from '../util/clock.js';
+import { formatDuration, type Clock } from '../util/clock.js';
+import { backoffSchedule, OutOfTime, retry, waitFor } from '../util/wait.js';
 import { batchPaths } from './invalidation-paths.js';
 
 export interface InvalidationRequest {
@@ -85,47 +86,54 @@ async function submit(
   reference: string,
   deadline: number,
 ): Promise<SubmittedInvalidation> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const response = await deps.client.send(
-        new CreateInvalidationCommand({ DistributionId: distributionId, InvalidationBatch: { CallerReference: reference, Paths: { Quantity: paths.length, Items: paths } } }),
-      );
-      const invalidation = response.Invalidation;
-      if (!invalidation?.Id) throw new Error('CloudFront answered without an invalidation id');
-      return { id: invalidation.Id, callerReference: reference, paths, status: invalidation.Status ?? 'InProgress' };
-    } catch (error) {
-      if (errorCode(error) === 'InvalidationBatchAlreadyExists') {
-        throw new Error(`caller reference ${reference} was already used with other paths; give a new caller-reference (or leave it empty to derive one)`, { cause: error });
-      }
-      const delay = backoff(attempt, 2000, 30_000);
-      if (!isRetriable(error)) throw error;
-      if (deps.clock.now() + delay >= deadline) {
-        throw new DeadlineError(`could not submit an invalidation before the timeout; CloudFront kept answering ${describeError(error)}`);
-      }
-      deps.log.info(`${distributionId}: ${errorCode(error)}, trying again in ${formatDuration(delay)}`);
-      await deps.clock.sleep(delay);
+  const create = async (): Promise<SubmittedInvalidation> => {
+    const response = await deps.client.send(
+      new CreateInvalidationCommand({ DistributionId: distributionId, InvalidationBatch: { CallerReference: reference, Paths: { Quantity: paths.length, Items: paths } } }),
+    );
+    const invalidation = response.Invalidation;
+    if (!invalidation?.Id) throw new Error('CloudFront answered without an invalidation id');
+    return { id: invalidation.Id, callerReference: reference, paths, status: invalidation.Status ?? 'InProgress' };
+  };
+  try {
+    return await retry(create, {
+      clock: deps.clock,
+      every: backoffSchedule(2000, 30_000),
+      deadline,
+      retriable: (error) => errorCode(error) !== 'InvalidationBatchAlreadyExists' && isRetriable(error),
+      describe: (error, delay) => deps.log.info(`${distributionId}: ${errorCode(error)}, trying again in ${formatDuration(delay)}`),
+    });
+  } catch (error) {
+    if (errorCode(error) === 'InvalidationBatchAlreadyExists') {
+      throw new Error(`caller reference ${reference} was already used with other paths; give a new caller-reference (or leave it empty to derive one)`, { cause: error });
     }
+    if (error instanceof OutOfTime) {
+      throw new DeadlineError(`could not submit an invalidation before the timeout; CloudFront kept answering ${describeError(error.lastError)}`);
+    }
+    throw error;
   }
 }
 
-async function waitFor(deps: InvalidationDeps, distributionId: string, submitted: SubmittedInvalidation[], deadline: number): Promise<void> {
+async function waitUntilCompleted(deps: InvalidationDeps, distributionId: string, submitted: SubmittedInvalidation[], deadline: number): Promise<void> {
   let pending = submitted.filter((s) => !isCompleted(s.status));
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    const delay = backoff(attempt, 2000, 20_000);
-    if (deps.clock.now() + delay > deadline) {
-      throw new DeadlineError(`timed out waiting; still in progress: ${pending.map((p) => p.id).join(', ')}`);
-    }
-    await deps.clock.sleep(delay);
-    for (const s of pending) {
-      try {
-        const response = await deps.client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: s.id }));
-        s.status = response.Invalidation?.Status ?? s.status;
-      } catch (error) {
-        if (!isRetriable(error)) throw error;
-      }
-    }
+  if (pending.length === 0) return;
+  const refresh = async (): Promise<true | undefined> => {
+    for (const s of pending) s.status = (await invalidationStatus(deps, distributionId, s.id)) ?? s.status;
     pending = pending.filter((s) => !isCompleted(s.status));
     if (pending.length > 0) deps.log.debug(`${distributionId}: ${pending.length} still in progress`);
+    return pending.length === 0 ? true : undefined;
+  };
+  const completed = await waitFor({ clock: deps.clock, every: backoffSchedule(2000, 20_000), deadline, first: 'pause', check: refresh });
+  if (!completed) throw new DeadlineError(`timed out waiting; still in progress: ${pending.map((p) => p.id).join(', ')}`);
+}
+
+/** The invalidation's status now; undefined when asking failed in a way worth asking again. */
+async function invalidationStatus(deps: InvalidationDeps, distributionId: string, id: string): Promise<string | undefined> {
+  try {
+    const response = await deps.client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
+    return response.Invalidation?.Status;
+  } catch (error) {
+    if (!isRetriable(error)) throw error;
+    return undefined;
   }
 }
 
@@ -148,7 +156,7 @@ async function invalidateOne(request: InvalidationRequest, distributionId: strin
       deps.log.info(`${distributionId}: invalidation ${submitted.id} (${batch.length} paths, ${submitted.status})`);
     }
     if (!request.wait) return outcome('submitted');
-    await waitFor(deps, distributionId, invalidations, deadline);
+    await waitUntilCompleted(deps, distributionId, invalidations, deadline);
     deps.log.info(`${distributionId}: completed in ${formatDuration(deps.clock.now() - started)}`);
     return outcome('completed');
   } catch (error) {

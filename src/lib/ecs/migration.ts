@@ -5,7 +5,8 @@ import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Service, ty
 import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
-import { backoff, type Clock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
+import { backoffSchedule, waitFor } from '../util/wait.js';
 import { describeStoppedTask, lastLogLines } from './diagnostics.js';
 
 export interface MigrationRequest {
@@ -77,23 +78,36 @@ export async function runMigration(request: MigrationRequest, clients: EcsClient
   // Poll DescribeTasks ourselves: a fast task goes from PENDING to STOPPED between two polls,
   // which the SDK's tasksRunning waiter takes for a failure.
   let task: Task | undefined;
-  for (let attempt = 0; ; attempt++) {
-    const delay = backoff(attempt, 2000, 10_000);
-    if (clock.now() + delay > request.deadline) {
-      await clients.ecs.send(new StopTaskCommand({ cluster: request.cluster, task: taskArn, reason: 'slipway: migration timed out' })).catch(() => undefined);
-      return { ok: false, taskArn, summary: `the migration did not finish before the timeout (last status ${task?.lastStatus ?? 'unknown'}); it was stopped`, details: [] };
-    }
-    await clock.sleep(delay);
-    try {
-      const described = await clients.ecs.send(new DescribeTasksCommand({ cluster: request.cluster, tasks: [taskArn] }));
-      task = described.tasks?.[0] ?? task;
-    } catch (error) {
-      log.debug(`DescribeTasks: ${describeError(error)}; polling again`);
-      continue;
-    }
-    if (task?.lastStatus === 'STOPPED') break;
+  const stoppedTask = await waitFor({
+    clock,
+    every: backoffSchedule(2000, 10_000),
+    deadline: request.deadline,
+    first: 'pause',
+    check: async () => {
+      task = (await describeTask(clients, request.cluster, taskArn, log)) ?? task;
+      return task?.lastStatus === 'STOPPED' ? task : undefined;
+    },
+  });
+  if (!stoppedTask) {
+    await clients.ecs.send(new StopTaskCommand({ cluster: request.cluster, task: taskArn, reason: 'slipway: migration timed out' })).catch(() => undefined);
+    return { ok: false, taskArn, summary: `the migration did not finish before the timeout (last status ${task?.lastStatus ?? 'unknown'}); it was stopped`, details: [] };
   }
+  return judgeMigration(request, clients, taskArn, stoppedTask);
+}
 
+/** The task as DescribeTasks sees it now; undefined when the call failed (the poll tries again). */
+async function describeTask(clients: EcsClients, cluster: string, taskArn: string, log: Logger): Promise<Task | undefined> {
+  try {
+    const described = await clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+    return described.tasks?.[0];
+  } catch (error) {
+    log.debug(`DescribeTasks: ${describeError(error)}; polling again`);
+    return undefined;
+  }
+}
+
+/** The named container's exit code decides. */
+async function judgeMigration(request: MigrationRequest, clients: EcsClients, taskArn: string, task: Task): Promise<MigrationOutcome> {
   const judged = task.containers?.find((c) => c.name === request.container);
   const logs = await lastLogLines(clients, request.definition, task, request.container);
   const details = [describeStoppedTask(task), ...logs.map((l) => `  | ${l}`)];

@@ -6,6 +6,7 @@ import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
+import { waitFor } from '../util/wait.js';
 import { describeServices, describeStoppedTask, isStartFailure, stoppedTasks } from './diagnostics.js';
 import { pollDelay } from './track.js';
 
@@ -65,41 +66,20 @@ export async function watchRollout(
   const stopped = new Map<string, Task>();
   const services = new Map<string, Service>();
   const pending = () => watched.filter((w) => !verdicts.has(w.service));
-  while (pending().length > 0) {
-    const now = deps.clock.now();
-    if (now >= deadline) {
-      for (const w of pending()) {
-        const d = services.get(w.service)?.deployments?.find((x) => x.id === w.deploymentId);
-        verdicts.set(w.service, { kind: 'timeout', reason: `the rollout did not finish before the timeout (${d?.runningCount ?? '?'} of ${d?.desiredCount ?? '?'} tasks running, rollout ${d?.rolloutState ?? 'state unknown'})` });
-      }
-      break;
-    }
-    // The last poll belongs at the deadline, not a poll interval before it.
-    await deps.clock.sleep(Math.min(pollDelay(), deadline - now));
+  if (pending().length === 0) return { verdicts, stopped: [], services };
+  const poll = async (): Promise<true | undefined> => {
     let described: Service[];
     try {
       described = await describeServices(clients, cluster, pending().map((w) => w.service));
     } catch (error) {
       deps.log.info(`DescribeServices: ${describeError(error)}; polling again`);
-      continue;
+      return undefined;
     }
     for (const service of described) {
       const w = watched.find((x) => x.service === service.serviceName || x.service === service.serviceArn);
       if (!w) continue;
       services.set(w.service, service);
-      let verdict = judge(service, w);
-      if (!verdict) {
-        try {
-          for (const task of await stoppedTasks(clients, cluster, w.service, w.taskDefinitionArn)) {
-            if (stopped.has(task.taskArn ?? '')) continue;
-            stopped.set(task.taskArn ?? '', task);
-            deps.log.info(`${w.service}: ${describeStoppedTask(task)}`);
-            if (isStartFailure(task)) verdict ??= { kind: 'failed', reason: `a task of the new revision failed to start: ${describeStoppedTask(task)}`, rolledBackByEcs: false };
-          }
-        } catch (error) {
-          deps.log.debug(`stopped tasks of ${w.service}: ${describeError(error)}`);
-        }
-      }
+      const verdict = judge(service, w) ?? (await startFailure(clients, cluster, w, stopped, deps.log));
       if (verdict) {
         verdicts.set(w.service, verdict);
         deps.log.info(`${w.service}: ${verdict.kind === 'completed' ? 'rollout completed' : verdict.reason}`);
@@ -108,6 +88,31 @@ export async function watchRollout(
         deps.log.info(`${w.service}: ${d?.runningCount ?? 0}/${d?.desiredCount ?? 0} running, ${d?.pendingCount ?? 0} pending, ${d?.failedTasks ?? 0} failed (${d?.rolloutState ?? '…'})`);
       }
     }
+    return pending().length === 0 ? true : undefined;
+  };
+  // The last poll belongs at the deadline, not a poll interval before it.
+  const finished = await waitFor({ clock: deps.clock, every: pollDelay, deadline, first: 'pause', last: 'at-deadline', check: poll });
+  if (!finished) {
+    for (const w of pending()) {
+      const d = services.get(w.service)?.deployments?.find((x) => x.id === w.deploymentId);
+      verdicts.set(w.service, { kind: 'timeout', reason: `the rollout did not finish before the timeout (${d?.runningCount ?? '?'} of ${d?.desiredCount ?? '?'} tasks running, rollout ${d?.rolloutState ?? 'state unknown'})` });
+    }
   }
   return { verdicts, stopped: [...stopped.values()], services };
+}
+
+/** A task of the new revision that cannot start will not heal by waiting: fail fast. Notes each newly stopped task. */
+async function startFailure(clients: EcsClients, cluster: string, w: WatchedDeployment, stopped: Map<string, Task>, log: Logger): Promise<Verdict | undefined> {
+  let verdict: Verdict | undefined;
+  try {
+    for (const task of await stoppedTasks(clients, cluster, w.service, w.taskDefinitionArn)) {
+      if (stopped.has(task.taskArn ?? '')) continue;
+      stopped.set(task.taskArn ?? '', task);
+      log.info(`${w.service}: ${describeStoppedTask(task)}`);
+      if (isStartFailure(task)) verdict ??= { kind: 'failed', reason: `a task of the new revision failed to start: ${describeStoppedTask(task)}`, rolledBackByEcs: false };
+    }
+  } catch (error) {
+    log.debug(`stopped tasks of ${w.service}: ${describeError(error)}`);
+  }
+  return verdict;
 }

@@ -5,6 +5,7 @@ import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
+import { waitFor } from '../util/wait.js';
 import { describeStoppedTask, isStartFailure, stoppedTasks } from './diagnostics.js';
 import { judgeServiceDeployment, progressLine, type DeploymentVerdict, type ServiceDeploymentApi, type Strategy, type WaitUntil } from './service-deployment.js';
 
@@ -49,26 +50,17 @@ export async function trackDeployments(api: ServiceDeploymentApi, clients: EcsCl
   const bakeStarted = new Map<string, number>();
   const lastLine = new Map<string, string>();
   const pending = () => tracked.filter((t) => !result.verdicts.has(t.service));
+  if (pending().length === 0) return result;
 
-  while (pending().length > 0) {
-    const now = clock.now();
-    if (now >= deadline) {
-      for (const t of pending()) {
-        const sd = result.records.get(t.service);
-        result.verdicts.set(t.service, { kind: 'timeout', reason: `the deployment did not finish before the timeout (${sd ? progressLine(sd, t.strategy, bakeStarted.get(t.service), now) : 'no record read'})` });
-      }
-      break;
-    }
-    // The last poll belongs at the deadline, not a poll interval before it.
-    await clock.sleep(Math.min(pollDelay(), deadline - now));
+  const poll = async (): Promise<'done' | 'unavailable' | undefined> => {
     let records: ServiceDeployment[] | undefined;
     try {
       records = await api.describe(pending().map((t) => t.arn));
     } catch (error) {
       log.info(`DescribeServiceDeployments: ${describeError(error)}; polling again`);
-      continue;
+      return undefined;
     }
-    if (records === undefined) return { ...result, unavailable: true };
+    if (records === undefined) return 'unavailable';
     for (const sd of records) {
       const t = pending().find((x) => x.arn === sd.serviceDeploymentArn);
       if (!t) continue;
@@ -81,6 +73,17 @@ export async function trackDeployments(api: ServiceDeploymentApi, clients: EcsCl
       if (line !== lastLine.get(t.service)) log.info(`${t.service}: ${line}`);
       lastLine.set(t.service, line);
       if (verdict) result.verdicts.set(t.service, verdict);
+    }
+    return pending().length === 0 ? 'done' : undefined;
+  };
+  // The last poll belongs at the deadline, not a poll interval before it.
+  const ended = await waitFor({ clock, every: pollDelay, deadline, first: 'pause', last: 'at-deadline', check: poll });
+  if (ended === 'unavailable') return { ...result, unavailable: true };
+  if (ended === undefined) {
+    const now = clock.now();
+    for (const t of pending()) {
+      const sd = result.records.get(t.service);
+      result.verdicts.set(t.service, { kind: 'timeout', reason: `the deployment did not finish before the timeout (${sd ? progressLine(sd, t.strategy, bakeStarted.get(t.service), now) : 'no record read'})` });
     }
   }
   return result;

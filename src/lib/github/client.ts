@@ -2,7 +2,8 @@
 // GITHUB_API_URL (GitHub Enterprise, or the local stand-in the tests start), retrying what a
 // retry can fix.
 import { getOctokit } from '@actions/github';
-import { backoff } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { backoffSchedule, retry } from '../util/wait.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
 
@@ -30,21 +31,13 @@ export interface GitHubClientOptions {
   attempts?: number;
   /** First backoff in ms (default 1000), doubling. */
   backoffMs?: number;
+  /** The clock the pauses between attempts sleep on (default: the system's). */
+  clock?: Clock;
 }
 
 export function createGitHubClient(token: string, baseUrl: string = process.env.GITHUB_API_URL ?? 'https://api.github.com', options: GitHubClientOptions = {}): GitHub {
   const github = getOctokit(token, { baseUrl, userAgent: 'slipway' });
-  const attempts = options.attempts ?? 4;
-  const base = options.backoffMs ?? 1000;
-  github.hook.wrap('request', async (request, requestOptions) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await request(requestOptions);
-      } catch (error) {
-        if (attempt >= attempts || !retriable(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoff(attempt - 1, base, 20_000)));
-      }
-    }
-  });
+  const retryOptions = { clock: options.clock ?? systemClock, attempts: options.attempts ?? 4, every: backoffSchedule(options.backoffMs ?? 1000, 20_000), retriable };
+  github.hook.wrap('request', (request, requestOptions) => retry(() => Promise.resolve(request(requestOptions)), retryOptions));
   return github;
 }

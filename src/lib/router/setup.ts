@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import { ROUTER_FUNCTION_CODE } from '../../generated/router-function.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
+import { waitFor } from '../util/wait.js';
 import { writeEntries } from './store.js';
 import { hostKey, hostValue, type HostRule } from './table.js';
 
@@ -52,13 +53,9 @@ export const CURRENT_VERSION = codeVersion(ROUTER_FUNCTION_CODE);
 const EVENT_TYPES = ['viewer-request', 'viewer-response'] as const;
 
 async function poll<T>(what: string, deps: RouterDeps, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = deps.clock.now() + timeoutMs;
-  for (let delay = 2_000; ; delay = Math.min(delay * 2, 20_000)) {
-    const done = await check();
-    if (done !== undefined) return done;
-    if (deps.clock.now() + delay > deadline) throw new Error(`Gave up waiting for ${what} after ${Math.round(timeoutMs / 1000)} s; run setup again to continue where it stopped`);
-    await deps.clock.sleep(delay);
-  }
+  const done = await waitFor({ clock: deps.clock, every: (pause) => Math.min(2_000 * 2 ** pause, 20_000), deadline: deps.clock.now() + timeoutMs, check });
+  if (done === undefined) throw new Error(`Gave up waiting for ${what} after ${Math.round(timeoutMs / 1000)} s; run setup again to continue where it stopped`);
+  return done;
 }
 
 async function describeStore(name: string, cloudfront: CloudFrontClient) {

@@ -2,6 +2,7 @@
 // for CloudFront or Route 53 to catch up, the tags that mark a resource as a preview's, and the
 // words of a step (done, or planned in a dry run).
 import { errorCode } from '../../../aws/errors.js';
+import { waitFor } from '../../../util/wait.js';
 import { previewTags } from '../../naming.js';
 import type { DedicatedStoreDeps, DedicatedStoreSettings } from './config.js';
 
@@ -20,14 +21,7 @@ export async function idempotent(send: () => Promise<unknown>, ...doneCodes: str
 /** Checks until `check` gives a value, or `timeoutMs` has passed (then undefined). */
 export async function poll<T>(deps: DedicatedStoreDeps, what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T | undefined> {
   const { clock, log } = deps;
-  const deadline = clock.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (clock.now() >= deadline) return undefined;
-    log.info(`waiting for ${what}`);
-    await clock.sleep(Math.min(deps.pollMs, Math.max(0, deadline - clock.now())));
-  }
+  return waitFor({ clock, every: deps.pollMs, deadline: clock.now() + timeoutMs, last: 'at-deadline', check, describe: () => log.info(`waiting for ${what}`) });
 }
 
 /** The preview's tags, as S3 and CloudFront take them. */
