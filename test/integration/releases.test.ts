@@ -291,6 +291,19 @@ describe('verification through the CDN, before the switch', () => {
     }
   });
 
+  it('with no verify-url and no host mapped to the site, the deploy fails naming verify-url before writing anything', async () => {
+    const bucket = await newBucket();
+    const arn = kvs.createStore('router');
+    const edge = await startEdgeSimulator({ store: () => kvs.items(arn), s3: inspector(), bucket });
+    try {
+      await expect(deploy({ bucket, arn, edge }, v1, { inputs: { 'verify-url': '' } })).rejects.toThrow(/Input 'verify-url' must be set: the router maps no host to site web, so there is no URL to verify the release through \(or set verify: false\)/);
+      expect(await keys(bucket)).toEqual([]);
+      expect(kvs.items(arn).size).toBe(0);
+    } finally {
+      await edge.stop();
+    }
+  });
+
   it('verify: false switches without fetching anything through the CDN', async () => {
     const site = await newSite();
     try {
