@@ -11,13 +11,16 @@
 // - requests must be signed with SigV4A (AWS4-ECDSA-P256-SHA256), as the SDK does only when
 //   @aws-sdk/signature-v4a is loaded: an unsigned or SigV4 request gets 403. The signature itself is
 //   not verified.
+// Each write keeps the store's earlier contents (items maps are replaced, never changed), so an edge
+// that sees updates late can read the store as it was some time ago (itemsAt): the edge simulator's
+// per-edge propagation lag (test/support/edge-simulator.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 
 export const KVS_LIMITS = { keyBytes: 512, valueBytes: 1024, storeBytes: 5 * 1024 * 1024, updateKeys: 50, listMax: 50 };
 
 /**
- * @typedef {{ arn: string, name: string, items: Map<string, string>, etag: string, created: Date, modified: Date }} Store
+ * @typedef {{ arn: string, name: string, items: Map<string, string>, etag: string, created: Date, modified: Date, history: { at: number, items: Map<string, string> }[] }} Store
  * @typedef {{ method: string, op: string, key?: string, ifMatch?: string, status: number, puts?: string[], deletes?: string[] }} KvsRequest
  */
 
@@ -72,6 +75,7 @@ function write(store, ifMatch, puts, deletes) {
   store.items = next;
   store.etag = newEtag();
   store.modified = new Date();
+  store.history.push({ at: store.modified.getTime(), items: next });
 }
 
 /** @param {import('node:http').IncomingMessage} req */
@@ -197,11 +201,21 @@ export async function startFakeKvs(options = {}) {
     createStore(name) {
       const arn = `arn:aws:cloudfront::${accountId}:key-value-store/${randomUUID()}`;
       const now = new Date();
-      stores.set(arn, { arn, name, items: new Map(), etag: newEtag(), created: now, modified: now });
+      const items = new Map();
+      stores.set(arn, { arn, name, items, etag: newEtag(), created: now, modified: now, history: [{ at: now.getTime(), items }] });
       return arn;
     },
     /** The live items of a store (what the edge reads). @param {string} arn */
     items: (arn) => storeOf(arn).items,
+    /**
+     * The items as they were at `time` (ms since the epoch): what an edge sees whose copy of the store
+     * lags by Date.now() - time. @param {string} arn @param {number} time
+     */
+    itemsAt(arn, time) {
+      const { history } = storeOf(arn);
+      const seen = history.filter((h) => h.at <= time).at(-1);
+      return seen ? seen.items : new Map();
+    },
     /** @param {string} arn */
     etag: (arn) => storeOf(arn).etag,
     /** Changes a store behind the client's back (another deploy writing), moving its ETag. @param {string} arn @param {string} key @param {string} value */

@@ -100,6 +100,16 @@ export const actionSpecs = {
         "description": "mirror: sync the site in place (changed-paths feeds an invalidation). releases (needs router): stage each build as a release (_releases/<id>/, hashed immutable assets in a shared pool at their own path), then switch the router's live pointer in one write: no mixed state, no invalidation, open pages keep their chunks; roll back with the release action.",
         "required": false,
         "default": "mirror"
+      },
+      "verify": {
+        "description": "mode releases: before the switch, check the staged release through the CDN (every HTML entry point up to 100, each script, stylesheet, image, preload, web manifest and CSS url() they reference: status 200, the Content-Type and Cache-Control the rules give it; the exact redirects and the _headers rules); on a failure nothing switches. After the switch, wait until the CDN answers the new release and report how long that took. false skips both (nothing is fetched through the CDN).",
+        "required": false,
+        "default": "true"
+      },
+      "verify-url": {
+        "description": "mode releases: the site's URL (https://www.example.com/), whose host the router maps to this site; verification requests go there with the staged release's token in an x-slipway-verify header. Default: the first host the router maps to the site.",
+        "required": false,
+        "default": ""
       }
     },
     "outputs": {
@@ -129,6 +139,9 @@ export const actionSpecs = {
       },
       "url": {
         "description": "mode releases: https://<host>/ of a host the router maps to this site; empty when the router has no host for it, and in mirror mode."
+      },
+      "propagation-ms": {
+        "description": "mode releases: milliseconds from the pointer write until every edge the runner reached answered the new release id (its /_slipway/release); empty when verify is false, nothing switched, or it did not happen within the wait (a warning says so)."
       }
     }
   },

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActionBundle } from '../../stand-ins/action-runner.mjs';
 import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
 import { awsEnvFor } from '../../stand-ins/moto.mjs';
-import { motoEndpoint, newBucket, writeSite } from '../support/s3.js';
+import { startEdgeSimulator } from '../support/edge-simulator.js';
+import { inspector, motoEndpoint, newBucket, writeSite } from '../support/s3.js';
 
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;
 let kvs: FakeKvs;
@@ -14,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => kvs.stop());
 
 const run = (inputs: Record<string, string>) =>
-  runActionBundle('deploy-static', { prefix: '', 'dry-run': 'false', router: '', site: '', 'trailing-slash': 'keep', mode: 'mirror', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+  runActionBundle('deploy-static', { prefix: '', 'dry-run': 'false', router: '', site: '', 'trailing-slash': 'keep', mode: 'mirror', verify: 'true', 'verify-url': '', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
 
 const build = (n: number) => ({ 'index.html': `<title>v${n}</title><script src="/assets/index-Bq${n}w2e3r.js"></script>`, [`assets/index-Bq${n}w2e3r.js`]: `console.log(${n})` });
 
@@ -23,11 +24,11 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     const bucket = await newBucket();
     const arn = kvs.createStore('web-router');
     kvs.writeBehind(arn, 'h:www.example.com', JSON.stringify({ s: 'web' }));
-    const first = await run({ source: writeSite(build(1)), bucket, router: arn, site: 'web', mode: 'releases' });
+    const first = await run({ source: writeSite(build(1)), bucket, router: arn, site: 'web', mode: 'releases', verify: 'false' });
     expect(first.errors).toEqual([]);
     expect(first.outputs['release-id']).toMatch(/^[0-9a-f]{16}$/);
     expect(first.outputs['previous-release-id']).toBe('');
-    const second = await run({ source: writeSite(build(2)), bucket, router: arn, site: 'web', mode: 'releases' });
+    const second = await run({ source: writeSite(build(2)), bucket, router: arn, site: 'web', mode: 'releases', verify: 'false' });
     expect(second.exitCode).toBe(0);
     expect(second.outputs).toMatchObject({ 'previous-release-id': first.outputs['release-id'], url: 'https://www.example.com/', 'changed-paths': '[]', 'changed-paths-file': '', uploaded: '2' });
     expect(JSON.parse(kvs.items(arn).get('s:web')!)).toEqual({ l: `web~${second.outputs['release-id']}`, b: first.outputs['release-id'] });
@@ -39,7 +40,7 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     const bucket = await newBucket();
     const arn = kvs.createStore('web-router');
     const ids: string[] = [];
-    for (const n of [1, 2]) ids.push((await run({ source: writeSite(build(n)), bucket, router: arn, site: 'web', mode: 'releases' })).outputs['release-id']!);
+    for (const n of [1, 2]) ids.push((await run({ source: writeSite(build(n)), bucket, router: arn, site: 'web', mode: 'releases', verify: 'false' })).outputs['release-id']!);
     const release = (inputs: Record<string, string>) => runActionBundle('release', { command: 'list', bucket, prefix: '', router: arn, site: 'web', 'release-id': '', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
     const listed = await release({});
     expect(listed.errors).toEqual([]);
@@ -57,9 +58,36 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     expect(bad.errors.join('\n')).toMatch(/Input 'release-id' must be a release id: 16 lower-case hex digits/);
   });
 
+  it('verifies the staged release through the CDN, then reports how long until every edge served it; a broken build switches nothing', async () => {
+    const bucket = await newBucket();
+    const arn = kvs.createStore('web-router');
+    kvs.writeBehind(arn, 'h:www.example.com', JSON.stringify({ s: 'web' }));
+    const edge = await startEdgeSimulator({ store: () => kvs.items(arn), s3: inspector(), bucket, listBucket: true });
+    try {
+      const inputs = { bucket, router: arn, site: 'web', mode: 'releases', 'verify-url': edge.edgeUrl('www.example.com') };
+      const good = await run({ ...inputs, source: writeSite(build(1)) });
+      expect(good.errors).toEqual([]);
+      expect(good.outputs['propagation-ms']).toMatch(/^\d+$/);
+      expect(good.summary).toMatch(/\*\*Verified through the CDN\*\* \(`http:\/\/www\.example\.com\.localhost:\d+\/`, staged release requested with its token\): 1 HTML entry points, 1 files they reference, 0 redirects, 0 header rules/);
+      expect(good.summary).toContain('**Served everywhere**');
+      const live = kvs.items(arn).get('s:web');
+      const bad = await run({ ...inputs, source: writeSite(build(2)), 'content-type': 'assets/*.js=text/html' });
+      expect(bad.exitCode).toBe(1);
+      expect(bad.errors.join('\n')).toMatch(/Verification of the staged release through http:\/\/www\.example\.com\.localhost:\d+\/ found 1 problem; nothing was switched, the live release is unchanged\. .*\/assets\/index-Bq2w2e3r\.js: a script served as text\/html/);
+      expect(bad.summary).toContain('failed verification');
+      expect(bad.summary).toMatch(/\| `http:\/\/www\.example\.com\.localhost:\d+\/assets\/index-Bq2w2e3r\.js` \| a script served as text\/html/);
+      expect(kvs.items(arn).get('s:web')).toBe(live);
+    } finally {
+      await edge.stop();
+    }
+  });
+
   it.each([
     [{ mode: 'releases' }, /Input 'mode' releases needs the router input too/],
     [{ mode: 'atomic', router: 'web' }, /Input 'mode' must be mirror \(sync the site in place\) or releases/],
+    [{ mode: 'releases', router: 'web', verify: 'yes please' }, /Input 'verify' must be true or false/],
+    [{ mode: 'releases', router: 'web', 'verify-url': 'www.example.com' }, /Input 'verify-url' must be the site's URL, https:\/\/<host>\/ with a host the router maps to this site/],
+    [{ 'verify-url': 'https://www.example.com/' }, /Input 'verify-url' is for mode releases only/],
   ])('bad mode inputs fail before any request: %j', async (inputs, message) => {
     const bucket = await newBucket();
     const before = kvs.requests.length;

@@ -1,6 +1,8 @@
 // deploy-static mode: releases, end to end on the stand-ins: builds staged in moto's S3, routing
 // tables and the live pointer written through the real SDK (SigV4A) to the KeyValueStore fake, and
-// every page and chunk requested through the edge simulator running the published router.
+// every page and chunk requested through the edge simulator running the published router. Every deploy
+// verifies the staged release through the simulator over HTTP (verify-url), as it would through
+// CloudFront, and waits until the simulator's edges serve it.
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,12 +12,13 @@ import { silentLogger, type Logger } from '../../src/lib/log/logger.js';
 import { deployRelease } from '../../src/lib/releases/deploy.js';
 import { listReleases, rollback } from '../../src/lib/releases/manage.js';
 import { ActivationConflict } from '../../src/lib/releases/pointer.js';
+import { VerificationFailed } from '../../src/lib/releases/verify.js';
 import { PoolConflict } from '../../src/lib/releases/stage.js';
-import { releaseOutputs } from '../../src/actions/deploy-static/release-report.js';
+import { releaseOutputs, verificationFailedSummary } from '../../src/actions/deploy-static/release-report.js';
 import { createKvsClient, writeEntries } from '../../src/lib/router/store.js';
 import { hostKey, hostValue } from '../../src/lib/router/table.js';
-import { startEdgeSimulator, type EdgeSimulator } from '../support/edge-simulator.js';
-import { inspector, motoEndpoint, newBucket, s3At, writeSite, type SiteFiles } from '../support/s3.js';
+import { startEdgeSimulator, type EdgeOption, type EdgeSimulator } from '../support/edge-simulator.js';
+import { inspector, motoEndpoint, newBucket, putObject, s3At, writeSite, type SiteFiles } from '../support/s3.js';
 
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;
 let kvs: FakeKvs;
@@ -59,18 +62,24 @@ interface Site {
   edge: EdgeSimulator;
 }
 
-async function newSite(): Promise<Site> {
+/** @param edges POPs with their KeyValueStore propagation lag (default: one, no lag) */
+async function newSite(edges?: EdgeOption[]): Promise<Site> {
   const bucket = await newBucket();
   const arn = kvs.createStore('router');
   await writeEntries(createKvsClient(kvs.endpoint), arn, { desired: new Map([[hostKey(HOST), hostValue({ host: HOST, site: SITE })]]), owns: () => false }, silentLogger);
-  const edge = await startEdgeSimulator({ store: () => kvs.items(arn), s3: inspector(), bucket, listBucket: true });
+  const edge = await startEdgeSimulator({ store: () => kvs.items(arn), s3: inspector(), bucket, listBucket: true, ...(edges ? { edges, storeAt: (t: number) => kvs.itemsAt(arn, t) } : {}) });
   return { bucket, arn, edge };
 }
 
-function deploy(site: Site, files: SiteFiles, options: { s3?: S3Client; log?: Logger } = {}) {
+/** Polls every 20 ms (a second on AWS), up to 10 s. */
+const POLL_MS = 20;
+
+function deploy(site: Site, files: SiteFiles, options: { s3?: S3Client; log?: Logger; inputs?: Record<string, string> } = {}) {
   const dir = writeSite(files);
-  const settings = parseDeployStaticSettings((name) => ({ source: dir, bucket: site.bucket, router: site.arn, site: SITE, mode: 'releases', endpoint: motoEndpoint(), 'force-path-style': 'true' })[name] ?? '');
-  return deployRelease(settings, settings.routing!, { s3: options.s3 ?? s3At(motoEndpoint()), kvs: createKvsClient(kvs.endpoint), cloudfront, log: options.log ?? silentLogger });
+  const inputs: Record<string, string> = { source: dir, bucket: site.bucket, router: site.arn, site: SITE, mode: 'releases', endpoint: motoEndpoint(), 'force-path-style': 'true', 'verify-url': site.edge.edgeUrl(HOST), ...options.inputs };
+  const settings = parseDeployStaticSettings((name) => inputs[name] ?? '');
+  const cdn = { wait: { confirmations: site.edge.pops.length, intervalMs: POLL_MS, timeoutMs: 10_000 } };
+  return deployRelease(settings, settings.routing!, { s3: options.s3 ?? s3At(motoEndpoint()), kvs: createKvsClient(kvs.endpoint), cloudfront, log: options.log ?? silentLogger, cdn });
 }
 
 const livePointer = (site: Site): string | undefined => (JSON.parse(kvs.items(site.arn).get(`s:${SITE}`) ?? '{}') as { l?: string }).l;
@@ -215,6 +224,161 @@ describe('deploy-static mode: releases', () => {
       expect(kvs.items(site.arn)).toEqual(storeBefore);
       expect(await script(site.edge, '/assets/chunk-C1d2e3f4.js')).toBe('200 text/javascript console.log("v1 chunk")');
       expect(livePointer(site)).toBe(`${SITE}~${first.id}`);
+    } finally {
+      await site.edge.stop();
+    }
+  });
+});
+
+describe('verification through the CDN, before the switch', () => {
+  const tokenOf = (site: Site, id: string): string => (JSON.parse(kvs.items(site.arn).get(`s:${SITE}~${id}`)!) as { k: string }).k;
+
+  async function failedVerification(site: Site, files: SiteFiles, inputs: Record<string, string> = {}): Promise<VerificationFailed> {
+    const error = await deploy(site, files, { inputs }).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(VerificationFailed);
+    return error as VerificationFailed;
+  }
+
+  it.each([
+    ['a script served as text/html', {}, { 'content-type': 'assets/index-*.js=text/html' }, '/assets/index-Bv2x9y8z.js', 'a script served as text/html (browsers refuse to run it)'],
+    ['a missing chunk', { 'index.html': page('v2', 'assets/index-Bv2x9y8z.js').replace('</head>', '<link rel="modulepreload" href="/assets/chunk-Missing9.js"></head>') }, {}, '/assets/chunk-Missing9.js', 'answered 404, expected 200'],
+  ])('catches %s; nothing switches, v1 still served', async (_name, change, inputs, path, problem) => {
+    const site = await newSite();
+    try {
+      const first = await deploy(site, v1);
+      const failed = await failedVerification(site, { ...v2, ...change }, inputs);
+      expect(failed.report.problems).toEqual([{ url: `${site.edge.edgeUrl(HOST).slice(0, -1)}${path}`, from: '/', problem }]);
+      expect(livePointer(site)).toBe(`${SITE}~${first.id}`);
+      expect(await title(site.edge)).toBe('200 v1');
+      const summary = verificationFailedSummary(SITE, failed.id, failed.report);
+      expect(summary).toContain(`${path}\``);
+      expect(summary).toContain('nothing was switched, the live release is unchanged');
+    } finally {
+      await site.edge.stop();
+    }
+  });
+
+  it('catches a wrong Cache-Control (a pool file another tool left with the same bytes); nothing switches', async () => {
+    const site = await newSite();
+    try {
+      const first = await deploy(site, v1);
+      // Same bytes, so the pool reuses it, but not the headers the rules give a hashed chunk.
+      await putObject(site.bucket, 'assets/index-Bv2x9y8z.js', v2['assets/index-Bv2x9y8z.js']!, { CacheControl: 'no-cache', ContentType: 'text/javascript; charset=utf-8' });
+      const failed = await failedVerification(site, v2);
+      expect(failed.report.problems).toEqual([{ url: `${site.edge.edgeUrl(HOST)}assets/index-Bv2x9y8z.js`, from: '/', problem: 'Cache-Control "no-cache", expected "public, max-age=31536000, immutable"' }]);
+      expect(livePointer(site)).toBe(`${SITE}~${first.id}`);
+      expect(await title(site.edge)).toBe('200 v1');
+    } finally {
+      await site.edge.stop();
+    }
+  });
+
+  it('the staged release is served only with its token: the public gets the live one, a wrong token a 403', async () => {
+    const site = await newSite();
+    try {
+      await deploy(site, v1);
+      const failed = await failedVerification(site, v2, { 'content-type': 'assets/index-*.js=text/html' });
+      const staged = (token: string) => site.edge.get(HOST, '/', { headers: { 'x-slipway-verify': `${failed.id}.${token}` } });
+      const right = await staged(tokenOf(site, failed.id));
+      expect([right.status, /<title>(v\d)/.exec(right.body)?.[1]]).toEqual([200, 'v2']);
+      expect((await staged('A'.repeat(32))).status).toBe(403);
+      expect((await site.edge.get(HOST, '/', { headers: { 'x-slipway-verify': `${'0'.repeat(16)}.${tokenOf(site, failed.id)}` } })).status).toBe(403);
+      expect(await title(site.edge)).toBe('200 v1');
+      const release = await site.edge.get(HOST, '/_slipway/release');
+      expect([release.status, release.headers.get('cache-control')]).toEqual([200, 'no-store']);
+    } finally {
+      await site.edge.stop();
+    }
+  });
+
+  it('with no verify-url and no host mapped to the site, the deploy fails naming verify-url before writing anything', async () => {
+    const bucket = await newBucket();
+    const arn = kvs.createStore('router');
+    const edge = await startEdgeSimulator({ store: () => kvs.items(arn), s3: inspector(), bucket });
+    try {
+      await expect(deploy({ bucket, arn, edge }, v1, { inputs: { 'verify-url': '' } })).rejects.toThrow(/Input 'verify-url' must be set: the router maps no host to site web, so there is no URL to verify the release through \(or set verify: false\)/);
+      expect(await keys(bucket)).toEqual([]);
+      expect(kvs.items(arn).size).toBe(0);
+    } finally {
+      await edge.stop();
+    }
+  });
+
+  it('verify: false switches without fetching anything through the CDN', async () => {
+    const site = await newSite();
+    try {
+      await deploy(site, v1);
+      const before = site.edge.originFetches.length;
+      const second = await deploy(site, { ...v2 }, { inputs: { verify: 'false', 'content-type': 'assets/index-*.js=text/html' } });
+      expect(site.edge.originFetches.length).toBe(before);
+      expect([second.verification, second.propagation]).toEqual([undefined, undefined]);
+      expect(livePointer(site)).toBe(`${SITE}~${second.id}`);
+    } finally {
+      await site.edge.stop();
+    }
+  });
+});
+
+describe('activation with per-edge propagation lag', () => {
+  // Three POPs that see each store write 0, 150 and 400 ms late: AWS's "within seconds", scaled down.
+  const EDGES: EdgeOption[] = [
+    { pop: 'IAD89-C1', lagMs: 0 },
+    { pop: 'FRA56-P2', lagMs: 150 },
+    { pop: 'NRT57-C3', lagMs: 400 },
+  ];
+  const SLOWEST = 400;
+
+  /** A visitor's page load at random POPs (the page at one, each file at another): what it got. */
+  async function pageLoad(edge: EdgeSimulator): Promise<string> {
+    const at = () => EDGES[Math.floor(Math.random() * EDGES.length)]!.pop;
+    const html = await edge.get(HOST, '/', { pop: at() });
+    const version = /<title>(v\d)<\/title>/.exec(html.body)?.[1];
+    const src = /<script type="module" src="([^"]+)"/.exec(html.body)?.[1];
+    if (html.status !== 200 || !version || !src) return `page ${html.status} ${html.body.slice(0, 40)}`;
+    const entry = await edge.get(HOST, src, { pop: at() });
+    const chunk = /import\("\.\/([^"]+)"\)/.exec(entry.body)?.[1];
+    if (entry.status !== 200 || !(entry.headers.get('content-type') ?? '').startsWith('text/javascript') || !chunk) return `${version} entry ${entry.status} ${entry.headers.get('content-type')}`;
+    const loaded = await edge.get(HOST, `/assets/${chunk}`, { pop: at() });
+    return loaded.status === 200 && loaded.body === `console.log("${version} chunk")` ? version : `${version} chunk ${loaded.status} ${loaded.body.slice(0, 40)}`;
+  }
+
+  it('every page load during and after the switch is one whole release, never a mix', async () => {
+    const site = await newSite(EDGES);
+    try {
+      await deploy(site, v1);
+      const loads: string[] = [];
+      let deploying = true;
+      const visitors = Array.from({ length: 4 }, async () => {
+        while (deploying) loads.push(await pageLoad(site.edge));
+        for (let i = 0; i < 10; i++) loads.push(await pageLoad(site.edge));
+      });
+      const second = await deploy(site, v2).finally(() => (deploying = false));
+      await Promise.all(visitors);
+      expect(second.switched).toBe(true);
+      expect(loads.filter((l) => l !== 'v1' && l !== 'v2')).toEqual([]);
+      expect(loads).toContain('v1');
+      // The deploy returned after every POP served v2, so every later load is v2.
+      expect(loads.slice(-40)).toEqual(Array(40).fill('v2'));
+    } finally {
+      await site.edge.stop();
+    }
+  });
+
+  it('the wait after the switch ends when every POP answers the new id; the time reported is the slowest POP lag', async () => {
+    const site = await newSite(EDGES);
+    try {
+      await deploy(site, v1);
+      const second = await deploy(site, v2);
+      const p = second.propagation!;
+      expect(p.served).toBe(true);
+      expect(p.pops).toEqual(Object.fromEntries(EDGES.map((e) => [e.pop, second.id])));
+      expect(p.ms).toBeGreaterThanOrEqual(SLOWEST - EDGES.length * POLL_MS);
+      expect(p.ms).toBeLessThan(SLOWEST + 500);
+      for (const e of EDGES) expect((await site.edge.get(HOST, '/_slipway/release', { pop: e.pop })).body).toBe(second.id);
+      expect(releaseOutputs(second)['propagation-ms']).toBe(String(p.ms));
+      // Verification waited for the staged table to reach every POP too (else the slow one answers 403).
+      expect(second.verification?.problems).toEqual([]);
+      expect(second.verification!.waitMs).toBeGreaterThanOrEqual(SLOWEST - EDGES.length * POLL_MS);
     } finally {
       await site.edge.stop();
     }

@@ -11,14 +11,31 @@
 //   5. viewer-response with the viewer's own request, only for statuses below 400, as CloudFront does.
 //      https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html
 // Only what CloudFront would cache is cached: 200s whose Cache-Control allows it.
+//
+// Reached over HTTP like a CloudFront URL: the viewer's host is the x-viewer-host header, else the Host
+// header less a trailing .localhost and the port, so http://www.example.com.localhost:<port>/ (edgeUrl)
+// is https://www.example.com/ to the router. Every viewer header reaches the function (it reads host and
+// x-slipway-verify).
+//
+// Several edges (option `edges`): each POP has its own cache and sees the key value store as it was
+// lagMs ago (storeAt, e.g. the KeyValueStore fake's itemsAt), read key by key as the function reads it.
+// Requests go to the POP named by x-edge-pop, else round robin; every answer names its POP in
+// x-amz-cf-pop, as CloudFront's responses do. AWS documents no bound for KeyValueStore propagation,
+// only that updates reach the edges "within seconds" (docs.aws.amazon.com/AmazonCloudFront/latest/
+// DeveloperGuide/kvs-with-functions.html, and the KeyValueStore launch post); one published
+// measurement saw 21-32 s at a single POP. Tests scale those seconds down to milliseconds.
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isResponse, loadRouter, type EdgeResponse, type Field } from './edge-router.js';
 
 export interface EdgeSimulator {
   url: string;
-  /** Requests `path` on `host` as a browser would (no redirect following). */
-  get(host: string, path: string): Promise<{ status: number; headers: Headers; body: string }>;
+  /** http://<host>.localhost:<port>/: the site's URL on this simulator (host as the router sees it). */
+  edgeUrl(host: string): string;
+  /** The POPs, in round-robin order. */
+  pops: string[];
+  /** Requests `path` on `host` as a browser would (no redirect following); `pop` picks the edge. */
+  get(host: string, path: string, options?: { pop?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: string }>;
   /** Origin fetches so far, by rewritten URI. */
   originFetches: string[];
   stop(): Promise<void>;
@@ -61,22 +78,45 @@ async function fromOrigin(s3: S3Client, bucket: string, uri: string, listBucket:
   }
 }
 
+export interface EdgeOption {
+  pop: string;
+  /** How long after a store write this POP sees it. */
+  lagMs: number;
+}
+
 /**
  * @param options.listBucket the bucket policy grants the distribution s3:ListBucket, so a missing
  *   key answers 404 NoSuchKey instead of 403 (what Slipway's set-up recommends)
+ * @param options.edges POPs with their propagation lag; they need `storeAt`
+ * @param options.storeAt the store's items as they were at a time (ms since the epoch)
  */
-export async function startEdgeSimulator(options: { store: ReadonlyMap<string, string> | (() => ReadonlyMap<string, string>); s3: S3Client; bucket: string; listBucket?: boolean }): Promise<EdgeSimulator> {
+export async function startEdgeSimulator(options: { store: ReadonlyMap<string, string> | (() => ReadonlyMap<string, string>); s3: S3Client; bucket: string; listBucket?: boolean; edges?: EdgeOption[]; storeAt?: (time: number) => ReadonlyMap<string, string> }): Promise<EdgeSimulator> {
   const items = typeof options.store === 'function' ? options.store : () => options.store as ReadonlyMap<string, string>;
-  // The store is read at request time, as the edge does once an update has propagated.
-  const live: ReadonlyMap<string, string> = { get: (k: string) => items().get(k), has: (k: string) => items().has(k) } as unknown as ReadonlyMap<string, string>;
-  const router = loadRouter(live);
-  const cache = new Map<string, Cached>();
+  if (options.edges && !options.storeAt) throw new Error('edges with a propagation lag need storeAt');
+  const edges = (options.edges ?? [{ pop: 'SIM1', lagMs: 0 }]).map((e) => {
+    // The store is read at request time, key by key, as this edge sees it.
+    const view = (): ReadonlyMap<string, string> => (options.storeAt && e.lagMs > 0 ? options.storeAt(Date.now() - e.lagMs) : items());
+    const store = { get: (k: string) => view().get(k), has: (k: string) => view().has(k) } as unknown as ReadonlyMap<string, string>;
+    return { ...e, router: loadRouter(store), cache: new Map<string, Cached>() };
+  });
+  let turn = 0;
   const originFetches: string[] = [];
 
-  async function serve(req: IncomingMessage): Promise<Cached> {
+  async function serve(req: IncomingMessage): Promise<Cached & { pop: string }> {
+    const wanted = req.headers['x-edge-pop'];
+    const edge = edges.find((e) => e.pop === wanted) ?? edges[turn++ % edges.length]!;
+    const answer = await serveAt(edge, req);
+    return { ...answer, headers: { ...answer.headers, 'x-amz-cf-pop': edge.pop }, pop: edge.pop };
+  }
+
+  async function serveAt(edge: (typeof edges)[number], req: IncomingMessage): Promise<Cached> {
+    const { router, cache } = edge;
     const url = new URL(req.url ?? '/', 'http://edge');
-    const host = String(req.headers['x-viewer-host'] ?? req.headers.host ?? '');
-    const request = { method: 'GET', uri: url.pathname, querystring: querystring(url), headers: { host: { value: host } }, cookies: {} };
+    const host = String(req.headers['x-viewer-host'] ?? req.headers.host ?? '').replace(/:\d*$/, '').replace(/\.localhost$/, '');
+    const headers: Record<string, Field> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !name.startsWith('x-viewer-') && name !== 'x-edge-pop') headers[name] = { value };
+    headers.host = { value: host };
+    const request = { method: 'GET', uri: url.pathname, querystring: querystring(url), headers, cookies: {} };
     const viewerRequest = structuredClone(request);
     const result = await router.handler({ context: { eventType: 'viewer-request' }, request });
     if (isResponse(result)) return generated(result);
@@ -111,12 +151,15 @@ export async function startEdgeSimulator(options: { store: ReadonlyMap<string, s
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    edgeUrl: (host) => `http://${host}.localhost:${port}/`,
+    pops: edges.map((e) => e.pop),
     originFetches,
-    async get(host, path) {
-      const response = await fetch(`${url}${path}`, { headers: { 'x-viewer-host': host }, redirect: 'manual' });
+    async get(host, path, opts = {}) {
+      const response = await fetch(`${url}${path}`, { headers: { 'x-viewer-host': host, ...(opts.pop ? { 'x-edge-pop': opts.pop } : {}), ...opts.headers }, redirect: 'manual' });
       return { status: response.status, headers: response.headers, body: await response.text() };
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -9,7 +9,8 @@ import { parseDeployStaticSettings } from '../../../src/actions/deploy-static/se
 import { deployWithRouter } from '../../../src/lib/router/routed-deploy.js';
 import { routedSummary } from '../../../src/actions/deploy-static/router-report.js';
 import { deployRelease } from '../../../src/lib/releases/deploy.js';
-import { releaseOutputs, releaseSummary } from '../../../src/actions/deploy-static/release-report.js';
+import { releaseOutputs, releaseSummary, verificationFailedSummary } from '../../../src/actions/deploy-static/release-report.js';
+import { VerificationFailed } from '../../../src/lib/releases/verify.js';
 import { createKvsClient } from '../../../src/lib/router/store.js';
 import { syncSite, SyncFailed, type SyncResult } from '../../../src/lib/s3-sync/sync.js';
 
@@ -29,8 +30,12 @@ await runAction(async (inputs, log) => {
   const deps = { s3: client, kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log };
   if (settings.mode === 'releases' && settings.routing) {
     const provenance = { ...(process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {}), ...(settings.owner ? { run: settings.owner } : {}), ...(process.env.GITHUB_ACTOR ? { actor: process.env.GITHUB_ACTOR } : {}) };
-    const released = await deployRelease(settings, settings.routing, deps, provenance);
-    return { outputs: releaseOutputs(released), summary: releaseSummary(settings.routing.site, released) };
+    const site = settings.routing.site;
+    const released = await deployRelease(settings, settings.routing, deps, provenance).catch((error: unknown) => {
+      if (error instanceof VerificationFailed) throw new ActionFailure(error.message, { outputs: {}, summary: verificationFailedSummary(site, error.id, error.report) });
+      throw error;
+    });
+    return { outputs: releaseOutputs(released), summary: releaseSummary(site, released) };
   }
   try {
     const { sync: result, routed } = await deployWithRouter(settings, settings.routing, deps, () => syncSite(settings, { client, log }));

@@ -20,6 +20,7 @@ export function deployStaticOutputs(result: SyncResult, changedPathsFile = ''): 
     'release-id': '',
     'previous-release-id': '',
     url: '',
+    'propagation-ms': '',
   };
 }
 

@@ -11,8 +11,10 @@ import type { S3ClientSettings } from '../../lib/aws/s3-client.js';
 import type { SyncSettings, SyncSource } from '../../lib/s3-sync/sync.js';
 import { parseSiteRouting, type SiteRouting } from '../../lib/router/site-settings.js';
 import { parseMode, type DeployMode } from './mode.js';
+import { parseVerify } from './verify.js';
+import type { VerifySettings } from '../../lib/releases/deploy.js';
 
-export interface DeployStaticSettings extends SyncSettings {
+export interface DeployStaticSettings extends SyncSettings, VerifySettings {
   aws: S3ClientSettings;
   /** With a router: the site's routing table is written after the upload. */
   routing?: SiteRouting;
@@ -121,9 +123,10 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
   }
   const routing = parseSiteRouting((name) => inputs.get(name), c, bucket, prefix);
   const mode = parseMode(inputs.get('mode'), c, routing, inputs.get('router').trim() !== '', source);
+  const verify = parseVerify(inputs.get('verify'), inputs.get('verify-url'), mode, c);
   c.done();
   return {
-    ...(mode === 'releases' ? { mode } : {}),
+    ...(mode === 'releases' ? { mode, ...verify } : {}),
     ...(routing ? { routing } : {}),
     source: source!,
     bucket: bucket!,

@@ -28,7 +28,8 @@ import { parsePrPreviewSettings } from '../../actions/pr-preview/settings.js';
 import { ROUTER_FUNCTION_CODE } from '../../generated/router-function.js';
 import { deployWithRouter } from '../../lib/router/routed-deploy.js';
 import { deployRelease } from '../../lib/releases/deploy.js';
-import { releaseOutputs, releaseSummary } from '../../actions/deploy-static/release-report.js';
+import { releaseOutputs, releaseSummary, verificationFailedSummary } from '../../actions/deploy-static/release-report.js';
+import { VerificationFailed } from '../../lib/releases/verify.js';
 import { parseReleaseSettings } from '../../actions/release/settings.js';
 import { runReleaseCommand } from '../../actions/release/command.js';
 import { routedSummary } from '../../actions/deploy-static/router-report.js';
@@ -80,8 +81,12 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
       const client = createS3Client(settings.aws);
       const deps = { s3: client, kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log };
       if (settings.mode === 'releases' && settings.routing) {
-        const released = await deployRelease(settings, settings.routing, deps, settings.owner ? { run: settings.owner } : {});
-        return { summary: releaseSummary(settings.routing.site, released), outputs: releaseOutputs(released) };
+        const site = settings.routing.site;
+        const released = await deployRelease(settings, settings.routing, deps, settings.owner ? { run: settings.owner } : {}).catch((error: unknown) => {
+          if (error instanceof VerificationFailed) throw new CommandFailed({ summary: verificationFailedSummary(site, error.id, error.report), outputs: {} }, { cause: error });
+          throw error;
+        });
+        return { summary: releaseSummary(site, released), outputs: releaseOutputs(released) };
       }
       return reporting(
         deployWithRouter(settings, settings.routing, deps, () => syncSite(settings, { client, log })),

@@ -1,11 +1,14 @@
 // deploy-static with mode: releases. Nothing live changes until the last step:
 //   read    the build (hashes, headers), the routing table, the live pointer and its release's record;
 //   stage   pool files, the release folder, the record (stage.ts);
-//   route   the release's own routing table under site <site>~<id> (unreachable until pointed at);
-//   switch  one If-Match write of the live pointer (pointer.ts).
+//   route   the release's own routing table under site <site>~<id> (unreachable until pointed at,
+//           except with its verification token);
+//   verify  the staged release through the CDN (verify.ts): a problem fails the deploy here;
+//   switch  one If-Match write of the live pointer (pointer.ts), then wait until the CDN serves it.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../inputs/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -22,12 +25,24 @@ import { forEachLimit } from '../util/concurrency.js';
 import { layoutRelease, releaseFolder, releaseSite, type BuildFile, type ReleaseLayout } from './layout.js';
 import { readPointer, switchPointer } from './pointer.js';
 import { readRecord, stageRelease, type ReleaseRecord, type StageResult } from './stage.js';
+import { DEFAULT_WAIT, verifyRelease, waitForRelease, type HttpGet, type VerifyReport, type WaitOptions, type WaitResult } from './verify.js';
+import type { Clock } from '../util/clock.js';
 
 export interface ReleaseDeps {
   s3: S3Client;
   kvs: CloudFrontKeyValueStoreClient;
   cloudfront: CloudFrontClient;
   log: Logger;
+  /** Requests through the CDN, and their waits (tests inject them). */
+  cdn?: { get?: HttpGet; clock?: Clock; wait?: Omit<WaitOptions, 'headers' | 'clock' | 'get'> };
+}
+
+/** deploy-static's verify and verify-url inputs. */
+export interface VerifySettings {
+  /** false: neither check the staged release nor wait for the switch to reach the CDN. */
+  verify?: boolean;
+  /** The site's URL; default: the first host the router maps to the site. */
+  verifyUrl?: string;
 }
 
 /** Who and what deployed, for the record (from the runner's environment). */
@@ -50,6 +65,10 @@ export interface ReleaseDeployResult {
   tableWrite?: WriteResult;
   /** false: this release was already live (the same build deployed again). */
   switched: boolean;
+  /** The staged release checked through the CDN (absent: verify false, dry run). */
+  verification?: VerifyReport;
+  /** After the switch, until every POP reached answered the new id (absent: verify false, nothing switched). */
+  propagation?: WaitResult;
   durationMs: number;
 }
 
@@ -68,7 +87,7 @@ async function readBuild(settings: SyncSettings): Promise<{ files: BuildFile[]; 
 }
 
 /** The site's table renamed to the release's own site, its config told where the files live. */
-function releaseTable(table: SiteTable, layout: ReleaseLayout): Map<string, string> {
+function releaseTable(table: SiteTable, layout: ReleaseLayout, token: string): Map<string, string> {
   const from = table.site;
   const to = releaseSite(from, layout.id);
   const entries = new Map<string, string>();
@@ -76,7 +95,7 @@ function releaseTable(table: SiteTable, layout: ReleaseLayout): Map<string, stri
     const renamed = key === siteKey(from) ? siteKey(to) : siteKeyPrefixes(from).reduce((k, p) => (k.startsWith(p) ? `${p.slice(0, 2)}${to}:${k.slice(p.length)}` : k), key);
     entries.set(renamed, value);
   }
-  const config = { ...(JSON.parse(entries.get(siteKey(to))!) as object), v: releaseFolder(layout.id), i: layout.poolDirs };
+  const config = { ...(JSON.parse(entries.get(siteKey(to))!) as object), v: releaseFolder(layout.id), i: layout.poolDirs, k: token };
   const value = JSON.stringify(config);
   if (Buffer.byteLength(value) > LIMITS.valueBytes) throw new Error(`The release's routing config is ${Buffer.byteLength(value)} bytes (the key value store allows ${LIMITS.valueBytes}): the build has too many separate immutable-asset folders (${layout.poolDirs.join(', ')}). Put hashed assets under fewer folders.`);
   entries.set(siteKey(to), value);
@@ -93,7 +112,14 @@ function siteUrl(items: ReadonlyMap<string, string>, site: string): string {
   return '';
 }
 
-export async function deployRelease(settings: SyncSettings & { dryRun: boolean }, routing: SiteRouting, deps: ReleaseDeps, provenance: Provenance = {}, now = () => new Date()): Promise<ReleaseDeployResult> {
+/** The release's verification token: the one its table already holds (a redeploy), else a new random one. */
+function tokenFor(store: ReadonlyMap<string, string>, rsite: string): string {
+  const config = store.get(siteKey(rsite));
+  const held = config === undefined ? undefined : (JSON.parse(config) as { k?: unknown }).k;
+  return typeof held === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(held) ? held : randomBytes(24).toString('base64url');
+}
+
+export async function deployRelease(settings: SyncSettings & VerifySettings & { dryRun: boolean }, routing: SiteRouting, deps: ReleaseDeps, provenance: Provenance = {}, now = () => new Date()): Promise<ReleaseDeployResult> {
   const started = Date.now();
   const { log } = deps;
   const target = { s3: deps.s3, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, log };
@@ -103,7 +129,14 @@ export async function deployRelease(settings: SyncSettings & { dryRun: boolean }
   const pointer = await readPointer(deps.kvs, storeArn, routing.site);
   const live = pointer.live ? await readRecord(target, pointer.live) : undefined;
   const layout = layoutRelease(files, table.entries, live?.poolDirs ?? []);
-  const entries = releaseTable(table, layout);
+  const store = await readAllEntries(deps.kvs, storeArn);
+  const url = siteUrl(store, routing.site);
+  const verify = settings.verify !== false;
+  const verifyUrl = settings.verifyUrl ?? url;
+  if (verify && !settings.dryRun && !verifyUrl) throw new InputError('verify-url', `must be set: the router maps no host to site ${routing.site}, so there is no URL to verify the release through (or set verify: false)`, '');
+  const rsite = releaseSite(routing.site, layout.id);
+  const token = tokenFor(store, rsite);
+  const entries = releaseTable(table, layout, token);
   const previousId = pointer.live === layout.id ? pointer.before : pointer.live;
   log.info(`release ${layout.id}: ${layout.release.length} files in ${releaseFolder(layout.id)}, ${layout.pool.length} in the pool (${layout.poolDirs.join(', ') || 'no pool folder'}); live now: ${pointer.live || 'none'}`);
   const base = { id: layout.id, previousId, framework, layout, table, switched: false };
@@ -121,13 +154,21 @@ export async function deployRelease(settings: SyncSettings & { dryRun: boolean }
     table: Object.fromEntries(entries),
   };
   const stage = await stageRelease(target, layout, record, paths, live ? [live] : []);
-  const rsite = releaseSite(routing.site, layout.id);
   const tableWrite = await log.group(`Write the routing table of release ${layout.id}`, () => writeEntries(deps.kvs, storeArn, { desired: entries, owns: ownedBy(rsite) }, log));
+  const cdn = { ...(deps.cdn?.get ? { get: deps.cdn.get } : {}), ...(deps.cdn?.clock ? { clock: deps.cdn.clock } : {}) };
+  const wait = { ...DEFAULT_WAIT, ...deps.cdn?.wait };
+  const verification = verify
+    ? await log.group(`Verify release ${layout.id} through ${verifyUrl}`, () => verifyRelease({ id: layout.id, token, files: record.files, entries, tableSite: rsite }, { url: verifyUrl, concurrency: Math.min(settings.concurrency, 16), wait, log, ...cdn }))
+    : undefined;
   const switched = pointer.live !== layout.id;
-  await log.group(`Activate release ${layout.id}`, async () => {
+  const propagation = await log.group(`Activate release ${layout.id}`, async () => {
     await switchPointer(deps.kvs, storeArn, routing.site, layout.id, pointer.live);
     log.info(switched ? `site ${routing.site} now serves release ${layout.id} (was ${pointer.live || 'none'})` : `release ${layout.id} was already live: nothing switched`);
+    if (!verify || !switched) return undefined;
+    const served = await waitForRelease(new URL(verifyUrl), layout.id, { ...wait, ...cdn });
+    if (served.served) log.info(`every edge reached (${Object.keys(served.pops).filter(Boolean).join(', ') || 'one'}) serves release ${layout.id}, ${served.ms} ms after the switch`);
+    else log.warning(`release ${layout.id} is live, but ${verifyUrl} did not answer it from every edge within ${Math.round(served.ms / 1000)} s (last: ${served.lastOther ?? 'none'}); the key value store may still be propagating`);
+    return served;
   });
-  const url = siteUrl(await readAllEntries(deps.kvs, storeArn), routing.site);
-  return { ...base, dryRun: false, url, stage, tableWrite, switched, durationMs: Date.now() - started };
+  return { ...base, dryRun: false, url, stage, tableWrite, switched, ...(verification ? { verification } : {}), ...(propagation ? { propagation } : {}), durationMs: Date.now() - started };
 }

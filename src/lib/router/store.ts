@@ -27,7 +27,7 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
  * and <account>.localhost:port for a local endpoint). Names under .localhost are loopback (RFC 6761)
  * but the system resolver may not know that: answer them here, resolve everything else as usual.
  */
-function loopbackAwareLookup(hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void {
+export function loopbackAwareLookup(hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void {
   if (hostname !== 'localhost' && !hostname.endsWith('.localhost')) return lookup(hostname, options, callback as never);
   if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
   else callback(null, '127.0.0.1', 4);

@@ -10,8 +10,14 @@
 //   p:<site>:<path>   {"f":file[,"c":404]} or {"to":url,"c":301}   pages and exact redirects
 //   s:<site>          {"l":"<site>~<id>","b":prev}      releases mode: the live pointer, a link to
 //                                                        one release's table (one write switches all)
-//   s:<site>~<id>     {...,"v":"_releases/<id>/","i":[dir,...]}   a release's config: files come
-//                                                        from v, except those under a pool dir i
+//   s:<site>~<id>     {...,"v":"_releases/<id>/","i":[dir,...],"k":token}   a release's config: files
+//                                                        come from v, except those under a pool dir i
+// Releases mode, two more things (src/lib/releases/verify.ts uses both):
+//   GET /_slipway/release answers the id of the release this request is served from (no-store);
+//   a request with the header x-slipway-verify: <id>.<token> is served from release <id> instead of
+//   the live one, only when <token> is the k of that release's config (written by the deploy, never
+//   shown to visitors), so a staged release can be checked through the CDN before it goes live and
+//   the public cannot browse it. A wrong or unknown one is a 403, never the live release.
 // Comment lines are stripped from the code that is published (slipway router code).
 import cf from 'cloudfront';
 
@@ -28,7 +34,7 @@ async function read(key) {
 function reply(code, headers, text) {
   const h = { 'cache-control': { value: 'no-store' } };
   for (const k in headers) h[k] = { value: headers[k] };
-  const r = { statusCode: code, statusDescription: code === 404 ? 'Not Found' : 'Moved', headers: h };
+  const r = { statusCode: code, statusDescription: code === 200 ? 'OK' : code === 404 ? 'Not Found' : code === 403 ? 'Forbidden' : 'Moved', headers: h };
   if (text) {
     h['content-type'] = { value: 'text/plain; charset=utf-8' };
     r.body = { encoding: 'text', data: text };
@@ -131,10 +137,19 @@ async function route(request) {
   if (h.r) return { res: redirect(301, 'https://' + h.r + request.uri, request.querystring) };
   let id = h.s;
   let cfg = await read('s:' + id);
-  if (cfg && cfg.l) cfg = await read('s:' + (id = cfg.l));
+  const v = request.headers['x-slipway-verify'];
+  if (v) {
+    const m = /^([0-9a-f]{16})\.([A-Za-z0-9_-]{16,64})$/.exec(v.value);
+    cfg = m && (await read('s:' + (id = h.s + '~' + m[1])));
+    if (!cfg || cfg.k !== m[2]) return { res: reply(403, {}, 'Forbidden') };
+  } else if (cfg && cfg.l) cfg = await read('s:' + (id = cfg.l));
   if (!cfg) return { res: notFound() };
   const site = { id: id, cfg: cfg };
   const uri = request.uri;
+  if (uri === '/_slipway/release') {
+    const rel = id.indexOf('~') > 0 ? id.slice(id.indexOf('~') + 1) : '';
+    return { res: rel ? reply(200, { 'x-slipway-release': rel }, rel) : notFound() };
+  }
   let path;
   try {
     path = decodeURIComponent(uri);
