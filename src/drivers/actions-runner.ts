@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import { describeError } from '../lib/aws/errors.js';
 import type { RawInputs } from '../inputs/reader.js';
 import type { Logger } from '../lib/log/logger.js';
+import { PartialFailure } from '../lib/util/partial-failure.js';
 
 export const actionsLogger: Logger = {
   info: (m) => core.info(m),
@@ -23,17 +24,6 @@ export interface ActionOutcome {
   summary: string;
 }
 
-/** A failure that still has outputs and a summary to report (what was done before it failed). */
-export class ActionFailure extends Error {
-  constructor(
-    message: string,
-    readonly outcome: ActionOutcome,
-  ) {
-    super(message);
-    this.name = 'ActionFailure';
-  }
-}
-
 async function report(outcome: ActionOutcome): Promise<void> {
   for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
   // Older GitHub Enterprise Server runners and other CI systems have no job summary: the work is
@@ -50,7 +40,8 @@ export async function runAction(run: (inputs: RawInputs, log: Logger) => Promise
   try {
     await report(await run(runnerInputs, actionsLogger));
   } catch (error) {
-    if (error instanceof ActionFailure) await report(error.outcome).catch(() => undefined);
+    // A failure after some of the work: report what was done, then fail.
+    if (error instanceof PartialFailure) await report(error.result as ActionOutcome).catch(() => undefined);
     core.setFailed(describeError(error));
   }
 }

@@ -7,7 +7,7 @@ import { startFakeGitHub } from '../../stand-ins/fake-github.mjs';
 import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
-import { cleanupPreview, deployPreview, PreviewFailed, type DeployRequest, type PreviewDeps, type PreviewRun } from '../../src/lib/preview/preview.js';
+import { cleanupPreview, deployPreview, type DeployRequest, type PreviewDeps, type PreviewRun } from '../../src/lib/preview/preview.js';
 import { SharedPreviewStore } from '../../src/lib/preview/shared.js';
 import { PreviewRouter } from '../../src/lib/preview/router.js';
 import { createKvsClient } from '../../src/lib/router/store.js';
@@ -16,6 +16,7 @@ import { startEdgeSimulator } from '../support/edge-simulator.js';
 import { cloudFrontAt, newDistribution } from '../support/cloudfront.js';
 import { nextExport } from '../support/framework-builds.js';
 import { bucketState, inspector, motoEndpoint, newBucket, s3At, writeSite } from '../support/s3.js';
+import { PartialFailure } from '../../src/lib/util/partial-failure.js';
 
 type FakeGitHub = Awaited<ReturnType<typeof startFakeGitHub>>;
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;
@@ -94,7 +95,7 @@ describe('pr-preview (shared) on the edge router', () => {
     github.addPull(REPO, { number: 14, headSha: 'd'.repeat(40) });
     const { bucket, arn, deps } = await setup();
     const attempt = deployPreview(request(writeSite({ ...nextExport, _redirects: '/a\n' }), 14), deps);
-    await expect(attempt).rejects.toThrow(PreviewFailed);
+    await expect(attempt).rejects.toThrow(PartialFailure);
     await expect(attempt).rejects.toThrow(/_redirects line 1/);
     expect([...(await bucketState(bucket)).keys()].filter((k) => !k.includes('.slipway/'))).toEqual([]);
     expect(kvs.items(arn).size).toBe(0);

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionFailure, runAction } from '../../../src/drivers/actions-runner.js';
+import { runAction } from '../../../src/drivers/actions-runner.js';
 import { createCloudFrontClient } from '../../../src/lib/aws/cloudfront-client.js';
 import { createS3Client } from '../../../src/lib/aws/s3-client.js';
 import { deployStaticOutputs, deployStaticSummary } from '../../../src/actions/deploy-static/report.js';
@@ -11,6 +11,7 @@ import { routedSummary } from '../../../src/actions/deploy-static/router-report.
 import { deployRelease } from '../../../src/lib/releases/deploy.js';
 import { releaseOutputs, releaseSummary } from '../../../src/actions/deploy-static/release-report.js';
 import { createKvsClient } from '../../../src/lib/router/store.js';
+import { PartialFailure } from '../../../src/lib/util/partial-failure.js';
 import { syncSite, SyncFailed, type SyncResult } from '../../../src/lib/s3-sync/sync.js';
 
 /** The full list of changed paths, in the runner's temporary folder, for invalidate's paths-file. */
@@ -36,7 +37,7 @@ await runAction(async (inputs, log) => {
     const { sync: result, routed } = await deployWithRouter(settings, settings.routing, deps, () => syncSite(settings, { client, log }));
     return outcome(result, routedSummary(settings.routing, routed));
   } catch (error) {
-    if (error instanceof SyncFailed) throw new ActionFailure(error.message, outcome(error.result));
+    if (error instanceof SyncFailed) throw new PartialFailure(error.message, outcome(error.result));
     throw error;
   }
 });

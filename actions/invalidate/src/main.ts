@@ -1,8 +1,9 @@
-import { ActionFailure, runAction } from '../../../src/drivers/actions-runner.js';
+import { runAction } from '../../../src/drivers/actions-runner.js';
 import { createCloudFrontClient } from '../../../src/lib/aws/cloudfront-client.js';
-import { invalidate, InvalidationFailed } from '../../../src/lib/cloudfront/invalidations.js';
+import { invalidate, type DistributionOutcome } from '../../../src/lib/cloudfront/invalidations.js';
 import { invalidateOutputs, invalidateSummary } from '../../../src/actions/invalidate/report.js';
 import { parseInvalidateSettings } from '../../../src/actions/invalidate/settings.js';
+import { PartialFailure } from '../../../src/lib/util/partial-failure.js';
 import { systemClock } from '../../../src/lib/util/clock.js';
 
 await runAction(async (inputs, log) => {
@@ -14,8 +15,9 @@ await runAction(async (inputs, log) => {
     const outcomes = await invalidate(settings, { client: createCloudFrontClient(), log, clock: systemClock });
     return { outputs: invalidateOutputs(settings, outcomes), summary: invalidateSummary(settings, outcomes) };
   } catch (error) {
-    if (error instanceof InvalidationFailed) {
-      throw new ActionFailure(error.message, { outputs: invalidateOutputs(settings, error.outcomes), summary: invalidateSummary(settings, error.outcomes) });
+    if (error instanceof PartialFailure) {
+      const outcomes = error.result as DistributionOutcome[];
+      throw new PartialFailure(error.message, { outputs: invalidateOutputs(settings, outcomes), summary: invalidateSummary(settings, outcomes) });
     }
     throw error;
   }

@@ -1,9 +1,9 @@
 import { setSecret } from '@actions/core';
-import { ActionFailure, runAction } from '../../../src/drivers/actions-runner.js';
+import { runAction } from '../../../src/drivers/actions-runner.js';
 import { runContextFrom } from '../../../src/lib/github/event.js';
-import { PreviewFailed } from '../../../src/lib/preview/preview.js';
+import { PartialFailure } from '../../../src/lib/util/partial-failure.js';
 import { prPreviewOutputs, prPreviewSummary } from '../../../src/actions/pr-preview/report.js';
-import { createPrPreviewClients, failedOutcome, runPrPreview } from '../../../src/actions/pr-preview/run.js';
+import { createPrPreviewClients, runPrPreview, type PrPreviewOutcome } from '../../../src/actions/pr-preview/run.js';
 import { parsePrPreviewSettings } from '../../../src/actions/pr-preview/settings.js';
 
 await runAction(async (inputs, log) => {
@@ -14,9 +14,9 @@ await runAction(async (inputs, log) => {
     const outcome = await runPrPreview(settings, createPrPreviewClients(settings), log);
     return { outputs: prPreviewOutputs(settings, outcome), summary: prPreviewSummary(settings, outcome) };
   } catch (error) {
-    if (error instanceof PreviewFailed) {
-      const outcome = failedOutcome(settings.command, error);
-      throw new ActionFailure(error.message, { outputs: prPreviewOutputs(settings, outcome), summary: prPreviewSummary(settings, outcome) });
+    if (error instanceof PartialFailure) {
+      const outcome = error.result as PrPreviewOutcome;
+      throw new PartialFailure(error.message, { outputs: prPreviewOutputs(settings, outcome), summary: prPreviewSummary(settings, outcome) });
     }
     throw error;
   }

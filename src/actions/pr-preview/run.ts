@@ -7,7 +7,7 @@ import { createS3Client, resolveRegion } from '../../lib/aws/s3-client.js';
 import { createGitHubClient, type GitHub } from '../../lib/github/client.js';
 import type { Logger } from '../../lib/log/logger.js';
 import { DedicatedPreviewStore } from '../../lib/preview/dedicated.js';
-import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type PreviewDeps, type PreviewFailed, type PreviewRun, type SweepOutcome } from '../../lib/preview/preview.js';
+import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type PreviewDeps, type PreviewRun, type SweepOutcome } from '../../lib/preview/preview.js';
 import { SharedPreviewStore } from '../../lib/preview/shared.js';
 import { PreviewRouter } from '../../lib/preview/router.js';
 import { liveFunctionArn } from '../../lib/router/setup.js';
@@ -17,24 +17,13 @@ import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-k
 import type { PreviewStore } from '../../lib/preview/store.js';
 import { systemClock, type Clock } from '../../lib/util/clock.js';
 import { repoName } from '../../lib/github/client.js';
+import { mapPartialFailure } from '../../lib/util/partial-failure.js';
 import type { PrPreviewSettings } from './settings.js';
 
 export type PrPreviewOutcome =
   | { command: 'deploy'; deploy: DeployOutcome }
   | { command: 'cleanup'; cleanup: CleanupOutcome }
   | { command: 'sweep'; sweep: SweepOutcome };
-
-/** What a failed command did before it failed, for the outputs and the summary. */
-export function failedOutcome(command: PrPreviewSettings['command'], error: PreviewFailed): PrPreviewOutcome {
-  switch (command) {
-    case 'deploy':
-      return { command, deploy: error.outcome };
-    case 'cleanup':
-      return { command, cleanup: error.outcome as CleanupOutcome };
-    case 'sweep':
-      return { command, sweep: error.outcome as SweepOutcome };
-  }
-}
 
 export interface PrPreviewClients {
   s3: S3Client;
@@ -91,18 +80,19 @@ export async function runPrPreview(settings: PrPreviewSettings, clients: PrPrevi
     ...(settings.job ? { job: settings.job } : {}),
     ...(settings.step ? { step: settings.step } : {}),
   };
+  // A failed command still reports what it did: its outcome, as this command's.
   switch (settings.command) {
     case 'deploy':
-      return {
-        command: 'deploy',
-        deploy: await deployPreview(
+      return mapPartialFailure(
+        deployPreview(
           { ...run, number: settings.number!, ...(settings.headSha ? { headSha: settings.headSha } : {}), guardHeadSha: settings.guardHeadSha, sourceDir: settings.sourceDir!, cacheControl: settings.cacheControl, exclude: settings.exclude, concurrency: settings.concurrency },
           deps,
         ),
-      };
+        (deploy: DeployOutcome) => ({ command: 'deploy', deploy }),
+      );
     case 'cleanup':
-      return { command: 'cleanup', cleanup: await cleanupPreview(run, settings.number!, deps) };
+      return mapPartialFailure(cleanupPreview(run, settings.number!, deps), (cleanup: CleanupOutcome) => ({ command: 'cleanup', cleanup }));
     case 'sweep':
-      return { command: 'sweep', sweep: await sweepPreviews(run, settings.expireAfterMs, deps) };
+      return mapPartialFailure(sweepPreviews(run, settings.expireAfterMs, deps), (sweep: SweepOutcome) => ({ command: 'sweep', sweep }));
   }
 }

@@ -11,19 +11,18 @@ import { deployStaticOutputs, deployStaticSummary } from '../../actions/deploy-s
 import { parseDeployStaticSettings } from '../../actions/deploy-static/settings.js';
 import { createCloudFrontClient } from '../../lib/aws/cloudfront-client.js';
 import { createEcsClients } from '../../lib/aws/ecs-clients.js';
-import { deployToEcs, EcsDeployFailed } from '../../lib/ecs/deploy.js';
+import { deployToEcs, type EcsDeployResult } from '../../lib/ecs/deploy.js';
 import { ecsDeployOutputs, ecsDeploySummary } from '../../actions/ecs-deploy/report.js';
 import { parseEcsDeploySettings } from '../../actions/ecs-deploy/settings.js';
-import { invalidate, InvalidationFailed } from '../../lib/cloudfront/invalidations.js';
+import { invalidate, type DistributionOutcome } from '../../lib/cloudfront/invalidations.js';
 import { invalidateOutputs, invalidateSummary } from '../../actions/invalidate/report.js';
 import { parseInvalidateSettings } from '../../actions/invalidate/settings.js';
 import { terminalLogger, type Logger } from '../../lib/log/logger.js';
 import { systemClock } from '../../lib/util/clock.js';
 import { syncSite } from '../../lib/s3-sync/sync.js';
 import { runContextFrom } from '../../lib/github/event.js';
-import { PreviewFailed } from '../../lib/preview/preview.js';
 import { prPreviewOutputs, prPreviewSummary } from '../../actions/pr-preview/report.js';
-import { createPrPreviewClients, failedOutcome, runPrPreview } from '../../actions/pr-preview/run.js';
+import { createPrPreviewClients, runPrPreview, type PrPreviewOutcome } from '../../actions/pr-preview/run.js';
 import { parsePrPreviewSettings } from '../../actions/pr-preview/settings.js';
 import { ROUTER_FUNCTION_CODE } from '../../generated/router-function.js';
 import { deployWithRouter } from '../../lib/router/routed-deploy.js';
@@ -37,6 +36,7 @@ import { parseRouterSettings } from '../../actions/router/settings.js';
 import { routerStatus, setupRouter } from '../../lib/router/setup.js';
 import { createKvsClient } from '../../lib/router/store.js';
 import { SyncFailed } from '../../lib/s3-sync/sync.js';
+import { PartialFailure } from '../../lib/util/partial-failure.js';
 
 /** What a command hands back to print: the job summary's text and the action's outputs. */
 interface CommandResult {
@@ -100,7 +100,7 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
       return reporting(
         invalidate(settings, { client: createCloudFrontClient(), log, clock: systemClock }),
         (outcomes) => ({ summary: invalidateSummary(settings, outcomes), outputs: invalidateOutputs(settings, outcomes) }),
-        (error) => (error instanceof InvalidationFailed ? error.outcomes : undefined),
+        (error) => (error instanceof PartialFailure ? (error.result as DistributionOutcome[]) : undefined),
       );
     },
     examples: ["slipway invalidate --distribution-id E2QWRUHAPOMQZL --paths /index.html --paths '/assets/*'"],
@@ -111,7 +111,7 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
       return reporting(
         deployToEcs(settings, { clients: createEcsClients(), clock: systemClock, log }),
         (result) => ({ summary: ecsDeploySummary(settings, result), outputs: ecsDeployOutputs(result) }),
-        (error) => (error instanceof EcsDeployFailed ? error.result : undefined),
+        (error) => (error instanceof PartialFailure ? (error.result as EcsDeployResult) : undefined),
       );
     },
     examples: ['slipway ecs-deploy --cluster staging --service api --container-name api --image api:1.4.2 --dry-run'],
@@ -124,7 +124,7 @@ const COMMANDS: Partial<Record<ActionName, Command>> = {
       return reporting(
         runPrPreview(settings, createPrPreviewClients(settings), log),
         (outcome) => ({ summary: prPreviewSummary(settings, outcome), outputs: prPreviewOutputs(settings, outcome) }),
-        (error) => (error instanceof PreviewFailed ? failedOutcome(settings.command, error) : undefined),
+        (error) => (error instanceof PartialFailure ? (error.result as PrPreviewOutcome) : undefined),
       );
     },
     examples: ['GITHUB_REPOSITORY=acme/web GITHUB_TOKEN=$(gh auth token) slipway pr-preview --command sweep --domain preview.example.com --bucket example-previews --distribution-id E2QWRUHAPOMQZL --dry-run'],

@@ -6,6 +6,7 @@ import { describeError, errorCode } from '../aws/errors.js';
 import { InputError, InputErrors } from '../../inputs/errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatDuration, type Clock } from '../util/clock.js';
+import { PartialFailure } from '../util/partial-failure.js';
 import { describeServices, describeStoppedTask, eventsSince, lastLogLines } from './diagnostics.js';
 import { waitHealthy } from './health-check.js';
 import { runMigration } from './migration.js';
@@ -80,12 +81,6 @@ export interface EcsDeployResult {
   dryRun: boolean;
 }
 
-export class EcsDeployFailed extends Error {
-  constructor(readonly result: EcsDeployResult) {
-    super(result.failure ?? 'the deployment failed');
-    this.name = 'EcsDeployFailed';
-  }
-}
 
 export interface EcsDeployDeps {
   clients: EcsClients;
@@ -213,7 +208,7 @@ class EcsDeployment {
   private fail(failure: string, status: EcsDeployStatus = 'failed'): never {
     this.result.status = status;
     this.result.failure = failure;
-    throw new EcsDeployFailed(this.result);
+    throw new PartialFailure(failure, this.result);
   }
 
   async run(): Promise<EcsDeployResult> {

@@ -14,6 +14,7 @@ import type { GlobRule } from '../../inputs/parse.js';
 import { syncSite, type SyncResult, type SyncSettings } from '../s3-sync/sync.js';
 import type { PreviewRouter } from './router.js';
 import type { Clock } from '../util/clock.js';
+import { PartialFailure } from '../util/partial-failure.js';
 import { removedComment, deployedComment } from './comment.js';
 import { commentMarker, previewEnvironment } from './naming.js';
 import type { FoundPreview, PreviewSite, PreviewStore, Removal } from './store.js';
@@ -69,17 +70,6 @@ export interface DeployOutcome {
   deploymentId?: number;
   deployedAt?: string;
   error?: string;
-}
-
-/** Thrown when a step failed after something was done; carries what was done for the report. */
-export class PreviewFailed extends Error {
-  constructor(
-    message: string,
-    readonly outcome: DeployOutcome | CleanupOutcome | SweepOutcome,
-  ) {
-    super(message);
-    this.name = 'PreviewFailed';
-  }
 }
 
 /** Is the PR still what this build is for? A closed PR, or one that moved on, gets no preview. */
@@ -163,7 +153,7 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
         log.warning(`Could not mark deployment ${outcome.deploymentId} failed: ${describeError(e)}`);
       });
     }
-    throw new PreviewFailed(outcome.error, outcome);
+    throw new PartialFailure(outcome.error, outcome);
   }
 }
 
@@ -176,9 +166,11 @@ export interface CleanupOutcome {
   error?: string;
 }
 
-/** Removes one PR's preview and tells the PR. Removing a preview that is already gone succeeds. */
-export async function cleanupPreview(run: PreviewRun, number: number, deps: PreviewDeps, why = 'the pull request was closed'): Promise<CleanupOutcome> {
-  const outcome: CleanupOutcome = { status: 'planned', number, deploymentsDeactivated: 0 };
+/**
+ * Removes one PR's preview and tells the PR. Removing a preview that is already gone succeeds.
+ * `outcome` is filled in as the steps go, so a caller that passes one still has it when this fails.
+ */
+export async function cleanupPreview(run: PreviewRun, number: number, deps: PreviewDeps, why = 'the pull request was closed', outcome: CleanupOutcome = { status: 'planned', number, deploymentsDeactivated: 0 }): Promise<CleanupOutcome> {
   try {
     const removal = await deps.store.remove(number, run.dryRun);
     if (deps.router && removal.found) removal.steps.push(await deps.router.remove(number, run.dryRun));
@@ -196,7 +188,7 @@ export async function cleanupPreview(run: PreviewRun, number: number, deps: Prev
   } catch (error) {
     outcome.status = 'failed';
     outcome.error = describeError(error);
-    throw new PreviewFailed(outcome.error, outcome);
+    throw new PartialFailure(outcome.error, outcome);
   }
 }
 
@@ -241,17 +233,17 @@ export async function sweepPreviews(run: PreviewRun, expireAfterMs: number, deps
   const failures: string[] = [];
   for (const swept of outcome.previews.filter((p) => p.decision === 'remove')) {
     const why = swept.reason === 'closed' ? 'the pull request was closed' : swept.reason.startsWith('open, idle') ? 'the pull request was idle too long' : 'the earlier removal is finished';
+    swept.cleanup = { status: 'planned', number: swept.number, deploymentsDeactivated: 0 };
     try {
-      swept.cleanup = await cleanupPreview(run, swept.number, deps, why);
+      await cleanupPreview(run, swept.number, deps, why, swept.cleanup);
     } catch (error) {
-      swept.cleanup = error instanceof PreviewFailed ? (error.outcome as CleanupOutcome) : undefined;
       failures.push(`PR #${swept.number}: ${describeError(error)}`);
     }
   }
   if (failures.length > 0) {
     outcome.status = 'failed';
     outcome.error = `${failures.length} previews could not be removed: ${failures.join('; ')}`;
-    throw new PreviewFailed(outcome.error, outcome);
+    throw new PartialFailure(outcome.error, outcome);
   }
   return outcome;
 }
