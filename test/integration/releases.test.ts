@@ -16,6 +16,7 @@ import { createKvsClient, writeEntries } from '../../src/lib/router/store.js';
 import { hostKey, hostValue } from '../../src/lib/router/table.js';
 import { startEdgeSimulator, type EdgeSimulator } from '../support/edge-simulator.js';
 import { inspector, motoEndpoint, newBucket, s3At, writeSite, type SiteFiles } from '../support/s3.js';
+import { testEnvironment } from '../support/environment.js';
 
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;
 let kvs: FakeKvs;
@@ -69,7 +70,7 @@ async function newSite(): Promise<Site> {
 
 function deploy(site: Site, files: SiteFiles, options: { s3?: S3Client; log?: Logger } = {}) {
   const dir = writeSite(files);
-  const settings = parseDeployStaticSettings((name) => ({ source: dir, bucket: site.bucket, router: site.arn, site: SITE, mode: 'releases', endpoint: motoEndpoint(), 'force-path-style': 'true' })[name] ?? '');
+  const settings = parseDeployStaticSettings((name) => ({ source: dir, bucket: site.bucket, router: site.arn, site: SITE, mode: 'releases', endpoint: motoEndpoint(), 'force-path-style': 'true' })[name] ?? '', testEnvironment());
   return deployRelease(settings, settings.routing!, { s3: options.s3 ?? s3At(motoEndpoint()), kvs: createKvsClient(kvs.endpoint), cloudfront, log: options.log ?? silentLogger });
 }
 

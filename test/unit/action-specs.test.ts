@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { readActionSpecs, renderSpecModule, replaceUsage } from '../../scripts/lib/action-specs.mjs';
 import { parseDeployStaticSettings } from '../../src/actions/deploy-static/settings.js';
 import { writeSite } from '../support/s3.js';
+import { testEnvironment } from '../support/environment.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const specs = readActionSpecs(root);
@@ -31,8 +32,9 @@ it('deploy-static reads every input action.yml declares, with its defaults', () 
   const settings = parseDeployStaticSettings((name) => {
     asked.add(name);
     return { source: site, bucket: 'ok-bucket' }[name];
-  });
+  }, testEnvironment());
   const declared = Object.keys(specs.find((s) => s.name === 'deploy-static')!.inputs);
   expect([...asked].sort()).toEqual([...declared].sort());
   expect(settings).toMatchObject({ prefix: '', delete: 'ours', framework: 'auto', headers: [], staleGraceMs: 7 * 86_400_000, concurrency: 16, dryRun: false, aws: { region: undefined, endpoint: undefined, forcePathStyle: undefined } });
 });
+

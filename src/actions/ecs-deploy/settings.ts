@@ -6,7 +6,7 @@ import type { EcsDeployRequest } from '../../lib/ecs/deploy.js';
 import { parseTaskDefinition, TaskDefinitionFileError } from '../../lib/ecs/task-definition.js';
 import { InputCollector, InputError } from '../../inputs/errors.js';
 import { parseBoolean, parseDuration, parseEndpoint, parseInteger, parseLines } from '../../inputs/parse.js';
-import { InputReader, type RawInputs } from '../../inputs/reader.js';
+import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 
 export type EcsDeploySettings = EcsDeployRequest;
 
@@ -40,7 +40,7 @@ function parsePairs(input: string, raw: string, form: string, checkKey: (k: stri
   return out;
 }
 
-export function parseEcsDeploySettings(raw: RawInputs, cwd: string = process.cwd()): EcsDeploySettings {
+export function parseEcsDeploySettings(raw: RawInputs, { cwd }: ActionEnvironment): EcsDeploySettings {
   const inputs = new InputReader('ecs-deploy', raw);
   const c = new InputCollector();
   const cluster = c.field(() => parseName('cluster', inputs.required('cluster', 'the ECS cluster name or ARN'), 'a cluster'));

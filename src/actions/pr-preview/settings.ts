@@ -1,12 +1,12 @@
 // pr-preview's inputs and the triggering event, parsed and validated into one typed settings
 // object before any request.
 import type { Repo } from '../../lib/github/client.js';
-import type { RunContext } from '../../lib/github/event.js';
+import { runContextFrom, type RunContext } from '../../lib/github/event.js';
 import { InputCollector, InputError } from '../../inputs/errors.js';
-import { parseBoolean, parseBucketName, parseDuration, parseGlobList, parseGlobRules, parseInteger, type GlobRule } from '../../inputs/parse.js';
-import { InputReader, type RawInputs } from '../../inputs/reader.js';
-import { parseDistributionIds } from '../invalidate/settings.js';
-import { checkCacheControl, parseLocalDir } from '../deploy-static/settings.js';
+import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseGlobList, parseGlobRules, parseInteger, type GlobRule } from '../../inputs/parse.js';
+import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
+import { parseDistributionIds } from '../../inputs/cloudfront.js';
+import { parseLocalDir } from '../../inputs/files.js';
 import { parseRouter } from '../../lib/router/site-settings.js';
 import { STORE_ARN } from '../../lib/router/store.js';
 
@@ -88,10 +88,12 @@ function parseNumber(raw: string): number {
 
 function parseSourceDir(raw: string, cwd: string): string {
   if (/^s3:\/\//i.test(raw)) throw new InputError('source', 'must be a local build directory (a preview is uploaded from the build, not promoted)', raw);
-  return parseLocalDir(raw, cwd);
+  return parseLocalDir('source', raw, cwd);
 }
 
-export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd: string = process.cwd()): PrPreviewSettings {
+/** `context`: what the triggering event says (read from the environment's GITHUB_EVENT_PATH unless given). */
+export function parsePrPreviewSettings(raw: RawInputs, env: ActionEnvironment, context: RunContext = runContextFrom(env.vars)): PrPreviewSettings {
+  const { cwd } = env;
   const inputs = new InputReader('pr-preview', raw);
   const c = new InputCollector();
   const command = c.field(() => parseCommand(inputs.get('command'), context));
@@ -106,7 +108,7 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
       const bucket = c.field(() => parseBucketName('bucket', inputs.required('bucket', 'the previews bucket (strategy shared)')));
       const ids = c.field(() => {
         if (inputs.optional('distribution-id') === undefined) throw new InputError('distribution-id', 'is required with strategy shared: the id of the wildcard distribution for *.<domain>');
-        const parsed = parseDistributionIds(inputs.get('distribution-id'));
+        const parsed = parseDistributionIds('distribution-id', inputs.get('distribution-id'));
         if (parsed.length > 1) throw new InputError('distribution-id', 'must be one distribution id (the wildcard distribution for *.<domain>)', inputs.get('distribution-id'));
         return parsed;
       });
@@ -155,7 +157,7 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
   const deployment = c.field(() => parseBoolean('deployment', inputs.get('deployment')));
   const expireAfterMs = c.field(() => parseDuration('expire-after', inputs.get('expire-after')));
   const dryRun = c.field(() => parseBoolean('dry-run', inputs.get('dry-run')));
-  const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), checkCacheControl));
+  const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), cacheControlProblem));
   const exclude = c.field(() => parseGlobList('exclude', inputs.get('exclude')));
   const concurrency = c.field(() => parseInteger('concurrency', inputs.get('concurrency'), 1, 256));
   const router = c.field(() => {

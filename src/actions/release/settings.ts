@@ -1,7 +1,7 @@
 // The release action's inputs (and the CLI's release flags), parsed into one typed settings object.
 import { InputCollector, InputError } from '../../inputs/errors.js';
 import { parseBoolean, parseBucketName, parseEndpoint, parsePrefix, parseRegion } from '../../inputs/parse.js';
-import { InputReader, type RawInputs } from '../../inputs/reader.js';
+import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { S3ClientSettings } from '../../lib/aws/s3-client.js';
 import { defaultSite, parseRouter, parseSite } from '../../lib/router/site-settings.js';
 import { RELEASE_ID } from '../../lib/releases/layout.js';
@@ -17,7 +17,8 @@ export interface ReleaseActionSettings {
   aws: S3ClientSettings;
 }
 
-export function parseReleaseSettings(raw: RawInputs): ReleaseActionSettings {
+/** The release action reads nothing from the environment but its inputs (the AWS SDK reads its own). */
+export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): ReleaseActionSettings {
   const inputs = new InputReader('release', raw);
   const c = new InputCollector();
   const command = c.field(() => {

@@ -28,3 +28,13 @@ export async function mapPartialFailure<T, R>(work: Promise<T>, map: (result: T)
   }
   return map(result);
 }
+
+/** `work`, with `onFailure` shown what was done when it fails with a PartialFailure (it still fails, unchanged). */
+export async function onPartialFailure<T>(work: Promise<T>, onFailure: (result: T) => void): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof PartialFailure) onFailure(error.result as T);
+    throw error;
+  }
+}
