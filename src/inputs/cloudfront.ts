@@ -12,3 +12,10 @@ export function parseDistributionIds(input: string, raw: string): string[] {
   }
   return [...new Set(ids)];
 }
+
+/** Exactly one distribution id; `oneForm` says why one. */
+export function parseOneDistributionId(input: string, raw: string, oneForm: string): string {
+  const [id, ...more] = parseDistributionIds(input, raw);
+  if (id === undefined || more.length > 0) throw new InputError(input, oneForm, raw);
+  return id;
+}

@@ -1,6 +1,6 @@
 // deploy-static's inputs, parsed and validated into one typed settings object before any request.
 import { InputCollector, InputError } from '../../inputs/errors.js';
-import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobList, parseGlobRules, parseHeaderRules, parseInteger, parsePrefix, parseRegion, type GlobRule } from '../../inputs/parse.js';
+import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobList, parseGlobRules, parseHeaderRules, parseInteger, parsePrefix, parseRegion } from '../../inputs/parse.js';
 import { awsEnvironmentErrors } from '../../lib/aws/environment.js';
 import { FRAMEWORKS, type Framework } from '../../lib/s3-sync/frameworks.js';
 import type { DeleteMode } from '../../lib/s3-sync/plan.js';
@@ -102,32 +102,33 @@ export function parseDeployStaticSettings(raw: RawInputs, env: ActionEnvironment
     return v === undefined ? undefined : parseBoolean('force-path-style', v);
   });
   for (const error of awsEnvironmentErrors(vars, { regionGiven: inputs.optional('region') !== undefined, endpointGiven: inputs.optional('endpoint') !== undefined, services: ['S3'] })) c.add(error);
-  if (source?.kind === 's3' && bucket !== undefined && prefix !== undefined && source.bucket === bucket) {
-    if (source.prefix.startsWith(prefix) || prefix.startsWith(source.prefix)) {
-      c.add(new InputError('source', `must not overlap the target: s3://${bucket}/${prefix} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${source.bucket}/${source.prefix}`));
+  const from = source.value;
+  if (from?.kind === 's3' && bucket.ok && prefix.ok && from.bucket === bucket.value) {
+    if (from.prefix.startsWith(prefix.value) || prefix.value.startsWith(from.prefix)) {
+      c.add(new InputError('source', `must not overlap the target: s3://${bucket.value}/${prefix.value} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${from.bucket}/${from.prefix}`));
     }
   }
-  const routing = parseSiteRouting((name) => inputs.get(name), c, bucket, prefix);
-  const mode = parseMode(inputs.get('mode'), c, routing, inputs.get('router').trim() !== '', source);
-  c.done();
+  const routing = parseSiteRouting((name) => inputs.get(name), c, bucket.value, prefix.value);
+  const mode = parseMode(inputs.get('mode'), c, routing, inputs.get('router').trim() !== '', source.value);
+  const v = c.done({ source, bucket, prefix, del, framework, headers, cacheControl, contentType, exclude, keep, staleGraceMs, concurrency, dryRun, region, endpoint, forcePathStyle });
   return {
     ...(mode === 'releases' ? { mode } : {}),
     ...(routing ? { routing } : {}),
-    source: source!,
-    bucket: bucket!,
-    prefix: prefix!,
-    delete: del!,
-    framework: framework!,
-    headers: headers!,
-    cacheControl: cacheControl as GlobRule[],
-    contentType: contentType as GlobRule[],
-    exclude: exclude!,
-    keep: keep!,
-    staleGraceMs: staleGraceMs!,
-    concurrency: concurrency!,
-    dryRun: dryRun!,
+    source: v.source,
+    bucket: v.bucket,
+    prefix: v.prefix,
+    delete: v.del,
+    framework: v.framework,
+    headers: v.headers,
+    cacheControl: v.cacheControl,
+    contentType: v.contentType,
+    exclude: v.exclude,
+    keep: v.keep,
+    staleGraceMs: v.staleGraceMs,
+    concurrency: v.concurrency,
+    dryRun: v.dryRun,
     ...(runId ? { runId } : {}),
     ...(owner ? { owner, runJob: `${vars.GITHUB_REPOSITORY ?? ''}/${vars.GITHUB_RUN_ID ?? ''}/${vars.GITHUB_JOB ?? ''}` } : {}),
-    aws: { region, endpoint, forcePathStyle, concurrency: concurrency! },
+    aws: { region: v.region, endpoint: v.endpoint, forcePathStyle: v.forcePathStyle, concurrency: v.concurrency },
   };
 }

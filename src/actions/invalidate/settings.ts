@@ -96,17 +96,17 @@ export function parseInvalidateSettings(raw: RawInputs, env: ActionEnvironment):
     if (ref !== undefined && !/^[\x21-\x7e]{1,128}$/.test(ref)) throw new InputError('caller-reference', 'must be 1 to 128 printable ASCII characters without spaces', ref);
     return ref;
   });
-  c.done();
-  const requestedPaths = normalisePaths(paths!);
+  const v = c.done({ distributionIds, paths, maxPaths, wait, timeoutMs, callerReference });
+  const requestedPaths = normalisePaths(v.paths);
   return {
-    distributionIds: distributionIds!,
+    distributionIds: v.distributionIds,
     requestedPaths,
-    paths: collapsePaths(requestedPaths, maxPaths!),
-    maxPaths: maxPaths!,
+    paths: collapsePaths(requestedPaths, v.maxPaths),
+    maxPaths: v.maxPaths,
     pathsInputEmpty: pathsFile === undefined && given !== undefined && given.trim() === '',
-    wait: wait!,
-    timeoutMs: timeoutMs!,
-    ...(callerReference ? { callerReference } : {}),
+    wait: v.wait,
+    timeoutMs: v.timeoutMs,
+    ...(v.callerReference ? { callerReference: v.callerReference } : {}),
     ...(run ? { run } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // The router action's inputs (and the CLI's router flags), parsed into one typed settings object.
 import { InputCollector, InputError } from '../../inputs/errors.js';
 import { parseDuration, parseLines } from '../../inputs/parse.js';
-import { parseDistributionIds } from '../../inputs/cloudfront.js';
+import { parseOneDistributionId } from '../../inputs/cloudfront.js';
 import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { RouterSettings } from '../../lib/router/setup.js';
 import { parseSite } from '../../lib/router/site-settings.js';
@@ -54,12 +54,10 @@ export function parseRouterSettings(raw: RawInputs, _env: ActionEnvironment): Ro
   const distributionId = c.field(() => {
     const value = inputs.optional('distribution-id');
     if (value === undefined) return undefined;
-    const ids = parseDistributionIds('distribution-id', value);
-    if (ids.length > 1) throw new InputError('distribution-id', 'takes one distribution id', value);
-    return ids[0];
+    return parseOneDistributionId('distribution-id', value, 'takes one distribution id');
   });
   const hosts = c.field(() => parseHosts(inputs.get('hosts')));
   const timeoutMs = c.field(() => parseDuration('timeout', inputs.get('timeout')));
-  c.done();
-  return { command: command!, name: name!, hosts: hosts!, timeoutMs: timeoutMs!, ...(distributionId ? { distributionId } : {}) };
+  const v = c.done({ command, name, distributionId, hosts, timeoutMs });
+  return { command: v.command, name: v.name, hosts: v.hosts, timeoutMs: v.timeoutMs, ...(v.distributionId ? { distributionId: v.distributionId } : {}) };
 }
