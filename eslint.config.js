@@ -1,6 +1,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { readdirSync } from 'node:fs';
+
+// The layers every file under src/ (but the drivers) keeps to.
+const LAYER_PATTERNS = [
+  { group: ['@actions/core'], message: 'Only src/drivers/actions-runner.ts talks to the Actions toolkit: definitions return outputs and a summary.' },
+  { group: ['**/drivers/**'], message: 'Drivers run definitions; nothing below them imports a driver.' },
+];
+// One folder per action under src/actions; each imports no other's (shared parsers are in src/inputs,
+// shared formatting in src/lib/util, the definition type in src/actions/definition.ts).
+const ACTION_FOLDERS = readdirSync(new URL('src/actions/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+/** @param {string} name */
+const otherActions = (name) => ACTION_FOLDERS.filter((other) => other !== name);
 
 export default tseslint.config(
   // demo/site is a sample build (browser code), not project code.
@@ -31,12 +43,19 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/drivers/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['@actions/core'], message: 'Only src/drivers/actions-runner.ts talks to the Actions toolkit: definitions return outputs and a summary.' },
-        { group: ['**/drivers/**'], message: 'Drivers run definitions; nothing below them imports a driver.' },
-      ] }],
+      'no-restricted-imports': ['error', { patterns: LAYER_PATTERNS }],
     },
   },
+  // (A later block replaces the rule's options for its files, so each repeats the layers.)
+  ...ACTION_FOLDERS.map((name) => /** @type {import('eslint').Linter.Config} */ ({
+    files: [`src/actions/${name}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        ...LAYER_PATTERNS,
+        { regex: `^(\\.\\./)+(actions/)?(${otherActions(name).join('|')})(/|$)`, message: `src/actions/${name} is one action's adapter: it imports no other action's folder. Shared input parsers live in src/inputs, shared formatting in src/lib/util.` },
+      ] }],
+    },
+  })),
   {
     files: ['src/lib/**/*.ts'],
     rules: {

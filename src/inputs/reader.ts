@@ -35,3 +35,19 @@ export class InputReader<A extends ActionName> {
     return value === '' ? undefined : value;
   }
 }
+
+/**
+ * What a definition reads besides its inputs. The driver passes it: no parser reads process.env or
+ * process.cwd() on its own.
+ */
+export interface ActionEnvironment {
+  /** Environment variables: the AWS SDK's settings, a workflow run's GITHUB_* context. */
+  readonly vars: Readonly<Record<string, string | undefined>>;
+  /** The directory relative paths are read from. */
+  readonly cwd: string;
+  /**
+   * step: a step of a workflow run on the Actions runner (a re-run of it is the same step; it can hand
+   * files to later steps); command: the slipway command line.
+   */
+  readonly as: 'step' | 'command';
+}

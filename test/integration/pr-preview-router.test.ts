@@ -7,7 +7,7 @@ import { startFakeGitHub } from '../../stand-ins/fake-github.mjs';
 import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
-import { cleanupPreview, deployPreview, PreviewFailed, type PreviewDeps } from '../../src/lib/preview/preview.js';
+import { cleanupPreview, deployPreview, type PreviewDeps } from '../../src/lib/preview/preview.js';
 import type { DeployRequest, PreviewRun, PreviewStrategy } from '../../src/lib/preview/request.js';
 import { PREVIEW_LIMITS } from '../../src/actions/pr-preview/settings.js';
 import { SharedPreviewStore } from '../../src/lib/preview/strategies/shared.js';
@@ -18,6 +18,7 @@ import { startEdgeSimulator } from '../support/edge-simulator.js';
 import { cloudFrontAt, newDistribution } from '../support/cloudfront.js';
 import { nextExport } from '../support/framework-builds.js';
 import { bucketState, inspector, motoEndpoint, newBucket, s3At, writeSite } from '../support/s3.js';
+import { PartialFailure } from '../../src/lib/util/partial-failure.js';
 
 type FakeGitHub = Awaited<ReturnType<typeof startFakeGitHub>>;
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;
@@ -104,7 +105,7 @@ describe('pr-preview (shared) on the edge router', () => {
     github.addPull(REPO, { number: 14, headSha: 'd'.repeat(40) });
     const { bucket, arn, deps } = await setup();
     const attempt = deployPreview(request(writeSite({ ...nextExport, _redirects: '/a\n' }), 14), deps);
-    await expect(attempt).rejects.toThrow(PreviewFailed);
+    await expect(attempt).rejects.toThrow(PartialFailure);
     await expect(attempt).rejects.toThrow(/_redirects line 1/);
     expect([...(await bucketState(bucket)).keys()].filter((k) => !k.includes('.slipway/'))).toEqual([]);
     expect(kvs.items(arn).size).toBe(0);

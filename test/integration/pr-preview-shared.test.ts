@@ -8,7 +8,7 @@ import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
 import { startFakeGitHub } from '../../stand-ins/fake-github.mjs';
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
-import { cleanupPreview, deployPreview, PreviewFailed, sweepPreviews, type PreviewDeps } from '../../src/lib/preview/preview.js';
+import { cleanupPreview, deployPreview, sweepPreviews, type PreviewDeps } from '../../src/lib/preview/preview.js';
 import type { CleanupRequest, DeployRequest, PreviewRun, SweepRequest } from '../../src/lib/preview/request.js';
 import { PREVIEW_LIMITS } from '../../src/actions/pr-preview/settings.js';
 import { prPreviewSummary } from '../../src/actions/pr-preview/report.js';
@@ -17,6 +17,7 @@ import { SharedPreviewStore } from '../../src/lib/preview/strategies/shared.js';
 import { systemClock } from '../../src/lib/util/clock.js';
 import { cloudFrontAt, invalidationsOf, newDistribution } from '../support/cloudfront.js';
 import { bucketState, inspector, motoEndpoint, newBucket, s3At, writeSite } from '../support/s3.js';
+import { PartialFailure } from '../../src/lib/util/partial-failure.js';
 
 type FakeGitHub = Awaited<ReturnType<typeof startFakeGitHub>>;
 
@@ -192,7 +193,7 @@ describe('pr-preview, shared strategy', () => {
     github.addPull(REPO, { number: 13, headSha: SHA1 });
     proxy.setFaults((r) => (r.operation === 'PutObject' && !r.path.includes('.slipway') ? { kind: 'status', status: 403, code: 'AccessDenied' } : undefined));
     try {
-      await expect(deployPreview(request(writeSite({ 'index.html': 'x' }), { number: 13 }), depsFor())).rejects.toBeInstanceOf(PreviewFailed);
+      await expect(deployPreview(request(writeSite({ 'index.html': 'x' }), { number: 13 }), depsFor())).rejects.toBeInstanceOf(PartialFailure);
     } finally {
       proxy.setFaults(undefined);
     }

@@ -19,6 +19,7 @@ import { createKvsClient, writeEntries } from '../../src/lib/router/store.js';
 import { hostKey, hostValue } from '../../src/lib/router/table.js';
 import { startEdgeSimulator, type EdgeOption, type EdgeSimulator } from '../support/edge-simulator.js';
 import { inspector, motoEndpoint, newBucket, putObject, s3At, writeSite, type SiteFiles } from '../support/s3.js';
+import { testEnvironment } from '../support/environment.js';
 
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;
 let kvs: FakeKvs;
@@ -77,7 +78,7 @@ const POLL_MS = 20;
 function deploy(site: Site, files: SiteFiles, options: { s3?: S3Client; log?: Logger; inputs?: Record<string, string> } = {}) {
   const dir = writeSite(files);
   const inputs: Record<string, string> = { source: dir, bucket: site.bucket, router: site.arn, site: SITE, mode: 'releases', endpoint: motoEndpoint(), 'force-path-style': 'true', 'verify-url': site.edge.edgeUrl(HOST), ...options.inputs };
-  const settings = parseDeployStaticSettings((name) => inputs[name] ?? '');
+  const settings = parseDeployStaticSettings((name) => inputs[name] ?? '', testEnvironment());
   const cdn = { wait: { confirmations: site.edge.pops.length, intervalMs: POLL_MS, timeoutMs: 10_000 } };
   return deployRelease(settings, settings.routing!, { s3: options.s3 ?? s3At(motoEndpoint()), kvs: createKvsClient(kvs.endpoint), cloudfront, log: options.log ?? silentLogger, cdn });
 }

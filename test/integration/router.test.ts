@@ -14,6 +14,7 @@ import { syncSite } from '../../src/lib/s3-sync/sync.js';
 import { startEdgeSimulator, type EdgeSimulator } from '../support/edge-simulator.js';
 import { astroSite, craSpa, nextExport, viteSpa } from '../support/framework-builds.js';
 import { inspector, motoEndpoint, newBucket, s3At, writeSite, type SiteFiles } from '../support/s3.js';
+import { testEnvironment } from '../support/environment.js';
 
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;
 let kvs: FakeKvs;
@@ -39,7 +40,7 @@ interface Deploy {
 
 async function deploy(d: Deploy) {
   const dir = writeSite(d.files);
-  const settings = parseDeployStaticSettings((name) => ({ source: dir, bucket: d.bucket, prefix: d.prefix ?? '', router: d.arn, site: d.site ?? '', 'trailing-slash': d.slash ?? '', endpoint: motoEndpoint(), 'force-path-style': 'true' })[name]);
+  const settings = parseDeployStaticSettings((name) => ({ source: dir, bucket: d.bucket, prefix: d.prefix ?? '', router: d.arn, site: d.site ?? '', 'trailing-slash': d.slash ?? '', endpoint: motoEndpoint(), 'force-path-style': 'true' })[name], testEnvironment());
   const s3 = s3At(motoEndpoint());
   return deployWithRouter(settings, settings.routing, { s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger }, () => syncSite(settings, { client: s3, log: silentLogger }));
 }

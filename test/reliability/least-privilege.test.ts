@@ -23,17 +23,17 @@ import { createCloudFrontClient } from '../../src/lib/aws/cloudfront-client.js';
 import { createEcsClients, type EcsClients } from '../../src/lib/aws/ecs-clients.js';
 import { createS3Client } from '../../src/lib/aws/s3-client.js';
 import { invalidate } from '../../src/lib/cloudfront/invalidations.js';
-import { deployToEcs, EcsDeployFailed, type EcsDeployRequest } from '../../src/lib/ecs/deploy.js';
+import { deployToEcs, type EcsDeployRequest, type EcsDeployResult } from '../../src/lib/ecs/deploy.js';
 import { createGitHubClient } from '../../src/lib/github/client.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
 import { createPrPreviewClients, runPrPreview, type PrPreviewClients } from '../../src/actions/pr-preview/run.js';
 import { PREVIEW_LIMITS, type PrPreviewSettings } from '../../src/actions/pr-preview/settings.js';
 import type { PreviewCommand, PreviewRun, PreviewStrategy as StrategySettings } from '../../src/lib/preview/request.js';
 import { openStore } from '../../src/lib/preview/strategies/index.js';
-import { PreviewFailed } from '../../src/lib/preview/preview.js';
 import { MANIFEST_KEY } from '../../src/lib/s3-sync/keys.js';
 import { syncSite, type SyncSettings } from '../../src/lib/s3-sync/sync.js';
 import { systemClock, type Clock } from '../../src/lib/util/clock.js';
+import { PartialFailure } from '../../src/lib/util/partial-failure.js';
 import { newDistribution } from '../support/cloudfront.js';
 import { inspector, motoEndpoint, newBucket, writeSite, type SiteFiles } from '../support/s3.js';
 import {
@@ -267,8 +267,8 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
   const deploy = (r: EcsDeployRequest) => deployToEcs(r, { clients, clock: fakeClock(), log: silentLogger });
   const failed = async (r: EcsDeployRequest) => {
     const error = await deploy(r).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(EcsDeployFailed);
-    return (error as EcsDeployFailed).result;
+    expect(error).toBeInstanceOf(PartialFailure);
+    return (error as PartialFailure<EcsDeployResult>).result;
   };
 
   it('registers, migrates, rolls out and checks health', async () => {
@@ -440,7 +440,7 @@ describe('pr-preview, shared', { timeout: 120_000 }, () => {
     failUploadParts(proxy);
     try {
       const mark = recorder.mark();
-      await expect(run('deploy', { number: 7, cacheControl: [{ glob: '*.mp4', value: 'public, max-age=60' }] })).rejects.toBeInstanceOf(PreviewFailed);
+      await expect(run('deploy', { number: 7, cacheControl: [{ glob: '*.mp4', value: 'public, max-age=60' }] })).rejects.toBeInstanceOf(PartialFailure);
       expect(recorder.operationsSince(mark).has('s3:AbortMultipartUpload')).toBe(true);
     } finally {
       proxy.setFaults(undefined);
@@ -513,7 +513,7 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
     failUploadParts(proxy);
     try {
       const mark = recorder.mark();
-      await expect(run('deploy', { number: 5 })).rejects.toBeInstanceOf(PreviewFailed);
+      await expect(run('deploy', { number: 5 })).rejects.toBeInstanceOf(PartialFailure);
       expect(recorder.operationsSince(mark).has('s3:AbortMultipartUpload')).toBe(true);
     } finally {
       proxy.setFaults(undefined);

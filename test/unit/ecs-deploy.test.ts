@@ -4,13 +4,14 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deployToEcs, EcsDeployFailed, type EcsDeployRequest, type EcsDeployResult } from '../../src/lib/ecs/deploy.js';
+import { deployToEcs, type EcsDeployRequest, type EcsDeployResult } from '../../src/lib/ecs/deploy.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
 import { judge } from '../../src/lib/ecs/rollout.js';
 import type { Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../src/lib/util/clock.js';
 import { apiTaskDefinition, FakeEcs } from '../../stand-ins/fake-ecs.mjs';
 import { parseTaskDefinition } from '../../src/lib/ecs/task-definition.js';
+import { PartialFailure } from '../../src/lib/util/partial-failure.js';
 
 let ecs: FakeEcs;
 let health: Server | undefined;
@@ -67,8 +68,8 @@ const deploy = (r: EcsDeployRequest) => deployToEcs(r, { clients: clients(), clo
 
 async function failure(r: EcsDeployRequest): Promise<EcsDeployResult> {
   const error = await deploy(r).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(EcsDeployFailed);
-  return (error as EcsDeployFailed).result;
+  expect(error).toBeInstanceOf(PartialFailure);
+  return (error as PartialFailure<EcsDeployResult>).result;
 }
 
 const updates = () => ecs.ops('UpdateService').map((c) => c.input.taskDefinition);

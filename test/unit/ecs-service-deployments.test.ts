@@ -8,11 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiTaskDefinition, FakeEcs } from '../../stand-ins/fake-ecs.mjs';
 import type { EcsClients } from '../../src/lib/aws/ecs-clients.js';
-import { deployToEcs, EcsDeployFailed, type EcsDeployRequest, type EcsDeployResult } from '../../src/lib/ecs/deploy.js';
+import { deployToEcs, type EcsDeployRequest, type EcsDeployResult } from '../../src/lib/ecs/deploy.js';
 import { ecsDeployOutputs, ecsDeploySummary } from '../../src/actions/ecs-deploy/report.js';
 import { InputErrors } from '../../src/inputs/errors.js';
 import type { Logger } from '../../src/lib/log/logger.js';
 import type { Clock } from '../../src/lib/util/clock.js';
+import { PartialFailure } from '../../src/lib/util/partial-failure.js';
 
 const MINUTE = 60_000;
 let t = 1_767_225_600_000;
@@ -69,8 +70,8 @@ const deploy = (r: EcsDeployRequest) => deployToEcs(r, { clients: clients(), clo
 
 async function failure(r: EcsDeployRequest): Promise<EcsDeployResult> {
   const error = await deploy(r).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(EcsDeployFailed);
-  return (error as EcsDeployFailed).result;
+  expect(error).toBeInstanceOf(PartialFailure);
+  return (error as PartialFailure<EcsDeployResult>).result;
 }
 
 function service(deploymentConfiguration: Record<string, unknown> = {}, name = 'api', options: { desiredCount?: number } = {}) {

@@ -9,9 +9,10 @@ import { codeSpan, plural } from '../../src/lib/util/markdown.js';
 import { prPreviewSummary } from '../../src/actions/pr-preview/report.js';
 import type { PrPreviewSettings } from '../../src/actions/pr-preview/settings.js';
 import { writeSite } from '../support/s3.js';
+import { testEnvironment } from '../support/environment.js';
 
 const site = writeSite({ 'index.html': 'x' });
-const parse = (inputs: Record<string, string>) => parseDeployStaticSettings((name) => ({ source: site, bucket: 'ok-bucket', ...inputs })[name]);
+const parse = (inputs: Record<string, string>) => parseDeployStaticSettings((name) => ({ source: site, bucket: 'ok-bucket', ...inputs })[name], testEnvironment());
 
 describe('cache-control values must be Cache-Control directives, and the error names the line', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/inputs/errors.js';
+import { InputCollector, InputError, InputErrors } from '../../src/inputs/errors.js';
 import { checkGlob, parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobRules, parseInteger, parsePrefix, parseRegion } from '../../src/inputs/parse.js';
 
 const fails = (fn: () => unknown, input: string, form: RegExp) => {
@@ -73,4 +73,34 @@ describe('region and endpoint', () => {
   });
   it.each(['useast1', 'US-EAST-1', 'us-east'])('region %j is invalid', (r) => fails(() => parseRegion('region', r), 'region', /AWS region/));
   it.each(['localhost:9000', 'ftp://x', 'not a url'])('endpoint %j is invalid', (e) => fails(() => parseEndpoint('endpoint', e), 'endpoint', /http/));
+});
+
+describe('InputCollector', () => {
+  it('returns the parsed values, typed, when every input parsed', () => {
+    const c = new InputCollector();
+    const wait = c.field(() => parseBoolean('wait', 'true'));
+    const region = c.field((): string | undefined => undefined);
+    expect(c.done({ wait, region })).toEqual({ wait: true, region: undefined });
+  });
+  it('reports every problem at once, in order, a nested collection among them; a field parsed from a failed one adds none', () => {
+    const c = new InputCollector();
+    const wait = c.field(() => parseBoolean('wait', 'yes'));
+    const later = c.from({ wait }, (v) => parseInteger('later', v.wait ? 'x' : 'y', 0, 1));
+    const nested = c.field(() => {
+      const inner = new InputCollector();
+      const a = inner.field(() => parseInteger('a', 'x', 0, 1));
+      const b = inner.field(() => parseDuration('b', 'soon'));
+      return inner.done({ a, b });
+    });
+    expect(later.ok).toBe(false);
+    expect(nested.ok).toBe(false);
+    let error: unknown;
+    try {
+      c.done({ wait, later, nested });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputErrors);
+    expect((error as InputErrors).errors.map((e) => e.input)).toEqual(['wait', 'a', 'b']);
+  });
 });

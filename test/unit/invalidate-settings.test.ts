@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputErrors } from '../../src/inputs/errors.js';
 import { parseInvalidateSettings } from '../../src/actions/invalidate/settings.js';
+import { testEnvironment } from '../support/environment.js';
 
-const parse = (inputs: Record<string, string>) => parseInvalidateSettings((name) => inputs[name], { repository: 'acme/web', runId: '42' });
+const parse = (inputs: Record<string, string>) => parseInvalidateSettings((name) => inputs[name], testEnvironment({ vars: { GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '42' }, as: 'step' }));
 
 describe('invalidate settings', () => {
   it('takes defaults from action.yml', () => {

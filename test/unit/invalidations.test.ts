@@ -3,9 +3,10 @@
 import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand, type CreateInvalidationCommandInput } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { callerReference, invalidate, InvalidationFailed, type InvalidationRequest } from '../../src/lib/cloudfront/invalidations.js';
+import { callerReference, invalidate, type DistributionOutcome, type InvalidationRequest } from '../../src/lib/cloudfront/invalidations.js';
 import { silentLogger } from '../../src/lib/log/logger.js';
 import type { Clock } from '../../src/lib/util/clock.js';
+import { PartialFailure } from '../../src/lib/util/partial-failure.js';
 
 const cloudfront = mockClient(CloudFrontClient);
 const DIST = 'E2QWRUHAPOMQZL';
@@ -101,7 +102,7 @@ describe('idempotent re-runs', () => {
     fakeCloudFront();
     await invalidate(request({ callerReference: 'release-42', wait: false }), deps(fakeClock()));
     const failure = await invalidate(request({ callerReference: 'release-42', paths: ['/other.html'], wait: false }), deps(fakeClock())).catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(InvalidationFailed);
+    expect(failure).toBeInstanceOf(PartialFailure);
     expect((failure as Error).message).toMatch(/caller reference release-42 was already used with other paths; give a new caller-reference/);
   });
 });
@@ -130,7 +131,7 @@ describe('limits and throttling', () => {
     const clock = fakeClock();
     const start = clock.now();
     const failure = await invalidate(request({ timeoutMs: 5 * 60_000 }), deps(clock)).catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(InvalidationFailed);
+    expect(failure).toBeInstanceOf(PartialFailure);
     expect((failure as Error).message).toMatch(/could not submit an invalidation before the timeout; CloudFront kept answering .*TooManyInvalidationsInProgress/);
     expect(clock.now() - start).toBeLessThanOrEqual(5 * 60_000);
     expect(cloudfront.commandCalls(CreateInvalidationCommand).length).toBeGreaterThan(5);
@@ -170,7 +171,7 @@ describe('waiting', () => {
     const clock = fakeClock();
     const failure = await invalidate(request({ timeoutMs: 60_000 }), deps(clock)).catch((e: unknown) => e);
     expect((failure as Error).message).toMatch(/E2QWRUHAPOMQZL: timed out waiting; still in progress: ISTUCK/);
-    expect((failure as InvalidationFailed).outcomes[0]).toMatchObject({ status: 'failed', invalidations: [{ id: 'ISTUCK' }] });
+    expect((failure as PartialFailure<DistributionOutcome[]>).result[0]).toMatchObject({ status: 'failed', invalidations: [{ id: 'ISTUCK' }] });
     expect(clock.now() - 1_000_000).toBeLessThanOrEqual(60_000);
   });
 
@@ -192,9 +193,9 @@ describe('several distributions', () => {
       if (input.DistributionId === 'E1BROKENBROKEN') throw awsError('AccessDenied', 403);
       return answer(`I-${input.DistributionId}`, 'Completed');
     });
-    const failure = (await invalidate(request({ distributionIds: [DIST, 'E1BROKENBROKEN'] }), deps(fakeClock())).catch((e: unknown) => e)) as InvalidationFailed;
+    const failure = (await invalidate(request({ distributionIds: [DIST, 'E1BROKENBROKEN'] }), deps(fakeClock())).catch((e: unknown) => e)) as PartialFailure<DistributionOutcome[]>;
     expect(order.slice(0, 2)).toEqual([`start ${DIST}`, 'start E1BROKENBROKEN']);
-    expect(failure.outcomes.map((o) => [o.distributionId, o.status])).toEqual([[DIST, 'completed'], ['E1BROKENBROKEN', 'failed']]);
+    expect(failure.result.map((o) => [o.distributionId, o.status])).toEqual([[DIST, 'completed'], ['E1BROKENBROKEN', 'failed']]);
     expect(failure.message).toMatch(/^E1BROKENBROKEN: .*AccessDenied/);
   });
 

@@ -8,11 +8,12 @@ import { removedComment } from '../../src/lib/preview/comment.js';
 import { codeSpan, escapeMarkdown } from '../../src/lib/util/markdown.js';
 import { numberOfBucket } from '../../src/lib/preview/naming.js';
 import { parsePrPreviewSettings } from '../../src/actions/pr-preview/settings.js';
+import { testEnvironment } from '../support/environment.js';
 
 const dir = mkdtempSync(`${tmpdir()}/slipway-src-`);
 const base: Record<string, string> = { source: dir, domain: 'preview.example.com', bucket: 'previews', 'distribution-id': 'E2QWRUHAPOMQZL', 'github-token': 't' };
 const context = (extra: Partial<RunContext> = {}): RunContext => ({ repo: { owner: 'acme', repo: 'web' }, eventName: 'pull_request', action: 'synchronize', pullNumber: 7, headSha: 'a'.repeat(40), serverUrl: 'https://github.com', ...extra });
-const parse = (inputs: Record<string, string> = {}, ctx: RunContext = context()) => parsePrPreviewSettings((n) => ({ ...base, ...inputs })[n], ctx);
+const parse = (inputs: Record<string, string> = {}, ctx: RunContext = context()) => parsePrPreviewSettings((n) => ({ ...base, ...inputs })[n], testEnvironment(), ctx);
 
 describe('pr-preview settings', () => {
   it('auto: cleanup on a closed pull_request or pull_request_target, deploy otherwise', () => {
@@ -52,7 +53,7 @@ describe('pr-preview settings', () => {
   });
 
   it('an expression default (github.token) is unset outside the runner', () => {
-    expect(() => parsePrPreviewSettings((n) => ({ ...base, 'github-token': undefined })[n], context())).toThrow(/Input 'github-token' is required/);
+    expect(() => parsePrPreviewSettings((n) => ({ ...base, 'github-token': undefined })[n], testEnvironment(), context())).toThrow(/Input 'github-token' is required/);
   });
 
   it('without GITHUB_REPOSITORY it says so', () => {

@@ -6,6 +6,7 @@ import { distributionConfig, type DedicatedStoreSettings } from '../../src/lib/p
 import { parsePrPreviewSettings } from '../../src/actions/pr-preview/settings.js';
 import type { RunContext } from '../../src/lib/github/event.js';
 import { writeSite } from '../support/s3.js';
+import { testEnvironment } from '../support/environment.js';
 
 const SETTINGS: DedicatedStoreSettings = { repository: 'acme/web', domain: 'preview.example.com', bucketTemplate: 'pr-{number}-web', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', hostedZoneId: 'Z0123456789ABC', priceClass: 'PriceClass_100', region: 'us-east-1' };
 const ROUTER = 'arn:aws:cloudfront::123456789012:function/previews';
@@ -28,6 +29,6 @@ describe('dedicated distribution with the router', () => {
   it('pr-preview takes a router name with strategy dedicated', () => {
     const context: RunContext = { repo: { owner: 'acme', repo: 'web' }, eventName: 'pull_request', action: 'opened', pullNumber: 5, headSha: 'a'.repeat(40), serverUrl: 'https://github.com' };
     const inputs: Record<string, string> = { source: writeSite({ 'index.html': 'x' }), domain: 'preview.example.com', strategy: 'dedicated', bucket: 'pr-{number}-web', 'certificate-arn': SETTINGS.certificateArn, 'hosted-zone-id': 'Z0123456789ABC', 'github-token': 't', router: 'previews' };
-    expect(parsePrPreviewSettings((n) => inputs[n], context).router).toBe('previews');
+    expect(parsePrPreviewSettings((n) => inputs[n], testEnvironment(), context).router).toBe('previews');
   });
 });

@@ -1,6 +1,6 @@
 // What deploy-static tells the workflow and the reader in mode releases.
 import type { OutputName } from '../../generated/action-specs.js';
-import { formatBytes } from './report.js';
+import { formatBytes } from '../../lib/util/bytes.js';
 import { codeSpan, escapeMarkdown } from '../../lib/util/markdown.js';
 import type { ReleaseDeployResult } from '../../lib/releases/deploy.js';
 import type { VerifyReport } from '../../lib/releases/verify.js';

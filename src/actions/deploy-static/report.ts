@@ -2,6 +2,7 @@
 import { boundedPathList } from '../../lib/cloudfront/invalidation-paths.js';
 import type { OutputName } from '../../generated/action-specs.js';
 import { describeSource, type SyncResult } from '../../lib/s3-sync/sync.js';
+import { formatBytes } from '../../lib/util/bytes.js';
 import { codeSpan, escapeMarkdown, plural } from '../../lib/util/markdown.js';
 import type { DeployStaticSettings } from './settings.js';
 
@@ -22,17 +23,6 @@ export function deployStaticOutputs(result: SyncResult, changedPathsFile = ''): 
     url: '',
     'propagation-ms': '',
   };
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 const MAX_LISTED = 50;

@@ -1,12 +1,11 @@
 // deploy-static's inputs, parsed and validated into one typed settings object before any request.
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { InputCollector, InputError } from '../../inputs/errors.js';
-import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobList, parseGlobRules, parseHeaderRules, parseInteger, parsePrefix, parseRegion, type GlobRule } from '../../inputs/parse.js';
+import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobList, parseGlobRules, parseHeaderRules, parseInteger, parsePrefix, parseRegion } from '../../inputs/parse.js';
 import { awsEnvironmentErrors } from '../../lib/aws/environment.js';
 import { FRAMEWORKS, type Framework } from '../../lib/s3-sync/frameworks.js';
 import type { DeleteMode } from '../../lib/s3-sync/plan.js';
-import { InputReader, type RawInputs } from '../../inputs/reader.js';
+import { parseLocalDir } from '../../inputs/files.js';
+import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { S3ClientSettings } from '../../lib/aws/s3-client.js';
 import type { SyncSettings, SyncSource } from '../../lib/s3-sync/sync.js';
 import { parseSiteRouting, type SiteRouting } from '../../lib/router/site-settings.js';
@@ -24,7 +23,6 @@ export interface DeployStaticSettings extends SyncSettings, VerifySettings {
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;\s*[a-z0-9_-]+=[^;\s]+)*$/i;
 
-export const checkCacheControl = cacheControlProblem;
 const checkMediaType = (value: string) => (MEDIA_TYPE.test(value) ? undefined : 'must hold GLOB=TYPE lines whose TYPE is a media type such as text/html or application/json');
 
 /** `s3://bucket[/prefix]`, or a local directory that exists (relative to `cwd`). */
@@ -45,25 +43,11 @@ export function parseSource(raw: string, cwd: string): SyncSource {
     }
     return { kind: 's3', bucket, prefix };
   }
-  return { kind: 'local', dir: parseLocalDir(raw, cwd, 'or s3://bucket[/prefix]') };
-}
-
-/** A local build directory that exists (relative to `cwd`), for the `source` input. */
-export function parseLocalDir(raw: string, cwd: string, orForm = ''): string {
-  const or = orForm ? ` ${orForm}` : '';
-  const dir = resolve(cwd, raw);
-  let isDir: boolean;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new InputError('source', `must be an existing directory (the build output)${or}; this path does not exist`, raw);
-  }
-  if (!isDir) throw new InputError('source', `must be a directory (the build output)${or}, not a file`, raw);
-  return dir;
+  return { kind: 'local', dir: parseLocalDir('source', raw, cwd, 'or s3://bucket[/prefix]') };
 }
 
 /** Who is deploying, for a deploy that must wait for this one: the workflow run and its job. */
-export function deployOwner(env: NodeJS.ProcessEnv): string | undefined {
+export function deployOwner(env: ActionEnvironment['vars']): string | undefined {
   if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
   const run = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
   return `workflow run ${run}${env.GITHUB_JOB ? ` (job ${env.GITHUB_JOB})` : ''}`;
@@ -87,7 +71,11 @@ export function parseFramework(raw: string): Framework | 'auto' {
   throw new InputError('framework', `must be auto or one of ${FRAMEWORKS.join(', ')}`, raw);
 }
 
-export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.cwd(), runId: string | undefined = undefined): DeployStaticSettings {
+export function parseDeployStaticSettings(raw: RawInputs, env: ActionEnvironment): DeployStaticSettings {
+  const { cwd, vars } = env;
+  // The run id marks what this step wrote; a command run from a step is not the step.
+  const runId = env.as === 'step' ? vars.GITHUB_RUN_ID : undefined;
+  const owner = deployOwner(vars);
   const inputs = new InputReader('deploy-static', raw);
   const c = new InputCollector();
   const source = c.field(() => parseSource(inputs.required('source', 'a local directory or s3://bucket[/prefix]'), cwd));
@@ -96,7 +84,7 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
   const del = c.field(() => parseDelete(inputs.get('delete')));
   const framework = c.field(() => parseFramework(inputs.get('framework')));
   const headers = c.field(() => parseHeaderRules('headers', inputs.get('headers')));
-  const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), checkCacheControl));
+  const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), cacheControlProblem));
   const contentType = c.field(() => parseGlobRules('content-type', inputs.get('content-type'), checkMediaType));
   const exclude = c.field(() => parseGlobList('exclude', inputs.get('exclude')));
   const keep = c.field(() => parseGlobList('keep', inputs.get('keep')));
@@ -115,34 +103,35 @@ export function parseDeployStaticSettings(raw: RawInputs, cwd: string = process.
     const v = inputs.optional('force-path-style');
     return v === undefined ? undefined : parseBoolean('force-path-style', v);
   });
-  for (const error of awsEnvironmentErrors(process.env, { regionGiven: inputs.optional('region') !== undefined, endpointGiven: inputs.optional('endpoint') !== undefined, services: ['S3'] })) c.add(error);
-  if (source?.kind === 's3' && bucket !== undefined && prefix !== undefined && source.bucket === bucket) {
-    if (source.prefix.startsWith(prefix) || prefix.startsWith(source.prefix)) {
-      c.add(new InputError('source', `must not overlap the target: s3://${bucket}/${prefix} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${source.bucket}/${source.prefix}`));
+  for (const error of awsEnvironmentErrors(vars, { regionGiven: inputs.optional('region') !== undefined, endpointGiven: inputs.optional('endpoint') !== undefined, services: ['S3'] })) c.add(error);
+  const from = source.value;
+  if (from?.kind === 's3' && bucket.ok && prefix.ok && from.bucket === bucket.value) {
+    if (from.prefix.startsWith(prefix.value) || prefix.value.startsWith(from.prefix)) {
+      c.add(new InputError('source', `must not overlap the target: s3://${bucket.value}/${prefix.value} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${from.bucket}/${from.prefix}`));
     }
   }
-  const routing = parseSiteRouting((name) => inputs.get(name), c, bucket, prefix);
-  const mode = parseMode(inputs.get('mode'), c, routing, inputs.get('router').trim() !== '', source);
+  const routing = parseSiteRouting((name) => inputs.get(name), c, bucket.value, prefix.value);
+  const mode = parseMode(inputs.get('mode'), c, routing, inputs.get('router').trim() !== '', source.value);
   const verify = parseVerify(inputs.get('verify'), inputs.get('verify-url'), mode, c);
-  c.done();
+  const v = c.done({ source, bucket, prefix, del, framework, headers, cacheControl, contentType, exclude, keep, staleGraceMs, concurrency, dryRun, region, endpoint, forcePathStyle });
   return {
     ...(mode === 'releases' ? { mode, ...verify } : {}),
     ...(routing ? { routing } : {}),
-    source: source!,
-    bucket: bucket!,
-    prefix: prefix!,
-    delete: del!,
-    framework: framework!,
-    headers: headers!,
-    cacheControl: cacheControl as GlobRule[],
-    contentType: contentType as GlobRule[],
-    exclude: exclude!,
-    keep: keep!,
-    staleGraceMs: staleGraceMs!,
-    concurrency: concurrency!,
-    dryRun: dryRun!,
+    source: v.source,
+    bucket: v.bucket,
+    prefix: v.prefix,
+    delete: v.del,
+    framework: v.framework,
+    headers: v.headers,
+    cacheControl: v.cacheControl,
+    contentType: v.contentType,
+    exclude: v.exclude,
+    keep: v.keep,
+    staleGraceMs: v.staleGraceMs,
+    concurrency: v.concurrency,
+    dryRun: v.dryRun,
     ...(runId ? { runId } : {}),
-    ...(deployOwner(process.env) ? { owner: deployOwner(process.env)!, runJob: `${process.env.GITHUB_REPOSITORY ?? ''}/${process.env.GITHUB_RUN_ID ?? ''}/${process.env.GITHUB_JOB ?? ''}` } : {}),
-    aws: { region, endpoint, forcePathStyle, concurrency: concurrency! },
+    ...(owner ? { owner, runJob: `${vars.GITHUB_REPOSITORY ?? ''}/${vars.GITHUB_RUN_ID ?? ''}/${vars.GITHUB_JOB ?? ''}` } : {}),
+    aws: { region: v.region, endpoint: v.endpoint, forcePathStyle: v.forcePathStyle, concurrency: v.concurrency },
   };
 }

@@ -19,5 +19,5 @@ export function parseVerify(rawVerify: string, rawUrl: string, mode: DeployMode 
     if (mode !== 'releases') throw new InputError('verify-url', 'is for mode releases only (mirror mode does not verify through the CDN)', rawUrl);
     return url.href;
   });
-  return { ...(verify === false ? { verify } : {}), ...(verifyUrl ? { verifyUrl } : {}) };
+  return { ...(verify.value === false ? { verify: false } : {}), ...(verifyUrl.value ? { verifyUrl: verifyUrl.value } : {}) };
 }

@@ -6,7 +6,7 @@ import type { EcsDeployRequest } from '../../lib/ecs/deploy.js';
 import { parseTaskDefinition, TaskDefinitionFileError } from '../../lib/ecs/task-definition.js';
 import { InputCollector, InputError } from '../../inputs/errors.js';
 import { parseBoolean, parseDuration, parseEndpoint, parseInteger, parseLines } from '../../inputs/parse.js';
-import { InputReader, type RawInputs } from '../../inputs/reader.js';
+import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 
 export type EcsDeploySettings = EcsDeployRequest;
 
@@ -40,7 +40,7 @@ function parsePairs(input: string, raw: string, form: string, checkKey: (k: stri
   return out;
 }
 
-export function parseEcsDeploySettings(raw: RawInputs, cwd: string = process.cwd()): EcsDeploySettings {
+export function parseEcsDeploySettings(raw: RawInputs, { cwd }: ActionEnvironment): EcsDeploySettings {
   const inputs = new InputReader('ecs-deploy', raw);
   const c = new InputCollector();
   const cluster = c.field(() => parseName('cluster', inputs.required('cluster', 'the ECS cluster name or ARN'), 'a cluster'));
@@ -95,7 +95,7 @@ export function parseEcsDeploySettings(raw: RawInputs, cwd: string = process.cwd
     if (command.length === 0) throw new InputError('migrate-command', 'must be a command line such as: npm run migrate', line);
     const container = inputs.optional('migrate-container');
     if (container !== undefined && !NAME.test(container)) throw new InputError('migrate-container', 'must be a container name', container);
-    return { command, ...(container ? { container } : containerName ? { container: containerName } : {}) };
+    return { command, ...(container ? { container } : containerName.value ? { container: containerName.value } : {}) };
   });
   const wait = c.field(() => parseBoolean('wait', inputs.get('wait')));
   const timeoutMs = c.field(() => {
@@ -123,32 +123,33 @@ export function parseEcsDeploySettings(raw: RawInputs, cwd: string = process.cwd
     return v === undefined ? undefined : parseInteger('desired-count', v, 0, 5000);
   });
   const dryRun = c.field(() => parseBoolean('dry-run', inputs.get('dry-run')));
-  if (promoteFrom && (image || Object.keys(images ?? {}).length > 0)) c.add(new InputError('promote-from', "takes the images from the other service: leave 'image' and 'images' empty"));
-  if (image && Object.keys(images ?? {}).length > 0) c.add(new InputError('image', "and 'images' cannot both be given: use 'images' for several containers"));
+  const given = { image: image.value, images: Object.keys(images.value ?? {}).length > 0, promoteFrom: promoteFrom.value };
+  if (given.promoteFrom && (given.image || given.images)) c.add(new InputError('promote-from', "takes the images from the other service: leave 'image' and 'images' empty"));
+  if (given.image && given.images) c.add(new InputError('image', "and 'images' cannot both be given: use 'images' for several containers"));
   // container-name with nothing to put into it is almost always an empty expression, like image: ${{ needs.build.outputs.imag }}.
-  const nothingToDeploy = !image && Object.keys(images ?? {}).length === 0 && !promoteFrom && Object.keys(environment ?? {}).length === 0 && !taskDefinition && !forceNewDeployment && desiredCount === undefined;
-  if (containerName && nothingToDeploy) {
-    c.add(new InputError('image', `is empty: give the image for container '${containerName}' (or images, promote-from, environment, a task-definition file, or force-new-deployment)`));
+  const nothingToDeploy = !given.image && !given.images && !given.promoteFrom && Object.keys(environment.value ?? {}).length === 0 && !taskDefinition.value && !forceNewDeployment.value && desiredCount.value === undefined;
+  if (containerName.value && nothingToDeploy) {
+    c.add(new InputError('image', `is empty: give the image for container '${containerName.value}' (or images, promote-from, environment, a task-definition file, or force-new-deployment)`));
   }
-  c.done();
+  const v = c.done({ cluster, services, taskDefinition, containerName, image, images, environment, promoteFrom, migrate, wait, waitUntil, timeoutMs, rollback, healthCheckUrl, testUrl, forceNewDeployment, desiredCount, dryRun });
   return {
-    cluster: cluster!,
-    services: services!,
-    ...(taskDefinition ? { taskDefinition } : {}),
-    ...(containerName ? { containerName } : {}),
-    ...(image ? { image } : {}),
-    images: images!,
-    environment: environment!,
-    ...(promoteFrom ? { promoteFrom } : {}),
-    ...(migrate ? { migrate } : {}),
-    wait: wait!,
-    waitUntil: waitUntil!,
-    timeoutMs: timeoutMs!,
-    rollback: rollback!,
-    ...(healthCheckUrl ? { healthCheckUrl } : {}),
-    ...(testUrl ? { testUrl } : {}),
-    forceNewDeployment: forceNewDeployment!,
-    ...(desiredCount !== undefined ? { desiredCount } : {}),
-    dryRun: dryRun!,
+    cluster: v.cluster,
+    services: v.services,
+    ...(v.taskDefinition ? { taskDefinition: v.taskDefinition } : {}),
+    ...(v.containerName ? { containerName: v.containerName } : {}),
+    ...(v.image ? { image: v.image } : {}),
+    images: v.images,
+    environment: v.environment,
+    ...(v.promoteFrom ? { promoteFrom: v.promoteFrom } : {}),
+    ...(v.migrate ? { migrate: v.migrate } : {}),
+    wait: v.wait,
+    waitUntil: v.waitUntil,
+    timeoutMs: v.timeoutMs,
+    rollback: v.rollback,
+    ...(v.healthCheckUrl ? { healthCheckUrl: v.healthCheckUrl } : {}),
+    ...(v.testUrl ? { testUrl: v.testUrl } : {}),
+    forceNewDeployment: v.forceNewDeployment,
+    ...(v.desiredCount !== undefined ? { desiredCount: v.desiredCount } : {}),
+    dryRun: v.dryRun,
   };
 }

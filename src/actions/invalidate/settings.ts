@@ -3,7 +3,8 @@ import { collapsePaths, MAX_FILE_PATHS, normalisePaths } from '../../lib/cloudfr
 import type { InvalidationRequest } from '../../lib/cloudfront/invalidations.js';
 import { InputCollector, InputError } from '../../inputs/errors.js';
 import { parseBoolean, parseDuration, parseInteger, parseLines } from '../../inputs/parse.js';
-import { InputReader, type RawInputs } from '../../inputs/reader.js';
+import { parseDistributionIds } from '../../inputs/cloudfront.js';
+import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import { actionSpecs } from '../../generated/action-specs.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,18 +15,6 @@ export interface InvalidateSettings extends InvalidationRequest {
   maxPaths: number;
   /** `paths` was given but empty (not even `[]`): often a mistyped output name. */
   pathsInputEmpty: boolean;
-}
-
-const DISTRIBUTION_ID = /^[A-Z0-9]{13,14}$/;
-
-/** Ids as CloudFront writes them (upper case); a lower-case id is the same id. */
-export function parseDistributionIds(raw: string): string[] {
-  const ids = raw.split(/[\n,]/).map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
-  if (ids.length === 0) throw new InputError('distribution-id', 'is required: one or more CloudFront distribution ids, separated by newlines or commas');
-  for (const id of ids) {
-    if (!DISTRIBUTION_ID.test(id)) throw new InputError('distribution-id', 'must be CloudFront distribution ids: 13 or 14 letters and digits, like E2QWRUHAPOMQZL', id);
-  }
-  return [...new Set(ids)];
 }
 
 /** A multi-line list, or a JSON array of strings (deploy-static's changed-paths). */
@@ -68,20 +57,22 @@ function readPathsFile(file: string, cwd: string): string[] {
   }
 }
 
-/** The workflow step a run of invalidate is: the same across re-run attempts, different for every other step. */
-export interface RunIdentity {
-  repository?: string;
-  runId?: string;
-  /** GITHUB_JOB: the job's id. */
-  job?: string;
-  /** GITHUB_ACTION: the step's id (or the runner's __<action> name for steps without one). */
-  step?: string;
+/**
+ * The workflow step a run of invalidate is: the same across re-run attempts, different for every other
+ * step (GITHUB_JOB is the job's id, GITHUB_ACTION the step's, or the runner's __<action> name for steps
+ * without one). A command has none: two commands in one step are two requests.
+ */
+function stepIdentity(env: ActionEnvironment): InvalidateSettings['run'] {
+  const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId, GITHUB_JOB: job, GITHUB_ACTION: step } = env.vars;
+  return env.as === 'step' && repository && runId ? { repository, runId, job: job ?? '', step: step ?? '' } : undefined;
 }
 
-export function parseInvalidateSettings(raw: RawInputs, run?: RunIdentity, cwd: string = process.cwd()): InvalidateSettings {
+export function parseInvalidateSettings(raw: RawInputs, env: ActionEnvironment): InvalidateSettings {
+  const { cwd } = env;
+  const run = stepIdentity(env);
   const inputs = new InputReader('invalidate', raw);
   const c = new InputCollector();
-  const distributionIds = c.field(() => parseDistributionIds(inputs.get('distribution-id')));
+  const distributionIds = c.field(() => parseDistributionIds('distribution-id', inputs.get('distribution-id')));
   // An explicitly empty list (`[]`, or changed-paths of a deploy that changed nothing) means nothing to do.
   const given = raw('paths');
   const pathsFile = inputs.optional('paths-file');
@@ -105,17 +96,17 @@ export function parseInvalidateSettings(raw: RawInputs, run?: RunIdentity, cwd: 
     if (ref !== undefined && !/^[\x21-\x7e]{1,128}$/.test(ref)) throw new InputError('caller-reference', 'must be 1 to 128 printable ASCII characters without spaces', ref);
     return ref;
   });
-  c.done();
-  const requestedPaths = normalisePaths(paths!);
+  const v = c.done({ distributionIds, paths, maxPaths, wait, timeoutMs, callerReference });
+  const requestedPaths = normalisePaths(v.paths);
   return {
-    distributionIds: distributionIds!,
+    distributionIds: v.distributionIds,
     requestedPaths,
-    paths: collapsePaths(requestedPaths, maxPaths!),
-    maxPaths: maxPaths!,
+    paths: collapsePaths(requestedPaths, v.maxPaths),
+    maxPaths: v.maxPaths,
     pathsInputEmpty: pathsFile === undefined && given !== undefined && given.trim() === '',
-    wait: wait!,
-    timeoutMs: timeoutMs!,
-    ...(callerReference ? { callerReference } : {}),
-    ...(run?.repository && run.runId ? { run: { repository: run.repository, runId: run.runId, job: run.job ?? '', step: run.step ?? '' } } : {}),
+    wait: v.wait,
+    timeoutMs: v.timeoutMs,
+    ...(v.callerReference ? { callerReference: v.callerReference } : {}),
+    ...(run ? { run } : {}),
   };
 }

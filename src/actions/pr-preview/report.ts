@@ -1,6 +1,6 @@
 // What a pr-preview run tells the workflow (outputs) and the person reading the run (summary).
 import type { OutputName } from '../../generated/action-specs.js';
-import { formatBytes } from '../deploy-static/report.js';
+import { formatBytes } from '../../lib/util/bytes.js';
 import { dedicatedBucket, previewUrl, sharedPrefix } from '../../lib/preview/naming.js';
 import { codeSpan as code, escapeMarkdown, plural } from '../../lib/util/markdown.js';
 import type { CleanupOutcome, DeployOutcome, SweepOutcome } from '../../lib/preview/preview.js';

@@ -4,27 +4,16 @@ import { createCloudFrontClient } from '../../lib/aws/cloudfront-client.js';
 import { createS3Client } from '../../lib/aws/s3-client.js';
 import { createGitHubClient } from '../../lib/github/client.js';
 import type { Logger } from '../../lib/log/logger.js';
-import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type PreviewFailed, type SweepOutcome } from '../../lib/preview/preview.js';
+import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type SweepOutcome } from '../../lib/preview/preview.js';
 import { openPreview, type PreviewClients } from '../../lib/preview/strategies/index.js';
 import { systemClock } from '../../lib/util/clock.js';
+import { mapPartialFailure } from '../../lib/util/partial-failure.js';
 import type { PrPreviewSettings } from './settings.js';
 
 export type PrPreviewOutcome =
   | { command: 'deploy'; deploy: DeployOutcome }
   | { command: 'cleanup'; cleanup: CleanupOutcome }
   | { command: 'sweep'; sweep: SweepOutcome };
-
-/** What a failed command did before it failed, for the outputs and the summary. */
-export function failedOutcome(command: PrPreviewSettings['command'], error: PreviewFailed): PrPreviewOutcome {
-  switch (command) {
-    case 'deploy':
-      return { command, deploy: error.outcome };
-    case 'cleanup':
-      return { command, cleanup: error.outcome as CleanupOutcome };
-    case 'sweep':
-      return { command, sweep: error.outcome as SweepOutcome };
-  }
-}
 
 export type PrPreviewClients = PreviewClients;
 
@@ -41,12 +30,13 @@ export function createPrPreviewClients(settings: PrPreviewSettings): PrPreviewCl
 /** The settings are the request: its strategy opened over the clients, then the command. */
 export async function runPrPreview(settings: PrPreviewSettings, clients: PrPreviewClients, log: Logger): Promise<PrPreviewOutcome> {
   const deps = await openPreview(settings, clients, log);
+  // A failed command still reports what it did: its outcome, as this command's.
   switch (settings.command) {
     case 'deploy':
-      return { command: 'deploy', deploy: await deployPreview(settings, deps) };
+      return mapPartialFailure(deployPreview(settings, deps), (deploy: DeployOutcome) => ({ command: 'deploy', deploy }));
     case 'cleanup':
-      return { command: 'cleanup', cleanup: await cleanupPreview(settings, deps) };
+      return mapPartialFailure(cleanupPreview(settings, deps), (cleanup: CleanupOutcome) => ({ command: 'cleanup', cleanup }));
     case 'sweep':
-      return { command: 'sweep', sweep: await sweepPreviews(settings, deps) };
+      return mapPartialFailure(sweepPreviews(settings, deps), (sweep: SweepOutcome) => ({ command: 'sweep', sweep }));
   }
 }

@@ -1,11 +1,11 @@
 // pr-preview's inputs and the triggering event, parsed and validated into one typed settings
 // object before any request.
-import type { RunContext } from '../../lib/github/event.js';
+import { runContextFrom, type RunContext } from '../../lib/github/event.js';
 import { InputCollector, InputError } from '../../inputs/errors.js';
-import { parseBoolean, parseBucketName, parseDuration, parseGlobList, parseGlobRules, parseInteger, type GlobRule } from '../../inputs/parse.js';
-import { InputReader, type RawInputs } from '../../inputs/reader.js';
-import { parseDistributionIds } from '../invalidate/settings.js';
-import { checkCacheControl, parseLocalDir } from '../deploy-static/settings.js';
+import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseGlobList, parseGlobRules, parseInteger } from '../../inputs/parse.js';
+import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
+import { parseOneDistributionId } from '../../inputs/cloudfront.js';
+import { parseLocalDir } from '../../inputs/files.js';
 import { parseRouter } from '../../lib/router/site-settings.js';
 import { STORE_ARN } from '../../lib/router/store.js';
 import type { PreviewCommand, PreviewLimits, PreviewRequest, PreviewRun, PreviewStrategy } from '../../lib/preview/request.js';
@@ -70,10 +70,12 @@ function parseNumber(raw: string): number {
 
 function parseSourceDir(raw: string, cwd: string): string {
   if (/^s3:\/\//i.test(raw)) throw new InputError('source', 'must be a local build directory (a preview is uploaded from the build, not promoted)', raw);
-  return parseLocalDir(raw, cwd);
+  return parseLocalDir('source', raw, cwd);
 }
 
-export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd: string = process.cwd()): PrPreviewSettings {
+/** `context`: what the triggering event says (read from the environment's GITHUB_EVENT_PATH unless given). */
+export function parsePrPreviewSettings(raw: RawInputs, env: ActionEnvironment, context: RunContext = runContextFrom(env.vars)): PrPreviewSettings {
+  const { cwd } = env;
   const inputs = new InputReader('pr-preview', raw);
   const c = new InputCollector();
   const command = c.field(() => parseCommand(inputs.get('command'), context));
@@ -83,43 +85,41 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
     if (value !== 'shared' && value !== 'dedicated') throw new InputError('strategy', 'must be shared or dedicated', value);
     return value;
   });
-  const strategy = c.field((): PreviewStrategy | undefined => {
+  // A strategy's own inputs, collected on their own and reported with the others.
+  const strategy = c.from({ strategyName }, ({ strategyName }): PreviewStrategy => {
+    const s = new InputCollector();
     if (strategyName === 'shared') {
-      const bucket = c.field(() => parseBucketName('bucket', inputs.required('bucket', 'the previews bucket (strategy shared)')));
-      const ids = c.field(() => {
+      const bucket = s.field(() => parseBucketName('bucket', inputs.required('bucket', 'the previews bucket (strategy shared)')));
+      const distributionId = s.field(() => {
         if (inputs.optional('distribution-id') === undefined) throw new InputError('distribution-id', 'is required with strategy shared: the id of the wildcard distribution for *.<domain>');
-        const parsed = parseDistributionIds(inputs.get('distribution-id'));
-        if (parsed.length > 1) throw new InputError('distribution-id', 'must be one distribution id (the wildcard distribution for *.<domain>)', inputs.get('distribution-id'));
-        return parsed;
+        return parseOneDistributionId('distribution-id', inputs.get('distribution-id'), 'must be one distribution id (the wildcard distribution for *.<domain>)');
       });
-      return bucket && ids ? { kind: 'shared', bucket, distributionId: ids[0]! } : undefined;
+      return { kind: 'shared', ...s.done({ bucket, distributionId }) };
     }
-    if (strategyName === 'dedicated') {
-      const bucketTemplate = c.field(() => parseBucketTemplate(inputs.required('bucket', 'a bucket name template with {number}, like pr-{number}-my-site (strategy dedicated)')));
-      const certificateArn = c.field(() => {
-        const value = inputs.required('certificate-arn', 'an ACM certificate ARN in us-east-1 (strategy dedicated)');
-        if (!CERTIFICATE.test(value)) throw new InputError('certificate-arn', 'must be an ACM certificate ARN in us-east-1, like arn:aws:acm:us-east-1:123456789012:certificate/<uuid> (CloudFront only uses certificates from us-east-1)', value);
-        return value;
-      });
-      const hostedZoneId = c.field(() => {
-        const value = inputs.required('hosted-zone-id', 'the Route 53 hosted zone id of the domain (strategy dedicated)').replace(/^\/hostedzone\//, '');
-        if (!HOSTED_ZONE.test(value)) throw new InputError('hosted-zone-id', 'must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ', value);
-        return value;
-      });
-      const priceClass = c.field(() => {
-        const value = inputs.get('price-class').trim();
-        if (!PRICE_CLASSES.includes(value)) throw new InputError('price-class', `must be one of ${PRICE_CLASSES.join(', ')}`, value);
-        return value;
-      });
-      return bucketTemplate && certificateArn && hostedZoneId && priceClass ? { kind: 'dedicated', bucketTemplate, certificateArn, hostedZoneId, priceClass } : undefined;
-    }
-    return undefined;
+    // dedicated
+    const bucketTemplate = s.field(() => parseBucketTemplate(inputs.required('bucket', 'a bucket name template with {number}, like pr-{number}-my-site (strategy dedicated)')));
+    const certificateArn = s.field(() => {
+      const value = inputs.required('certificate-arn', 'an ACM certificate ARN in us-east-1 (strategy dedicated)');
+      if (!CERTIFICATE.test(value)) throw new InputError('certificate-arn', 'must be an ACM certificate ARN in us-east-1, like arn:aws:acm:us-east-1:123456789012:certificate/<uuid> (CloudFront only uses certificates from us-east-1)', value);
+      return value;
+    });
+    const hostedZoneId = s.field(() => {
+      const value = inputs.required('hosted-zone-id', 'the Route 53 hosted zone id of the domain (strategy dedicated)').replace(/^\/hostedzone\//, '');
+      if (!HOSTED_ZONE.test(value)) throw new InputError('hosted-zone-id', 'must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ', value);
+      return value;
+    });
+    const priceClass = s.field(() => {
+      const value = inputs.get('price-class').trim();
+      if (!PRICE_CLASSES.includes(value)) throw new InputError('price-class', `must be one of ${PRICE_CLASSES.join(', ')}`, value);
+      return value;
+    });
+    return { kind: 'dedicated', ...s.done({ bucketTemplate, certificateArn, hostedZoneId, priceClass }) };
   });
   const numberInput = inputs.optional('pr-number');
   const number = c.field(() => {
     if (numberInput !== undefined) return parseNumber(numberInput);
     if (context.pullNumber !== undefined) return context.pullNumber;
-    if (command === 'deploy' || command === 'cleanup') {
+    if (command.value === 'deploy' || command.value === 'cleanup') {
       throw new InputError('pr-number', `is required when the event (${context.eventName || 'none'}) carries no pull request: the PR number, like 42`);
     }
     return undefined;
@@ -131,58 +131,65 @@ export function parsePrPreviewSettings(raw: RawInputs, context: RunContext, cwd:
     if (!SHA.test(value)) throw new InputError('head-sha', 'must be a full commit id: 40 (or 64) hexadecimal characters', shaInput);
     return value;
   });
-  const sourceDir = c.field(() => (command === 'deploy' ? parseSourceDir(inputs.required('source', 'the build directory to publish'), cwd) : undefined));
+  const sourceDir = c.field(() => (command.value === 'deploy' ? parseSourceDir(inputs.required('source', 'the build directory to publish'), cwd) : undefined));
   const githubToken = c.field(() => inputs.required('github-token', 'a token that may read pull requests and write comments and deployments (default: github.token)'));
   const comment = c.field(() => parseBoolean('comment', inputs.get('comment')));
   const deployment = c.field(() => parseBoolean('deployment', inputs.get('deployment')));
   const expireAfterMs = c.field(() => parseDuration('expire-after', inputs.get('expire-after')));
   const dryRun = c.field(() => parseBoolean('dry-run', inputs.get('dry-run')));
-  const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), checkCacheControl));
+  const cacheControl = c.field(() => parseGlobRules('cache-control', inputs.get('cache-control'), cacheControlProblem));
   const exclude = c.field(() => parseGlobList('exclude', inputs.get('exclude')));
   const concurrency = c.field(() => parseInteger('concurrency', inputs.get('concurrency'), 1, 256));
   const router = c.field(() => {
     const value = inputs.optional('router');
     if (value === undefined) return undefined;
     const router = parseRouter('router', value);
-    if (strategy?.kind === 'dedicated' && STORE_ARN.test(router)) throw new InputError('router', "must be the router's name with strategy dedicated (each preview's distribution runs its function, found by name)", value);
+    if (strategy.value?.kind === 'dedicated' && STORE_ARN.test(router)) throw new InputError('router', "must be the router's name with strategy dedicated (each preview's distribution runs its function, found by name)", value);
     return router;
   });
-  if (!context.repo) {
-    c.add(new InputError('GITHUB_REPOSITORY', 'must be set to owner/name (the runner sets it; from a laptop, export it): previews are tagged with and found by their repository'));
-  }
-  c.done();
+  const repo = c.field(() => {
+    if (!context.repo) throw new InputError('GITHUB_REPOSITORY', 'must be set to owner/name (the runner sets it; from a laptop, export it): previews are tagged with and found by their repository');
+    return context.repo;
+  });
+  const v = c.done({ command, strategy, domain, repo, number, headSha, sourceDir, githubToken, comment, deployment, expireAfterMs, dryRun, cacheControl, exclude, concurrency, router });
   const run: PreviewRun = {
-    strategy: strategy!,
-    domain: domain!,
-    repo: context.repo!,
-    ...(headSha !== undefined ? { headSha } : {}),
+    strategy: v.strategy,
+    domain: v.domain,
+    repo: v.repo,
+    ...(v.headSha !== undefined ? { headSha: v.headSha } : {}),
     guardHeadSha: shaInput !== undefined,
-    comment: comment!,
-    deployment: deployment!,
-    expireAfterMs: expireAfterMs!,
-    dryRun: dryRun!,
-    cacheControl: cacheControl as GlobRule[],
-    exclude: exclude!,
-    concurrency: concurrency!,
+    comment: v.comment,
+    deployment: v.deployment,
+    expireAfterMs: v.expireAfterMs,
+    dryRun: v.dryRun,
+    cacheControl: v.cacheControl,
+    exclude: v.exclude,
+    concurrency: v.concurrency,
     limits: PREVIEW_LIMITS,
     ...(context.runUrl ? { runUrl: context.runUrl } : {}),
     ...(context.runId ? { runId: context.runId } : {}),
     ...(context.job ? { job: context.job } : {}),
     ...(context.step ? { step: context.step } : {}),
     serverUrl: context.serverUrl,
-    ...(router ? { router } : {}),
+    ...(v.router ? { router: v.router } : {}),
   };
-  return { ...requestFor(command!, run, number, sourceDir), githubToken: githubToken! };
+  return { ...requestFor(v.command, run, v.number, v.sourceDir), githubToken: v.githubToken };
 }
 
 /** The command's request: deploy and cleanup have their PR (and deploy its build), which the parsing above required. */
 function requestFor(command: PreviewCommand, run: PreviewRun, number: number | undefined, sourceDir: string | undefined): PreviewRequest {
   switch (command) {
     case 'deploy':
-      return { ...run, command, number: number!, sourceDir: sourceDir! };
+      return { ...run, command, number: present(number, 'pr-number'), sourceDir: present(sourceDir, 'source') };
     case 'cleanup':
-      return { ...run, command, number: number! };
+      return { ...run, command, number: present(number, 'pr-number') };
     case 'sweep':
       return { ...run, command, ...(number !== undefined ? { number } : {}) };
   }
+}
+
+/** A value the parsing above required for this command (it reported the input's problem otherwise). */
+function present<T>(value: T | undefined, input: string): T {
+  if (value === undefined) throw new InputError(input, 'is required for this command');
+  return value;
 }

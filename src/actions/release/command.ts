@@ -1,7 +1,7 @@
 // The release action and CLI command: list or rollback, with their outputs and summary.
 import type { OutputName } from '../../generated/action-specs.js';
 import { resolveStoreArn } from '../../lib/router/store.js';
-import { formatBytes } from '../deploy-static/report.js';
+import { formatBytes } from '../../lib/util/bytes.js';
 import { codeSpan, escapeMarkdown } from '../../lib/util/markdown.js';
 import type { ReleaseActionSettings } from './settings.js';
 import type { ReleaseDeps } from '../../lib/releases/deploy.js';

@@ -1,8 +1,8 @@
 // The router action's inputs (and the CLI's router flags), parsed into one typed settings object.
-import { parseDistributionIds } from '../invalidate/settings.js';
 import { InputCollector, InputError } from '../../inputs/errors.js';
 import { parseDuration, parseLines } from '../../inputs/parse.js';
-import { InputReader, type RawInputs } from '../../inputs/reader.js';
+import { parseOneDistributionId } from '../../inputs/cloudfront.js';
+import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { RouterSettings } from '../../lib/router/setup.js';
 import { parseSite } from '../../lib/router/site-settings.js';
 import { ROUTER_NAME } from '../../lib/router/store.js';
@@ -37,7 +37,8 @@ export function parseHosts(raw: string): HostRule[] {
   return rules;
 }
 
-export function parseRouterSettings(raw: RawInputs): RouterActionSettings {
+/** The router reads nothing from the environment but its inputs. */
+export function parseRouterSettings(raw: RawInputs, _env: ActionEnvironment): RouterActionSettings {
   const inputs = new InputReader('router', raw);
   const c = new InputCollector();
   const command = c.field(() => {
@@ -53,12 +54,10 @@ export function parseRouterSettings(raw: RawInputs): RouterActionSettings {
   const distributionId = c.field(() => {
     const value = inputs.optional('distribution-id');
     if (value === undefined) return undefined;
-    const ids = parseDistributionIds(value);
-    if (ids.length > 1) throw new InputError('distribution-id', 'takes one distribution id', value);
-    return ids[0];
+    return parseOneDistributionId('distribution-id', value, 'takes one distribution id');
   });
   const hosts = c.field(() => parseHosts(inputs.get('hosts')));
   const timeoutMs = c.field(() => parseDuration('timeout', inputs.get('timeout')));
-  c.done();
-  return { command: command!, name: name!, hosts: hosts!, timeoutMs: timeoutMs!, ...(distributionId ? { distributionId } : {}) };
+  const v = c.done({ command, name, distributionId, hosts, timeoutMs });
+  return { command: v.command, name: v.name, hosts: v.hosts, timeoutMs: v.timeoutMs, ...(v.distributionId ? { distributionId: v.distributionId } : {}) };
 }

@@ -1,164 +1,32 @@
 // The slipway command line: commands (one per action, flags = its action.yml inputs), help, version, exit
 // codes. Results go to stdout (text, or one JSON object with --json), logs and progress to stderr.
 // Exit codes: 0 done, 1 failed, 2 usage error (nothing was sent). cli/main.ts is the entry the bundle runs.
-import { createS3Client } from '../../lib/aws/s3-client.js';
 import { describeError } from '../../lib/aws/errors.js';
 import { commandHelp, describeInputErrors, EXIT_CODES, generatedExample, parseCommandLine, suggestion, summaryOf, UsageError } from './args.js';
 import { actionSpecs, type ActionName } from '../../generated/action-specs.js';
 import { InputError, InputErrors } from '../../inputs/errors.js';
-import type { RawInputs } from '../../inputs/reader.js';
-import { deployStaticOutputs, deployStaticSummary } from '../../actions/deploy-static/report.js';
-import { parseDeployStaticSettings } from '../../actions/deploy-static/settings.js';
-import { createCloudFrontClient } from '../../lib/aws/cloudfront-client.js';
-import { createEcsClients } from '../../lib/aws/ecs-clients.js';
-import { deployToEcs, EcsDeployFailed } from '../../lib/ecs/deploy.js';
-import { ecsDeployOutputs, ecsDeploySummary } from '../../actions/ecs-deploy/report.js';
-import { parseEcsDeploySettings } from '../../actions/ecs-deploy/settings.js';
-import { invalidate, InvalidationFailed } from '../../lib/cloudfront/invalidations.js';
-import { invalidateOutputs, invalidateSummary } from '../../actions/invalidate/report.js';
-import { parseInvalidateSettings } from '../../actions/invalidate/settings.js';
-import { terminalLogger, type Logger } from '../../lib/log/logger.js';
+import type { ActionEnvironment } from '../../inputs/reader.js';
+import { actions } from '../../actions/index.js';
+import { partialReport, type Action, type Report } from '../../actions/definition.js';
+import { terminalLogger } from '../../lib/log/logger.js';
 import { systemClock } from '../../lib/util/clock.js';
-import { syncSite } from '../../lib/s3-sync/sync.js';
-import { runContextFrom } from '../../lib/github/event.js';
-import { PreviewFailed } from '../../lib/preview/preview.js';
-import { prPreviewOutputs, prPreviewSummary } from '../../actions/pr-preview/report.js';
-import { createPrPreviewClients, failedOutcome, runPrPreview } from '../../actions/pr-preview/run.js';
-import { parsePrPreviewSettings } from '../../actions/pr-preview/settings.js';
 import { ROUTER_FUNCTION_CODE } from '../../generated/router-function.js';
-import { deployWithRouter } from '../../lib/router/routed-deploy.js';
-import { deployRelease } from '../../lib/releases/deploy.js';
-import { releaseOutputs, releaseSummary, verificationFailedSummary } from '../../actions/deploy-static/release-report.js';
-import { VerificationFailed } from '../../lib/releases/verify.js';
-import { parseReleaseSettings } from '../../actions/release/settings.js';
-import { runReleaseCommand } from '../../actions/release/command.js';
-import { routedSummary } from '../../actions/deploy-static/router-report.js';
-import { routerOutputs, routerSummary, type RouterOutcome } from '../../actions/router/report.js';
-import { parseRouterSettings } from '../../actions/router/settings.js';
-import { routerStatus, setupRouter } from '../../lib/router/setup.js';
-import { createKvsClient } from '../../lib/router/store.js';
-import { SyncFailed } from '../../lib/s3-sync/sync.js';
 
-/** What a command hands back to print: the job summary's text and the action's outputs. */
-interface CommandResult {
-  summary: string;
-  outputs: Record<string, string>;
-}
-
-/** A command that failed after doing part of its work: the error, and the result to report anyway. */
-class CommandFailed extends Error {
-  constructor(
-    readonly result: CommandResult,
-    options: { cause: unknown },
-  ) {
-    super(describeError(options.cause), options);
-  }
-}
-
-interface Command {
-  run(inputs: RawInputs, log: Logger): Promise<CommandResult>;
-  examples: string[];
-}
-
-/** Runs `work`; a failure that carries a partial result becomes a CommandFailed with that result. */
-async function reporting<T>(work: Promise<T>, report: (value: T) => CommandResult, partial: (error: unknown) => T | undefined): Promise<CommandResult> {
-  try {
-    return report(await work);
-  } catch (error) {
-    const value = partial(error);
-    throw value === undefined ? error : new CommandFailed(report(value), { cause: error });
-  }
-}
-
-/**
- * One command per action that has a runner here; its flags, help and errors come from the action's spec. An
- * action without an entry is simply not a command (yet).
- */
-const COMMANDS: Partial<Record<ActionName, Command>> = {
-  'deploy-static': {
-    run: async (inputs, log) => {
-      const settings = parseDeployStaticSettings(inputs);
-      const client = createS3Client(settings.aws);
-      const deps = { s3: client, kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log };
-      if (settings.mode === 'releases' && settings.routing) {
-        const site = settings.routing.site;
-        const released = await deployRelease(settings, settings.routing, deps, settings.owner ? { run: settings.owner } : {}).catch((error: unknown) => {
-          if (error instanceof VerificationFailed) throw new CommandFailed({ summary: verificationFailedSummary(site, error.id, error.report), outputs: {} }, { cause: error });
-          throw error;
-        });
-        return { summary: releaseSummary(site, released), outputs: releaseOutputs(released) };
-      }
-      return reporting(
-        deployWithRouter(settings, settings.routing, deps, () => syncSite(settings, { client, log })),
-        ({ sync, routed }) => ({ summary: deployStaticSummary(settings, sync) + routedSummary(settings.routing, routed), outputs: deployStaticOutputs(sync) }),
-        (error) => (error instanceof SyncFailed ? { sync: error.result, routed: undefined } : undefined),
-      );
-    },
-    examples: [
-      'slipway deploy-static --source dist --bucket my-site-staging --dry-run',
-      "slipway deploy-static --source dist --bucket my-site --prefix web --cache-control '*.png=public, max-age=86400'",
-    ],
-  },
-  invalidate: {
-    run: (inputs, log) => {
-      const settings = parseInvalidateSettings(inputs);
-      return reporting(
-        invalidate(settings, { client: createCloudFrontClient(), log, clock: systemClock }),
-        (outcomes) => ({ summary: invalidateSummary(settings, outcomes), outputs: invalidateOutputs(settings, outcomes) }),
-        (error) => (error instanceof InvalidationFailed ? error.outcomes : undefined),
-      );
-    },
-    examples: ["slipway invalidate --distribution-id E2QWRUHAPOMQZL --paths /index.html --paths '/assets/*'"],
-  },
-  'ecs-deploy': {
-    run: (inputs, log) => {
-      const settings = parseEcsDeploySettings(inputs);
-      return reporting(
-        deployToEcs(settings, { clients: createEcsClients(), clock: systemClock, log }),
-        (result) => ({ summary: ecsDeploySummary(settings, result), outputs: ecsDeployOutputs(result) }),
-        (error) => (error instanceof EcsDeployFailed ? error.result : undefined),
-      );
-    },
-    examples: ['slipway ecs-deploy --cluster staging --service api --container-name api --image api:1.4.2 --dry-run'],
-  },
-  'pr-preview': {
-    run: (inputs, log) => {
-      // As gh does: the token from the environment when no flag gives one.
-      const raw: RawInputs = (name) => inputs(name) ?? (name === 'github-token' ? (process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN) : undefined);
-      const settings = parsePrPreviewSettings(raw, runContextFrom(process.env));
-      return reporting(
-        runPrPreview(settings, createPrPreviewClients(settings), log),
-        (outcome) => ({ summary: prPreviewSummary(settings, outcome), outputs: prPreviewOutputs(settings, outcome) }),
-        (error) => (error instanceof PreviewFailed ? failedOutcome(settings.command, error) : undefined),
-      );
-    },
-    examples: ['GITHUB_REPOSITORY=acme/web GITHUB_TOKEN=$(gh auth token) slipway pr-preview --command sweep --domain preview.example.com --bucket example-previews --distribution-id E2QWRUHAPOMQZL --dry-run'],
-  },
-  router: {
-    run: async (inputs, log) => {
-      const settings = parseRouterSettings(inputs);
-      const deps = { cloudfront: createCloudFrontClient(), kvs: createKvsClient(), log, clock: systemClock };
-      const outcome: RouterOutcome = settings.command === 'setup' ? { command: 'setup', result: await setupRouter(settings, deps) } : { command: 'status', result: await routerStatus(settings, deps) };
-      return { summary: routerSummary(settings, outcome), outputs: routerOutputs(outcome) };
-    },
-    examples: [
-      'slipway router --command setup --distribution-id E2QWRUHAPOMQZL --hosts www.example.com=production',
-      'slipway router status',
-      'slipway router code > router.js   # the function, for Terraform or CDK',
-    ],
-  },
-  release: {
-    run: async (inputs, log) => {
-      const settings = parseReleaseSettings(inputs);
-      return runReleaseCommand(settings, { s3: createS3Client(settings.aws), kvs: createKvsClient(), cloudfront: createCloudFrontClient(), log });
-    },
-    examples: ['slipway release --bucket example-web --router web-router --site web', 'slipway release --command rollback --bucket example-web --router web-router --site web'],
-  },
+/** One command per action, named as the action; its flags, help and errors come from the action's spec. */
+const byName = new Map<string, Action>(actions.map((a) => [a.name, a]));
+const commandNames = (Object.keys(actionSpecs) as ActionName[]).filter((name) => byName.has(name));
+const isCommand = (name: string | undefined): name is ActionName => commandNames.some((c) => c === name);
+const examplesOf = (command: ActionName): readonly string[] => {
+  const examples = byName.get(command)?.examples ?? [];
+  return examples.length > 0 ? examples : [generatedExample(command)];
 };
 
-const commandNames = (Object.keys(actionSpecs) as ActionName[]).filter((name) => COMMANDS[name] !== undefined);
-const isCommand = (name: string | undefined): name is ActionName => commandNames.some((c) => c === name);
-const examplesOf = (command: ActionName): string[] => COMMANDS[command]?.examples ?? [generatedExample(command)];
+/** The action a command runs: one of `actions` by the isCommand check before. */
+function actionOf(command: ActionName): Action {
+  const action = byName.get(command);
+  if (!action) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  return action;
+}
 
 /** The oldest Node the CLI supports: a runtime dependency (content-type, via @octokit/request) declares >=22, the AWS SDK drops 20. */
 export const MINIMUM_NODE = 22;
@@ -184,10 +52,12 @@ function usage(): string {
   ].join('\n');
 }
 
+const definedEntries = (outputs: Report['outputs']): [string, string][] => Object.entries(outputs).filter((e): e is [string, string] => e[1] !== undefined);
+
 /** Output values that are JSON (counts, path lists) as JSON, the rest as strings. */
-function typedOutputs(outputs: Record<string, string>): Record<string, unknown> {
+function typedOutputs(outputs: Report['outputs']): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(outputs).map(([name, value]) => {
+    definedEntries(outputs).map(([name, value]) => {
       try {
         const parsed: unknown = JSON.parse(value);
         return [name, typeof parsed === 'string' ? value : parsed];
@@ -203,14 +73,14 @@ interface Io {
   err: (text: string) => void;
 }
 
-function printResult(io: Io, command: ActionName, json: boolean, result: CommandResult | undefined, error?: string): void {
+function printResult(io: Io, command: ActionName, json: boolean, result: Report | undefined, error?: string): void {
   if (json) {
     io.out(JSON.stringify({ command, ok: error === undefined, ...(error === undefined ? {} : { error }), outputs: typedOutputs(result?.outputs ?? {}) }));
     return;
   }
   if (!result) return;
   io.out(`\n${result.summary}`);
-  for (const [name, value] of Object.entries(result.outputs)) io.out(`${name}=${value}`);
+  for (const [name, value] of definedEntries(result.outputs)) io.out(`${name}=${value}`);
 }
 
 function warnOnOldNode(io: Io): void {
@@ -228,9 +98,12 @@ async function runCommand(io: Io, command: ActionName, argv: readonly string[]):
     return 0;
   }
   warnOnOldNode(io);
+  const env: ActionEnvironment = { vars: process.env, cwd: process.cwd(), as: 'command' };
+  const log = terminalLogger({ verbose: line.verbose });
   try {
-    const result = await COMMANDS[command]!.run(line.inputs, terminalLogger({ verbose: line.verbose }));
-    printResult(io, command, line.json, result);
+    const run = actionOf(command).prepare(line.inputs, env);
+    log.debug(`settings: ${run.logged}`);
+    printResult(io, command, line.json, await run.run({ log, clock: systemClock, env }));
     return 0;
   } catch (error) {
     if (error instanceof InputError || error instanceof InputErrors) {
@@ -238,7 +111,7 @@ async function runCommand(io: Io, command: ActionName, argv: readonly string[]):
       throw new UsageError(describeInputErrors(command, error), command);
     }
     const message = describeError(error);
-    printResult(io, command, line.json, error instanceof CommandFailed ? error.result : undefined, message);
+    printResult(io, command, line.json, partialReport(error), message);
     io.err(`error: ${message}`);
     return 1;
   }

@@ -6,6 +6,7 @@ import { describeError, errorCode, httpStatus } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatDuration, type Clock } from '../util/clock.js';
 import { backoffSchedule, OutOfTime, retry, waitFor } from '../util/wait.js';
+import { PartialFailure } from '../util/partial-failure.js';
 import { batchPaths } from './invalidation-paths.js';
 
 export interface InvalidationRequest {
@@ -45,13 +46,8 @@ export interface InvalidationDeps {
   clock: Clock;
 }
 
-/** Thrown when any distribution failed; carries every distribution's outcome for the report. */
-export class InvalidationFailed extends Error {
-  constructor(readonly outcomes: DistributionOutcome[]) {
-    super(outcomes.filter((o) => o.error).map((o) => `${o.distributionId}: ${o.error}`).join(' '));
-    this.name = 'InvalidationFailed';
-  }
-}
+/** What failed, distribution by distribution. */
+const failureMessage = (outcomes: DistributionOutcome[]): string => outcomes.filter((o) => o.error).map((o) => `${o.distributionId}: ${o.error}`).join(' ');
 
 /**
  * The default caller reference: the repository, the workflow run, the job and step, the
@@ -164,7 +160,7 @@ async function invalidateOne(request: InvalidationRequest, distributionId: strin
   }
 }
 
-/** Invalidates `paths` on every distribution concurrently; throws InvalidationFailed if any failed. */
+/** Invalidates `paths` on every distribution concurrently; throws a PartialFailure with every distribution's outcome if any failed. */
 export async function invalidate(request: InvalidationRequest, deps: InvalidationDeps): Promise<DistributionOutcome[]> {
   if (request.paths.length === 0) {
     deps.log.info('No paths to invalidate: nothing to do.');
@@ -173,6 +169,6 @@ export async function invalidate(request: InvalidationRequest, deps: Invalidatio
   const deadline = deps.clock.now() + request.timeoutMs;
   const nonce = `${deps.clock.now()}-${Math.random().toString(36).slice(2)}`;
   const outcomes = await Promise.all(request.distributionIds.map((id) => invalidateOne(request, id, deps, deadline, nonce)));
-  if (outcomes.some((o) => o.status === 'failed')) throw new InvalidationFailed(outcomes);
+  if (outcomes.some((o) => o.status === 'failed')) throw new PartialFailure(failureMessage(outcomes), outcomes);
   return outcomes;
 }

@@ -4,6 +4,7 @@
 import type { EcsClients } from '../aws/ecs-clients.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
+import { PartialFailure } from '../util/partial-failure.js';
 import { diagnose } from './diagnose.js';
 import { followRollout, verify } from './follow.js';
 import { checkTimeoutCovers, waitForOtherDeployments, warnIfTimeoutShort } from './preflight.js';
@@ -81,12 +82,6 @@ export interface EcsDeployResult {
   dryRun: boolean;
 }
 
-export class EcsDeployFailed extends Error {
-  constructor(readonly result: EcsDeployResult) {
-    super(result.failure ?? 'the deployment failed');
-    this.name = 'EcsDeployFailed';
-  }
-}
 
 export interface EcsDeployDeps {
   clients: EcsClients;
@@ -129,8 +124,8 @@ export async function deployToEcs(request: EcsDeployRequest, deps: EcsDeployDeps
 }
 
 /** The one place a deploy fails with what was done. */
-function failed(result: EcsDeployResult, { failure, status }: Failure): EcsDeployFailed {
+function failed(result: EcsDeployResult, { failure, status }: Failure): PartialFailure<EcsDeployResult> {
   result.status = status;
   result.failure = failure;
-  return new EcsDeployFailed(result);
+  return new PartialFailure(failure, result);
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../log/logger.js';
 import { syncSite, type SyncResult, type SyncSettings } from '../s3-sync/sync.js';
 import type { PreviewRouter } from './strategies/router.js';
 import type { Clock } from '../util/clock.js';
+import { PartialFailure } from '../util/partial-failure.js';
 import { removedComment, deployedComment } from './comment.js';
 import { commentMarker, previewEnvironment } from './naming.js';
 import type { CleanupRequest, DeployRequest, PreviewRun, SweepRequest } from './request.js';
@@ -44,17 +45,6 @@ export interface DeployOutcome {
   environment?: string;
   deployedAt?: string;
   error?: string;
-}
-
-/** Thrown when a step failed after something was done; carries what was done for the report. */
-export class PreviewFailed extends Error {
-  constructor(
-    message: string,
-    readonly outcome: DeployOutcome | CleanupOutcome | SweepOutcome,
-  ) {
-    super(message);
-    this.name = 'PreviewFailed';
-  }
 }
 
 /** Is the PR still what this build is for? A closed PR, or one that moved on, gets no preview. */
@@ -138,7 +128,7 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
         log.warning(`Could not mark deployment ${outcome.deploymentId} failed: ${describeError(e)}`);
       });
     }
-    throw new PreviewFailed(outcome.error, outcome);
+    throw new PartialFailure(outcome.error, outcome);
   }
 }
 
@@ -156,8 +146,8 @@ export function cleanupPreview(request: CleanupRequest, deps: PreviewDeps): Prom
   return removePreview(request, request.number, deps, 'the pull request was closed');
 }
 
-async function removePreview(run: PreviewRun, number: number, deps: PreviewDeps, why: string): Promise<CleanupOutcome> {
-  const outcome: CleanupOutcome = { status: 'planned', number, deploymentsDeactivated: 0 };
+/** `outcome` is filled in as the steps go, so a caller that passes one still has it when this fails. */
+async function removePreview(run: PreviewRun, number: number, deps: PreviewDeps, why: string, outcome: CleanupOutcome = { status: 'planned', number, deploymentsDeactivated: 0 }): Promise<CleanupOutcome> {
   try {
     const removal = await deps.store.remove(number, run.dryRun);
     if (deps.router && removal.found) removal.steps.push(await deps.router.remove(number, run.dryRun));
@@ -175,7 +165,7 @@ async function removePreview(run: PreviewRun, number: number, deps: PreviewDeps,
   } catch (error) {
     outcome.status = 'failed';
     outcome.error = describeError(error);
-    throw new PreviewFailed(outcome.error, outcome);
+    throw new PartialFailure(outcome.error, outcome);
   }
 }
 
@@ -221,17 +211,17 @@ export async function sweepPreviews(run: SweepRequest, deps: PreviewDeps): Promi
   const failures: string[] = [];
   for (const swept of outcome.previews.filter((p) => p.decision === 'remove')) {
     const why = swept.reason === 'closed' ? 'the pull request was closed' : swept.reason.startsWith('open, idle') ? 'the pull request was idle too long' : 'the earlier removal is finished';
+    swept.cleanup = { status: 'planned', number: swept.number, deploymentsDeactivated: 0 };
     try {
-      swept.cleanup = await removePreview(run, swept.number, deps, why);
+      await removePreview(run, swept.number, deps, why, swept.cleanup);
     } catch (error) {
-      swept.cleanup = error instanceof PreviewFailed ? (error.outcome as CleanupOutcome) : undefined;
       failures.push(`PR #${swept.number}: ${describeError(error)}`);
     }
   }
   if (failures.length > 0) {
     outcome.status = 'failed';
     outcome.error = `${failures.length} previews could not be removed: ${failures.join('; ')}`;
-    throw new PreviewFailed(outcome.error, outcome);
+    throw new PartialFailure(outcome.error, outcome);
   }
   return outcome;
 }

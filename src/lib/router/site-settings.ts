@@ -40,13 +40,13 @@ export function parseSlashPolicy(input: string, raw: string): SlashPolicy {
 export function parseSiteRouting(get: (name: 'router' | 'site' | 'trailing-slash') => string, c: InputCollector, bucket: string | undefined, prefix: string | undefined): SiteRouting | undefined {
   const routerRaw = get('router').trim();
   const siteRaw = get('site').trim();
-  const slash = c.field(() => parseSlashPolicy('trailing-slash', get('trailing-slash') || 'keep'));
+  const slash = c.field(() => parseSlashPolicy('trailing-slash', get('trailing-slash') || 'keep')).value;
   if (routerRaw === '') {
     if (siteRaw !== '') c.add(new InputError('site', 'needs the router input too (which router the site belongs to)', siteRaw));
     if (slash !== undefined && slash !== 'keep') c.add(new InputError('trailing-slash', 'needs the router input too (the edge router applies it)', slash));
     return undefined;
   }
-  const router = c.field(() => parseRouter('router', routerRaw));
-  const site = c.field(() => (siteRaw === '' ? (bucket === undefined ? undefined : parseSite('site', defaultSite(bucket, prefix ?? ''))) : parseSite('site', siteRaw)));
+  const router = c.field(() => parseRouter('router', routerRaw)).value;
+  const site = c.field(() => (siteRaw === '' ? (bucket === undefined ? undefined : parseSite('site', defaultSite(bucket, prefix ?? ''))) : parseSite('site', siteRaw))).value;
   return router && site && slash ? { router, site, slash } : undefined;
 }
