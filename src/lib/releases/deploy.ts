@@ -20,7 +20,10 @@ import { compileGlobs, HeaderRules } from '../s3-sync/rules.js';
 import type { SyncSettings } from '../s3-sync/sync.js';
 import { forEachLimit } from '../util/concurrency.js';
 import { layoutRelease, releaseFolder, releaseSite, type BuildFile, type ReleaseLayout } from './layout.js';
-import { readPointer, switchPointer } from './pointer.js';
+import { readPointer } from './pointer.js';
+import { checkStoreBudget } from './budget.js';
+import { gcAfterDeploy, type GcResult } from './gc.js';
+import { activateRelease } from './guard.js';
 import { readRecord, stageRelease, type ReleaseRecord, type StageResult } from './stage.js';
 
 export interface ReleaseDeps {
@@ -50,6 +53,8 @@ export interface ReleaseDeployResult {
   tableWrite?: WriteResult;
   /** false: this release was already live (the same build deployed again). */
   switched: boolean;
+  /** The garbage collection run after the switch (undefined: it did not run to the end, a warning says why). */
+  gc?: GcResult;
   durationMs: number;
 }
 
@@ -120,14 +125,16 @@ export async function deployRelease(settings: SyncSettings & { dryRun: boolean }
     files: Object.fromEntries(files.map((f) => [f.key, { size: f.size, sha256: f.sha256, pool: inPool.has(f.key), headers: f.headers }])),
     table: Object.fromEntries(entries),
   };
-  const stage = await stageRelease(target, layout, record, paths, live ? [live] : []);
   const rsite = releaseSite(routing.site, layout.id);
+  await checkStoreBudget(deps.kvs, storeArn, rsite, entries);
+  const stage = await stageRelease(target, layout, record, paths, live ? [live] : []);
   const tableWrite = await log.group(`Write the routing table of release ${layout.id}`, () => writeEntries(deps.kvs, storeArn, { desired: entries, owns: ownedBy(rsite) }, log));
   const switched = pointer.live !== layout.id;
   await log.group(`Activate release ${layout.id}`, async () => {
-    await switchPointer(deps.kvs, storeArn, routing.site, layout.id, pointer.live);
+    await activateRelease(target, deps.kvs, storeArn, routing.site, layout.id, pointer.live);
     log.info(switched ? `site ${routing.site} now serves release ${layout.id} (was ${pointer.live || 'none'})` : `release ${layout.id} was already live: nothing switched`);
   });
   const url = siteUrl(await readAllEntries(deps.kvs, storeArn), routing.site);
-  return { ...base, dryRun: false, url, stage, tableWrite, switched, durationMs: Date.now() - started };
+  const gc = await gcAfterDeploy(target, deps.kvs, storeArn, settings.staleGraceMs);
+  return { ...base, dryRun: false, url, stage, tableWrite, switched, ...(gc ? { gc } : {}), durationMs: Date.now() - started };
 }
