@@ -79,8 +79,9 @@ export async function switchPointer(kvs: CloudFrontKeyValueStoreClient, arn: str
   for (let attempt = 0; ; attempt++) {
     const etag = (await kvs.send(new DescribeKeyValueStoreCommand({ KvsARN: arn }))).ETag;
     const now = await readPointer(kvs, arn, site);
-    if (now.live !== expected) throw new ActivationConflict(site, expected, now.live, id);
+    // Already there: a write whose answer was lost (the retry then meets a new ETag), or the same build.
     if (now.live === id && now.liveOwner === owner) return { conflicts: attempt };
+    if (now.live !== expected) throw new ActivationConflict(site, expected, now.live, id);
     try {
       await kvs.send(new UpdateKeysCommand({ KvsARN: arn, IfMatch: etag, Puts: [{ Key: siteKey(site), Value: now.live === id ? pointerValue(site, id, now.before, owner, now.beforeOwner) : pointerValue(site, id, now.live, owner, now.liveOwner) }] }));
       return { conflicts: attempt };
