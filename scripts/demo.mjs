@@ -17,6 +17,7 @@ import { readActionSpecs } from './lib/action-specs.mjs';
 import { apiTaskDefinition, FakeEcs } from '../stand-ins/fake-ecs.mjs';
 import { githubEnvFor, startFakeGitHub } from '../stand-ins/fake-github.mjs';
 import { awsEnvFor, startMoto } from '../stand-ins/moto.mjs';
+import { releasesScenario, RELEASES_STEPS } from './demo-releases.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -158,6 +159,8 @@ function keyOutputs(action, o) {
       return `uploaded ${o.uploaded ?? '?'}, skipped ${o.skipped ?? '?'}, deleted ${o.deleted ?? '?'}, changed ${o['changed-paths'] ?? '?'}`;
     case 'invalidate':
       return `paths ${o.paths ?? '?'}`;
+    case 'release':
+      return `live ${o['release-id'] ?? '?'}${o['previous-release-id'] ? ` (was ${o['previous-release-id']})` : ''}`;
     case 'pr-preview':
       return `${o.url ?? ''} ${o.prefix ? `(s3://${o.bucket ?? '?'}/${o.prefix})` : ''}`.trim();
     case 'ecs-deploy':
@@ -419,6 +422,16 @@ try {
     failed = true;
     console.log(`  ✗ ${error instanceof Error ? error.message : String(error)}`);
     notRun('production', PRODUCTION_STEPS);
+  }
+
+  // ── Web as releases: staging and production behind one router (scripts/demo-releases.mjs).
+  try {
+    console.log(`\n═══ Web as releases → one bucket, one router: deploy, activate, promote, roll back`);
+    evidence.releases = await releasesScenario({ step, check, env: workflowRun(WEB_REPO, 'push', { ref: 'refs/heads/main', after: 'c4'.repeat(20) }), s3 });
+  } catch (error) {
+    failed = true;
+    console.log(`  ✗ ${error instanceof Error ? error.message : String(error)}`);
+    notRun('releases', RELEASES_STEPS);
   }
 
   // ── API: new image, migration as a one-off task first, rolling deployment, /health.

@@ -432,10 +432,10 @@ export const actionSpecs = {
     }
   },
   "release": {
-    "description": "List a site's releases (deploy-static mode releases) or roll back to one with a single write of the router's live pointer, no upload, no invalidation.",
+    "description": "The releases of a site deployed with deploy-static mode releases - list them, roll back or promote with one write of the router's pointer (no upload, no invalidation), collect garbage.",
     "inputs": {
       "command": {
-        "description": "list (the site's releases, newest first, and which is live) or rollback (switch the live pointer to release-id, or to the release live before the current one).",
+        "description": "list (the site's releases, newest first, and which pointers hold each), rollback (switch the live pointer to release-id, or to the release live before the current one), promote (make the release site from serves live on site to) or gc (delete releases no pointer holds, beyond keep-releases, after stale-asset-grace).",
         "required": false,
         "default": "list"
       },
@@ -458,9 +458,49 @@ export const actionSpecs = {
         "default": ""
       },
       "release-id": {
-        "description": "rollback only. The release to make live (16 hex digits, from list or deploy-static's release-id); empty = the release that was live before the current one.",
+        "description": "rollback and promote. The release to make live (16 hex digits, from list or deploy-static's release-id); empty = for rollback the release that was live before the current one, for promote the release site from serves.",
         "required": false,
         "default": ""
+      },
+      "from": {
+        "description": "promote. The site whose release is promoted (a site of the same router, e.g. staging or a preview deployed in releases mode); empty = the site input.",
+        "required": false,
+        "default": ""
+      },
+      "to": {
+        "description": "promote. The site that gets the release (e.g. production). Same bucket, prefix and router as from - one pointer write; otherwise give to-bucket, to-prefix or to-router and the release is copied server-side first.",
+        "required": false,
+        "default": ""
+      },
+      "to-bucket": {
+        "description": "promote. The bucket of the site to, when it is not bucket (the release folder and the pool objects it uses are copied server-side).",
+        "required": false,
+        "default": ""
+      },
+      "to-prefix": {
+        "description": "promote. The key prefix of the site to in its bucket; empty = prefix when to-bucket is empty, else the bucket root.",
+        "required": false,
+        "default": ""
+      },
+      "to-router": {
+        "description": "promote. The router (name or key value store ARN) that serves the site to, when it is not router.",
+        "required": false,
+        "default": ""
+      },
+      "keep-releases": {
+        "description": "gc. The newest releases of each site kept whatever the pointers say (1 to 1000); releases a pointer holds (live or as the rollback target) are always kept.",
+        "required": false,
+        "default": "10"
+      },
+      "stale-asset-grace": {
+        "description": "gc. How long a release (and the pool objects only it uses) stays after it left its last pointer, so open pages keep loading their files (0, 90s, 15m, 1h, 7d).",
+        "required": false,
+        "default": "7d"
+      },
+      "dry-run": {
+        "description": "gc. Report what would be deleted and delete nothing (true or false).",
+        "required": false,
+        "default": "false"
       },
       "region": {
         "description": "AWS region (default from AWS_REGION / AWS_DEFAULT_REGION, else us-east-1).",
@@ -480,13 +520,16 @@ export const actionSpecs = {
     },
     "outputs": {
       "release-id": {
-        "description": "The release live after the command."
+        "description": "The release live after the command (promote - on site to)."
       },
       "previous-release-id": {
-        "description": "rollback. The release that was live before it (roll back again to return)."
+        "description": "rollback and promote. The release that was live before it (roll back again to return)."
       },
       "releases": {
-        "description": "list. JSON array of the releases, newest first ({id, createdAt, commit, run, actor, files, bytes, live})."
+        "description": "list and gc. JSON array of the releases, newest first ({id, site, createdAt, commit, run, actor, files, bytes, live, pointers, offSince}; gc - {id, site, createdAt, bytes, heldBy, offSince, decision, deletableAt})."
+      },
+      "deleted-releases": {
+        "description": "gc. JSON array of the release ids deleted (dry run - that would be deleted)."
       }
     }
   },

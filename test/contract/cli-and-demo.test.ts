@@ -44,6 +44,7 @@ describe('npm run demo', () => {
       staging: { changedPaths: string[]; invalidationPaths: string[] };
       preview: { objectsAfterDeploy: number; objectsAfterCleanup: number; comments: { id: number; body: string }[]; commentsAfterDeploy: { id: number; body: string }[]; deployments: { environment: string; statuses: string[] }[] };
       production: { staging: Objects; production: Objects; invalidationPaths: string[][] };
+      releases: { staging: { l: string; b?: string }; production: { l: string; b?: string }; ids: { v1: string; v2: string } };
       api: { outputs: Record<string, string>; migration: { taskDefinition: string; container: string; command: string[]; beforeUpdate: boolean }; service: { taskDefinition: string; deployments: { rolloutState: string }[] }; healthChecks: number };
     };
   }
@@ -54,8 +55,8 @@ describe('npm run demo', () => {
     let stdout: string;
     let report: Report;
     try {
-      // exec rejects on a non-zero exit (or past the one-minute budget), so getting here means exit 0.
-      ({ stdout } = await exec(process.execPath, ['scripts/demo.mjs', '--report', reportFile], { cwd: root, timeout: 60_000 }));
+      // exec rejects on a non-zero exit (or past the 90-second budget), so getting here means exit 0.
+      ({ stdout } = await exec(process.execPath, ['scripts/demo.mjs', '--report', reportFile], { cwd: root, timeout: 90_000 }));
       report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -73,6 +74,10 @@ describe('npm run demo', () => {
       'deploy-static: production: the release it serves (build 1)',
       'deploy-static: production: promote staging (build 2)',
       'invalidate: production: invalidate',
+      'deploy-static: web staging: deploy v1 as a release',
+      'deploy-static: web staging: deploy v2 as a release',
+      'release: web production: promote staging → production',
+      'release: web staging: roll back to v1',
       'ecs-deploy: api: deploy image 1.5.0 with migration',
     ]);
     for (const s of report.steps) expect({ step: s.name, ran: s.ran, exitCode: s.exitCode }).toEqual({ step: s.name, ran: true, exitCode: 0 });
@@ -104,6 +109,12 @@ describe('npm run demo', () => {
     expect(production).toEqual(staging);
     expect(report.evidence.production.invalidationPaths).toEqual([['/about/', '/about/index.html']]);
 
+    // Releases: staging deployed twice, production promoted by pointer, staging rolled back.
+    const releases = report.evidence.releases;
+    expect(releases.production).toEqual({ l: `staging~${releases.ids.v2}` });
+    expect(releases.staging).toEqual({ l: `staging~${releases.ids.v1}`, b: releases.ids.v2 });
+    expect(step('web staging: deploy v2 as a release').outputs).toMatchObject({ 'changed-paths': '[]', 'previous-release-id': releases.ids.v1 });
+
     // API: the migration ran as a task of the new revision before the service moved; the rollout completed.
     const api = report.evidence.api;
     expect(api.outputs).toMatchObject({ status: 'completed', 'task-definition-arn': expect.stringMatching(/task-definition\/api:2$/) as unknown, 'previous-task-definition-arn': expect.stringMatching(/task-definition\/api:1$/) as unknown });
@@ -121,5 +132,5 @@ describe('npm run demo', () => {
       expect(pid).toEqual(expect.any(Number));
       expect(() => process.kill(pid!, 0)).toThrow(/ESRCH/);
     }
-  }, 90_000);
+  }, 120_000);
 });

@@ -82,6 +82,42 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     }
   });
 
+  it('the release action promotes by pointer and collects garbage, with its outputs and summary; bad inputs fail before any request', async () => {
+    const bucket = await newBucket();
+    const arn = kvs.createStore('web-router');
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) ids.push((await run({ source: writeSite(build(n)), bucket, router: arn, site: 'staging', mode: 'releases', verify: 'false' })).outputs['release-id']!);
+    const release = (inputs: Record<string, string>) => runActionBundle('release', { command: 'list', bucket, prefix: '', router: arn, site: 'staging', 'release-id': '', from: '', to: '', 'keep-releases': '10', 'stale-asset-grace': '7d', 'dry-run': 'false', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+    const promoted = await release({ command: 'promote', to: 'production' });
+    expect(promoted.errors).toEqual([]);
+    expect(promoted.outputs).toMatchObject({ 'release-id': ids[2], 'previous-release-id': '' });
+    expect(JSON.parse(kvs.items(arn).get('s:production')!)).toEqual({ l: `staging~${ids[2]}` });
+    expect(promoted.summary).toContain('Nothing uploaded or copied, nothing invalidated');
+    // keep 1, no grace: the first release is off every pointer (the second is staging's rollback target).
+    const dry = await release({ command: 'gc', 'keep-releases': '1', 'stale-asset-grace': '0', 'dry-run': 'true' });
+    expect(dry.errors).toEqual([]);
+    expect(JSON.parse(dry.outputs['deleted-releases']!)).toEqual([ids[0]]);
+    expect(dry.summary).toMatch(/Dry run: garbage collection/);
+    const gc = await release({ command: 'gc', 'keep-releases': '1', 'stale-asset-grace': '0' });
+    expect(gc.errors).toEqual([]);
+    expect(JSON.parse(gc.outputs['deleted-releases']!)).toEqual([ids[0]]);
+    expect(gc.summary).toMatch(/1 releases deleted: \d+ objects/);
+    const listed = await release({});
+    expect((JSON.parse(listed.outputs.releases!) as { id: string; pointers: string[] }[]).map((r) => [r.id, r.pointers.sort()])).toEqual([[ids[2], ['production', 'staging']], [ids[1], ['staging (rollback)']]]);
+    const before = kvs.requests.length;
+    for (const [inputs, message] of [
+      [{ command: 'promote' }, /Input 'to' is required/],
+      [{ command: 'gc', 'keep-releases': '0' }, /Input 'keep-releases' must be a whole number from 1 to 1000/],
+      [{ command: 'gc', 'stale-asset-grace': 'soon' }, /Input 'stale-asset-grace' must be a duration/],
+      [{ command: 'prune' }, /Input 'command' must be list, rollback, promote or gc/],
+    ] as const) {
+      const bad = await release(inputs);
+      expect(bad.exitCode).toBe(1);
+      expect(bad.errors.join('\n')).toMatch(message);
+    }
+    expect(kvs.requests.length).toBe(before);
+  });
+
   it.each([
     [{ mode: 'releases' }, /Input 'mode' releases needs the router input too/],
     [{ mode: 'atomic', router: 'web' }, /Input 'mode' must be mirror \(sync the site in place\) or releases/],

@@ -23,7 +23,10 @@ import { compileGlobs, HeaderRules } from '../s3-sync/rules.js';
 import type { SyncSettings } from '../s3-sync/sync.js';
 import { forEachLimit } from '../util/concurrency.js';
 import { layoutRelease, releaseFolder, releaseSite, type BuildFile, type ReleaseLayout } from './layout.js';
-import { readPointer, switchPointer } from './pointer.js';
+import { readPointer } from './pointer.js';
+import { checkStoreBudget } from './budget.js';
+import { gcAfterDeploy, type GcResult } from './gc.js';
+import { activateRelease } from './guard.js';
 import { readRecord, stageRelease, type ReleaseRecord, type StageResult } from './stage.js';
 import { DEFAULT_WAIT, verifyRelease, waitForRelease, type HttpGet, type VerifyReport, type WaitOptions, type WaitResult } from './verify.js';
 import type { Clock } from '../util/clock.js';
@@ -69,6 +72,8 @@ export interface ReleaseDeployResult {
   verification?: VerifyReport;
   /** After the switch, until every POP reached answered the new id (absent: verify false, nothing switched). */
   propagation?: WaitResult;
+  /** The garbage collection run after the switch (undefined: it did not run to the end, a warning says why). */
+  gc?: GcResult;
   durationMs: number;
 }
 
@@ -153,6 +158,7 @@ export async function deployRelease(settings: SyncSettings & VerifySettings & { 
     files: Object.fromEntries(files.map((f) => [f.key, { size: f.size, sha256: f.sha256, pool: inPool.has(f.key), headers: f.headers }])),
     table: Object.fromEntries(entries),
   };
+  await checkStoreBudget(deps.kvs, storeArn, rsite, entries);
   const stage = await stageRelease(target, layout, record, paths, live ? [live] : []);
   const tableWrite = await log.group(`Write the routing table of release ${layout.id}`, () => writeEntries(deps.kvs, storeArn, { desired: entries, owns: ownedBy(rsite) }, log));
   const cdn = { ...(deps.cdn?.get ? { get: deps.cdn.get } : {}), ...(deps.cdn?.clock ? { clock: deps.cdn.clock } : {}) };
@@ -162,7 +168,7 @@ export async function deployRelease(settings: SyncSettings & VerifySettings & { 
     : undefined;
   const switched = pointer.live !== layout.id;
   const propagation = await log.group(`Activate release ${layout.id}`, async () => {
-    await switchPointer(deps.kvs, storeArn, routing.site, layout.id, pointer.live);
+    await activateRelease(target, deps.kvs, storeArn, routing.site, layout.id, pointer.live);
     log.info(switched ? `site ${routing.site} now serves release ${layout.id} (was ${pointer.live || 'none'})` : `release ${layout.id} was already live: nothing switched`);
     if (!verify || !switched) return undefined;
     const served = await waitForRelease(new URL(verifyUrl), layout.id, { ...wait, ...cdn });
@@ -170,5 +176,6 @@ export async function deployRelease(settings: SyncSettings & VerifySettings & { 
     else log.warning(`release ${layout.id} is live, but ${verifyUrl} did not answer it from every edge within ${Math.round(served.ms / 1000)} s (last: ${served.lastOther ?? 'none'}); the key value store may still be propagating`);
     return served;
   });
-  return { ...base, dryRun: false, url, stage, tableWrite, switched, ...(verification ? { verification } : {}), ...(propagation ? { propagation } : {}), durationMs: Date.now() - started };
+  const gc = await gcAfterDeploy(target, deps.kvs, storeArn, settings.staleGraceMs);
+  return { ...base, dryRun: false, url, stage, tableWrite, switched, ...(verification ? { verification } : {}), ...(propagation ? { propagation } : {}), ...(gc ? { gc } : {}), durationMs: Date.now() - started };
 }

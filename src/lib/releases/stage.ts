@@ -5,6 +5,8 @@
 //   3. the release folder: files an earlier release holds with the same bytes and headers are copied
 //      server-side, the others uploaded;
 //   4. the release record, last: a release without its record is incomplete and is never activated.
+// All of it under the store's lease (guard.ts), so garbage collection never deletes a pool object
+// this staging has just found in place.
 import { requestHeaders } from '../s3-sync/execute.js';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +14,7 @@ import type { Logger } from '../log/logger.js';
 import { fileMatchesEtag, unquote } from '../s3-sync/etag.js';
 import type { ObjectHeaders } from '../s3-sync/rules.js';
 import { forEachLimit } from '../util/concurrency.js';
+import { readGcIndex, underStoreLease, writeGcIndex } from './guard.js';
 import { recordKey, releaseFolder, type BuildFile, type ReleaseLayout } from './layout.js';
 
 export interface ReleaseRecord {
@@ -138,10 +141,18 @@ async function stageReleaseFolder(t: StageTarget, layout: ReleaseLayout, paths: 
  */
 export async function stageRelease(t: StageTarget, layout: ReleaseLayout, record: ReleaseRecord, paths: ReadonlyMap<string, string>, earlier: readonly ReleaseRecord[]): Promise<StageResult> {
   const result: StageResult = { reused: false, uploaded: 0, copied: 0, poolReused: 0, bytesUploaded: 0 };
-  if (await readRecord(t, layout.id)) return { ...result, reused: true };
-  await t.log.group(`Stage the shared asset pool (${layout.pool.length} immutable files)`, () => stagePool(t, layout.pool, paths, result));
-  await t.log.group(`Stage release ${layout.id} (${layout.release.length} files under ${releaseFolder(layout.id)})`, () => stageReleaseFolder(t, layout, paths, earlier, result));
-  await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: t.prefix + recordKey(layout.id), Body: JSON.stringify(record), ContentType: 'application/json', CacheControl: 'no-store' }));
-  t.log.info(`release ${layout.id}: ${result.uploaded} uploaded, ${result.copied} copied from earlier releases, ${result.poolReused} pool files already in place; record written`);
-  return result;
+  return underStoreLease(t, `staging of release ${layout.id}`, async () => {
+    // A release gc has started deleting is staged again in full (its files may be half gone).
+    const deleting = (await readGcIndex(t)).deleting.includes(layout.id);
+    if (!deleting && (await readRecord(t, layout.id))) return { ...result, reused: true };
+    await t.log.group(`Stage the shared asset pool (${layout.pool.length} immutable files)`, () => stagePool(t, layout.pool, paths, result));
+    await t.log.group(`Stage release ${layout.id} (${layout.release.length} files under ${releaseFolder(layout.id)})`, () => stageReleaseFolder(t, layout, paths, earlier.filter((r) => r.id !== layout.id), result));
+    await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: t.prefix + recordKey(layout.id), Body: JSON.stringify(record), ContentType: 'application/json', CacheControl: 'no-store' }));
+    if (deleting) {
+      const index = await readGcIndex(t);
+      await writeGcIndex(t, { ...index, deleting: index.deleting.filter((id) => id !== layout.id) });
+    }
+    t.log.info(`release ${layout.id}: ${result.uploaded} uploaded, ${result.copied} copied from earlier releases, ${result.poolReused} pool files already in place; record written`);
+    return result;
+  });
 }

@@ -1,0 +1,85 @@
+// The release action's settings (promote and gc inputs), named pointers, and gc's decisions.
+import { describe, expect, it } from 'vitest';
+import { humanDuration } from '../../src/actions/release/command.js';
+import { parseReleaseSettings } from '../../src/actions/release/settings.js';
+import { planGc, pointerHolders } from '../../src/lib/releases/gc.js';
+import { parsePointer, pointerValue } from '../../src/lib/releases/pointer.js';
+import type { ReleaseRecord } from '../../src/lib/releases/stage.js';
+import { testEnvironment } from '../support/environment.js';
+
+const A = 'aaaaaaaaaaaaaaaa';
+const B = 'bbbbbbbbbbbbbbbb';
+const C = 'cccccccccccccccc';
+const settings = (inputs: Record<string, string>) => parseReleaseSettings((name) => ({ bucket: 'web', router: 'web-router', ...inputs })[name], testEnvironment());
+
+describe('release settings', () => {
+  it('promote: from defaults to site, to is another site of the same store; keep-releases 10 and 7 days by default', () => {
+    expect(settings({ command: 'promote', site: 'staging', to: 'production' })).toMatchObject({ command: 'promote', from: 'staging', to: { site: 'production', bucket: 'web', prefix: '', router: 'web-router' }, keepReleases: 10, staleGraceMs: 7 * 86_400_000, dryRun: false });
+    expect(settings({ command: 'promote', from: 'pr-7', to: 'production', 'to-bucket': 'web-prod', 'to-router': 'prod-router' }).to).toEqual({ site: 'production', bucket: 'web-prod', prefix: '', router: 'prod-router' });
+    expect(settings({ command: 'gc', 'keep-releases': '3', 'stale-asset-grace': '1h', 'dry-run': 'true' })).toMatchObject({ keepReleases: 3, staleGraceMs: 3_600_000, dryRun: true });
+  });
+
+  it.each([
+    [{ command: 'deploy' }, /Input 'command' must be list, rollback, promote or gc/],
+    [{ command: 'promote' }, /Input 'to' is required: the site that gets the release/],
+    [{ command: 'promote', site: 'staging', to: 'staging' }, /Input 'to' names the site the release comes from/],
+    [{ command: 'promote', to: 'Production!' }, /Input 'to'/],
+    [{ command: 'gc', 'keep-releases': '0' }, /Input 'keep-releases' must be a whole number from 1 to 1000/],
+    [{ command: 'gc', 'stale-asset-grace': 'a week' }, /Input 'stale-asset-grace' must be a duration/],
+    [{ command: 'gc', to: 'production' }, /Input 'to' is for command promote only/],
+    [{ command: 'list', 'release-id': A }, /Input 'release-id' is for command rollback and promote only/],
+    [{ command: 'rollback', 'dry-run': 'true' }, /Input 'dry-run' is for command gc only/],
+    [{ command: 'promote', to: 'production', 'to-bucket': 'Bad_Bucket' }, /Input 'to-bucket'/],
+  ])('%j is refused, naming the input', (inputs, message) => {
+    expect(() => settings(inputs)).toThrow(message);
+  });
+
+  it('says durations as given', () => {
+    expect([humanDuration(7 * 86_400_000), humanDuration(5_400_000), humanDuration(90_000), humanDuration(0)]).toEqual(['7d', '90m', '90s', '0ms']);
+  });
+});
+
+describe('named pointers', () => {
+  it('link to the table of the site that staged the release; b is bare when it is the site itself', () => {
+    expect(pointerValue('web', A, B)).toBe(JSON.stringify({ l: `web~${A}`, b: B }));
+    expect(pointerValue('production', A, B, 'staging', 'production')).toBe(JSON.stringify({ l: `staging~${A}`, b: B }));
+    expect(parsePointer('production', pointerValue('production', A, B, 'staging', 'pr-7'))).toEqual({ live: A, liveOwner: 'staging', before: B, beforeOwner: 'pr-7' });
+    // A mirror-mode site's config and garbage are no release.
+    expect(parsePointer('web', JSON.stringify({ p: '', m: 'spa' }))).toMatchObject({ live: '', before: '' });
+    expect(parsePointer('web', 'not json')).toMatchObject({ live: '' });
+  });
+
+  it('holders: every s:<site> pointer, live and rollback; tables and rule chunks are not pointers', () => {
+    const entries = new Map([
+      ['s:staging', pointerValue('staging', A, B)],
+      ['s:production', pointerValue('production', A, C, 'staging')],
+      [`s:staging~${A}`, JSON.stringify({ p: '', l: `x~${C}` })],
+      ['s:blog:r0', '[]'],
+      ['h:www.example.com', JSON.stringify({ s: 'production' })],
+    ]);
+    expect(Object.fromEntries(pointerHolders(entries))).toEqual({ [A]: ['staging', 'production'], [B]: ['staging (rollback)'], [C]: ['production (rollback)'] });
+  });
+});
+
+describe('gc decisions', () => {
+  const record = (id: string, site: string, createdAt: string): ReleaseRecord => ({ version: 1, id, site, createdAt, poolDirs: [], files: {}, table: {} });
+  const now = new Date('2026-12-01T12:00:00Z');
+  const records = [record(A, 'web', '2026-11-01T00:00:00Z'), record(B, 'web', '2026-11-02T00:00:00Z'), record(C, 'web', '2026-11-03T00:00:00Z')];
+  const empty = { version: 1 as const, offSince: {}, deleting: [] };
+
+  it('held and newest are kept; the others wait out the grace from when gc first saw them off', () => {
+    const first = planGc(records, new Map([[C, ['web']]]), empty, { keep: 1, graceMs: 3_600_000 }, now);
+    expect(first.releases.map((r) => r.decision)).toEqual(['held', 'grace', 'grace']);
+    expect(first.index.offSince).toEqual({ [A]: now.toISOString(), [B]: now.toISOString() });
+    const later = planGc(records, new Map([[C, ['web']], [A, ['web (rollback)']]]), first.index, { keep: 1, graceMs: 3_600_000 }, new Date(now.getTime() + 3_600_000));
+    // A is held again: its mark is cleared; B's grace is over.
+    expect(later.releases.map((r) => [r.id, r.decision])).toEqual([[C, 'held'], [B, 'delete'], [A, 'held']]);
+    expect(later.index.offSince).toEqual({ [B]: now.toISOString() });
+  });
+
+  it('keeps the newest keep-releases of each site, not of the store', () => {
+    const mixed = [...records, record('dddddddddddddddd', 'pr-7', '2026-11-30T00:00:00Z')];
+    const plan = planGc(mixed, new Map(), empty, { keep: 1, graceMs: 0 }, now);
+    expect(plan.releases.map((r) => [r.id, r.decision])).toEqual([['dddddddddddddddd', 'newest'], [C, 'newest'], [B, 'delete'], [A, 'delete']]);
+  });
+});
