@@ -98,7 +98,7 @@ describe('what the step hands on, in every case', () => {
 
   it('a deploy that fails half-way still writes its outputs and a summary of what was done', async () => {
     const bucket = await newBucket();
-    proxy.setFaults((r) => (r.operation === 'PutObject' && r.key?.endsWith('.html') ? { kind: 'status', status: 403, code: 'AccessDenied' } : undefined));
+    proxy.faults.inject({ match: (r) => r.operation === 'PutObject' && r.key?.endsWith('.html') === true, times: Infinity, status: 403, code: 'AccessDenied' });
     try {
       const result = await run({ source: writeSite({ 'index.html': 'x', 'app-Bq3w7x1Z.js': 'js', 'logo.png': 'png' }), bucket });
       expect(result.exitCode).toBe(1);
@@ -107,7 +107,7 @@ describe('what the step hands on, in every case', () => {
       expect(Number(result.outputs['bytes-uploaded'])).toBe(2 + 3);
       expect(result.summary).toContain('→');
     } finally {
-      proxy.setFaults(undefined);
+      proxy.faults.clear();
     }
   });
 });
