@@ -1,10 +1,10 @@
-// Running a step: every input the runner would set (action.yml defaults included), a clean
-// environment (nothing of the caller's AWS or GitHub settings leaks in), the summary printed; and
-// what the run records of it, written to --report and printed as the table at the end.
+// Running a step: the inputs the scenario gives (the runner fills in the action.yml defaults, the
+// job's token for github-token included), a clean environment (nothing of the caller's AWS or
+// GitHub settings leaks in), the summary printed; and what the run records of it, written to
+// --report and printed as the table at the end.
 import { runActionBundle } from '../../stand-ins/action-runner.mjs';
 import { readActionSpecs } from '../lib/action-specs.mjs';
 
-const TOKEN = 'ghs_test'; // the fake GitHub's stand-in for the job's GITHUB_TOKEN
 const STEP_TIMEOUT_MS = 45_000;
 const SUMMARY_LINES = 40;
 
@@ -62,16 +62,12 @@ function keyOutputs(action, o) {
 export function createStepRunner({ root, record, track }) {
   const specs = new Map(readActionSpecs(root).map((s) => [s.name, s]));
 
-  /** @param {string} action @param {Record<string, string>} inputs */
-  function withDefaults(action, inputs) {
+  /** A scenario's typo fails the demo; the runner (stand-ins/action-runner.mjs) fills in the defaults. @param {string} action @param {Record<string, string>} inputs */
+  function checked(action, inputs) {
     const spec = specs.get(action);
     if (!spec) throw new Error(`no action ${action}`);
-    /** @type {Record<string, string>} */
-    const all = {};
-    for (const [name, input] of Object.entries(spec.inputs)) all[name] = input.default ?? '';
-    if ('github-token' in all) all['github-token'] = TOKEN;
-    for (const name of Object.keys(inputs)) if (!(name in all)) throw new Error(`${action} has no input ${name}`);
-    return { ...all, ...inputs };
+    for (const name of Object.keys(inputs)) if (!(name in spec.inputs)) throw new Error(`${action} has no input ${name}`);
+    return inputs;
   }
 
   let stepNumber = 0;
@@ -84,7 +80,7 @@ export function createStepRunner({ root, record, track }) {
     const n = ++stepNumber;
     console.log(`\n── ${n}. ${name}  [${action}]`);
     const started = performance.now();
-    const run = await runActionBundle(action, withDefaults(action, inputs), { env: { ...scrubbed, ...env }, timeoutMs: STEP_TIMEOUT_MS, onSpawn: track });
+    const run = await runActionBundle(action, checked(action, inputs), { env: { ...scrubbed, ...env }, timeoutMs: STEP_TIMEOUT_MS, onSpawn: track });
     const durationMs = Math.round(performance.now() - started);
     const ok = run.exitCode === 0;
     const key = ok ? keyOutputs(action, run.outputs) : (run.errors[0] ?? '').replace(/^::error[^:]*::/, '');

@@ -53,7 +53,8 @@ function site(version: number, files = 500): SiteFiles {
   return out;
 }
 
-const DEPLOY = { prefix: '', delete: 'true', 'cache-control': '', 'content-type': '', exclude: '', keep: '', 'stale-asset-grace': '0', concurrency: '16', 'dry-run': 'false', region: '', endpoint: '', 'force-path-style': '' };
+// The runner fills in the other inputs' action.yml defaults.
+const DEPLOY = { 'stale-asset-grace': '0' };
 const deployStatic = (source: string, bucket: string, endpoint = proxy.endpoint) => runActionBundle('deploy-static', { ...DEPLOY, source, bucket }, { env: awsEnvFor(endpoint), timeoutMs: 300_000 });
 const onlyS3 = (r: RecordedRequest) => r.service === 's3';
 
