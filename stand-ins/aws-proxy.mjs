@@ -3,6 +3,7 @@
 // status, a connection reset before the request reaches AWS, a lost response after it did, or a
 // delay. seededFaults() draws them at a rate from a seeded generator, so a failing run replays.
 import { createServer, request as httpRequest } from 'node:http';
+import { faultLabel, Faults } from './faults.mjs';
 
 /**
  * @typedef {object} RecordedRequest
@@ -20,12 +21,7 @@ import { createServer, request as httpRequest } from 'node:http';
  * @property {string} [body] the request body, for services other than S3 (their bodies are small)
  */
 
-/**
- * reset: the connection is closed before the request reaches the upstream (it had no effect).
- * drop-response: the request is forwarded and takes effect, then the connection is closed before
- * any response (what a retry must be idempotent against).
- * @typedef {{ kind: 'status', status: number, code: string, message?: string } | { kind: 'reset' } | { kind: 'drop-response' } | { kind: 'delay', ms: number }} Fault
- */
+/** The faults the proxy plays: every kind (stand-ins/faults.mjs). @typedef {import('./faults.mjs').Fault} Fault */
 
 /** @typedef {(request: RecordedRequest, index: number) => Fault | undefined} FaultPlan Decides per request; undefined lets it through. */
 
@@ -104,7 +100,8 @@ export function s3Operation(method, query, headers, key) {
  * @property {string} endpoint
  * @property {RecordedRequest[]} requests
  * @property {(...operations: string[]) => RecordedRequest[]} ops requests of these operations, in order
- * @property {(plan: FaultPlan | undefined) => void} setFaults
+ * @property {Faults<RecordedRequest>} faults what to inject (stand-ins/faults.mjs); a RegExp match is tested against the operation
+ * @property {(plan: FaultPlan | undefined) => void} setFaults deprecated, kept for branches in flight: use faults.clear(), then faults.plan(plan)
  * @property {(...behaviours: Behaviour[]) => void} behave switch AWS-like behaviours on (none: moto as it is)
  * @property {() => void} clear
  * @property {() => Promise<void>} close
@@ -176,11 +173,10 @@ export async function startAwsProxy(target) {
   const upstream = new URL(target);
   /** @type {RecordedRequest[]} */
   const requests = [];
-  /** @type {FaultPlan | undefined} */
-  let faults;
+  /** @type {Faults<RecordedRequest>} */
+  const faults = new Faults({ describe: (r) => r.operation, kinds: ['status', 'reset', 'drop-response', 'delay'] });
   /** @type {Behaviour[]} */
   let behaviours = [];
-  let index = 0;
   const started = Date.now();
 
   const server = createServer((req, res) => {
@@ -210,11 +206,11 @@ export async function startAwsProxy(target) {
           ? 'ListBuckets'
           : s3Operation(recorded.method, url.searchParams, req.headers, recorded.key);
     requests.push(recorded);
-    const fault = faults?.(recorded, index++);
+    const fault = faults.take(recorded);
     /** @type {Buffer[]} */
     const chunks = [];
     req.on('data', (/** @type {Buffer} */ c) => chunks.push(c));
-    if (fault) recorded.fault = fault.kind === 'status' ? `${fault.status} ${fault.code}` : fault.kind;
+    if (fault) recorded.fault = faultLabel(fault);
     req.on('end', () => {
       if (recorded.service !== 's3') recorded.body = Buffer.concat(chunks).toString('utf8');
       if (fault?.kind === 'reset') {
@@ -222,9 +218,9 @@ export async function startAwsProxy(target) {
         req.socket.destroy();
         return;
       }
-      if (fault?.kind === 'status') {
+      if (fault && (fault.kind === undefined || fault.kind === 'status')) {
         recorded.status = fault.status;
-        const [type, body] = errorResponse(recorded.service, fault.code, fault.message ?? 'injected by the test proxy');
+        const [type, body] = errorResponse(recorded.service, fault.code ?? 'InternalError', fault.message ?? 'injected by the test proxy');
         res.writeHead(fault.status, { 'content-type': type });
         res.end(body);
         return;
@@ -304,9 +300,10 @@ export async function startAwsProxy(target) {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     ops: (...operations) => requests.filter((r) => operations.includes(r.operation)),
+    faults,
     setFaults: (plan) => {
-      faults = plan;
-      index = 0;
+      faults.clear();
+      if (plan) faults.plan(plan);
     },
     behave: (...list) => {
       behaviours = list;

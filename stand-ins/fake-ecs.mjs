@@ -35,6 +35,7 @@
 // - A cluster that does not exist answers ClusterNotFoundException "Cluster not found.".
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
+import { Faults } from './faults.mjs';
 
 /** @typedef {Record<string, unknown>} Json */
 /** The fake's own records (loosely typed inside this file only). @typedef {Record<string, any>} Any */
@@ -121,6 +122,9 @@ function storedAsEcsDoes(input) {
 /** The digest ECS resolves an image to: the one it names, else a stable fake one per reference. @param {string} image */
 const digestOf = (image) => /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1] ?? `sha256:${createHash('sha256').update(image).digest('hex')}`;
 
+/** ECS's throttling error, as the API answers it. */
+export const THROTTLING = /** @type {const} */ ({ status: 400, code: 'ThrottlingException', message: 'Rate exceeded' });
+
 export class FakeEcs {
   /**
    * Every request, in order: the operation (from X-Amz-Target), its JSON input, the region it was signed for, and when (`now`).
@@ -157,8 +161,12 @@ export class FakeEcs {
   #serviceDeployments = new Map();
   /** @type {Map<string, Any>} */
   #serviceRevisions = new Map();
-  /** @type {Map<string, number>} */
-  #throttles = new Map();
+  /**
+   * Faults to inject (stand-ins/faults.mjs): status faults, answered as ECS answers errors
+   * (`__type` = code); a RegExp match is tested against the operation.
+   * @type {Faults<{ operation: string, input: Json, region: string }>}
+   */
+  faults = new Faults({ describe: (r) => r.operation });
   /** @type {import('node:http').Server | undefined} */
   #server;
   #seq = 0;
@@ -200,10 +208,9 @@ export class FakeEcs {
           return send(400, { __type: 'SerializationException', message: 'the request body is not JSON' });
         }
         this.calls.push({ operation, input, region, at: this.now() });
-        const throttled = this.#throttles.get(operation) ?? 0;
-        if (throttled > 0) {
-          this.#throttles.set(operation, throttled - 1);
-          return send(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+        const fault = this.faults.take({ operation, input, region });
+        if (fault && (fault.kind === undefined || fault.kind === 'status')) {
+          return send(fault.status, { __type: fault.code ?? 'ServerException', message: fault.message ?? 'fault injected by the test' });
         }
         try {
           send(200, this.#handle(operation, input, region));
@@ -235,9 +242,13 @@ export class FakeEcs {
     return this.calls.filter((c) => names.includes(c.operation));
   }
 
-  /** The next `count` calls of `operation` answer ThrottlingException. @param {string} operation @param {number} count */
+  /**
+   * The next `count` calls of `operation` answer ThrottlingException.
+   * @deprecated kept for branches in flight: faults.inject({ match: { operation }, times: count, ...THROTTLING })
+   * @param {string} operation @param {number} count
+   */
   throttle(operation, count) {
-    this.#throttles.set(operation, count);
+    this.faults.inject({ match: { operation }, times: count, ...THROTTLING });
   }
 
   /** @param {Any} td @returns {string} the new revision's ARN */

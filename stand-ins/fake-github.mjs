@@ -3,6 +3,7 @@
 // Octokit through GITHUB_API_URL / baseUrl. It checks tokens, records every request, paginates
 // exactly as GitHub does (Link headers with absolute URLs) and can inject faults.
 import { createServer } from 'node:http';
+import { Faults } from './faults.mjs';
 
 /**
  * @typedef {object} Identity who a token acts as
@@ -20,7 +21,7 @@ import { createServer } from 'node:http';
  * @property {unknown} body the parsed JSON body, undefined when there is none
  * @property {string | undefined} authorization the Authorization header as sent
  * @property {number} [status] the status answered
- * @property {number} [fault] the status a fault plan answered instead of serving the request
+ * @property {number} [fault] the status an injected fault answered instead of serving the request
  */
 
 /**
@@ -102,7 +103,7 @@ import { createServer } from 'node:http';
  * @property {string} [baseRef] default main
  */
 
-/** @typedef {{ status: number, times?: number, match?: RegExp, headers?: Record<string, string> }} Fault */
+/** @typedef {{ status: number, times?: number, match?: RegExp, headers?: Record<string, string> }} Fault the old setFault's argument */
 
 /**
  * @typedef {object} FakeGitHub
@@ -115,8 +116,9 @@ import { createServer } from 'node:http';
  * @property {(repo: string, number: number) => Comment[]} comments an issue's comments, oldest first
  * @property {(repo: string) => Deployment[]} deployments oldest first
  * @property {(repo: string, deploymentId: number) => DeploymentStatus[]} statusesOf oldest first
- * @property {(fault: Fault | undefined) => void} setFault the next `times` (default 1) requests whose `METHOD /path` matches `match` (default: any) answer `status`; replaces any earlier fault
- * @property {(plan: ((request: { method: string, path: string }) => number | undefined) | undefined) => void} setFaultPlan decides per request: a status to answer instead (502, 503, …), or undefined to serve it; checked after setFault
+ * @property {Faults<{ method: string, path: string }>} faults status faults only (stand-ins/faults.mjs); a RegExp match is tested against `METHOD /path`
+ * @property {(fault: Fault | undefined) => void} setFault deprecated, kept for branches in flight: use faults.inject({ match, times, status, headers })
+ * @property {(plan: ((request: { method: string, path: string }) => number | undefined) | undefined) => void} setFaultPlan deprecated, kept for branches in flight: use faults.plan(), answering { status }
  * @property {() => void} reset clears the state, the requests, the fault and the id counters
  * @property {() => Promise<void>} close
  */
@@ -158,11 +160,8 @@ export async function startFakeGitHub(options = {}) {
   const requests = [];
   /** @type {Map<string, RepoState>} */
   const state = new Map();
-  /** @type {Fault | undefined} */
-  let fault;
-  let faultsLeft = 0;
-  /** @type {((request: { method: string, path: string }) => number | undefined) | undefined} */
-  let faultPlan;
+  /** @type {Faults<{ method: string, path: string }>} */
+  const faults = new Faults({ describe: (r) => `${r.method} ${r.path}` });
   const ids = { comment: 1000, deployment: 5000, status: 9000 };
 
   /** @param {string} repo owner/repo @returns {RepoState} */
@@ -262,151 +261,246 @@ export async function startFakeGitHub(options = {}) {
   };
 
   /**
+   * What a route's handler gets: the request, its parsed JSON body (`input`, {} when none), who the
+   * token acts as, the path's parameters, and the repository's state.
+   * @typedef {object} RouteContext
+   * @property {import('node:http').IncomingMessage} req
+   * @property {URL} url
+   * @property {Record<string, unknown>} input
+   * @property {Identity} who
+   * @property {{ login: string, type: string }} author
+   * @property {string} base this server's URL, for the URLs in answers
+   * @property {string} repo owner/repo
+   * @property {RepoState} s
+   * @property {Record<string, number>} ids the numeric path parameters (:number, :id)
+   */
+  /** @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Answer */
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const getUser = ({ who }) => {
+    if (who.installation) throw new HttpError(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' });
+    return { status: 200, body: { login: who.login, type: who.type, id: who.id } };
+  };
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const listPulls = ({ req, url, s }) => {
+    const wanted = url.searchParams.get('state') ?? 'open';
+    const sort = url.searchParams.get('sort') ?? 'created';
+    const direction = url.searchParams.get('direction') ?? (sort === 'created' ? 'desc' : 'asc');
+    const head = url.searchParams.get('head');
+    const baseRef = url.searchParams.get('base');
+    let pulls = [...s.pulls.values()].filter((p) => wanted === 'all' || p.state === wanted);
+    if (head) pulls = pulls.filter((p) => `${p.head.repo?.full_name.split('/')[0] ?? ''}:${p.head.ref}` === head);
+    if (baseRef) pulls = pulls.filter((p) => p.base.ref === baseRef);
+    pulls.sort((a, b) => (sort === 'updated' ? a.updated_at.localeCompare(b.updated_at) || a.number - b.number : a.number - b.number));
+    if (direction === 'desc') pulls.reverse();
+    return page(req, url, pulls.map(renderPull));
+  };
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const getPull = ({ s, ids: { number } }) => {
+    const pull = s.pulls.get(number ?? -1);
+    if (!pull) throw notFound();
+    return { status: 200, body: renderPull(pull) };
+  };
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const listComments = ({ req, url, s, ids: { number } }) => page(req, url, structuredClone(s.comments.filter((c) => c.issue_number === number)));
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const postComment = ({ input, repo, author, ids: { number } }) => {
+    if (typeof input.body !== 'string') throw missing('body');
+    return { status: 201, body: structuredClone(createComment(repo, number ?? -1, { body: input.body, user: author })) };
+  };
+
+  /** The comment of the path, and its index. @param {RouteContext} c */
+  const commentOf = ({ s, ids: { id } }) => {
+    const index = s.comments.findIndex((c) => c.id === id);
+    const comment = s.comments[index];
+    if (!comment) throw notFound();
+    return { comment, index };
+  };
+
+  /** As GitHub: only the author may change or delete a comment. @param {Comment} comment @param {Identity} who */
+  const mustBeAuthor = (comment, who) => {
+    if (comment.user.login !== who.login) {
+      throw new HttpError(403, { message: who.installation ? 'Resource not accessible by integration' : 'Must have admin rights to Repository.', documentation_url: 'https://docs.github.com/rest/issues/comments' });
+    }
+  };
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const getComment = (c) => ({ status: 200, body: structuredClone(commentOf(c).comment) });
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const deleteComment = (c) => {
+    const { comment, index } = commentOf(c);
+    mustBeAuthor(comment, c.who);
+    c.s.comments.splice(index, 1);
+    return { status: 204 };
+  };
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const patchComment = (c) => {
+    const { comment } = commentOf(c);
+    mustBeAuthor(comment, c.who);
+    if (typeof c.input.body !== 'string') throw missing('body');
+    comment.body = c.input.body;
+    comment.updated_at = now();
+    return { status: 200, body: structuredClone(comment) };
+  };
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const postDeployment = ({ input, author, base, repo, s }) => {
+    if (typeof input.ref !== 'string' || input.ref === '') throw missing('ref');
+    if (typeof input.environment !== 'string' || input.environment === '') throw missing('environment');
+    const at = now();
+    /** @type {Deployment} */
+    const deployment = {
+      id: ids.deployment++,
+      sha: input.ref,
+      ref: input.ref,
+      task: typeof input.task === 'string' ? input.task : 'deploy',
+      payload: input.payload ?? {},
+      environment: input.environment,
+      original_environment: input.environment,
+      transient_environment: input.transient_environment === true,
+      production_environment: typeof input.production_environment === 'boolean' ? input.production_environment : input.environment === 'production',
+      auto_merge: input.auto_merge !== false,
+      required_contexts: Array.isArray(input.required_contexts) ? input.required_contexts.map(String) : undefined,
+      description: typeof input.description === 'string' ? input.description : null,
+      creator: author,
+      created_at: at,
+      updated_at: at,
+    };
+    s.deployments.push(deployment);
+    s.statuses.set(deployment.id, []);
+    return { status: 201, body: renderDeployment(base, repo, deployment) };
+  };
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const listDeployments = ({ req, url, base, repo, s }) => {
+    const q = url.searchParams;
+    const list = [...s.deployments]
+      .reverse()
+      .filter((d) => (!q.get('environment') || d.environment === q.get('environment')) && (!q.get('ref') || d.ref === q.get('ref')) && (!q.get('sha') || d.sha === q.get('sha')) && (!q.get('task') || d.task === q.get('task')));
+    return page(req, url, list.map((d) => renderDeployment(base, repo, d)));
+  };
+
+  /** The deployment of the path. @param {RouteContext} c */
+  const deploymentOf = ({ s, ids: { id } }) => {
+    const deployment = s.deployments.find((d) => d.id === id);
+    if (!deployment) throw notFound();
+    return deployment;
+  };
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const getDeployment = (c) => ({ status: 200, body: renderDeployment(c.base, c.repo, deploymentOf(c)) });
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const listStatuses = (c) => {
+    const statuses = c.s.statuses.get(deploymentOf(c).id) ?? [];
+    return page(c.req, c.url, [...statuses].reverse().map((st) => renderStatus(c.base, c.repo, st)));
+  };
+
+  /** @param {RouteContext} c @returns {Answer} */
+  const postStatus = (c) => {
+    const { input, author, s } = c;
+    const deployment = deploymentOf(c);
+    if (typeof input.state !== 'string' || !DEPLOYMENT_STATES.includes(input.state)) {
+      throw new HttpError(422, { message: 'Validation Failed', errors: [{ resource: 'DeploymentStatus', field: 'state', code: 'invalid' }], documentation_url: 'https://docs.github.com/rest/deployments/statuses' });
+    }
+    const str = (/** @type {unknown} */ v) => (typeof v === 'string' ? v : '');
+    const at = now();
+    /** @param {Deployment} d @param {string} st @param {Record<string, unknown>} fields */
+    const addStatus = (d, st, fields) => {
+      /** @type {DeploymentStatus} */
+      const status = { id: ids.status++, deployment_id: d.id, state: st, environment: d.environment, environment_url: str(fields.environment_url), log_url: str(fields.log_url), description: str(fields.description), creator: author, created_at: at, updated_at: at };
+      const list = s.statuses.get(d.id) ?? [];
+      list.push(status);
+      s.statuses.set(d.id, list);
+      d.updated_at = at;
+      return status;
+    };
+    const created = addStatus(deployment, input.state, input);
+    // As GitHub: a success marks earlier successful deployments of the environment inactive,
+    // unless they are transient or production or auto_inactive is false.
+    if (input.state === 'success' && input.auto_inactive !== false) {
+      for (const d of s.deployments) {
+        if (d.id >= deployment.id || d.environment !== deployment.environment || d.transient_environment || d.production_environment) continue;
+        if ((s.statuses.get(d.id) ?? []).at(-1)?.state === 'success') addStatus(d, 'inactive', {});
+      }
+    }
+    return { status: 201, body: renderStatus(c.base, c.repo, created) };
+  };
+
+  /**
+   * The REST API's routes this fake serves, as the docs name them. `:number` and `:id` match only
+   * digits; `:owner` and `:repo` any segment. Anything else is GitHub's 404.
+   * @type {[string, string, (c: RouteContext) => Answer][]}
+   */
+  const ROUTES = [
+    ['GET', '/user', getUser],
+    ['GET', '/repos/:owner/:repo/pulls', listPulls],
+    ['GET', '/repos/:owner/:repo/pulls/:number', getPull],
+    ['GET', '/repos/:owner/:repo/issues/:number/comments', listComments],
+    ['POST', '/repos/:owner/:repo/issues/:number/comments', postComment],
+    ['GET', '/repos/:owner/:repo/issues/comments/:id', getComment],
+    ['PATCH', '/repos/:owner/:repo/issues/comments/:id', patchComment],
+    ['DELETE', '/repos/:owner/:repo/issues/comments/:id', deleteComment],
+    ['GET', '/repos/:owner/:repo/deployments', listDeployments],
+    ['POST', '/repos/:owner/:repo/deployments', postDeployment],
+    ['GET', '/repos/:owner/:repo/deployments/:id', getDeployment],
+    ['GET', '/repos/:owner/:repo/deployments/:id/statuses', listStatuses],
+    ['POST', '/repos/:owner/:repo/deployments/:id/statuses', postStatus],
+  ];
+
+  /**
+   * The path's parameters when `pattern` matches `segments` (decoded), else undefined.
+   * @param {string} pattern @param {string[]} segments @returns {Record<string, string> | undefined}
+   */
+  const matchPath = (pattern, segments) => {
+    const parts = pattern.split('/').slice(1);
+    if (parts.length !== segments.length) return undefined;
+    /** @type {Record<string, string>} */
+    const params = {};
+    for (const [i, part] of parts.entries()) {
+      const segment = segments[i] ?? '';
+      if (!part.startsWith(':')) {
+        if (part !== segment) return undefined;
+      } else if ((part === ':number' || part === ':id') && !/^\d+$/.test(segment)) {
+        return undefined;
+      } else {
+        params[part.slice(1)] = segment;
+      }
+    }
+    return params;
+  };
+
+  /**
    * @param {import('node:http').IncomingMessage} req
    * @param {URL} url
    * @param {unknown} body
    * @param {Identity} who
-   * @returns {{ status: number, body?: unknown, headers?: Record<string, string> }}
+   * @returns {Answer}
    */
   const route = (req, url, body, who) => {
     const method = req.method ?? 'GET';
     const segments = url.pathname.split('/').slice(1).map((s) => decodeURIComponent(s));
-    const base = `http://${req.headers.host ?? '127.0.0.1'}`;
-    const input = /** @type {Record<string, unknown>} */ (body && typeof body === 'object' ? body : {});
-    const author = { login: who.login, type: who.type };
-
-    if (url.pathname === '/user' && method === 'GET') {
-      if (who.installation) throw new HttpError(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' });
-      return { status: 200, body: { login: who.login, type: who.type, id: who.id } };
-    }
-    if (segments[0] !== 'repos' || segments.length < 4) throw notFound();
-    const repo = `${segments[1]}/${segments[2]}`;
-    const s = repoState(repo);
-    const rest = segments.slice(3);
-    const num = (/** @type {string | undefined} */ v) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined);
-
-    // Pull requests
-    if (rest[0] === 'pulls' && rest.length === 1 && method === 'GET') {
-      const wanted = url.searchParams.get('state') ?? 'open';
-      const sort = url.searchParams.get('sort') ?? 'created';
-      const direction = url.searchParams.get('direction') ?? (sort === 'created' ? 'desc' : 'asc');
-      const head = url.searchParams.get('head');
-      const baseRef = url.searchParams.get('base');
-      let pulls = [...s.pulls.values()].filter((p) => wanted === 'all' || p.state === wanted);
-      if (head) pulls = pulls.filter((p) => `${p.head.repo?.full_name.split('/')[0] ?? ''}:${p.head.ref}` === head);
-      if (baseRef) pulls = pulls.filter((p) => p.base.ref === baseRef);
-      pulls.sort((a, b) => (sort === 'updated' ? a.updated_at.localeCompare(b.updated_at) || a.number - b.number : a.number - b.number));
-      if (direction === 'desc') pulls.reverse();
-      return page(req, url, pulls.map(renderPull));
-    }
-    if (rest[0] === 'pulls' && rest.length === 2 && method === 'GET') {
-      const pull = s.pulls.get(num(rest[1]) ?? -1);
-      if (!pull) throw notFound();
-      return { status: 200, body: renderPull(pull) };
-    }
-
-    // Issue comments
-    if (rest[0] === 'issues' && rest[2] === 'comments' && rest.length === 3) {
-      const number = num(rest[1]);
-      if (number === undefined) throw notFound();
-      if (method === 'GET') return page(req, url, structuredClone(s.comments.filter((c) => c.issue_number === number)));
-      if (method === 'POST') {
-        if (typeof input.body !== 'string') throw missing('body');
-        return { status: 201, body: structuredClone(createComment(repo, number, { body: input.body, user: author })) };
-      }
-    }
-    if (rest[0] === 'issues' && rest[1] === 'comments' && rest.length === 3 && (method === 'PATCH' || method === 'DELETE' || method === 'GET')) {
-      const id = num(rest[2]);
-      const index = s.comments.findIndex((c) => c.id === id);
-      const comment = s.comments[index];
-      if (!comment) throw notFound();
-      if (method === 'GET') return { status: 200, body: structuredClone(comment) };
-      if (comment.user.login !== who.login) {
-        throw new HttpError(403, { message: who.installation ? 'Resource not accessible by integration' : 'Must have admin rights to Repository.', documentation_url: 'https://docs.github.com/rest/issues/comments' });
-      }
-      if (method === 'DELETE') {
-        s.comments.splice(index, 1);
-        return { status: 204 };
-      }
-      if (typeof input.body !== 'string') throw missing('body');
-      comment.body = input.body;
-      comment.updated_at = now();
-      return { status: 200, body: structuredClone(comment) };
-    }
-
-    // Deployments
-    if (rest[0] === 'deployments' && rest.length === 1) {
-      if (method === 'POST') {
-        if (typeof input.ref !== 'string' || input.ref === '') throw missing('ref');
-        if (typeof input.environment !== 'string' || input.environment === '') throw missing('environment');
-        const at = now();
-        /** @type {Deployment} */
-        const deployment = {
-          id: ids.deployment++,
-          sha: input.ref,
-          ref: input.ref,
-          task: typeof input.task === 'string' ? input.task : 'deploy',
-          payload: input.payload ?? {},
-          environment: input.environment,
-          original_environment: input.environment,
-          transient_environment: input.transient_environment === true,
-          production_environment: typeof input.production_environment === 'boolean' ? input.production_environment : input.environment === 'production',
-          auto_merge: input.auto_merge !== false,
-          required_contexts: Array.isArray(input.required_contexts) ? input.required_contexts.map(String) : undefined,
-          description: typeof input.description === 'string' ? input.description : null,
-          creator: author,
-          created_at: at,
-          updated_at: at,
-        };
-        s.deployments.push(deployment);
-        s.statuses.set(deployment.id, []);
-        return { status: 201, body: renderDeployment(base, repo, deployment) };
-      }
-      if (method === 'GET') {
-        const q = url.searchParams;
-        const list = [...s.deployments]
-          .reverse()
-          .filter((d) => (!q.get('environment') || d.environment === q.get('environment')) && (!q.get('ref') || d.ref === q.get('ref')) && (!q.get('sha') || d.sha === q.get('sha')) && (!q.get('task') || d.task === q.get('task')));
-        return page(req, url, list.map((d) => renderDeployment(base, repo, d)));
-      }
-    }
-    if (rest[0] === 'deployments' && rest.length === 2 && method === 'GET') {
-      const deployment = s.deployments.find((d) => d.id === num(rest[1]));
-      if (!deployment) throw notFound();
-      return { status: 200, body: renderDeployment(base, repo, deployment) };
-    }
-    if (rest[0] === 'deployments' && rest[2] === 'statuses' && rest.length === 3) {
-      const deployment = s.deployments.find((d) => d.id === num(rest[1]));
-      if (!deployment) throw notFound();
-      const statuses = s.statuses.get(deployment.id) ?? [];
-      if (method === 'GET') return page(req, url, [...statuses].reverse().map((st) => renderStatus(base, repo, st)));
-      if (method === 'POST') {
-        if (typeof input.state !== 'string' || !DEPLOYMENT_STATES.includes(input.state)) {
-          throw new HttpError(422, { message: 'Validation Failed', errors: [{ resource: 'DeploymentStatus', field: 'state', code: 'invalid' }], documentation_url: 'https://docs.github.com/rest/deployments/statuses' });
-        }
-        const str = (/** @type {unknown} */ v) => (typeof v === 'string' ? v : '');
-        const at = now();
-        /** @param {Deployment} d @param {string} st @param {Record<string, unknown>} fields */
-        const addStatus = (d, st, fields) => {
-          /** @type {DeploymentStatus} */
-          const status = { id: ids.status++, deployment_id: d.id, state: st, environment: d.environment, environment_url: str(fields.environment_url), log_url: str(fields.log_url), description: str(fields.description), creator: author, created_at: at, updated_at: at };
-          const list = s.statuses.get(d.id) ?? [];
-          list.push(status);
-          s.statuses.set(d.id, list);
-          d.updated_at = at;
-          return status;
-        };
-        const created = addStatus(deployment, input.state, input);
-        // As GitHub: a success marks earlier successful deployments of the environment inactive,
-        // unless they are transient or production or auto_inactive is false.
-        if (input.state === 'success' && input.auto_inactive !== false) {
-          for (const d of s.deployments) {
-            if (d.id >= deployment.id || d.environment !== deployment.environment || d.transient_environment || d.production_environment) continue;
-            if ((s.statuses.get(d.id) ?? []).at(-1)?.state === 'success') addStatus(d, 'inactive', {});
-          }
-        }
-        return { status: 201, body: renderStatus(base, repo, created) };
-      }
+    for (const [routeMethod, pattern, handler] of ROUTES) {
+      const params = routeMethod === method ? matchPath(pattern, segments) : undefined;
+      if (!params) continue;
+      const repo = `${params.owner ?? ''}/${params.repo ?? ''}`;
+      return handler({
+        req,
+        url,
+        input: /** @type {Record<string, unknown>} */ (body && typeof body === 'object' ? body : {}),
+        who,
+        author: { login: who.login, type: who.type },
+        base: `http://${req.headers.host ?? '127.0.0.1'}`,
+        repo,
+        s: repoState(repo),
+        ids: Object.fromEntries(['number', 'id'].filter((k) => params[k] !== undefined).map((k) => [k, Number(params[k])])),
+      });
     }
     throw notFound();
   };
@@ -442,20 +536,10 @@ export async function startFakeGitHub(options = {}) {
           badJson = true;
         }
       }
-      if (fault && faultsLeft > 0) {
-        if (fault.match) fault.match.lastIndex = 0;
-        if (!fault.match || fault.match.test(`${method} ${url.pathname}`)) {
-          faultsLeft--;
-          const { status, headers } = fault;
-          if (faultsLeft === 0) fault = undefined;
-          send(status, { message: 'fault' }, headers);
-          return;
-        }
-      }
-      const planned = faultPlan?.({ method, path: url.pathname });
-      if (planned !== undefined) {
-        recorded.fault = planned;
-        send(planned, { message: 'fault injected by the test' });
+      const fault = faults.take({ method, path: url.pathname });
+      if (fault && (fault.kind === undefined || fault.kind === 'status')) {
+        recorded.fault = fault.status;
+        send(fault.status, { message: fault.message ?? 'fault injected by the test' }, fault.headers);
         return;
       }
       try {
@@ -507,19 +591,22 @@ export async function startFakeGitHub(options = {}) {
     comments: (repo, number) => structuredClone(repoState(repo).comments.filter((c) => c.issue_number === number)),
     deployments: (repo) => structuredClone(repoState(repo).deployments),
     statusesOf: (repo, deploymentId) => structuredClone(repoState(repo).statuses.get(deploymentId) ?? []),
+    faults,
     setFault: (f) => {
-      fault = f;
-      faultsLeft = f ? (f.times ?? 1) : 0;
+      faults.clear();
+      if (f) faults.inject(f);
     },
     setFaultPlan: (plan) => {
-      faultPlan = plan;
+      faults.clear();
+      if (plan) faults.plan((request) => {
+        const status = plan(request);
+        return status === undefined ? undefined : { status };
+      });
     },
     reset: () => {
       state.clear();
       requests.length = 0;
-      faultPlan = undefined;
-      fault = undefined;
-      faultsLeft = 0;
+      faults.clear();
       Object.assign(ids, { comment: 1000, deployment: 5000, status: 9000 });
     },
     close: () =>

@@ -16,6 +16,7 @@
 // per-edge propagation lag (test/support/edge-simulator.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { Faults } from './faults.mjs';
 
 export const KVS_LIMITS = { keyBytes: 512, valueBytes: 1024, storeBytes: 5 * 1024 * 1024, updateKeys: 50, listMax: 50 };
 
@@ -99,8 +100,8 @@ export async function startFakeKvs(options = {}) {
   const stores = new Map();
   /** @type {KvsRequest[]} */
   const requests = [];
-  /** @type {((req: KvsRequest) => number | undefined) | undefined} */
-  let fault;
+  /** Status faults, answered with the error's code as x-amzn-errortype; a RegExp match is tested against the operation. @type {Faults<KvsRequest>} */
+  const faults = new Faults({ describe: (r) => r.op });
 
   /** @param {string} arn */
   const storeOf = (arn) => {
@@ -172,13 +173,15 @@ export async function startFakeKvs(options = {}) {
     /** @type {KvsRequest} */
     const record = { method: req.method ?? '', op: operationOf(req.method, new URL(req.url ?? '/', 'http://localhost').pathname), status: 0, ...(req.headers['if-match'] ? { ifMatch: String(req.headers['if-match']) } : {}) };
     requests.push(record);
-    const injected = fault?.(record);
+    const injected = faults.take(record);
     const reply = (/** @type {number} */ status, /** @type {Record<string, string>} */ headers, /** @type {unknown} */ body) => {
       record.status = status;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
-    if (injected) return reply(injected, { 'x-amzn-errortype': 'InternalServerException' }, { message: 'injected fault' });
+    if (injected && (injected.kind === undefined || injected.kind === 'status')) {
+      return reply(injected.status, { 'x-amzn-errortype': injected.code ?? 'InternalServerException' }, { message: injected.message ?? 'injected fault' });
+    }
     handle(req, record).then(
       (out) => {
         reply(200, out.etag ? { etag: out.etag } : {}, out.body);
@@ -223,9 +226,17 @@ export async function startFakeKvs(options = {}) {
       const store = storeOf(arn);
       write(store, store.etag, [{ Key: key, Value: value }], []);
     },
-    /** @param {((req: KvsRequest) => number | undefined) | undefined} f answer a status instead of serving */
+    faults,
+    /**
+     * @deprecated kept for branches in flight: faults.plan(), answering { status }
+     * @param {((req: KvsRequest) => number | undefined) | undefined} f answer a status instead of serving
+     */
     setFault(f) {
-      fault = f;
+      faults.clear();
+      if (f) faults.plan((req) => {
+        const status = f(req);
+        return status === undefined ? undefined : { status };
+      });
     },
     stop: () => new Promise((resolve) => server.close(() => resolve(undefined))),
   };

@@ -4,7 +4,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActionBundle } from '../../stand-ins/action-runner.mjs';
-import { readActionSpecs } from '../../scripts/lib/action-specs.mjs';
 import { awsEnvFor } from '../../stand-ins/moto.mjs';
 import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
 import { bucketState, md5, motoEndpoint, newBucket, putObject, touchAll, writeSite } from '../support/s3.js';
@@ -16,9 +15,8 @@ beforeAll(async () => {
 afterAll(() => proxy.close());
 
 /** The defaults the runner fills in from action.yml. */
-const DEFAULTS = Object.fromEntries(Object.entries(readActionSpecs(join(import.meta.dirname, '../..')).find((s) => s.name === 'deploy-static')!.inputs).map(([name, i]) => [name, i.default ?? '']));
 
-const run = (inputs: Record<string, string>) => runActionBundle('deploy-static', { ...DEFAULTS, ...inputs }, { env: awsEnvFor(proxy.endpoint) });
+const run = (inputs: Record<string, string>) => runActionBundle('deploy-static', inputs, { env: awsEnvFor(proxy.endpoint) });
 
 describe('deploy-static, run as the runner runs it', () => {
   it('deploys, then redeploys only what changed, with outputs and a job summary', async () => {
@@ -90,7 +88,7 @@ describe('what the step hands on, in every case', () => {
   });
 
   it('without GITHUB_STEP_SUMMARY (older GitHub Enterprise Server, other runners): a warning, and success', async () => {
-    const result = await runActionBundle('deploy-static', { ...DEFAULTS, source: writeSite({ 'index.html': 'x' }), bucket: await newBucket() }, { env: { ...awsEnvFor(proxy.endpoint), GITHUB_STEP_SUMMARY: undefined } });
+    const result = await runActionBundle('deploy-static', { source: writeSite({ 'index.html': 'x' }), bucket: await newBucket() }, { env: { ...awsEnvFor(proxy.endpoint), GITHUB_STEP_SUMMARY: undefined } });
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.stdout).toContain('::warning::No job summary was written: GITHUB_STEP_SUMMARY is not set on this runner.');
     expect(result.outputs.uploaded).toBe('1');
@@ -98,7 +96,7 @@ describe('what the step hands on, in every case', () => {
 
   it('a deploy that fails half-way still writes its outputs and a summary of what was done', async () => {
     const bucket = await newBucket();
-    proxy.setFaults((r) => (r.operation === 'PutObject' && r.key?.endsWith('.html') ? { kind: 'status', status: 403, code: 'AccessDenied' } : undefined));
+    proxy.faults.inject({ match: (r) => r.operation === 'PutObject' && r.key?.endsWith('.html') === true, times: Infinity, status: 403, code: 'AccessDenied' });
     try {
       const result = await run({ source: writeSite({ 'index.html': 'x', 'app-Bq3w7x1Z.js': 'js', 'logo.png': 'png' }), bucket });
       expect(result.exitCode).toBe(1);
@@ -107,7 +105,7 @@ describe('what the step hands on, in every case', () => {
       expect(Number(result.outputs['bytes-uploaded'])).toBe(2 + 3);
       expect(result.summary).toContain('→');
     } finally {
-      proxy.setFaults(undefined);
+      proxy.faults.clear();
     }
   });
 });

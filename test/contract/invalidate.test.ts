@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActionBundle } from '../../stand-ins/action-runner.mjs';
-import { readActionSpecs } from '../../scripts/lib/action-specs.mjs';
 import { cloudFrontCallerReferences } from '../../stand-ins/aws-behaviours.mjs';
 import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
 import { awsEnvFor } from '../../stand-ins/moto.mjs';
@@ -16,17 +15,16 @@ beforeAll(async () => {
 });
 afterAll(() => proxy.close());
 
-const DEFAULTS = Object.fromEntries(Object.entries(readActionSpecs(join(import.meta.dirname, '../..')).find((s) => s.name === 'invalidate')!.inputs).map(([name, i]) => [name, i.default ?? '']));
 const github = { GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '9001', GITHUB_RUN_ATTEMPT: '1' };
 const env = (extra: Record<string, string> = {}) => ({ ...awsEnvFor(proxy.endpoint), ...github, ...extra });
-const invalidateRun = (inputs: Record<string, string>, extra: Record<string, string> = {}) => runActionBundle('invalidate', { ...DEFAULTS, ...inputs }, { env: env(extra) });
+const invalidateRun = (inputs: Record<string, string>, extra: Record<string, string> = {}) => runActionBundle('invalidate', inputs, { env: env(extra) });
 
 describe('invalidate, run as the runner runs it', () => {
   it('chained after deploy-static: invalidates exactly its changed paths, and a re-run attempt reuses the reference', async () => {
     const bucket = await newBucket();
     const dist = await newDistribution();
     const dir = writeSite({ 'index.html': 'v1', 'assets/app-1.js': 'a' });
-    const deployInputs = { source: dir, bucket, prefix: '', delete: 'true', framework: 'auto', headers: '', 'cache-control': '', 'content-type': '', exclude: '', keep: '', 'stale-asset-grace': '7d', concurrency: '16', 'dry-run': 'false', region: '', endpoint: '', 'force-path-style': '' };
+    const deployInputs = { source: dir, bucket };
     await runActionBundle('deploy-static', deployInputs, { env: env() });
     writeFileSync(join(dir, 'index.html'), 'v2');
     const deployed = await runActionBundle('deploy-static', deployInputs, { env: env() });
@@ -87,7 +85,7 @@ describe('the documented wiring, deploy-static → invalidate, for any size of d
     const files: Record<string, string> = { 'index.html': 'home' };
     for (let i = 0; i < 2600; i++) files[`docs/reference/api/v2/modules/components/section-${i % 40}/page-${i}-with-a-long-descriptive-name.html`] = `v1 ${i}`;
     const dir = writeSite(files);
-    const deployInputs = { ...Object.fromEntries(Object.entries(readActionSpecs(join(import.meta.dirname, '../..')).find((s) => s.name === 'deploy-static')!.inputs).map(([n, i]) => [n, i.default ?? ''])), source: dir, bucket, concurrency: '32' };
+    const deployInputs = { source: dir, bucket, concurrency: '32' };
     await runActionBundle('deploy-static', deployInputs, { env: env(), timeoutMs: 240_000 });
     for (const key of Object.keys(files)) writeFileSync(join(dir, key), `v2 ${key}`);
     const deployed = await runActionBundle('deploy-static', deployInputs, { env: env(), timeoutMs: 240_000 });

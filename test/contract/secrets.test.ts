@@ -81,9 +81,9 @@ describe('no secret in any output, with debug logging on', () => {
     expect(ok.exitCode).toBe(0);
     expect(ok.stdout).toContain(`::add-mask::${TOKEN}`);
     expectClean(ok);
-    github.setFault({ status: 401, times: 1000 });
+    github.faults.inject({ status: 401, times: 1000 });
     const failed = await runActionBundle('pr-preview', inputs, { env });
-    github.setFault(undefined);
+    github.faults.clear();
     expect(failed.exitCode).toBe(1);
     expectClean(failed);
   });

@@ -169,7 +169,7 @@ it('a CreateDistribution retried after a lost response (DistributionAlreadyExist
   github.addPull(REPO, { number: 9, headSha: SHA });
   proxy.behave(cloudFrontCallerReferences());
   let dropped = 0;
-  proxy.setFaults((r) => (r.operation === 'CreateDistributionWithTags' && dropped++ === 0 ? { kind: 'drop-response' } : undefined));
+  proxy.faults.plan((r) => (r.operation === 'CreateDistributionWithTags' && dropped++ === 0 ? { kind: 'drop-response' } : undefined));
   const count = async () => (await cloudFrontAt(motoEndpoint()).send(new ListDistributionsCommand({}))).DistributionList?.Quantity ?? 0;
   const before = await count();
   proxy.clear();
@@ -181,7 +181,7 @@ it('a CreateDistribution retried after a lost response (DistributionAlreadyExist
     const { Distribution } = await cloudFrontAt(motoEndpoint()).send(new GetDistributionCommand({ Id: outcome.site!.distributionId }));
     expect(Distribution?.DistributionConfig?.Aliases?.Items).toEqual([`pr-9.${domain}`]);
   } finally {
-    proxy.setFaults(undefined);
+    proxy.faults.clear();
     proxy.behave();
   }
 });

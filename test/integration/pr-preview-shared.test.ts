@@ -191,11 +191,11 @@ describe('pr-preview, shared strategy', () => {
 
   it('a failed upload marks the deployment failed and posts no link', async () => {
     github.addPull(REPO, { number: 13, headSha: SHA1 });
-    proxy.setFaults((r) => (r.operation === 'PutObject' && !r.path.includes('.slipway') ? { kind: 'status', status: 403, code: 'AccessDenied' } : undefined));
+    proxy.faults.inject({ match: (r) => r.operation === 'PutObject' && !r.path.includes('.slipway'), times: Infinity, status: 403, code: 'AccessDenied' });
     try {
       await expect(deployPreview(request(writeSite({ 'index.html': 'x' }), { number: 13 }), depsFor())).rejects.toBeInstanceOf(PartialFailure);
     } finally {
-      proxy.setFaults(undefined);
+      proxy.faults.clear();
     }
     const [deployment] = github.deployments(REPO);
     expect(github.statusesOf(REPO, deployment!.id).map((s: { state: string }) => s.state)).toEqual(['in_progress', 'failure']);
@@ -254,7 +254,7 @@ describe('pr-preview, shared strategy', () => {
     await inspector().send(new PutObjectCommand({ Bucket: bucket, Key: 'pr-30/.slipway/preview.json', Body: JSON.stringify({ repository: 'other/app', number: 30 }) }));
     github.setPull(REPO, 21, { state: 'closed' });
     github.setPull(REPO, 23, { updatedAt: new Date(Date.now() - 40 * 86400_000).toISOString() });
-    github.setFault({ status: 500, times: 1000, match: /GET \/repos\/acme\/web\/pulls\/24$/ });
+    github.faults.inject({ status: 500, times: 1000, match: /GET \/repos\/acme\/web\/pulls\/24$/ });
 
     const planned = await sweepPreviews(sweep({ dryRun: true, expireAfterMs: 30 * 86400_000 }), depsFor());
     expect(planned.status).toBe('planned');

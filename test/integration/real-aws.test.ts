@@ -137,12 +137,12 @@ describe('two deploys to one bucket and prefix at once', () => {
     await deploy(settings(dir));
     writeFileSync(join(dir, 'index.html'), 'v2');
     // The other writer lands between this deploy's read of the manifest and its write.
-    proxy.setFaults((r) => {
+    proxy.faults.plan((r) => {
       if (r.operation === 'PutObject' && r.key === 'index.html') void inspector().send(new PutObjectCommand({ Bucket: bucket, Key: MANIFEST_KEY, Body: '{"version":1,"objects":{},"stale":{}}' }));
       return undefined;
     });
     await expect(deploy(settings(dir))).rejects.toThrow(/was changed by another deploy while this one ran/);
-    proxy.setFaults(undefined);
+    proxy.faults.clear();
   });
 });
 

@@ -226,7 +226,7 @@ describe('writing the table', () => {
     const bucket = await newBucket();
     const arn = kvs.createStore('router');
     let raced = false;
-    kvs.setFault((req) => {
+    kvs.faults.plan((req) => {
       if (req.method === 'POST' && !raced) {
         raced = true;
         kvs.writeBehind(arn, 'h:racer.example.com', '{"s":"racer"}');
@@ -240,7 +240,7 @@ describe('writing the table', () => {
       expect(kvs.items(arn).get('p:raced:/about')).toBe('{"f":"about.html"}');
       expect(kvs.items(arn).get('h:racer.example.com')).toBe('{"s":"racer"}');
     } finally {
-      kvs.setFault(undefined);
+      kvs.faults.clear();
     }
   });
 

@@ -192,7 +192,7 @@ describe('deletions', () => {
     writeSite({ 'index.html': 'v2 uses b-2', 'assets/b-2.js': 'b2' }, dir);
     rmSync(join(dir, 'old.html'));
     proxy.clear();
-    proxy.setFaults((r) => (r.operation === 'PutObject' && r.key === 'assets/b-2.js' ? { kind: 'status', status: 403, code: 'AccessDenied' } : undefined));
+    proxy.faults.inject({ match: { operation: 'PutObject', key: 'assets/b-2.js' }, times: Infinity, status: 403, code: 'AccessDenied' });
     await expect(deploy(settings(dir))).rejects.toThrow(/assets\/b-2\.js.*AccessDenied.*Nothing was deleted and no HTML page was written/);
     expect(siteOps('DeleteObjects')).toEqual([]);
     expect(siteOps('PutObject').map((r) => r.key)).not.toContain('index.html');
@@ -285,7 +285,7 @@ describe('transient errors', () => {
     const files: SiteFiles = { 'index.html': 'home' };
     for (let i = 0; i < 30; i++) files[`assets/c-${i}.js`] = `c${i}`;
     const seen = new Set<string>();
-    proxy.setFaults((r, i) => {
+    proxy.faults.plan((r, i) => {
       if (r.operation !== 'PutObject' && r.operation !== 'ListObjectsV2') return undefined;
       const first = !seen.has(`${r.operation} ${r.key ?? ''}`);
       seen.add(`${r.operation} ${r.key ?? ''}`);

@@ -54,7 +54,8 @@ function site(version: number, files = 500): SiteFiles {
   return out;
 }
 
-const DEPLOY = { prefix: '', delete: 'true', 'cache-control': '', 'content-type': '', exclude: '', keep: '', 'stale-asset-grace': '0', concurrency: '16', 'dry-run': 'false', region: '', endpoint: '', 'force-path-style': '' };
+// The runner fills in the other inputs' action.yml defaults.
+const DEPLOY = { 'stale-asset-grace': '0' };
 const deployStatic = (source: string, bucket: string, endpoint = proxy.endpoint) => runActionBundle('deploy-static', { ...DEPLOY, source, bucket }, { env: awsEnvFor(endpoint), timeoutMs: 300_000 });
 const onlyS3 = (r: RecordedRequest) => r.service === 's3';
 
@@ -66,8 +67,8 @@ describe('10% of every call fails', () => {
       const dir = writeSite(site(version));
       expect((await deployStatic(dir, control, motoEndpoint())).exitCode).toBe(0);
       const plan = seededFaults({ seed: seed * 100 + version, rate: 0.1, applies: onlyS3 });
-      proxy.setFaults(plan);
-      const run = await deployStatic(dir, bucket).finally(() => proxy.setFaults(undefined));
+      proxy.faults.plan(plan);
+      const run = await deployStatic(dir, bucket).finally(() => proxy.faults.clear());
       expect(run.errors).toEqual([]);
       expect(run.exitCode).toBe(0);
       expect(Object.values(plan.injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(version === 1 ? 20 : 2);
@@ -87,7 +88,7 @@ describe('10% of every call fails', () => {
     const plan = seededFaults({ seed: 11, rate: 0.1, applies: (r) => r.service === 'cloudfront' });
     // Lose the response of every distribution's first CreateInvalidation: it took effect, the action does not know.
     const lost = new Set<string>();
-    proxy.setFaults((r, i) => {
+    proxy.faults.plan((r, i) => {
       if (r.operation === 'CreateInvalidation' && !lost.has(r.path)) {
         lost.add(r.path);
         plan.injected['drop-response'] = (plan.injected['drop-response'] ?? 0) + 1;
@@ -96,7 +97,7 @@ describe('10% of every call fails', () => {
       return plan(r, i);
     });
     const paths = JSON.stringify(Array.from({ length: 40 }, (_, i) => `/page-${i}.html`));
-    const run = await runActionBundle('invalidate', { 'distribution-id': ids.join(','), paths, 'max-paths': '100', wait: 'true', timeout: '2m', 'caller-reference': '' }, { env: { ...awsEnvFor(proxy.endpoint), GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '31337' } }).finally(() => proxy.setFaults(undefined));
+    const run = await runActionBundle('invalidate', { 'distribution-id': ids.join(','), paths, 'max-paths': '100', wait: 'true', timeout: '2m', 'caller-reference': '' }, { env: { ...awsEnvFor(proxy.endpoint), GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '31337' } }).finally(() => proxy.faults.clear());
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     tally('invalidate', plan.injected);
@@ -120,9 +121,9 @@ describe('10% of every call fails', () => {
     github.addPull('acme/web', { number: 77, headSha: 'e'.repeat(40) });
     const random = seededRandom(23);
     let githubFaults = 0;
-    github.setFaultPlan(() => (random() < 0.1 ? (githubFaults++, [500, 502, 503][githubFaults % 3]) : undefined));
+    github.faults.plan(() => (random() < 0.1 ? (githubFaults++, { status: [500, 502, 503][githubFaults % 3] ?? 500 }) : undefined));
     const plan = seededFaults({ seed: 29, rate: 0.1, applies: (r) => r.service === 's3' || r.service === 'cloudfront' });
-    proxy.setFaults(plan);
+    proxy.faults.plan(plan);
     const dir = writeSite(site(1, 120));
     const inputs = { command: 'auto', source: dir, strategy: 'shared', domain: 'preview.example.com', bucket, 'distribution-id': dist, 'github-token': 'ghs_test', concurrency: '16' };
     const event = (action: string) => {
@@ -145,8 +146,8 @@ describe('10% of every call fails', () => {
       expect(github.comments('acme/web', 77)[0]!.body).toContain('Preview removed');
       expect(githubFaults).toBeGreaterThan(0);
     } finally {
-      proxy.setFaults(undefined);
-      github.setFaultPlan(undefined);
+      proxy.faults.clear();
+      github.faults.clear();
     }
     tally('pr-preview', { ...plan.injected, 'github 5xx': githubFaults });
   }, 300_000);
@@ -171,14 +172,14 @@ describe('10% of every call fails', () => {
     const run = { strategy, repo: { owner: 'acme', repo: 'web' }, domain, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com', guardHeadSha: false, expireAfterMs: 0, cacheControl: [], exclude: [], concurrency: 8, limits: PREVIEW_LIMITS };
     const dir = writeSite(site(1, 60));
     const plan = seededFaults({ seed: 50 + seed, rate: 0.1 });
-    proxy.setFaults(plan);
+    proxy.faults.plan(plan);
     try {
       const request = { ...run, command: 'deploy' as const, number: 9, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 };
       expect((await deployPreview(request, deps)).status).toBe('deployed');
       expect((await deployPreview(request, deps)).status).toBe('deployed');
       expect((await cleanupPreview({ ...run, command: 'cleanup', number: 9 }, deps)).status).toBe('removed');
     } finally {
-      proxy.setFaults(undefined);
+      proxy.faults.clear();
     }
     tally('pr-preview dedicated', plan.injected);
     // Nothing left: no bucket, no distribution or origin access control for the host, no records.
@@ -204,7 +205,7 @@ describe('10% of every call fails', () => {
       const plan = seededFaults({ seed: 37, rate: 0.1 });
       // Lose RunTask's first response: the retry must not start a second migration (clientToken).
       let lostRunTask = false;
-      ecsProxy.setFaults((r, i) => {
+      ecsProxy.faults.plan((r, i) => {
         if (r.operation === 'RunTask' && !lostRunTask) {
           lostRunTask = true;
           plan.injected['drop-response'] = (plan.injected['drop-response'] ?? 0) + 1;
@@ -238,9 +239,9 @@ describe('100% of calls fail', () => {
     const bucket = await newBucket();
     expect((await deployStatic(writeSite(site(1, 100)), bucket)).exitCode).toBe(0);
     const before = await bucketState(bucket);
-    proxy.setFaults(seededFaults({ seed: 41, rate: 1, applies: onlyS3, kinds: ['internal', 'unavailable', 'throttling', 'reset'] }));
+    proxy.faults.plan(seededFaults({ seed: 41, rate: 1, applies: onlyS3, kinds: ['internal', 'unavailable', 'throttling', 'reset'] }));
     const started = Date.now();
-    const run = await deployStatic(writeSite(site(2, 100)), bucket).finally(() => proxy.setFaults(undefined));
+    const run = await deployStatic(writeSite(site(2, 100)), bucket).finally(() => proxy.faults.clear());
     const seconds = (Date.now() - started) / 1000;
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
@@ -254,8 +255,8 @@ describe('100% of calls fail', () => {
     const bucket = await newBucket();
     expect((await deployStatic(writeSite(site(1, 100)), bucket)).exitCode).toBe(0);
     const before = await bucketState(bucket);
-    proxy.setFaults((r) => (r.operation === 'PutObject' && /\.html$/.test(r.key ?? '') ? { kind: 'status', status: 500, code: 'InternalError' } : undefined));
-    const run = await deployStatic(writeSite(site(2, 100)), bucket).finally(() => proxy.setFaults(undefined));
+    proxy.faults.plan((r) => (r.operation === 'PutObject' && /\.html$/.test(r.key ?? '') ? { kind: 'status', status: 500, code: 'InternalError' } : undefined));
+    const run = await deployStatic(writeSite(site(2, 100)), bucket).finally(() => proxy.faults.clear());
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toMatch(/::error::.*html/i);
     const state = await bucketState(bucket);
@@ -270,9 +271,9 @@ describe('100% of calls fail', () => {
 
   it('invalidate fails within its timeout and names the distribution', async () => {
     const id = await newDistribution();
-    proxy.setFaults(() => ({ kind: 'status', status: 503, code: 'ServiceUnavailable' }));
+    proxy.faults.plan(() => ({ kind: 'status', status: 503, code: 'ServiceUnavailable' }));
     const started = Date.now();
-    const run = await runActionBundle('invalidate', { 'distribution-id': id, paths: '/index.html', 'max-paths': '20', wait: 'true', timeout: '20s', 'caller-reference': '' }, { env: awsEnvFor(proxy.endpoint) }).finally(() => proxy.setFaults(undefined));
+    const run = await runActionBundle('invalidate', { 'distribution-id': id, paths: '/index.html', 'max-paths': '20', wait: 'true', timeout: '20s', 'caller-reference': '' }, { env: awsEnvFor(proxy.endpoint) }).finally(() => proxy.faults.clear());
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain(id);

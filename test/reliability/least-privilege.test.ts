@@ -94,7 +94,7 @@ function fakeClock(): Clock {
 }
 
 const big = (bytes = 9 * MiB + 17) => randomBytes(bytes);
-const failUploadParts = (proxy: AwsProxy) => proxy.setFaults((r) => (r.operation === 'UploadPart' ? { kind: 'status', status: 403, code: 'AccessDenied' } : undefined));
+const failUploadParts = (proxy: AwsProxy) => proxy.faults.inject({ match: { operation: 'UploadPart' }, times: Infinity, status: 403, code: 'AccessDenied' });
 
 let proxy: AwsProxy;
 let github: FakeGitHub;
@@ -188,7 +188,7 @@ describe('deploy-static', { timeout: 120_000 }, () => {
       const ops = await during(() => expect(deploy({ cacheControl: [{ glob: '*.css', value: 'no-cache' }] }, new Date(t0.getTime() + 9 * DAY))).rejects.toThrow(/video-2\.mp4.*AccessDenied/));
       expect(ops.has('s3:AbortMultipartUpload')).toBe(true);
     } finally {
-      proxy.setFaults(undefined);
+      proxy.faults.clear();
     }
   });
 
@@ -443,7 +443,7 @@ describe('pr-preview, shared', { timeout: 120_000 }, () => {
       await expect(run('deploy', { number: 7, cacheControl: [{ glob: '*.mp4', value: 'public, max-age=60' }] })).rejects.toBeInstanceOf(PartialFailure);
       expect(recorder.operationsSince(mark).has('s3:AbortMultipartUpload')).toBe(true);
     } finally {
-      proxy.setFaults(undefined);
+      proxy.faults.clear();
       rmSync(join(dir, 'video-2.mp4'));
     }
   });
@@ -516,7 +516,7 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
       await expect(run('deploy', { number: 5 })).rejects.toBeInstanceOf(PartialFailure);
       expect(recorder.operationsSince(mark).has('s3:AbortMultipartUpload')).toBe(true);
     } finally {
-      proxy.setFaults(undefined);
+      proxy.faults.clear();
       rmSync(join(dir, 'video.mp4'));
     }
   });

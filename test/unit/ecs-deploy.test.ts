@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/lib/log/logger.js';
 import { judge } from '../../src/lib/ecs/rollout.js';
 import type { Service } from '@aws-sdk/client-ecs';
 import type { Clock } from '../../src/lib/util/clock.js';
-import { apiTaskDefinition, FakeEcs } from '../../stand-ins/fake-ecs.mjs';
+import { apiTaskDefinition, FakeEcs, THROTTLING } from '../../stand-ins/fake-ecs.mjs';
 import { parseTaskDefinition } from '../../src/lib/ecs/task-definition.js';
 import { PartialFailure } from '../../src/lib/util/partial-failure.js';
 
@@ -156,8 +156,8 @@ describe('a rolling rollout followed with DescribeServices (service deployment A
   });
 
   it('outlasts throttling', async () => {
-    ecs.throttle('DescribeServices', 3);
-    ecs.throttle('RegisterTaskDefinition', 2);
+    ecs.faults.inject({ match: { operation: 'DescribeServices' }, times: 3, ...THROTTLING });
+    ecs.faults.inject({ match: { operation: 'RegisterTaskDefinition' }, times: 2, ...THROTTLING });
     const result = await deploy(request());
     expect(result.status).toBe('completed');
     expect(ecs.ops('RegisterTaskDefinition')).toHaveLength(3);

@@ -1,23 +1,12 @@
 // The workflow files (.github/workflows/*.yml, examples/*.yml, whatever exists at run time) pass actionlint,
-// shellcheck on their run: scripts, and our own checks (test/workflows/lib.ts). Fixtures prove each check fails.
+// shellcheck on their run: scripts, and our own checks (test/workflows/checks/). Fixtures prove each check fails.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import {
-  checkActionlint,
-  checkAll,
-  checkShellcheck,
-  createContext,
-  discoverWorkflowFiles,
-  formatFinding,
-  actionRuntime,
-  loadWorkflow,
-  ourActionName,
-  ourWorkflowFile,
-  SYNC_CHECKS,
-} from './lib.js';
+import { createContext, discoverWorkflowFiles, formatFinding, loadWorkflow, ourActionName, ourWorkflowFile } from './lib.js';
 import type { CheckName, Finding } from './lib.js';
+import { actionRuntime, checkActionlint, checkAll, checkShellcheck, SYNC_CHECKS } from './checks/index.js';
 import { isInstalled, SHELLCHECK } from '../support/prerequisites.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');

@@ -63,6 +63,16 @@ describe('authentication', () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
   });
+
+  it('a known path with a method it does not serve, or a non-numeric id, is 404 as well', async () => {
+    fake.addPull(full, { number: 1, headSha: sha });
+    const auth = { authorization: 'token ghs_test' };
+    expect((await fetch(`${fake.url}/repos/${full}/pulls/1`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${fake.url}/repos/${full}/pulls/1`, { method: 'DELETE', headers: auth })).status).toBe(404);
+    expect((await fetch(`${fake.url}/repos/${full}/pulls/one`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${fake.url}/repos/${full}/issues/one/comments`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${fake.url}/user`, { method: 'POST', headers: { authorization: 'token ghp_user' } })).status).toBe(404);
+  });
 });
 
 describe('pull requests', () => {
@@ -192,7 +202,7 @@ describe('deployments', () => {
 describe('faults', () => {
   it('fails the matching requests the given number of times, then serves them', async () => {
     fake.addPull(full, { number: 1, headSha: sha });
-    fake.setFault({ status: 502, times: 2, match: /^POST .*\/comments$/ });
+    fake.faults.inject({ status: 502, times: 2, match: /^POST .*\/comments$/ });
     const octokit = bot();
     expect((await octokit.rest.pulls.get({ owner, repo, pull_number: 1 })).status).toBe(200);
     expect(await statusOf(octokit.rest.issues.createComment({ owner, repo, issue_number: 1, body: 'x' }))).toBe(502);
