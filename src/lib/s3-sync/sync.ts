@@ -12,7 +12,7 @@ import { scanLocalSource, type LeftOut } from './local-source.js';
 import { emptyManifest, serializeManifest, type Manifest } from './manifest.js';
 import { detectFramework, frameworkProfile, type Framework, type FrameworkProfile } from './frameworks.js';
 import { planDeploy, recordedHeaders, type DeleteMode, type Plan, type SourceEntry } from './plan.js';
-import { headersOf, headObject, listObjects, readManifestVersion, writeManifest, type RemoteObject } from './remote.js';
+import { headersOf, headObject, listBoundaries, listObjects, readManifestVersion, writeManifest, type RemoteObject } from './remote.js';
 import { compileGlobs, HeaderRules, type HeaderRule, type ObjectHeaders } from './rules.js';
 import { scanS3Source } from './s3-source.js';
 import { PartialFailure } from '../util/partial-failure.js';
@@ -281,7 +281,10 @@ async function compare(settings: SyncSettings, deps: SyncDeps, source: SourceRea
   const { client, log } = deps;
   const where = whereOf(settings);
   return log.group(`Compare with ${where}`, async () => {
-    const [listing, { manifest: stored, etag: manifestEtag }] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifestVersion(client, settings.bucket, settings.prefix)]).catch((error: unknown) => {
+    // The manifest names the keys the bucket should hold: the listing is split where it says, and read side by side.
+    const manifestRead = readManifestVersion(client, settings.bucket, settings.prefix);
+    const boundaries = manifestRead.then(({ manifest }) => listBoundaries(Object.keys(manifest?.objects ?? {})));
+    const [listing, { manifest: stored, etag: manifestEtag }] = await Promise.all([listObjects(client, settings.bucket, settings.prefix, boundaries), manifestRead]).catch((error: unknown) => {
       throw new Error(`Could not read ${where}: ${describeError(error)}`, { cause: error });
     });
     const manifest = stored ?? emptyManifest();
