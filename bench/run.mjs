@@ -20,6 +20,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FILES = Number(process.env.FILES ?? 5000);
 const REPEATS = Number(process.env.REPEATS ?? 3);
 const SCALE = (process.env.SCALE ?? '10000,30000,100000').split(',').map(Number);
+/** Scenario 7: how many objects to list, and the endpoint's delay per request. */
+const LIST_FILES = Number(process.env.LIST_FILES ?? 100000);
+const LATENCY_MS = 30;
 /** SCENARIOS=5,6 runs only those scenarios. */
 const want = (/** @type {number} */ n) => !process.env.SCENARIOS || process.env.SCENARIOS.split(',').map(Number).includes(n);
 const work = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
@@ -134,21 +137,45 @@ try {
   extra.pngFiles = keys.filter((k) => k.endsWith('.png')).length;
 
   // 5. Planning at scale: a dry run against a listing of the same size (an in-memory S3; moto would take minutes to store 100,000 objects).
+  // 7. Listing LIST_FILES objects from an endpoint 30 ms away: Slipway's dry run (the listing in
+  // ranges side by side, split where the manifest says) against its dry run with no delay, and a
+  // sequential chain of list requests with the same SDK.
   /** @type {{ files: number, seconds: number, rssMiB: number, requests: number }[]} */
   const scale = [];
   const sink = await startSinkS3();
   const sinkEnv = { ...process.env, ...awsEnvFor(sink.endpoint) };
-  for (const n of want(5) ? SCALE : []) {
+  /** A run against the sink, with the requests the sink answered. @param {() => ReturnType<typeof measure>} fn */
+  const onSink = async (fn) => {
+    sink.resetCount();
+    const run = await fn();
+    return { ...run, requests: sink.requests };
+  };
+  const sizes = [...new Set([...(want(5) ? SCALE : []), ...(want(7) ? [LIST_FILES] : [])])];
+  for (const n of sizes) {
     const dir = join(work, `scale-${n}`);
     generateSite(dir, n);
     const bucket = `scale-${n}`;
     await slipway(dir, bucket, { concurrency: '128' }, sinkEnv);
-    sink.resetCount();
-    const runs = [];
-    for (let r = 0; r < Math.min(REPEATS, 2); r++) runs.push(await slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv));
-    const best = runs.sort((a, b) => a.seconds - b.seconds)[0];
-    scale.push({ files: n, seconds: best?.seconds ?? 0, rssMiB: Math.max(...runs.map((x) => x.rssMiB)), requests: sink.requests / runs.length });
-    log(`5. plan ${n} files: ${best?.seconds.toFixed(2)} s, ${Math.max(...runs.map((x) => x.rssMiB)).toFixed(0)} MiB`);
+    if (want(5) && SCALE.includes(n)) {
+      sink.resetCount();
+      const runs = [];
+      for (let r = 0; r < Math.min(REPEATS, 2); r++) runs.push(await slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv));
+      const best = runs.sort((a, b) => a.seconds - b.seconds)[0];
+      scale.push({ files: n, seconds: best?.seconds ?? 0, rssMiB: Math.max(...runs.map((x) => x.rssMiB)), requests: sink.requests / runs.length });
+      log(`5. plan ${n} files: ${best?.seconds.toFixed(2)} s, ${Math.max(...runs.map((x) => x.rssMiB)).toFixed(0)} MiB`);
+    }
+    if (want(7) && n === LIST_FILES) {
+      const s7 = `7. list ${n} objects, ${LATENCY_MS} ms per request`;
+      const dryRun = () => slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv);
+      for (let r = 0; r < Math.min(REPEATS, 2); r++) {
+        sink.setDelay(0);
+        record(`7. plan ${n} files, no delay (reference)`, 'slipway dry run', await onSink(dryRun));
+        sink.setDelay(LATENCY_MS);
+        record(s7, 'slipway dry run (list ranges side by side)', await onSink(dryRun));
+        record(s7, 'sequential ListObjectsV2 chain (bare script)', await onSink(() => measure(process.execPath, [join(root, 'bench/lib/list-chain.mjs'), bucket], { env: sinkEnv })));
+      }
+      sink.setDelay(0);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
   await sink.close();
@@ -235,6 +262,8 @@ const peerTargets = ['2.', '3.'].flatMap((n) => {
   ];
 });
 const noChange = rows.find((r) => r.scenario.startsWith('3.') && r.tool === 'slipway')?.runs ?? [];
+/** Scenario 7: Slipway's dry run with and without the delay, and the sequential chain with it. */
+const listing = { reference: med('7. plan', 'slipway'), ranges: med('7. list', 'slipway'), chain: med('7. list', 'sequential') };
 const ruleChange = rows.find((r) => r.scenario.startsWith('4.'))?.runs ?? [];
 const scale = /** @type {{ files: number, seconds: number, rssMiB: number, requests: number }[]} */ (extra.scale);
 const startup = /** @type {{ action: string, bytes: number, ms: number }[]} */ (extra.startup);
@@ -247,7 +276,8 @@ const targets = [
   `| full deploy faster than aws s3 sync | ${hasAws ? `${fmt(full.aws / full.slipway)}× (aws ${fmt(full.aws)} s)` : 'aws CLI not installed: skipped'} | ${hasAws ? ok(full.slipway < full.aws) : '—'} |`,
   `| CI redeploy ≥ 10× faster than aws s3 sync, only changed files sent | ${hasAws ? `${fmt(redeploy.aws / redeploy.slipway, 1)}×` : 'skipped'}; slipway sent ${median(rows.find((r) => r.scenario.startsWith('2.') && r.tool === 'slipway')?.runs.map((r) => r.puts) ?? [0])} bodies for ${Math.round(FILES * 0.01)} changed files (+1 manifest) | ${hasAws ? ok(redeploy.aws / redeploy.slipway >= 10) : '—'} |`,
   ...peerTargets,
-  `| no-change redeploy: 0 bodies, ≤ 1 list per 1,000 objects + the manifest and the lease's 3 requests | ${median(noChange.map((r) => r.puts))} PUTs, ${median(noChange.map((r) => r.requests))} requests for ${FILES} objects | ${ok(median(noChange.map((r) => r.puts)) === 0 && median(noChange.map((r) => r.requests)) <= Math.ceil((FILES + 1) / 1000) + 4)} |`,
+  `| no-change redeploy: 0 bodies, ≤ 1 list per 990 objects + the manifest and the lease's 2 requests | ${median(noChange.map((r) => r.puts))} PUTs, ${median(noChange.map((r) => r.requests))} requests for ${FILES} objects | ${ok(median(noChange.map((r) => r.puts)) === 0 && median(noChange.map((r) => r.requests)) <= Math.ceil((FILES + 2) / 990) + 3)} |`,
+  ...(Number.isNaN(listing.ranges) ? [] : [`| ${LIST_FILES} objects listed side by side, ${LATENCY_MS} ms per request | ${LATENCY_MS} ms per request adds ${fmt(listing.ranges - listing.reference)} s to Slipway's dry run (${fmt(listing.reference)} → ${fmt(listing.ranges)} s); one sequential chain of list requests takes ${fmt(listing.chain)} s | ${ok(listing.ranges - listing.reference < listing.chain / 4)} |`]),
   `| rule change: no body re-sent | ${median(ruleChange.map((r) => r.ops.CopyObject ?? 0))} CopyObject, ${median(ruleChange.map((r) => r.puts))} PUTs (the manifest) for ${String(extra.pngFiles)} .png files | ${ok(median(ruleChange.map((r) => r.puts)) <= 1)} |`,
   `| 100,000-file plan < 10 s and < 300 MB, linear | ${big ? `${big.files} files: ${fmt(big.seconds)} s, ${fmt(big.rssMiB, 0)} MiB; marginal µs per file ${marginal.map((x) => fmt(x, 0)).join(' → ')} between ${scale.map((s) => s.files).join(' → ')}` : ''} | ${ok(!!big && big.seconds < 10 && big.rssMiB < 300 && marginal.every((m, i) => i === 0 || m <= (marginal[0] ?? m) * 1.5))} |`,
   `| cold start < 250 ms per action | ${startup.map((s) => `${s.action} ${fmt(s.ms, 0)} ms (${fmt(s.bytes / 1048576, 1)} MiB)`).join(', ')}; node -e 0: ${fmt(/** @type {number} */ (extra.nodeBaselineMs), 0)} ms | ${ok(startup.every((s) => s.ms > 0 && s.ms < 250))} |`,

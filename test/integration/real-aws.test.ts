@@ -132,6 +132,18 @@ describe('two deploys to one bucket and prefix at once', () => {
     expect(result.uploaded).toBe(1);
   });
 
+  it("a deploy whose lease was taken over leaves the new holder's lease in place when it finishes", async () => {
+    const { Lease } = await import('../../src/lib/s3-sync/lease.js');
+    const held = await Lease.acquire(s3At(proxy.endpoint), bucket, '', 'run A', { clock: (await import('../../src/lib/util/clock.js')).systemClock, log: silentLogger, options: lease });
+    const theirs = JSON.stringify({ owner: 'run B', startedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2999-01-01T00:00:00.000Z' });
+    await inspector().send(new PutObjectCommand({ Bucket: bucket, Key: '.slipway/lease.json', Body: theirs }));
+    proxy.clear();
+    await held.release();
+    // One conditional delete on the ETag run A wrote, refused: run B's lease stays.
+    expect(proxy.ops('DeleteObject').map((r) => [r.key, r.status])).toEqual([['.slipway/lease.json', 412]]);
+    expect((await bucketState(bucket)).get('.slipway/lease.json')?.md5).toBe(md5(theirs));
+  });
+
   it('a manifest changed behind the lease (a deploy that ignored it) is not overwritten', async () => {
     const dir = writeSite({ 'index.html': 'v1' });
     await deploy(settings(dir));

@@ -39,7 +39,7 @@ const SITE: SiteFiles = {
 
 const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSettings => syncSettings(dir, bucket, overrides);
 
-/** Requests for the site and its record: the deploy lease (one conditional PUT, one GET, one DELETE per deploy) aside. */
+/** Requests for the site and its record: the deploy lease (one conditional PUT and one conditional DELETE per deploy) aside. */
 const siteOps = (...operations: string[]) => proxy.ops(...operations).filter((r) => r.key !== LEASE_KEY);
 
 const deploy = (s: SyncSettings, now?: Date) => syncSite(s, { client: s3At(proxy.endpoint, s.concurrency), log: silentLogger, now: now ? () => now : undefined });
@@ -93,8 +93,10 @@ describe('a redeploy', () => {
     const result = await deploy(settings(dir));
     // One list request per 1,000 objects (2,502 with the manifest: 3 pages) and one manifest read.
     expect(proxy.requests.filter((r) => r.key !== LEASE_KEY).map((r) => r.operation).sort()).toEqual(['GetObject', 'ListObjectsV2', 'ListObjectsV2', 'ListObjectsV2']);
-    // And the lease that keeps another deploy out: taken, read back at release, deleted.
-    expect(proxy.requests.filter((r) => r.key === LEASE_KEY).map((r) => r.operation).sort()).toEqual(['DeleteObject', 'GetObject', 'PutObject']);
+    // And the lease that keeps another deploy out: taken, then deleted only if still ours (If-Match its ETag).
+    const leaseRequests = proxy.requests.filter((r) => r.key === LEASE_KEY);
+    expect(leaseRequests.map((r) => r.operation)).toEqual(['PutObject', 'DeleteObject']);
+    expect(leaseRequests[1]?.headers['if-match']).toMatch(/^"[0-9a-f]{32}"$/);
     expect(result).toMatchObject({ uploaded: 0, skipped: 2501, deleted: 0, changedPaths: [] });
 
     // One changed file: that file and the manifest are written, nothing else.

@@ -117,7 +117,8 @@ export const IAM_ACTIONS: Record<string, ActionsOf> = {
   // Reads the source, writes the target.
   's3:CopyObject': only('s3:GetObject', 's3:PutObject'),
   's3:UploadPartCopy': only('s3:GetObject', 's3:PutObject'),
-  's3:DeleteObject': only('s3:DeleteObject'),
+  // A conditional delete with an ETag (If-Match) needs s3:GetObject too (S3 user guide, "How to perform conditional deletes").
+  's3:DeleteObject': (input) => (typeof input.IfMatch === 'string' && input.IfMatch !== '*' ? ['s3:DeleteObject', 's3:GetObject'] : ['s3:DeleteObject']),
   // s3:DeleteObject always; s3:DeleteObjectVersion for the objects named with a version.
   's3:DeleteObjects': (input) => {
     const objects = ((input.Delete as { Objects?: { VersionId?: string }[] } | undefined)?.Objects ?? []);

@@ -1,7 +1,7 @@
 // Content identity without downloading: S3's ETag is the MD5 of a single-part object, and for a
 // multipart one the MD5 of its parts' MD5s followed by `-<parts>`.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 const MiB = 1024 * 1024;
@@ -11,6 +11,13 @@ export const PART_SIZE = 8 * MiB;
 
 /** Part sizes common tools use: Slipway and the AWS CLI (8 MiB), the JS SDK and rclone (5 MiB), s3cmd (15 MiB), 16 MiB. */
 const KNOWN_PART_SIZES = [PART_SIZE, 5 * MiB, 16 * MiB, 15 * MiB];
+
+/**
+ * Files up to this size are read synchronously: open, read and close take microseconds on a local
+ * disk, far less than the promise and thread-pool trip per call of `fs/promises` (a site is mostly
+ * small files); larger ones are read without blocking.
+ */
+const SMALL_FILE = MiB;
 
 export const unquote = (etag: string): string => etag.replace(/^W\//, '').replace(/^"|"$/g, '');
 
@@ -57,7 +64,7 @@ export function candidatePartSizes(size: number, parts: number): number[] {
 export async function fileMatchesEtag(path: string, size: number, etag: string): Promise<boolean> {
   const remote = unquote(etag);
   const multipart = /^([0-9a-f]{32})-(\d+)$/.exec(remote);
-  if (!multipart) return /^[0-9a-f]{32}$/.test(remote) && (size <= 64 * MiB ? md5Buffer(await readFile(path)) : await md5File(path)) === remote;
+  if (!multipart) return /^[0-9a-f]{32}$/.test(remote) && (size <= SMALL_FILE ? md5Buffer(readFileSync(path)) : size <= 64 * MiB ? md5Buffer(await readFile(path)) : await md5File(path)) === remote;
   for (const partSize of candidatePartSizes(size, Number(multipart[2]))) {
     if ((await multipartEtag(path, partSize)) === remote) return true;
   }
@@ -70,6 +77,7 @@ export const sha256Buffer = (data: Buffer): string => createHash('sha256').updat
 
 /** SHA-256 of a file's content (hex), read whole when small, streamed when large. */
 export async function sha256File(path: string, size: number): Promise<string> {
+  if (size <= SMALL_FILE) return sha256Buffer(readFileSync(path));
   if (size <= 64 * MiB) return sha256Buffer(await readFile(path));
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: MiB })) hash.update(chunk as Buffer);

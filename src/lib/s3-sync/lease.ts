@@ -1,6 +1,7 @@
 // One deploy at a time per bucket and prefix, whatever starts them (two workflows, the CLI beside CI):
 // a lease object written with S3 conditional writes — If-None-Match: * to take it, If-Match on its
-// ETag to renew it or to take over one that expired (S3 user guide, "Conditional writes").
+// ETag to renew it or to take over one that expired (S3 user guide, "Conditional writes"), and a
+// conditional delete (If-Match on its ETag) to give it back.
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { errorCode, httpStatus, isNotFound } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -164,13 +165,16 @@ export class Lease {
     }
   }
 
-  /** Gives the prefix back (only if the lease is still ours). */
+  /**
+   * Gives the prefix back, only if the lease is still ours: a conditional delete, If-Match on the
+   * lease's ETag (S3 user guide, "How to perform conditional deletes"), which fails with 412 when
+   * another deploy took it over, and with 404 when it is already gone.
+   */
   async release(): Promise<void> {
     clearInterval(this.renewal);
     for (const [signal, handler] of this.signalHandlers.splice(0)) process.removeListener(signal, handler);
-    const current = await this.read().catch(() => undefined);
-    if (current?.etag !== this.etag) return;
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key })).catch((error: unknown) => {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key, IfMatch: this.etag })).catch((error: unknown) => {
+      if (preconditionFailed(error) || conflict(error) || isNotFound(error)) return;
       this.log.warning(`Could not release the deploy lease s3://${this.bucket}/${this.key}: ${String(error)}; it expires on its own at ${this.record.expiresAt}.`);
     });
   }

@@ -1,5 +1,6 @@
-// What is in the bucket under the deploy prefix, read with one list request per 1,000 objects.
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type HeadObjectCommandOutput, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
+// What is in the bucket under the deploy prefix, read with one list request per 1,000 objects
+// (ranges of them side by side where the manifest says where to split).
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type HeadObjectCommandOutput, type ListObjectsV2CommandOutput, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
 import { backoff } from '../util/clock.js';
 import { chunk, forEachLimit } from '../util/concurrency.js';
 import { httpStatus, isNotFound } from '../aws/errors.js';
@@ -19,20 +20,54 @@ export interface Listing {
   requests: number;
 }
 
-/** Lists every object whose key starts with `prefix` ('' or ending in '/'), keyed relative to it. */
-export async function listObjects(client: S3Client, bucket: string, prefix: string): Promise<Listing> {
+/** Keys per list range when the listing is split: a page (1,000 keys) covers one range with room for a few new objects. */
+const RANGE_KEYS = 990;
+
+/** S3 lists keys in the order of their UTF-8 bytes (JavaScript compares UTF-16 code units). */
+const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * Where to split a listing into ranges that can be read side by side: every RANGE_KEYS-th of the
+ * keys the bucket is expected to hold (site-relative; for example the manifest's), in S3's order.
+ */
+export function listBoundaries(expectedKeys: Iterable<string>): string[] {
+  const keys = [...expectedKeys].sort();
+  const boundaries: string[] = [];
+  for (let i = RANGE_KEYS - 1; i < keys.length - 1; i += RANGE_KEYS) boundaries.push(keys[i]!);
+  return boundaries.sort(utf8Order);
+}
+
+/**
+ * Lists every object whose key starts with `prefix` ('' or ending in '/'), keyed relative to it.
+ * With `boundaries` (listBoundaries of the keys expected there, which may arrive while the first
+ * page is on its way), the key space is read in ranges side by side, each from StartAfter its lower
+ * boundary until a page reaches its upper one: ranges that overlap cost a page, never a key, so the
+ * listing is complete whatever the boundaries are; when they match the bucket, a bucket of n
+ * objects takes about n/990 requests in one round trip instead of n/1,000 one after the other.
+ */
+export async function listObjects(client: S3Client, bucket: string, prefix: string, boundaries?: Promise<readonly string[]>): Promise<Listing> {
   const objects = new Map<string, RemoteObject>();
-  let token: string | undefined;
   let requests = 0;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+  const list = (after: string | undefined, token?: string) => {
     requests++;
-    for (const o of page.Contents ?? []) {
-      if (!o.Key?.startsWith(prefix) || o.Key.length === prefix.length) continue;
-      objects.set(o.Key.slice(prefix.length), { etag: unquote(o.ETag ?? ''), size: o.Size ?? 0 });
+    return client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ...(token ? { ContinuationToken: token } : after !== undefined ? { StartAfter: prefix + after } : {}) }));
+  };
+  /** Keys after `after` (from the start when undefined) up to at least `upper` (to the end when undefined). */
+  const listRange = async (first: Promise<ListObjectsV2CommandOutput>, upper: string | undefined) => {
+    for (let page = await first; ; page = await list(undefined, page.NextContinuationToken)) {
+      for (const o of page.Contents ?? []) {
+        if (!o.Key?.startsWith(prefix) || o.Key.length === prefix.length) continue;
+        objects.set(o.Key.slice(prefix.length), { etag: unquote(o.ETag ?? ''), size: o.Size ?? 0 });
+      }
+      const last = page.Contents?.at(-1)?.Key;
+      if (!page.IsTruncated || !page.NextContinuationToken || (upper !== undefined && last !== undefined && utf8Order(last, prefix + upper) >= 0)) return;
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  };
+  // The first range starts at once; the others once the boundaries are known.
+  const firstPage = list(undefined);
+  firstPage.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  const splits = boundaries ? await boundaries.catch(() => []) : [];
+  await Promise.all([listRange(firstPage, splits[0]), ...splits.map((after, i) => listRange(list(after), splits[i + 1]))]);
   return { objects, requests };
 }
 

@@ -1,5 +1,5 @@
 // Makes s3://bucket/prefix mirror a source (a local build, or an already deployed one), touching
-// only what differs: read → compare → plan → write assets → write pages → delete → record.
+// only what differs, in named steps: read → compare → plan → write (assets, pages, deletions) → record.
 import type { HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { describeError } from '../aws/errors.js';
 import type { GlobRule } from '../../inputs/parse.js';
@@ -12,7 +12,7 @@ import { scanLocalSource, type LeftOut } from './local-source.js';
 import { emptyManifest, serializeManifest, type Manifest } from './manifest.js';
 import { detectFramework, frameworkProfile, type Framework, type FrameworkProfile } from './frameworks.js';
 import { planDeploy, recordedHeaders, type DeleteMode, type Plan, type SourceEntry } from './plan.js';
-import { headersOf, headObject, listObjects, readManifestVersion, writeManifest, type RemoteObject } from './remote.js';
+import { headersOf, headObject, listBoundaries, listObjects, readManifestVersion, writeManifest, type RemoteObject } from './remote.js';
 import { compileGlobs, HeaderRules, type HeaderRule, type ObjectHeaders } from './rules.js';
 import { scanS3Source } from './s3-source.js';
 import { PartialFailure } from '../util/partial-failure.js';
@@ -55,7 +55,7 @@ export interface SyncDeps {
   client: S3Client;
   log: Logger;
   now?: () => Date;
-  /** For the deploy lease's waits (default: the system clock). */
+  /** For the deploy lease's waits and the run's duration (default: the system clock). */
   clock?: Clock;
   lease?: LeaseOptions;
 }
@@ -191,59 +191,112 @@ function ruleWarnings(settings: SyncSettings, rules: HeaderRules, files: readonl
     .map((r) => `The cache-control rule ${r.glob}=${r.value} decides no file of this build (check the glob; a list of globs is written {*.png,*.jpg}).`);
 }
 
-export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<SyncResult> {
-  const { client, log } = deps;
-  const started = Date.now();
-  const now = (deps.now ?? (() => new Date()))();
-  const where = `s3://${settings.bucket}/${settings.prefix}`;
+/** What the source holds, and how its files will be served. */
+interface SourceRead {
+  files: SourceEntry[];
+  leftOut: LeftOut[];
+  framework: FrameworkProfile;
+  rules: HeaderRules;
+  warnings: string[];
+}
 
-  const source = await log.group(`Read ${describeSource(settings.source)}`, async () => {
-    const scan = await readSource(settings, client);
-    log.info(`${scan.files.length} files to publish`);
-    for (const l of scan.leftOut) log.info(`left out ${l.key}: ${l.reason}`);
-    return scan;
-  });
-  const framework = settings.framework === 'auto' ? detectFramework(source.files.map((f) => f.key)) : frameworkProfile(settings.framework, 'the framework input');
-  log.info(`framework: ${framework.name} (${framework.reason})`);
-  const rules = new HeaderRules(settings.cacheControl, settings.contentType, framework, settings.headers);
-  const warnings = ruleWarnings(settings, rules, source.files);
+/** What the target holds, and which source entries it already holds byte for byte. */
+interface Comparison {
+  remote: ReadonlyMap<string, RemoteObject>;
+  manifest: Manifest;
+  /** The ETag the manifest was read at ('' when there is none), for the conditional write back. */
+  manifestEtag: string;
+  sameContent: Set<string>;
+  /** Headers read with HEAD for objects the manifest cannot vouch for. */
+  observed: Map<string, ObjectHeaders>;
+  /** SHA-256 of the local files hashed on the way, for the manifest. */
+  hashes: Map<string, string>;
+  /** HEAD answers, by full key: a copy need not read them again. */
+  heads: Map<string, HeadObjectCommandOutput>;
+}
+
+/** What the write step did: what landed, how many deletions, and the error that stopped it. */
+interface Written {
+  written: WriteResult[];
+  deleted: number;
+  failure?: { error: unknown };
+}
+
+export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<SyncResult> {
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
+  const now = deps.now ? deps.now() : new Date(started);
+  const source = await read(settings, deps);
   // One deploy at a time per prefix: taken before the bucket is read, so the plan rests on what is there.
-  const lease = settings.dryRun
-    ? undefined
-    : await Lease.acquire(client, settings.bucket, settings.prefix, { owner: settings.owner ?? `slipway on ${hostname()} (pid ${process.pid})`, ...(settings.runJob ? { run: settings.runJob } : {}) }, { clock: deps.clock ?? systemClock, log, ...(deps.lease ? { options: deps.lease } : {}) }).catch((error: unknown) => {
-        if (error instanceof LeaseHeld) throw error;
-        throw new Error(`Could not read ${where}: ${describeError(error)} (while taking the deploy lease)`, { cause: error });
-      });
+  const lease = settings.dryRun ? undefined : await takeLease(settings, deps, clock);
   try {
-    return await syncWithLease(settings, deps, { source, framework, rules, warnings, where, started, now });
+    const comparison = await compare(settings, deps, source);
+    const plan = planSync(settings, deps.log, source, comparison, now);
+    const changes = changesToReport(settings, deps.log, plan, comparison.manifest);
+    const result = (written: WriteResult[], deleted: number): SyncResult => summarise(settings, source, plan, changes.paths, written, deleted, clock.now() - started);
+    if (settings.dryRun) {
+      await showPlan(deps.log, plan);
+      return result([], plan.deletes.length);
+    }
+    const done = await write(settings, deps, plan, comparison, source.rules);
+    if (done.failure) {
+      // Remember what did land, so a re-run need not look at it again; the listing stays the truth.
+      await record(settings, deps.client, source, comparison, plan, done.written, false, changes.record).catch(() => undefined);
+      throw new SyncFailed(describeError(done.failure.error), result(done.written, done.deleted), { cause: done.failure.error });
+    }
+    await record(settings, deps.client, source, comparison, plan, done.written, true, changes.record);
+    return result(done.written, done.deleted);
   } finally {
     await lease?.release();
   }
 }
 
-async function syncWithLease(
-  settings: SyncSettings,
-  deps: SyncDeps,
-  context: { source: { files: SourceEntry[]; leftOut: LeftOut[] }; framework: FrameworkProfile; rules: HeaderRules; warnings: string[]; where: string; started: number; now: Date },
-): Promise<SyncResult> {
+/** Read: the source's files, what is left out, the framework and the header rules. */
+async function read(settings: SyncSettings, deps: SyncDeps): Promise<SourceRead> {
   const { client, log } = deps;
-  const { source, framework, rules, warnings, where, started, now } = context;
-  const heads = new Map<string, HeadObjectCommandOutput>();
-  const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, managedNamesFor: (key) => rules.managedNamesFor(key), heads };
+  const scan = await log.group(`Read ${describeSource(settings.source)}`, async () => {
+    const scan = await readSource(settings, client);
+    log.info(`${scan.files.length} files to publish`);
+    for (const l of scan.leftOut) log.info(`left out ${l.key}: ${l.reason}`);
+    return scan;
+  });
+  const framework = settings.framework === 'auto' ? detectFramework(scan.files.map((f) => f.key)) : frameworkProfile(settings.framework, 'the framework input');
+  log.info(`framework: ${framework.name} (${framework.reason})`);
+  const rules = new HeaderRules(settings.cacheControl, settings.contentType, framework, settings.headers);
+  return { ...scan, framework, rules, warnings: ruleWarnings(settings, rules, scan.files) };
+}
 
-  const { remote, manifest, manifestEtag, sameContent, observed, hashes } = await log.group(`Compare with ${where}`, async () => {
-    const [listing, { manifest: stored, etag: manifestEtag }] = await Promise.all([listObjects(client, settings.bucket, settings.prefix), readManifestVersion(client, settings.bucket, settings.prefix)]).catch((error: unknown) => {
+function takeLease(settings: SyncSettings, deps: SyncDeps, clock: Clock): Promise<Lease> {
+  const holder = { owner: settings.owner ?? `slipway on ${hostname()} (pid ${process.pid})`, ...(settings.runJob ? { run: settings.runJob } : {}) };
+  return Lease.acquire(deps.client, settings.bucket, settings.prefix, holder, { clock, log: deps.log, ...(deps.lease ? { options: deps.lease } : {}) }).catch((error: unknown) => {
+    if (error instanceof LeaseHeld) throw error;
+    throw new Error(`Could not read ${whereOf(settings)}: ${describeError(error)} (while taking the deploy lease)`, { cause: error });
+  });
+}
+
+const whereOf = (settings: SyncSettings) => `s3://${settings.bucket}/${settings.prefix}`;
+
+/** Compare: the listing and the manifest, then which source entries the bucket already holds, and the headers the manifest cannot vouch for. */
+async function compare(settings: SyncSettings, deps: SyncDeps, source: SourceRead): Promise<Comparison> {
+  const { client, log } = deps;
+  const where = whereOf(settings);
+  return log.group(`Compare with ${where}`, async () => {
+    // The manifest names the keys the bucket should hold: the listing is split where it says, and read side by side.
+    const manifestRead = readManifestVersion(client, settings.bucket, settings.prefix);
+    const boundaries = manifestRead.then(({ manifest }) => listBoundaries(Object.keys(manifest?.objects ?? {})));
+    const [listing, { manifest: stored, etag: manifestEtag }] = await Promise.all([listObjects(client, settings.bucket, settings.prefix, boundaries), manifestRead]).catch((error: unknown) => {
       throw new Error(`Could not read ${where}: ${describeError(error)}`, { cause: error });
     });
     const manifest = stored ?? emptyManifest();
     log.info(`${listing.objects.size} objects there (${listing.requests} list request${listing.requests === 1 ? '' : 's'})${stored ? '' : ', no Slipway manifest yet'}`);
-    // Hashing is local disk work: overlap more of it than the network concurrency allows.
+    const heads = new Map<string, HeadObjectCommandOutput>();
     const checksumOf = async (key: string) => {
       const head = await headObject(client, settings.bucket, settings.prefix + key, true);
       heads.set(settings.prefix + key, head);
       const full = head.ChecksumType === undefined || head.ChecksumType === 'FULL_OBJECT';
       return full && head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-') ? head.ChecksumSHA256 : undefined;
     };
+    // Hashing is local disk work: overlap more of it than the network concurrency allows.
     const { same: sameContent, hashes } = await findSameContent(source.files, listing.objects, manifest, Math.max(settings.concurrency, 64), checksumOf);
     // Objects with the right content whose headers the manifest cannot vouch for (written by
     // another tool, or by a run that was cut short): read their headers once.
@@ -255,66 +308,58 @@ async function syncWithLease(
       observed.set(key, headersOf(head));
     });
     if (unknown.length > 0) log.info(`read the headers of ${unknown.length} objects not in the manifest`);
-    return { remote: listing.objects, manifest, manifestEtag, sameContent, observed, hashes };
+    return { remote: listing.objects, manifest, manifestEtag, sameContent, observed, hashes, heads };
   });
+}
 
+/** Plan: what to write, delete and keep; warnings and a one-line count in the log. */
+function planSync(settings: SyncSettings, log: Logger, source: SourceRead, comparison: Comparison, now: Date): Plan {
+  const where = whereOf(settings);
   const plan = planDeploy({
     source: source.files,
-    remote,
-    manifest,
-    sameContent,
-    observedHeaders: observed,
-    rules,
+    remote: comparison.remote,
+    manifest: comparison.manifest,
+    sameContent: comparison.sameContent,
+    observedHeaders: comparison.observed,
+    rules: source.rules,
     delete: settings.delete,
     keep: compileGlobs(settings.keep),
     staleGraceMs: settings.staleGraceMs,
     now,
   });
   for (const key of plan.immutableChanged) {
-    warnings.push(`${key} is cached as immutable, yet its content changed under the same name: visitors who have it keep the old copy for up to a year. Give it a hashed name, or a shorter cache-control rule.`);
+    source.warnings.push(`${key} is cached as immutable, yet its content changed under the same name: visitors who have it keep the old copy for up to a year. Give it a hashed name, or a shorter cache-control rule.`);
   }
-  for (const w of warnings) log.warning(w);
+  for (const w of source.warnings) log.warning(w);
   const notOurs = plan.kept.filter((k) => k.reason === 'not written by Slipway');
   if (notOurs.length > 0) log.info(`kept ${notOurs.length} object${notOurs.length === 1 ? '' : 's'} under ${where} that Slipway did not write (first deploy here, or its record is gone); delete: all removes them`);
-  const count = (change: string) => plan.writes.filter((w) => w.change === change).length;
-  log.info(`plan: ${count('new')} new, ${count('changed')} changed, ${count('headers')} header updates, ${plan.skipped.length} unchanged, ${plan.deletes.length} to delete, ${plan.kept.length} kept`);
+  log.info(`plan: ${countOf(plan, 'new')} new, ${countOf(plan, 'changed')} changed, ${countOf(plan, 'headers')} header updates, ${plan.skipped.length} unchanged, ${plan.deletes.length} to delete, ${plan.kept.length} kept`);
+  return plan;
+}
 
-  const changedPaths = changedPathsOf(plan, manifest, settings.runId);
-  if (changedPaths.length > plan.changedPaths.length) log.info(`reporting ${changedPaths.length - plan.changedPaths.length} paths an earlier attempt of run ${settings.runId} changed`);
+const countOf = (plan: Plan, change: string) => plan.writes.filter((w) => w.change === change).length;
+
+/** The paths to report (with an earlier attempt's), and the record of them the manifest keeps. */
+function changesToReport(settings: SyncSettings, log: Logger, plan: Plan, manifest: Manifest): { paths: string[]; record: Manifest['changes'] } {
+  const paths = changedPathsOf(plan, manifest, settings.runId);
+  if (paths.length > plan.changedPaths.length) log.info(`reporting ${paths.length - plan.changedPaths.length} paths an earlier attempt of run ${settings.runId} changed`);
   // A run that changed nothing leaves the record alone: a re-run of it has nothing to report either.
-  const changes = settings.runId !== undefined && changedPaths.length > 0 ? { run: settings.runId, paths: changedPaths } : manifest.changes;
+  return { paths, record: settings.runId !== undefined && paths.length > 0 ? { run: settings.runId, paths } : manifest.changes };
+}
 
-  const result = (written: WriteResult[], deleted: number): SyncResult => ({
-    dryRun: settings.dryRun,
-    uploaded: plan.writes.filter((w) => w.change !== 'headers').length,
-    headersUpdated: count('headers'),
-    skipped: plan.skipped.length,
-    deleted,
-    bytesUploaded: settings.dryRun ? plan.writes.reduce((n, w) => n + (w.change === 'headers' ? 0 : w.entry.size), 0) : written.reduce((n, w) => n + w.bytes, 0),
-    changedPaths,
-    plan,
-    leftOut: source.leftOut,
-    framework,
-    warnings,
-    durationMs: Date.now() - started,
+function showPlan(log: Logger, plan: Plan): Promise<void> {
+  return log.group('Plan (dry run: nothing is changed)', () => {
+    for (const w of plan.writes) log.info(`would ${w.change === 'headers' ? 'update headers of' : `write (${w.change})`} ${w.key} [${w.headers.cacheControl}; ${w.headers.contentType}]`);
+    for (const k of plan.deletes) log.info(`would delete ${k}`);
+    for (const k of plan.kept) log.info(`would keep ${k.key}: ${k.reason}${k.until ? ` until ${k.until}` : ''}`);
+    return Promise.resolve();
   });
+}
 
-  if (settings.dryRun) {
-    await log.group('Plan (dry run: nothing is changed)', () => {
-      for (const w of plan.writes) log.info(`would ${w.change === 'headers' ? 'update headers of' : `write (${w.change})`} ${w.key} [${w.headers.cacheControl}; ${w.headers.contentType}]`);
-      for (const k of plan.deletes) log.info(`would delete ${k}`);
-      for (const k of plan.kept) log.info(`would keep ${k.key}: ${k.reason}${k.until ? ` until ${k.until}` : ''}`);
-      return Promise.resolve();
-    });
-    return result([], plan.deletes.length);
-  }
-
-  let recordedAt = manifestEtag;
-  const record = async (written: WriteResult[], complete: boolean) => {
-    const next = nextManifest(manifest, source.files, remote, plan, written, complete, changes, hashes, observed);
-    if (serializeManifest(next) !== serializeManifest(manifest)) recordedAt = await writeManifest(client, settings.bucket, settings.prefix, next, recordedAt);
-  };
-
+/** Write: assets first, then HTML, then deletions; stops at the first phase that fails, saying what landed. */
+async function write(settings: SyncSettings, deps: SyncDeps, plan: Plan, comparison: Comparison, rules: HeaderRules): Promise<Written> {
+  const { client, log } = deps;
+  const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, managedNamesFor: (key) => rules.managedNamesFor(key), heads: comparison.heads };
   let written: WriteResult[] = [];
   let deleted = 0;
   try {
@@ -324,12 +369,32 @@ async function syncWithLease(
     if (plan.deletes.length > 0) {
       deleted = await log.group(`Delete ${plan.deletes.length} objects no longer in the source`, () => executeDeletes(target, plan.deletes, log));
     }
+    return { written, deleted };
   } catch (error) {
-    // Remember what did land, so a re-run need not look at it again; the listing stays the truth.
-    const landed = error instanceof DeployPhaseError ? error.completed : written;
-    await record(landed, false).catch(() => undefined);
-    throw new SyncFailed(describeError(error), result(landed, deleted), { cause: error });
+    return { written: error instanceof DeployPhaseError ? error.completed : written, deleted, failure: { error } };
   }
-  await record(written, true);
-  return result(written, deleted);
+}
+
+/** Record: the manifest of what the prefix now holds, written over the version read (only when it changed). */
+async function record(settings: SyncSettings, client: S3Client, source: SourceRead, comparison: Comparison, plan: Plan, written: WriteResult[], complete: boolean, changes: Manifest['changes']): Promise<void> {
+  const { manifest, remote, hashes, observed } = comparison;
+  const next = nextManifest(manifest, source.files, remote, plan, written, complete, changes, hashes, observed);
+  if (serializeManifest(next) !== serializeManifest(manifest)) await writeManifest(client, settings.bucket, settings.prefix, next, comparison.manifestEtag);
+}
+
+function summarise(settings: SyncSettings, source: SourceRead, plan: Plan, changedPaths: string[], written: WriteResult[], deleted: number, durationMs: number): SyncResult {
+  return {
+    dryRun: settings.dryRun,
+    uploaded: plan.writes.filter((w) => w.change !== 'headers').length,
+    headersUpdated: countOf(plan, 'headers'),
+    skipped: plan.skipped.length,
+    deleted,
+    bytesUploaded: settings.dryRun ? plan.writes.reduce((n, w) => n + (w.change === 'headers' ? 0 : w.entry.size), 0) : written.reduce((n, w) => n + w.bytes, 0),
+    changedPaths,
+    plan,
+    leftOut: source.leftOut,
+    framework: source.framework,
+    warnings: source.warnings,
+    durationMs,
+  };
 }
