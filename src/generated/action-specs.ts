@@ -432,10 +432,10 @@ export const actionSpecs = {
     }
   },
   "release": {
-    "description": "The releases of a site deployed with deploy-static mode releases - list them, roll back or promote with one write of the router's pointer (no upload, no invalidation), collect garbage.",
+    "description": "The releases of a site deployed with deploy-static mode releases - list them, roll back or promote with one write of the router's pointer after verifying the target through the CDN (no upload, no invalidation), collect garbage.",
     "inputs": {
       "command": {
-        "description": "list (the site's releases, newest first, and which pointers hold each), rollback (switch the live pointer to release-id, or to the release live before the current one), promote (make the release site from serves live on site to) or gc (delete releases no pointer holds, beyond keep-releases, after stale-asset-grace).",
+        "description": "list (the site's releases, newest first, and which pointers hold each), rollback (verify release-id, or the release live before the current one, through the CDN, then switch the live pointer to it), promote (verify the release site from serves through the CDN, then make it live on site to) or gc (delete releases no pointer holds, beyond keep-releases, after stale-asset-grace).",
         "required": false,
         "default": "list"
       },
@@ -487,6 +487,16 @@ export const actionSpecs = {
         "required": false,
         "default": ""
       },
+      "verify": {
+        "description": "rollback and promote. Before the one pointer write, check the target release through the CDN with its verification token, as deploy-static checks a staged release (every HTML entry point, what each references, Content-Type, Cache-Control, redirects, header rules); a problem fails the step and nothing switches. After it, wait until every edge reached serves the release (propagation-ms). false - switch without either, no CDN request at all (true or false).",
+        "required": false,
+        "default": "true"
+      },
+      "verify-url": {
+        "description": "rollback and promote. The site's URL to verify the target through; empty = the first host the router maps to the site whose routing table the pointer will link to (site for a rollback, to for a promotion across stores, from for a promotion by pointer - the router serves a release for verification only on a host of that site).",
+        "required": false,
+        "default": ""
+      },
       "keep-releases": {
         "description": "gc. The newest releases of each site kept whatever the pointers say (1 to 1000); releases a pointer holds (live or as the rollback target) are always kept.",
         "required": false,
@@ -527,6 +537,9 @@ export const actionSpecs = {
       },
       "releases": {
         "description": "list and gc. JSON array of the releases, newest first ({id, site, createdAt, commit, run, actor, files, bytes, live, pointers, offSince}; gc - {id, site, createdAt, bytes, heldBy, offSince, decision, deletableAt})."
+      },
+      "propagation-ms": {
+        "description": "rollback and promote. Milliseconds from the pointer write until every edge reached served the release ('' - verify false, nothing switched, or not served everywhere within the wait)."
       },
       "deleted-releases": {
         "description": "gc. JSON array of the release ids deleted (dry run - that would be deleted)."

@@ -198,6 +198,18 @@ export function parseEndpoint(input: string, raw: string): string {
   return value;
 }
 
+/** A site's URL to check it through the CDN (verify-url): http(s)://<host>/, no credentials. */
+export function parseSiteUrl(input: string, raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) throw new InputError(input, "must be the site's URL, https://<host>/ with a host the router maps to this site", raw);
+  return url.href;
+}
+
 /**
  * Object headers S3 stores and serves back (PutObject: Content-Encoding, Content-Disposition,
  * Content-Language, and user metadata x-amz-meta-*). Cache-Control and Content-Type have their own

@@ -102,6 +102,10 @@ const CASES: Case[] = [
   ['release', 'no bucket', { router: 'web' }, /Input 'bucket' is required/],
   ['release', 'malformed release-id', { bucket: 'b', router: 'web', command: 'rollback', 'release-id': 'v1' }, /Input 'release-id' must be a release id/],
   ['release', 'release-id with list', { bucket: 'b', router: 'web', 'release-id': '0123456789abcdef' }, /Input 'release-id' is for command rollback and promote only/],
+  ['release', 'verify false with gc', { bucket: 'b', router: 'web', command: 'gc', verify: 'false' }, /Input 'verify' is for command rollback and promote only/],
+  ['release', 'verify-url with list', { bucket: 'b', router: 'web', 'verify-url': 'https://www.example.com/' }, /Input 'verify-url' is for command rollback and promote only/],
+  ['release', 'verify-url not a URL', { bucket: 'b', router: 'web', command: 'rollback', 'verify-url': 'www.example.com' }, /Input 'verify-url' must be the site's URL/],
+  ['release', 'verify: sometimes', { bucket: 'b', router: 'web', command: 'rollback', verify: 'sometimes' }, /Input 'verify' must be true or false/],
 
   ['pr-preview', 'router ARN with strategy dedicated', { ...dedicated, router: 'arn:aws:cloudfront::123456789012:key-value-store/12345678-1234-1234-1234-123456789012' }, /Input 'router' must be the router's name with strategy dedicated/],
   ['pr-preview', 'unknown command', { ...shared, command: 'destroy' }, /Input 'command' must be auto, deploy, cleanup or sweep/],

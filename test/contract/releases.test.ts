@@ -1,5 +1,6 @@
 // deploy-static mode: releases, the committed bundle run as the runner runs it (INPUT_*,
 // GITHUB_OUTPUT, GITHUB_STEP_SUMMARY), against moto's S3 and the KeyValueStore stand-in.
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActionBundle } from '../../stand-ins/action-runner.mjs';
 import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
@@ -47,12 +48,18 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     expect((JSON.parse(listed.outputs.releases!) as { id: string; live: boolean }[]).map((r) => [r.id, r.live])).toEqual([[ids[1], true], [ids[0], false]]);
     expect(listed.outputs['release-id']).toBe(ids[1]);
     const before = kvs.requests.length;
-    const rolled = await release({ command: 'rollback' });
+    // No host is mapped and no CDN runs here: verification is off, and without that the rollback refuses.
+    const unverifiable = await release({ command: 'rollback' });
+    expect(unverifiable.exitCode).toBe(1);
+    expect(unverifiable.errors.join('\n')).toMatch(/Input 'verify-url' must be set: the router maps no host to site web/);
+    const rolled = await release({ command: 'rollback', verify: 'false' });
     expect(rolled.exitCode).toBe(0);
     expect(rolled.outputs).toMatchObject({ 'release-id': ids[0], 'previous-release-id': ids[1] });
     expect(kvs.requests.slice(before).filter((r) => r.op === 'UpdateKeys').map((r) => r.puts)).toEqual([['s:web']]);
     expect(JSON.parse(kvs.items(arn).get('s:web')!)).toEqual({ l: `web~${ids[0]}`, b: ids[1] });
     expect(rolled.summary).toContain('nothing uploaded, nothing invalidated');
+    expect(rolled.summary).toContain('Not verified through the CDN (`verify: false`)');
+    expect(rolled.outputs['propagation-ms']).toBe('');
     const bad = await release({ command: 'rollback', 'release-id': 'v1' });
     expect(bad.exitCode).toBe(1);
     expect(bad.errors.join('\n')).toMatch(/Input 'release-id' must be a release id: 16 lower-case hex digits/);
@@ -88,7 +95,7 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     const ids: string[] = [];
     for (const n of [1, 2, 3]) ids.push((await run({ source: writeSite(build(n)), bucket, router: arn, site: 'staging', mode: 'releases', verify: 'false' })).outputs['release-id']!);
     const release = (inputs: Record<string, string>) => runActionBundle('release', { command: 'list', bucket, prefix: '', router: arn, site: 'staging', 'release-id': '', from: '', to: '', 'keep-releases': '10', 'stale-asset-grace': '7d', 'dry-run': 'false', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
-    const promoted = await release({ command: 'promote', to: 'production' });
+    const promoted = await release({ command: 'promote', to: 'production', verify: 'false' });
     expect(promoted.errors).toEqual([]);
     expect(promoted.outputs).toMatchObject({ 'release-id': ids[2], 'previous-release-id': '' });
     expect(JSON.parse(kvs.items(arn).get('s:production')!)).toEqual({ l: `staging~${ids[2]}` });
@@ -110,12 +117,53 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
       [{ command: 'gc', 'keep-releases': '0' }, /Input 'keep-releases' must be a whole number from 1 to 1000/],
       [{ command: 'gc', 'stale-asset-grace': 'soon' }, /Input 'stale-asset-grace' must be a duration/],
       [{ command: 'prune' }, /Input 'command' must be list, rollback, promote or gc/],
+      [{ command: 'gc', verify: 'false' }, /Input 'verify' is for command rollback and promote only/],
+      [{ 'verify-url': 'https://www.example.com/' }, /Input 'verify-url' is for command rollback and promote only/],
+      [{ command: 'rollback', 'verify-url': 'www.example.com' }, /Input 'verify-url' must be the site's URL/],
+      [{ command: 'promote', to: 'production', verify: 'maybe' }, /Input 'verify' must be true or false/],
     ] as const) {
       const bad = await release(inputs);
       expect(bad.exitCode).toBe(1);
       expect(bad.errors.join('\n')).toMatch(message);
     }
     expect(kvs.requests.length).toBe(before);
+  });
+
+  it('the release action verifies a rollback target through the CDN first: a broken one switches nothing and is listed; a good one reports propagation-ms', async () => {
+    const bucket = await newBucket();
+    const arn = kvs.createStore('web-router');
+    kvs.writeBehind(arn, 'h:www.example.com', JSON.stringify({ s: 'web' }));
+    const edge = await startEdgeSimulator({ store: () => kvs.items(arn), s3: inspector(), bucket, listBucket: true });
+    try {
+      // Staged without verification, so the edge has cached nothing of release 1.
+      const ids: string[] = [];
+      for (const n of [1, 2]) ids.push((await run({ source: writeSite(build(n)), bucket, router: arn, site: 'web', mode: 'releases', verify: 'false' })).outputs['release-id']!);
+      const release = (inputs: Record<string, string>) => runActionBundle('release', { command: 'rollback', bucket, prefix: '', router: arn, site: 'web', 'verify-url': edge.edgeUrl('www.example.com'), ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+      const script = 'assets/index-Bq1w2e3r.js';
+      const saved = await inspector().send(new GetObjectCommand({ Bucket: bucket, Key: script }));
+      const body = await saved.Body!.transformToString();
+      await inspector().send(new DeleteObjectCommand({ Bucket: bucket, Key: script }));
+      const live = kvs.items(arn).get('s:web');
+      const broken = await release({});
+      expect(broken.exitCode).toBe(1);
+      expect(broken.errors.join('\n')).toMatch(/found 1 problem; nothing was switched, the live release is unchanged\. .*\/assets\/index-Bq1w2e3r\.js: answered 404, expected 200/);
+      expect(broken.summary).toContain(`### Release \`${ids[0]}\` of site \`web\` failed verification`);
+      expect(broken.summary).toMatch(/\| `http:\/\/www\.example\.com\.localhost:\d+\/assets\/index-Bq1w2e3r\.js` \| answered 404, expected 200 \| `\/` \|/);
+      expect(broken.summary).toContain('Roll back or promote to another release');
+      expect(kvs.items(arn).get('s:web')).toBe(live);
+      // Put back as it was: the rollback verifies, switches and waits for the edge.
+      await inspector().send(new PutObjectCommand({ Bucket: bucket, Key: script, Body: body, ContentType: saved.ContentType, CacheControl: saved.CacheControl }));
+      const good = await release({});
+      expect(good.errors).toEqual([]);
+      expect(good.outputs).toMatchObject({ 'release-id': ids[0], 'previous-release-id': ids[1] });
+      expect(good.outputs['propagation-ms']).toMatch(/^\d+$/);
+      expect(good.summary).toMatch(/\*\*Verified through the CDN\*\* \(`http:\/\/www\.example\.com\.localhost:\d+\/`, staged release requested with its token\): 1 HTML entry points, 1 files they reference/);
+      expect(good.summary).toContain('**Served everywhere**');
+      expect(JSON.parse(kvs.items(arn).get('s:web')!)).toEqual({ l: `web~${ids[0]}`, b: ids[1] });
+      expect((await edge.get('www.example.com', '/_slipway/release')).body).toBe(ids[0]);
+    } finally {
+      await edge.stop();
+    }
   });
 
   it.each([

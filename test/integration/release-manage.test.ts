@@ -79,6 +79,8 @@ function deploy(r: Router, site: string, files: SiteFiles, options: { grace?: st
   return deployRelease(settings, settings.routing!, { s3: s3At(motoEndpoint()), kvs: createKvsClient(kvs.endpoint), cloudfront, log: options.log ?? silentLogger });
 }
 
+// No CDN runs in these tests: rollback and promote switch without verifying (releases.test.ts verifies).
+const NO_VERIFY = { verify: false } as const;
 const deps = (s3: S3Client = s3At(motoEndpoint())) => ({ s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger });
 const target = (r: Router, site: string, prefix = ''): ReleaseTarget => ({ bucket: r.bucket, prefix, site, storeArn: r.arn });
 const store = (r: Router, prefix = '') => ({ s3: s3At(motoEndpoint()), bucket: r.bucket, prefix, log: silentLogger });
@@ -105,7 +107,7 @@ describe('promote', () => {
       expect((await r.edge.get(PRODUCTION, '/')).status).toBe(404);
       const { s3, commands, puts } = recordingS3();
       const before = kvs.requests.length;
-      const result = await promote(target(r, 'staging'), target(r, 'production'), deps(s3));
+      const result = await promote(target(r, 'staging'), target(r, 'production'), deps(s3), undefined, NO_VERIFY);
       expect(result).toMatchObject({ mode: 'pointer', id: staged.id, previous: '', switched: true, copied: 0, poolCopied: 0 });
       // One write: production's pointer, linking to staging's table of that release.
       expect(writesOf(kvs.requests.slice(before)).map((w) => [w.op, w.puts, w.deletes])).toEqual([['UpdateKeys', ['s:production'], []]]);
@@ -127,11 +129,11 @@ describe('promote', () => {
       ]);
 
       // Promote again, then roll production back: one write each, back to v1.
-      const second = await promote(target(r, 'staging'), target(r, 'production'), deps());
+      const second = await promote(target(r, 'staging'), target(r, 'production'), deps(), undefined, NO_VERIFY);
       expect(second).toMatchObject({ id: next.id, previous: staged.id });
       expect(pointer(r, 'production')).toEqual({ l: `staging~${next.id}`, b: `staging~${staged.id}` });
       expect(await title(r.edge, PRODUCTION)).toBe('200 v2');
-      const back = await rollback(target(r, 'production'), deps());
+      const back = await rollback(target(r, 'production'), deps(), undefined, NO_VERIFY);
       expect(back).toEqual({ from: next.id, to: staged.id, restoredTable: false });
       expect(await title(r.edge, PRODUCTION)).toBe('200 v1');
     } finally {
@@ -145,7 +147,7 @@ describe('promote', () => {
       await writeEntries(createKvsClient(kvs.endpoint), r.arn, { desired: new Map([[hostKey('pr-7.preview.example.com'), hostValue({ host: 'pr-7.preview.example.com', site: 'pr-7' })]]), owns: () => false }, silentLogger);
       const preview = await deploy(r, 'pr-7', build(7));
       expect(await title(r.edge, 'pr-7.preview.example.com')).toBe('200 v7');
-      const result = await promote(target(r, 'pr-7'), target(r, 'production'), deps());
+      const result = await promote(target(r, 'pr-7'), target(r, 'production'), deps(), undefined, NO_VERIFY);
       expect(result).toMatchObject({ mode: 'pointer', id: preview.id });
       expect(await title(r.edge, PRODUCTION)).toBe('200 v7');
     } finally {
@@ -159,7 +161,7 @@ describe('promote', () => {
     try {
       const staged = await deploy(staging, 'staging', build(3));
       const { s3, commands, puts } = recordingS3();
-      const result = await promote(target(staging, 'staging'), target(production, 'production'), deps(s3));
+      const result = await promote(target(staging, 'staging'), target(production, 'production'), deps(s3), undefined, NO_VERIFY);
       expect(result).toMatchObject({ mode: 'copy', id: staged.id, switched: true, copied: 2, poolCopied: 2, poolReused: 0 });
       expect(commands.filter((c) => c === 'CopyObjectCommand')).toHaveLength(4);
       // No file body: the only writes besides the copies are the lease (copy, then activation) and the record.
@@ -188,7 +190,7 @@ describe('promote', () => {
       await deploy(staging, 'staging', build(4));
       await deploy(production, 'production', { ...build(9), 'assets/shared-Cq1w2e3r.js': 'export const shared = "other bytes"' });
       const live = pointer(production, 'production');
-      await expect(promote(target(staging, 'staging'), target(production, 'production'), deps())).rejects.toThrow(/different bytes: assets\/shared-Cq1w2e3r\.js/);
+      await expect(promote(target(staging, 'staging'), target(production, 'production'), deps(), undefined, NO_VERIFY)).rejects.toThrow(/different bytes: assets\/shared-Cq1w2e3r\.js/);
       expect(pointer(production, 'production')).toEqual(live);
       expect(await title(production.edge, PRODUCTION)).toBe('200 v9');
     } finally {
@@ -235,10 +237,10 @@ describe('gc', () => {
       expect(writesOf(kvs.requests.slice(before)).flatMap((w) => w.puts ?? [])).toEqual([]);
       // The site and its rollback still work.
       expect(await title(r.edge, STAGING)).toBe('200 v4');
-      expect((await rollback(target(r, 'staging'), deps())).to).toBe(v3);
+      expect((await rollback(target(r, 'staging'), deps(), undefined, NO_VERIFY)).to).toBe(v3);
       expect(await title(r.edge, STAGING)).toBe('200 v3');
       // A deleted release cannot be rolled back to: refused with the reason, nothing switched.
-      await expect(rollback(target(r, 'staging'), deps(), v1)).rejects.toThrow(/no record .* Nothing was switched/);
+      await expect(rollback(target(r, 'staging'), deps(), v1, NO_VERIFY)).rejects.toThrow(/no record .* Nothing was switched/);
       expect(pointer(r, 'staging').l).toBe(`staging~${v3}`);
     } finally {
       await r.edge.stop();
@@ -249,7 +251,7 @@ describe('gc', () => {
     const r = await newRouter();
     try {
       const a = await deploy(r, 'staging', build(11));
-      await promote(target(r, 'staging'), target(r, 'production'), deps());
+      await promote(target(r, 'staging'), target(r, 'production'), deps(), undefined, NO_VERIFY);
       for (const n of [12, 13, 14]) await deploy(r, 'staging', build(n));
       const result = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, { keep: 1, graceMs: 0 });
       // build 11 is production's live release: kept, though staging moved on three times.
@@ -308,8 +310,8 @@ describe('gc', () => {
       await expect(collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, { keep: 1, graceMs: 0 })).rejects.toThrow();
       kvs.setFault(undefined);
       expect((await readGcIndex(store(r))).deleting).toEqual([ids[0]]);
-      await expect(rollback(target(r, 'staging'), deps(), ids[0])).rejects.toThrow(ReleaseUnavailable);
-      await expect(rollback(target(r, 'staging'), deps(), ids[0])).rejects.toThrow(/being removed by garbage collection/);
+      await expect(rollback(target(r, 'staging'), deps(), ids[0], NO_VERIFY)).rejects.toThrow(ReleaseUnavailable);
+      await expect(rollback(target(r, 'staging'), deps(), ids[0], NO_VERIFY)).rejects.toThrow(/being removed by garbage collection/);
       expect(pointer(r, 'staging').l).toBe(`staging~${ids[2]}`);
       // Deploying that build again stages it in full and makes it live.
       const again = await deploy(r, 'staging', build(41));

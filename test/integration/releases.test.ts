@@ -3,7 +3,7 @@
 // every page and chunk requested through the edge simulator running the published router. Every deploy
 // verifies the staged release through the simulator over HTTP (verify-url), as it would through
 // CloudFront, and waits until the simulator's edges serve it.
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
@@ -11,10 +11,12 @@ import { parseDeployStaticSettings } from '../../src/actions/deploy-static/setti
 import { silentLogger, type Logger } from '../../src/lib/log/logger.js';
 import { deployRelease } from '../../src/lib/releases/deploy.js';
 import { listReleases, rollback } from '../../src/lib/releases/manage.js';
+import { promote } from '../../src/lib/releases/promote.js';
 import { ActivationConflict } from '../../src/lib/releases/pointer.js';
 import { VerificationFailed } from '../../src/lib/releases/verify.js';
 import { PoolConflict } from '../../src/lib/releases/stage.js';
-import { releaseOutputs, verificationFailedSummary } from '../../src/actions/deploy-static/release-report.js';
+import { releaseOutputs } from '../../src/actions/deploy-static/release-report.js';
+import { verificationFailedSummary } from '../../src/lib/releases/verify-report.js';
 import { createKvsClient, writeEntries } from '../../src/lib/router/store.js';
 import { hostKey, hostValue } from '../../src/lib/router/table.js';
 import { startEdgeSimulator, type EdgeOption, type EdgeSimulator } from '../support/edge-simulator.js';
@@ -85,6 +87,7 @@ function deploy(site: Site, files: SiteFiles, options: { s3?: S3Client; log?: Lo
 
 const livePointer = (site: Site): string | undefined => (JSON.parse(kvs.items(site.arn).get(`s:${SITE}`) ?? '{}') as { l?: string }).l;
 const target = (site: Site) => ({ bucket: site.bucket, prefix: '', site: SITE, storeArn: site.arn });
+const cdnOf = (site: Site) => ({ wait: { confirmations: site.edge.pops.length, intervalMs: POLL_MS, timeoutMs: 10_000 } });
 const deps = (s3: S3Client = s3At(motoEndpoint())) => ({ s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger });
 
 async function keys(bucket: string): Promise<string[]> {
@@ -163,8 +166,8 @@ describe('deploy-static mode: releases', () => {
       const second = await deploy(site, v2);
       const { s3, commands } = recordingS3();
       const before = kvs.requests.length;
-      const result = await rollback(target(site), deps(s3));
-      expect(result).toEqual({ from: second.id, to: first.id, restoredTable: false });
+      const result = await rollback(target(site), { ...deps(s3), cdn: cdnOf(site) }, undefined, { verifyUrl: site.edge.edgeUrl(HOST) });
+      expect(result).toMatchObject({ from: second.id, to: first.id, restoredTable: false, verification: { problems: [] }, propagation: { served: true } });
       const writes = kvs.requests.slice(before).filter((r) => r.op !== 'DescribeKeyValueStore' && r.op !== 'GetKey' && r.op !== 'ListKeys');
       expect(writes.map((w) => [w.op, w.puts, w.deletes])).toEqual([['UpdateKeys', [`s:${SITE}`], []]]);
       // The store's lease (taken and given back) is the only object written.
@@ -173,7 +176,7 @@ describe('deploy-static mode: releases', () => {
       const listed = await listReleases(target(site), deps());
       expect(listed.map((r) => [r.id, r.live])).toEqual([[second.id, false], [first.id, true]]);
       // And forward again: the pointer remembers where it came from.
-      expect((await rollback(target(site), deps())).to).toBe(second.id);
+      expect((await rollback(target(site), deps(), undefined, { verify: false })).to).toBe(second.id);
       expect(await title(site.edge)).toBe('200 v2');
     } finally {
       await site.edge.stop();
@@ -231,6 +234,88 @@ describe('deploy-static mode: releases', () => {
     } finally {
       await site.edge.stop();
     }
+  });
+});
+
+describe('rollback verifies its target through the CDN first', () => {
+  // v1 and v2 staged without verification, so the edge has cached nothing of v1 when it is broken.
+  const noVerify = { inputs: { verify: 'false' } };
+
+  it.each([
+    ['a chunk deleted from S3', (bucket: string) => inspector().send(new DeleteObjectCommand({ Bucket: bucket, Key: 'assets/index-Bv1a2b3c.js' })), 'answered 404, expected 200'],
+    ['a script served as text/html', (bucket: string) => putObject(bucket, 'assets/index-Bv1a2b3c.js', v1['assets/index-Bv1a2b3c.js']!, { ContentType: 'text/html', CacheControl: 'public, max-age=31536000, immutable' }), 'a script served as text/html (browsers refuse to run it)'],
+  ])('to a release with %s: verification fails, the pointer is unchanged', async (_name, breakIt, problem) => {
+    const site = await newSite();
+    try {
+      await deploy(site, v1, noVerify);
+      const second = await deploy(site, v2, noVerify);
+      await breakIt(site.bucket);
+      const pointer = kvs.items(site.arn).get(`s:${SITE}`);
+      const before = kvs.requests.length;
+      const error = await rollback(target(site), { ...deps(), cdn: cdnOf(site) }, undefined, { verifyUrl: site.edge.edgeUrl(HOST) }).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(VerificationFailed);
+      expect((error as VerificationFailed).report.problems).toEqual([{ url: `${site.edge.edgeUrl(HOST)}assets/index-Bv1a2b3c.js`, from: '/', problem }]);
+      expect(kvs.requests.slice(before).filter((r) => r.op === 'UpdateKeys')).toEqual([]);
+      expect(kvs.items(site.arn).get(`s:${SITE}`)).toBe(pointer);
+      expect(livePointer(site)).toBe(`${SITE}~${second.id}`);
+      expect(await title(site.edge)).toBe('200 v2');
+    } finally {
+      await site.edge.stop();
+    }
+  });
+
+  it('a good target is verified, switched, and waited for until every edge serves it', async () => {
+    const site = await newSite([{ pop: 'FRA56-P1', lagMs: 0 }, { pop: 'IAD89-P2', lagMs: 300 }]);
+    try {
+      const first = await deploy(site, v1, noVerify);
+      // Verified and waited for: every POP serves v2 before the rollback starts.
+      const second = await deploy(site, v2);
+      const result = await rollback(target(site), { ...deps(), cdn: cdnOf(site) }, undefined, { verifyUrl: site.edge.edgeUrl(HOST) });
+      expect(result).toMatchObject({ from: second.id, to: first.id, verification: { pages: 1, references: 1, problems: [] }, propagation: { served: true } });
+      // The slower POP sees the pointer 300 ms after the write: that is the time reported.
+      expect(result.propagation!.ms).toBeGreaterThanOrEqual(300 - 2 * POLL_MS);
+      expect(result.propagation!.pops).toEqual({ 'FRA56-P1': first.id, 'IAD89-P2': first.id });
+      expect(livePointer(site)).toBe(`${SITE}~${first.id}`);
+    } finally {
+      await site.edge.stop();
+    }
+  });
+
+  it('promote verifies too: through a host of the site whose table the pointer links to; a broken release is not promoted', async () => {
+    const site = await newSite();
+    try {
+      const first = await deploy(site, v1, noVerify);
+      const production = { ...target(site), site: 'production' };
+      // No host maps to production: its pointer will link to web's table, verified through web's host
+      // (production's, with web~<id>, would be a 403: the router looks the token up in <host's site>~<id>).
+      await inspector().send(new DeleteObjectCommand({ Bucket: site.bucket, Key: 'assets/index-Bv1a2b3c.js' }));
+      const error = await promote(target(site), production, { ...deps(), cdn: cdnOf(site) }, undefined, { verifyUrl: site.edge.edgeUrl(HOST) }).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(VerificationFailed);
+      expect((error as VerificationFailed).report.problems.map((p) => p.problem)).toEqual(['answered 404, expected 200']);
+      expect(kvs.items(site.arn).has('s:production')).toBe(false);
+      await putObject(site.bucket, 'assets/index-Bv1a2b3c.js', v1['assets/index-Bv1a2b3c.js']!, { ContentType: 'text/javascript; charset=utf-8', CacheControl: 'public, max-age=31536000, immutable' });
+      const promoted = await promote(target(site), production, { ...deps(), cdn: cdnOf(site) }, undefined, { verifyUrl: site.edge.edgeUrl(HOST) });
+      expect(promoted).toMatchObject({ mode: 'pointer', id: first.id, switched: true, verification: { url: site.edge.edgeUrl(HOST), problems: [] } });
+      expect(promoted.propagation).toBeUndefined();
+      expect(JSON.parse(kvs.items(site.arn).get('s:production')!)).toEqual({ l: `${SITE}~${first.id}` });
+    } finally {
+      await site.edge.stop();
+    }
+  });
+
+  it('verify: false switches without a request through the CDN; without it, no host and no verify-url fails naming verify-url', async () => {
+    const bucket = await newBucket();
+    const arn = kvs.createStore('router');
+    const bare: Site = { bucket, arn, edge: { edgeUrl: () => 'http://127.0.0.1:9/', pops: ['X'] } as unknown as EdgeSimulator };
+    const first = await deploy(bare, v1, { inputs: { verify: 'false', 'verify-url': '' } });
+    const second = await deploy(bare, v2, { inputs: { verify: 'false', 'verify-url': '' } });
+    const before = kvs.requests.length;
+    await expect(rollback(target(bare), deps())).rejects.toThrow(/Input 'verify-url' must be set: the router maps no host to site web, so there is no URL to verify release [0-9a-f]{16} through \(or set verify: false\)/);
+    expect(kvs.requests.slice(before).filter((r) => r.op === 'UpdateKeys')).toEqual([]);
+    let requested = 0;
+    const result = await rollback(target(bare), { ...deps(), cdn: { get: () => (requested++, Promise.reject(new Error('no CDN'))) } }, undefined, { verify: false });
+    expect(result).toEqual({ from: second.id, to: first.id, restoredTable: false });
+    expect(requested).toBe(0);
   });
 });
 

@@ -136,7 +136,7 @@ describe('releases under faults (seeded fault proxy in front of S3, faults in th
     expect(v2.exitCode).toBe(0);
     expect(pointerOf(arn)).toEqual({ l: `${SITE}~${v2.outputs['release-id']}`, b: v1.outputs['release-id'] });
     expect(await incompleteness(bucket, v2.outputs['release-id']!)).toBeUndefined();
-    const back = await release({ command: 'rollback', bucket, router: arn });
+    const back = await release({ command: 'rollback', verify: 'false', bucket, router: arn });
     expect(back.errors).toEqual([]);
     expect(liveId(arn)).toBe(v1.outputs['release-id']);
   }, 300_000);
@@ -174,8 +174,8 @@ describe('releases under faults (seeded fault proxy in front of S3, faults in th
     const staged = await runActionBundle('deploy-static', { ...DEPLOY, site: 'staging', source: writeSite(build(3)), bucket, router: arn }, { env: env(motoEndpoint()) });
     expect([v1.exitCode, v2.exitCode, staged.exitCode]).toEqual([0, 0, 0]);
     for (const [inputs, live] of [
-      [{ command: 'rollback' }, v1.outputs['release-id']],
-      [{ command: 'promote', from: 'staging', to: SITE }, staged.outputs['release-id']],
+      [{ command: 'rollback', verify: 'false' }, v1.outputs['release-id']],
+      [{ command: 'promote', from: 'staging', to: SITE, verify: 'false' }, staged.outputs['release-id']],
     ] as const) {
       proxy.clear();
       const before = kvs.requests.length;
@@ -229,7 +229,7 @@ describe('releases deploy killed with SIGKILL at every phase, then run again', (
     expect(rerun.errors, rerun.stdout).toEqual([]);
     expect(pointerOf(arn)).toEqual({ l: `${SITE}~${rerun.outputs['release-id']}`, b: v1.outputs['release-id'] });
     expect(await incompleteness(bucket, rerun.outputs['release-id']!)).toBeUndefined();
-    const back = await release({ command: 'rollback', bucket, router: arn });
+    const back = await release({ command: 'rollback', verify: 'false', bucket, router: arn });
     expect(back.errors).toEqual([]);
     expect(liveId(arn)).toBe(v1.outputs['release-id']);
   }, 300_000);

@@ -61,12 +61,12 @@ async function releases(step, check, env, s3) {
 
     const writesBefore = storeWrites();
     const objectsBefore = kvs.requests.length;
-    const promoted = await step(PROMOTE, { ...common, command: 'promote', from: 'staging', to: 'production' }, stepEnv);
+    const promoted = await step(PROMOTE, { ...common, command: 'promote', from: 'staging', to: 'production', verify: 'false' }, stepEnv);
     check('production links to the very release staging verified: one store write, nothing uploaded or invalidated',
       pointer('production').l === `staging~${v2.outputs['release-id']}` && storeWrites() - writesBefore === 1 && promoted.outputs['release-id'] === v2.outputs['release-id'],
       `${JSON.stringify(pointer('production'))}, ${storeWrites() - writesBefore} store write(s) of ${kvs.requests.length - objectsBefore} store requests`);
 
-    const rolled = await step(ROLLBACK, { ...common, command: 'rollback', site: 'staging' }, stepEnv);
+    const rolled = await step(ROLLBACK, { ...common, command: 'rollback', site: 'staging', verify: 'false' }, stepEnv);
     check('staging is back on v1, production still on v2', rolled.outputs['release-id'] === v1.outputs['release-id'] && pointer('production').l === `staging~${v2.outputs['release-id']}`, `staging ${JSON.stringify(pointer('staging'))}`);
 
     return { bucket, staging: pointer('staging'), production: pointer('production'), ids: { v1: v1.outputs['release-id'], v2: v2.outputs['release-id'] } };

@@ -1,9 +1,9 @@
 // What deploy-static tells the workflow and the reader in mode releases.
 import type { OutputName } from '../../generated/action-specs.js';
 import { formatBytes } from '../../lib/util/bytes.js';
-import { codeSpan, escapeMarkdown } from '../../lib/util/markdown.js';
+import { codeSpan } from '../../lib/util/markdown.js';
 import type { ReleaseDeployResult } from '../../lib/releases/deploy.js';
-import type { VerifyReport } from '../../lib/releases/verify.js';
+import { propagationLines, verificationLines } from '../../lib/releases/verify-report.js';
 
 export function releaseOutputs(r: ReleaseDeployResult): Record<OutputName<'deploy-static'>, string> {
   const s = r.stage;
@@ -20,24 +20,6 @@ export function releaseOutputs(r: ReleaseDeployResult): Record<OutputName<'deplo
     url: r.url,
     'propagation-ms': r.propagation?.served ? String(r.propagation.ms) : '',
   };
-}
-
-const MAX_LISTED = 50;
-
-/** What verification checked, and every problem it found (at most MAX_LISTED listed). */
-export function verificationLines(v: VerifyReport): string[] {
-  const sampled = v.pages < v.pagesTotal ? ` (an even sample of ${v.pagesTotal})` : '';
-  const lines = [`**Verified through the CDN** (${codeSpan(v.url)}, staged release requested with its token): ${v.pages} HTML entry points${sampled}, ${v.references} files they reference, ${v.redirects} redirects, ${v.headerRules} header rules; ${(v.checkMs / 1000).toFixed(1)} s after ${(v.waitMs / 1000).toFixed(1)} s for the CDN to serve the staged release.`, ''];
-  if (v.problems.length === 0) return lines;
-  lines.push(`**${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}: nothing was switched, the live release is unchanged.**`, '', '| URL | problem | referenced by |', '|---|---|---|');
-  for (const p of v.problems.slice(0, MAX_LISTED)) lines.push(`| ${codeSpan(p.url)} | ${escapeMarkdown(p.problem)} | ${p.from ? codeSpan(p.from) : ''} |`);
-  if (v.problems.length > MAX_LISTED) lines.push(`| … and ${v.problems.length - MAX_LISTED} more | | |`);
-  return [...lines, ''];
-}
-
-/** The summary of a deploy whose staged release failed verification. */
-export function verificationFailedSummary(site: string, id: string, v: VerifyReport): string {
-  return [`### Release ${codeSpan(id)} of site ${codeSpan(site)} failed verification`, '', ...verificationLines(v), 'Fix the build or its rules and deploy again; to go live without these checks, set `verify: false`.', ''].join('\n');
 }
 
 export function releaseSummary(site: string, r: ReleaseDeployResult): string {
@@ -57,8 +39,7 @@ export function releaseSummary(site: string, r: ReleaseDeployResult): string {
   }
   if (r.verification) lines.push(...verificationLines(r.verification));
   else if (!r.dryRun) lines.push('Not verified through the CDN (`verify: false`).', '');
-  if (r.propagation?.served) lines.push(`**Served everywhere** ${(r.propagation.ms / 1000).toFixed(1)} s after the pointer write: every edge this runner reached (${Object.keys(r.propagation.pops).filter(Boolean).map((p) => codeSpan(p)).join(', ') || 'one'}) answers ${codeSpan(r.id)}.`, '');
-  else if (r.propagation) lines.push(`**Not yet served everywhere** after ${(r.propagation.ms / 1000).toFixed(1)} s: the release is live in the store, but the CDN still answered ${escapeMarkdown(r.propagation.lastOther ?? 'something else')}.`, '');
+  if (r.propagation) lines.push(...propagationLines(r.id, r.propagation));
   lines.push('No changed paths: in releases mode nothing needs invalidating (every release is served under its own cache keys, and pool files never change), so `changed-paths` is empty.');
   if (r.url) lines.push('', `URL: ${r.url}`);
   return lines.join('\n') + '\n';

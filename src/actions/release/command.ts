@@ -8,13 +8,16 @@ import type { ReleaseDeps } from '../../lib/releases/deploy.js';
 import { collectGarbage, type GcResult } from '../../lib/releases/gc.js';
 import { listReleases, rollback, type ListedRelease, type ReleaseTarget } from '../../lib/releases/manage.js';
 import { promote, type PromoteResult } from '../../lib/releases/promote.js';
+import { VerificationFailed, type VerifyReport, type WaitResult } from '../../lib/releases/verify.js';
+import { propagationLines, verificationFailedSummary, verificationLines } from '../../lib/releases/verify-report.js';
+import { PartialFailure } from '../../lib/util/partial-failure.js';
 
 export interface ReleaseCommandResult {
   outputs: Record<OutputName<'release'>, string>;
   summary: string;
 }
 
-const NO_OUTPUTS = { 'release-id': '', 'previous-release-id': '', releases: '', 'deleted-releases': '' };
+const NO_OUTPUTS = { 'release-id': '', 'previous-release-id': '', releases: '', 'deleted-releases': '', 'propagation-ms': '' };
 
 /** 7d, 36h, 15m, 90s: the largest unit that divides the duration. */
 export function humanDuration(ms: number): string {
@@ -48,16 +51,32 @@ function gcSummary(settings: ReleaseActionSettings, r: GcResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** What the CDN showed of a switch: the target verified before it, the edges serving it after. */
+function cdnLines(id: string, r: { verification?: VerifyReport; propagation?: WaitResult }): string[] {
+  const lines = r.verification ? ['', ...verificationLines(r.verification)] : ['', 'Not verified through the CDN (`verify: false`).', ''];
+  if (r.propagation) lines.push(...propagationLines(id, r.propagation));
+  return lines;
+}
+
+const propagationMs = (p: WaitResult | undefined) => (p?.served ? String(p.ms) : '');
+
+/** A switch whose target failed verification: nothing switched, the summary lists every problem. */
+function unverified(error: VerificationFailed, site: string): PartialFailure<ReleaseCommandResult> {
+  const advice = 'The live release is unchanged. Roll back or promote to another release (`release-id`, see `command: list`), or deploy a fixed build; to switch without these checks, set `verify: false`.';
+  return new PartialFailure(error.message, { outputs: NO_OUTPUTS, summary: verificationFailedSummary(site, error.id, error.report, advice) }, { cause: error });
+}
+
 function promoteSummary(settings: ReleaseActionSettings, r: PromoteResult): string {
   const to = settings.to!;
   if (!r.switched) return `### Site ${codeSpan(to.site)} already serves release ${codeSpan(r.id)}: nothing switched.\n`;
   const how = r.mode === 'pointer'
     ? `One write of the router's pointer: ${codeSpan(to.site)} now links to the very routing table and objects ${codeSpan(settings.from)} serves. Nothing uploaded or copied, nothing invalidated.`
     : `Copied server-side to ${codeSpan(`s3://${to.bucket}/${to.prefix}`)} first (${r.copied} release files, ${r.poolCopied} pool files; ${r.poolReused} pool files already there), then one write of the pointer. Nothing invalidated.`;
-  return `### Release ${codeSpan(r.id)} promoted from ${codeSpan(settings.from)} to ${codeSpan(to.site)}\n\n${how}\n\nBefore: ${r.previous ? codeSpan(r.previous) : 'none'} (one rollback away).\n`;
+  return [`### Release ${codeSpan(r.id)} promoted from ${codeSpan(settings.from)} to ${codeSpan(to.site)}`, '', how, ...cdnLines(r.id, r), `Before: ${r.previous ? codeSpan(r.previous) : 'none'} (one rollback away).`, ''].join('\n');
 }
 
 export async function runReleaseCommand(settings: ReleaseActionSettings, deps: ReleaseDeps): Promise<ReleaseCommandResult> {
+  const verify = { verify: settings.verify, ...(settings.verifyUrl ? { verifyUrl: settings.verifyUrl } : {}) };
   const storeArn = await resolveStoreArn(settings.router, deps.cloudfront);
   const target: ReleaseTarget = { bucket: settings.bucket, prefix: settings.prefix, site: settings.site, storeArn };
   if (settings.command === 'list') {
@@ -73,12 +92,16 @@ export async function runReleaseCommand(settings: ReleaseActionSettings, deps: R
   if (settings.command === 'promote') {
     const to = settings.to!;
     const toArn = to.router === settings.router ? storeArn : await resolveStoreArn(to.router, deps.cloudfront);
-    const result = await promote({ ...target, site: settings.from }, { bucket: to.bucket, prefix: to.prefix, site: to.site, storeArn: toArn }, deps, settings.releaseId);
-    return { outputs: { ...NO_OUTPUTS, 'release-id': result.id, 'previous-release-id': result.previous }, summary: promoteSummary(settings, result) };
+    const result = await promote({ ...target, site: settings.from }, { bucket: to.bucket, prefix: to.prefix, site: to.site, storeArn: toArn }, deps, settings.releaseId, verify).catch((error: unknown) => {
+      throw error instanceof VerificationFailed ? unverified(error, to.site) : error;
+    });
+    return { outputs: { ...NO_OUTPUTS, 'release-id': result.id, 'previous-release-id': result.previous, 'propagation-ms': propagationMs(result.propagation) }, summary: promoteSummary(settings, result) };
   }
-  const result = await deps.log.group(`Roll site ${settings.site} back`, () => rollback(target, deps, settings.releaseId));
+  const result = await deps.log.group(`Roll site ${settings.site} back`, () => rollback(target, deps, settings.releaseId, verify)).catch((error: unknown) => {
+    throw error instanceof VerificationFailed ? unverified(error, settings.site) : error;
+  });
   const summary = result.from === result.to
     ? `### Release ${codeSpan(result.to)} of site ${codeSpan(settings.site)} was already live: nothing switched.\n`
-    : `### Site ${codeSpan(settings.site)} rolled back to ${codeSpan(result.to)}\n\nOne write of the router's live pointer (was ${result.from ? codeSpan(result.from) : 'none'}): nothing uploaded, nothing invalidated${result.restoredTable ? "; the release's routing table was written back from its record first" : ''}.\n`;
-  return { outputs: { ...NO_OUTPUTS, 'release-id': result.to, 'previous-release-id': result.from }, summary };
+    : [`### Site ${codeSpan(settings.site)} rolled back to ${codeSpan(result.to)}`, '', `One write of the router's live pointer (was ${result.from ? codeSpan(result.from) : 'none'}): nothing uploaded, nothing invalidated${result.restoredTable ? "; the release's routing table was written back from its record first" : ''}.`, ...cdnLines(result.to, result)].join('\n');
+  return { outputs: { ...NO_OUTPUTS, 'release-id': result.to, 'previous-release-id': result.from, 'propagation-ms': propagationMs(result.propagation) }, summary };
 }

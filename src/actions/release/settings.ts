@@ -1,6 +1,6 @@
 // The release action's inputs (and the CLI's release flags), parsed into one typed settings object.
 import { InputCollector, InputError } from '../../inputs/errors.js';
-import { parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseInteger, parsePrefix, parseRegion } from '../../inputs/parse.js';
+import { parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseInteger, parsePrefix, parseRegion, parseSiteUrl } from '../../inputs/parse.js';
 import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { S3ClientSettings } from '../../lib/aws/s3-client.js';
 import { defaultSite, parseRouter, parseSite } from '../../lib/router/site-settings.js';
@@ -31,10 +31,14 @@ export interface ReleaseActionSettings {
   keepReleases: number;
   staleGraceMs: number;
   dryRun: boolean;
+  /** rollback and promote: false skips checking the target through the CDN (before) and waiting for the edges (after). */
+  verify: boolean;
+  /** rollback and promote: the URL to verify through; default the first host the router maps to the site owning the target's table. */
+  verifyUrl?: string;
   aws: S3ClientSettings;
 }
 
-const ONLY = { 'release-id': ['rollback', 'promote'], from: ['promote'], to: ['promote'], 'to-bucket': ['promote'], 'to-prefix': ['promote'], 'to-router': ['promote'] } as const;
+const ONLY = { 'release-id': ['rollback', 'promote'], from: ['promote'], to: ['promote'], 'to-bucket': ['promote'], 'to-prefix': ['promote'], 'to-router': ['promote'], 'verify-url': ['rollback', 'promote'] } as const;
 
 /** The release action reads nothing from the environment but its inputs (the AWS SDK reads its own). */
 export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): ReleaseActionSettings {
@@ -97,6 +101,16 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     if (value && command.value !== undefined && command.value !== 'gc') throw new InputError('dry-run', 'is for command gc only (list changes nothing; rollback and promote are one pointer write)', inputs.get('dry-run'));
     return value;
   });
+  const verify = c.field(() => {
+    const value = parseBoolean('verify', inputs.get('verify') || 'true');
+    // true is the default every command gets; false only means something to a switch.
+    if (!value && command.value !== undefined && command.value !== 'rollback' && command.value !== 'promote') throw new InputError('verify', 'is for command rollback and promote only (they verify the target through the CDN before switching)', inputs.get('verify'));
+    return value;
+  });
+  const verifyUrl = c.field(() => {
+    const value = inputs.optional('verify-url');
+    return value === undefined ? undefined : parseSiteUrl('verify-url', value);
+  });
   const region = c.field(() => {
     const v = inputs.optional('region');
     return v === undefined ? undefined : parseRegion('region', v);
@@ -109,7 +123,7 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     const v = inputs.optional('force-path-style');
     return v === undefined ? undefined : parseBoolean('force-path-style', v);
   });
-  const v = c.done({ command, bucket, prefix, router, site, releaseId, from, to, keepReleases, staleGraceMs, dryRun, region, endpoint, forcePathStyle });
+  const v = c.done({ command, bucket, prefix, router, site, releaseId, from, to, keepReleases, staleGraceMs, dryRun, verify, verifyUrl, region, endpoint, forcePathStyle });
   return {
     command: v.command,
     bucket: v.bucket,
@@ -122,6 +136,8 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     keepReleases: v.keepReleases,
     staleGraceMs: v.staleGraceMs,
     dryRun: v.dryRun,
+    verify: v.verify,
+    ...(v.verifyUrl ? { verifyUrl: v.verifyUrl } : {}),
     aws: { region: v.region, endpoint: v.endpoint, forcePathStyle: v.forcePathStyle, concurrency: 16 },
   };
 }

@@ -28,7 +28,8 @@ import { checkStoreBudget } from './budget.js';
 import { gcAfterDeploy, type GcResult } from './gc.js';
 import { activateRelease } from './guard.js';
 import { readRecord, stageRelease, type ReleaseRecord, type StageResult } from './stage.js';
-import { DEFAULT_WAIT, verifyRelease, waitForRelease, type HttpGet, type VerifyReport, type WaitOptions, type WaitResult } from './verify.js';
+import { ownedBy, siteUrl, verifyUrlFor, verifyThroughCdn, awaitServed } from './through-cdn.js';
+import type { HttpGet, VerifyReport, WaitOptions, WaitResult } from './verify.js';
 import type { Clock } from '../util/clock.js';
 
 export interface ReleaseDeps {
@@ -107,16 +108,6 @@ function releaseTable(table: SiteTable, layout: ReleaseLayout, token: string): M
   return entries;
 }
 
-const ownedBy = (site: string) => (key: string) => key === siteKey(site) || siteKeyPrefixes(site).some((p) => key.startsWith(p));
-
-/** A host the router sends to this site, as the URL a person would open. */
-function siteUrl(items: ReadonlyMap<string, string>, site: string): string {
-  for (const [key, value] of [...items].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (key.startsWith('h:') && (JSON.parse(value) as { s?: string }).s === site) return `https://${key.slice(2)}/`;
-  }
-  return '';
-}
-
 /** The release's verification token: the one its table already holds (a redeploy), else a new random one. */
 function tokenFor(store: ReadonlyMap<string, string>, rsite: string): string {
   const config = store.get(siteKey(rsite));
@@ -136,9 +127,7 @@ export async function deployRelease(settings: SyncSettings & VerifySettings & { 
   const layout = layoutRelease(files, table.entries, live?.poolDirs ?? []);
   const store = await readAllEntries(deps.kvs, storeArn);
   const url = siteUrl(store, routing.site);
-  const verify = settings.verify !== false;
-  const verifyUrl = settings.verifyUrl ?? url;
-  if (verify && !settings.dryRun && !verifyUrl) throw new InputError('verify-url', `must be set: the router maps no host to site ${routing.site}, so there is no URL to verify the release through (or set verify: false)`, '');
+  const verifyUrl = settings.dryRun ? undefined : verifyUrlFor(settings, store, routing.site, 'the release');
   const rsite = releaseSite(routing.site, layout.id);
   const token = tokenFor(store, rsite);
   const entries = releaseTable(table, layout, token);
@@ -161,20 +150,12 @@ export async function deployRelease(settings: SyncSettings & VerifySettings & { 
   await checkStoreBudget(deps.kvs, storeArn, rsite, entries);
   const stage = await stageRelease(target, layout, record, paths, live ? [live] : []);
   const tableWrite = await log.group(`Write the routing table of release ${layout.id}`, () => writeEntries(deps.kvs, storeArn, { desired: entries, owns: ownedBy(rsite) }, log));
-  const cdn = { ...(deps.cdn?.get ? { get: deps.cdn.get } : {}), ...(deps.cdn?.clock ? { clock: deps.cdn.clock } : {}) };
-  const wait = { ...DEFAULT_WAIT, ...deps.cdn?.wait };
-  const verification = verify
-    ? await log.group(`Verify release ${layout.id} through ${verifyUrl}`, () => verifyRelease({ id: layout.id, token, files: record.files, entries, tableSite: rsite }, { url: verifyUrl, concurrency: Math.min(settings.concurrency, 16), wait, log, ...cdn }))
-    : undefined;
+  const verification = verifyUrl ? await verifyThroughCdn({ id: layout.id, files: record.files, entries, tableSite: rsite }, verifyUrl, deps, Math.min(settings.concurrency, 16)) : undefined;
   const switched = pointer.live !== layout.id;
   const propagation = await log.group(`Activate release ${layout.id}`, async () => {
     await activateRelease(target, deps.kvs, storeArn, routing.site, layout.id, pointer.live);
     log.info(switched ? `site ${routing.site} now serves release ${layout.id} (was ${pointer.live || 'none'})` : `release ${layout.id} was already live: nothing switched`);
-    if (!verify || !switched) return undefined;
-    const served = await waitForRelease(new URL(verifyUrl), layout.id, { ...wait, ...cdn });
-    if (served.served) log.info(`every edge reached (${Object.keys(served.pops).filter(Boolean).join(', ') || 'one'}) serves release ${layout.id}, ${served.ms} ms after the switch`);
-    else log.warning(`release ${layout.id} is live, but ${verifyUrl} did not answer it from every edge within ${Math.round(served.ms / 1000)} s (last: ${served.lastOther ?? 'none'}); the key value store may still be propagating`);
-    return served;
+    return verifyUrl && switched ? awaitServed(verifyUrl, layout.id, deps) : undefined;
   });
   const gc = await gcAfterDeploy(target, deps.kvs, storeArn, settings.staleGraceMs);
   return { ...base, dryRun: false, url, stage, tableWrite, switched, ...(verification ? { verification } : {}), ...(propagation ? { propagation } : {}), ...(gc ? { gc } : {}), durationMs: Date.now() - started };

@@ -2,16 +2,19 @@
 // pointer once (If-Match, as an activation, under the store's lease: guard.ts): no upload, no copy,
 // no invalidation. The target's routing table is normally still in the store; if it was removed,
 // it is written back from the release's record first (still invisible until the pointer moves).
+// Before the switch the target is verified through the CDN, as a deploy verifies (through-cdn.ts).
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { readAllEntries, writeEntries } from '../router/store.js';
-import { siteKey, siteKeyPrefixes } from '../router/table.js';
+import { siteKey } from '../router/table.js';
 import { checkStoreBudget } from './budget.js';
-import type { ReleaseDeps } from './deploy.js';
+import type { ReleaseDeps, VerifySettings } from './deploy.js';
 import { pointerHolders } from './gc.js';
 import { activateRelease, readGcIndex } from './guard.js';
 import { RELEASE_ID, recordKey, releaseSite } from './layout.js';
 import { readPointer } from './pointer.js';
 import { readRecord, type ReleaseRecord } from './stage.js';
+import { awaitSwitch, ownedBy, verifyThroughCdn, verifyUrlFor } from './through-cdn.js';
+import type { VerifyReport, WaitResult } from './verify.js';
 
 export interface ReleaseTarget {
   bucket: string;
@@ -69,10 +72,19 @@ export interface RollbackResult {
   to: string;
   /** The target's routing table had to be written back from its record. */
   restoredTable: boolean;
+  /** The target checked through the CDN before the switch (absent: verify false, nothing switched). */
+  verification?: VerifyReport;
+  /** After the switch, until every edge reached answered the target (absent: verify false, nothing switched). */
+  propagation?: WaitResult;
 }
 
-/** @param to a release id; undefined: the release that was live before the current one */
-export async function rollback(t: ReleaseTarget, deps: ReleaseDeps, to?: string): Promise<RollbackResult> {
+/**
+ * Switches the live pointer of `t.site` back to release `to` (undefined: the release that was live
+ * before the current one). Unless `verify.verify` is false, the target is first verified through the
+ * CDN with its token, as a deploy verifies a staged release (a problem throws VerificationFailed and
+ * nothing switches), and after the switch the CDN is polled until every edge serves it.
+ */
+export async function rollback(t: ReleaseTarget, deps: ReleaseDeps, to?: string, verify: VerifySettings = {}): Promise<RollbackResult> {
   const pointer = await readPointer(deps.kvs, t.storeArn, t.site);
   const target = to ?? pointer.before;
   if (!target) throw new Error(`Site ${t.site} has no earlier release to roll back to (live: ${pointer.live || 'none'}); name one with release-id (see the list command).`);
@@ -83,14 +95,19 @@ export async function rollback(t: ReleaseTarget, deps: ReleaseDeps, to?: string)
   const owner = target === pointer.before ? pointer.beforeOwner : record.site;
   const rsite = releaseSite(owner, target);
   const store = await readAllEntries(deps.kvs, t.storeArn);
+  // The router serves a release on verification only through a host of the site owning its table.
+  const verifyUrl = verifyUrlFor(verify, store, owner, `release ${target}`);
   const restoredTable = !store.has(siteKey(rsite));
+  let entries = new Map([...store].filter(([k]) => ownedBy(rsite)(k)));
   if (restoredTable) {
     if (owner !== record.site) throw new Error(`Release ${target}'s routing table ${rsite} is no longer in the router's store and its record was staged for site ${record.site}: roll back by promoting it from ${record.site} instead. Nothing was switched.`);
-    await checkStoreBudget(deps.kvs, t.storeArn, rsite, new Map(Object.entries(record.table)));
-    const owns = (k: string) => k === siteKey(rsite) || siteKeyPrefixes(rsite).some((p) => k.startsWith(p));
-    await writeEntries(deps.kvs, t.storeArn, { desired: new Map(Object.entries(record.table)), owns }, deps.log);
+    entries = new Map(Object.entries(record.table));
+    await checkStoreBudget(deps.kvs, t.storeArn, rsite, entries);
+    await writeEntries(deps.kvs, t.storeArn, { desired: entries, owns: ownedBy(rsite) }, deps.log);
   }
+  const verification = verifyUrl ? await verifyThroughCdn({ id: target, files: record.files, entries, tableSite: rsite }, verifyUrl, deps) : undefined;
   await activateRelease({ s3: deps.s3, bucket: t.bucket, prefix: t.prefix, log: deps.log }, deps.kvs, t.storeArn, t.site, target, pointer.live, owner);
   deps.log.info(`site ${t.site} now serves release ${target} (was ${pointer.live || 'none'})`);
-  return { from: pointer.live, to: target, restoredTable };
+  const propagation = verifyUrl ? await awaitSwitch(verifyUrl, owner, store, t.site, target, deps) : undefined;
+  return { from: pointer.live, to: target, restoredTable, ...(verification ? { verification } : {}), ...(propagation ? { propagation } : {}) };
 }

@@ -12,9 +12,11 @@ import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { isNotFound } from '../aws/errors.js';
 import { readAllEntries, writeEntries } from '../router/store.js';
 import { siteKey, siteKeyPrefixes } from '../router/table.js';
+import { awaitSwitch, ownedBy, verifyThroughCdn, verifyUrlFor } from './through-cdn.js';
+import type { VerifyReport, WaitResult } from './verify.js';
 import { forEachLimit } from '../util/concurrency.js';
 import { checkStoreBudget } from './budget.js';
-import type { ReleaseDeps } from './deploy.js';
+import type { ReleaseDeps, VerifySettings } from './deploy.js';
 import { activateRelease, checkActivatable, underStoreLease, type ReleaseStore } from './guard.js';
 import { recordKey, releaseFolder, releaseSite } from './layout.js';
 import type { ReleaseTarget } from './manage.js';
@@ -33,6 +35,10 @@ export interface PromoteResult {
   copied: number;
   poolCopied: number;
   poolReused: number;
+  /** The release checked through the CDN before the switch (absent: verify false, nothing switched). */
+  verification?: VerifyReport;
+  /** After the switch, until every edge reached answered it on the target site (absent: verify false, nothing switched, no host). */
+  propagation?: WaitResult;
 }
 
 const storeOf = (t: ReleaseTarget, deps: ReleaseDeps): ReleaseStore => ({ s3: deps.s3, bucket: t.bucket, prefix: t.prefix, log: deps.log });
@@ -87,10 +93,12 @@ async function copyRelease(from: ReleaseTarget, to: ReleaseTarget, record: Relea
 }
 
 /**
- * Makes release `releaseId` (default: the one `from.site` serves) live on `to.site`.
+ * Makes release `releaseId` (default: the one `from.site` serves) live on `to.site`. Unless
+ * `verify.verify` is false, the release is verified through the CDN with its token before the switch
+ * (VerificationFailed: nothing switches) and the target site's host polled after it (through-cdn.ts).
  * @throws ActivationConflict when the target's live release changed while this ran
  */
-export async function promote(from: ReleaseTarget, to: ReleaseTarget, deps: ReleaseDeps, releaseId?: string): Promise<PromoteResult> {
+export async function promote(from: ReleaseTarget, to: ReleaseTarget, deps: ReleaseDeps, releaseId?: string, verify: VerifySettings = {}): Promise<PromoteResult> {
   const source = await readPointer(deps.kvs, from.storeArn, from.site);
   const id = releaseId ?? source.live;
   if (!id) throw new Error(`Site ${from.site} serves no release to promote (deploy it with mode: releases first, or name one with release-id). Nothing was switched.`);
@@ -103,19 +111,22 @@ export async function promote(from: ReleaseTarget, to: ReleaseTarget, deps: Rele
   const result: PromoteResult = { mode: sameStore ? 'pointer' : 'copy', id, previous: target.live, switched: false, copied: 0, poolCopied: 0, poolReused: 0 };
   if (target.live === id && (!sameStore || target.liveOwner === owner)) return result;
   const toStore = storeOf(to, deps);
-  let tableSite = releaseSite(owner, id);
-  if (sameStore) {
-    const entries = await readAllEntries(deps.kvs, to.storeArn);
-    if (!entries.has(siteKey(tableSite))) {
-      // Its table left the store (gc of another router's copy, or by hand): written back from the record first.
-      tableSite = releaseSite(record.site, id);
-      const table = new Map(Object.entries(record.table));
-      await checkStoreBudget(deps.kvs, to.storeArn, tableSite, table);
-      await writeEntries(deps.kvs, to.storeArn, { desired: table, owns: (k) => k === siteKey(tableSite) || siteKeyPrefixes(tableSite).some((p) => k.startsWith(p)) }, deps.log);
-    }
-  } else {
-    tableSite = releaseSite(to.site, id);
-    const table = renameTable(record.table, releaseSite(record.site, id), tableSite, to.prefix);
+  const stored = await readAllEntries(deps.kvs, to.storeArn);
+  // The table the target's pointer will link to: from's own (same store; written back from the record
+  // if it left the store), or a copy named after the target (across stores).
+  const restore = sameStore && !stored.has(siteKey(releaseSite(owner, id)));
+  const tableSite = !sameStore ? releaseSite(to.site, id) : restore ? releaseSite(record.site, id) : releaseSite(owner, id);
+  const tableOwner = tableSite.slice(0, -id.length - 1);
+  // The router serves a release on verification only through a host of the site owning its table.
+  const verifyUrl = verifyUrlFor(verify, stored, tableOwner, `release ${id}`);
+  let entries = new Map([...stored].filter(([k]) => ownedBy(tableSite)(k)));
+  if (restore) {
+    entries = new Map(Object.entries(record.table));
+    await checkStoreBudget(deps.kvs, to.storeArn, tableSite, entries);
+    await writeEntries(deps.kvs, to.storeArn, { desired: entries, owns: ownedBy(tableSite) }, deps.log);
+  } else if (!sameStore) {
+    entries = renameTable(record.table, releaseSite(record.site, id), tableSite, to.prefix);
+    const table = entries;
     await checkStoreBudget(deps.kvs, to.storeArn, tableSite, table);
     await deps.log.group(`Copy release ${id} to s3://${to.bucket}/${to.prefix} (server-side)`, () =>
       underStoreLease(toStore, `promotion of ${id}`, async () => {
@@ -124,10 +135,13 @@ export async function promote(from: ReleaseTarget, to: ReleaseTarget, deps: Rele
         await deps.s3.send(new PutObjectCommand({ Bucket: to.bucket, Key: to.prefix + recordKey(id), Body: JSON.stringify(copy), ContentType: 'application/json', CacheControl: 'no-store' }));
       }),
     );
-    await writeEntries(deps.kvs, to.storeArn, { desired: table, owns: (k) => k === siteKey(tableSite) || siteKeyPrefixes(tableSite).some((p) => k.startsWith(p)) }, deps.log);
+    await writeEntries(deps.kvs, to.storeArn, { desired: table, owns: ownedBy(tableSite) }, deps.log);
   }
-  await deps.log.group(`Activate release ${id} on site ${to.site}`, () => activateRelease(toStore, deps.kvs, to.storeArn, to.site, id, target.live, tableSite.slice(0, -id.length - 1)));
+  if (verifyUrl) result.verification = await verifyThroughCdn({ id, files: record.files, entries, tableSite }, verifyUrl, deps);
+  await deps.log.group(`Activate release ${id} on site ${to.site}`, () => activateRelease(toStore, deps.kvs, to.storeArn, to.site, id, target.live, tableOwner));
   result.switched = true;
   deps.log.info(`site ${to.site} now serves release ${id} (was ${target.live || 'none'}), ${sameStore ? 'by one pointer write' : `copied server-side (${result.copied} release files, ${result.poolCopied} pool files; ${result.poolReused} already there)`}`);
+  const propagation = verifyUrl ? await awaitSwitch(verifyUrl, tableOwner, stored, to.site, id, deps) : undefined;
+  if (propagation) result.propagation = propagation;
   return result;
 }
