@@ -27,20 +27,29 @@ export function releaseSummary(site: string, r: ReleaseDeployResult): string {
   const lines = [
     `### ${r.dryRun ? 'Dry run: ' : ''}Release ${codeSpan(r.id)} of site ${codeSpan(site)}`,
     '',
-    r.dryRun ? '_Dry run: nothing was staged or switched._' : r.switched ? `**Live now**: ${codeSpan(r.id)} (before: ${r.previousId ? codeSpan(r.previousId) : 'none'}), switched by one write of the router's live pointer.` : `Release ${codeSpan(r.id)} was already live (the same build): nothing switched.`,
+    r.dryRun
+      ? '_Dry run: nothing was staged or switched._'
+      : r.switched
+        ? `**Live now**: ${codeSpan(r.id)} (before: ${r.previousId ? codeSpan(r.previousId) : 'none'}), switched by one write of the router's live pointer.`
+        : `Release ${codeSpan(r.id)} was already live (the same build): nothing switched.`,
     '',
     `Framework: **${r.framework.name}**. ${r.layout.release.length} files in ${codeSpan(`_releases/${r.id}/`)}, ${r.layout.pool.length} immutable files in the shared pool (${r.layout.poolDirs.map((d) => codeSpan(d)).join(', ') || 'none'}).`,
     '',
   ];
   if (s) {
     lines.push('| uploaded | copied from an earlier release | pool files already there | bytes | time |', '|---:|---:|---:|---:|---:|');
-    lines.push(`| ${s.uploaded} | ${s.copied} | ${s.poolReused} | ${formatBytes(s.bytesUploaded)} | ${(r.durationMs / 1000).toFixed(1)} s |`, '');
+    lines.push(
+      `| ${s.uploaded} | ${s.copied} | ${s.poolReused} | ${formatBytes(s.bytesUploaded)} | ${(r.durationMs / 1000).toFixed(1)} s |`,
+      '',
+    );
     if (s.reused) lines.push('This exact build was staged before: its record was found, nothing was uploaded.', '');
   }
   if (r.verification) lines.push(...verificationLines(r.verification));
   else if (!r.dryRun) lines.push('Not verified through the CDN (`verify: false`).', '');
   if (r.propagation) lines.push(...propagationLines(r.id, r.propagation));
-  lines.push('No changed paths: in releases mode nothing needs invalidating (every release is served under its own cache keys, and pool files never change), so `changed-paths` is empty.');
+  lines.push(
+    'No changed paths: in releases mode nothing needs invalidating (every release is served under its own cache keys, and pool files never change), so `changed-paths` is empty.',
+  );
   if (r.url) lines.push('', `URL: ${r.url}`);
   return lines.join('\n') + '\n';
 }

@@ -9,7 +9,8 @@ export function parseVerify(rawVerify: string, rawUrl: string, mode: DeployMode 
   const verifyUrl = c.field(() => {
     if (rawUrl.trim() === '') return undefined;
     const url = parseSiteUrl('verify-url', rawUrl);
-    if (mode !== 'releases') throw new InputError('verify-url', 'is for mode releases only (mirror mode does not verify through the CDN)', rawUrl);
+    if (mode !== 'releases')
+      throw new InputError('verify-url', 'is for mode releases only (mirror mode does not verify through the CDN)', rawUrl);
     return url;
   });
   return { ...(verify.value === false ? { verify: false } : {}), ...(verifyUrl.value ? { verifyUrl: verifyUrl.value } : {}) };

@@ -22,12 +22,16 @@ export function invalidateSummary(settings: InvalidateSettings, outcomes: Distri
   }
   const lines = ['### CloudFront invalidation', ''];
   if (settings.requestedPaths.length > settings.paths.length) {
-    lines.push(`${plural(settings.requestedPaths.length, 'path')} collapsed to ${settings.paths.length} (max-paths ${settings.maxPaths}).`, '');
+    lines.push(
+      `${plural(settings.requestedPaths.length, 'path')} collapsed to ${settings.paths.length} (max-paths ${settings.maxPaths}).`,
+      '',
+    );
   }
   lines.push('| distribution | invalidations | status | time |', '|---|---|---|---:|');
   for (const o of outcomes) {
     const ids = o.invalidations.map((i) => `\`${i.id}\``).join(', ') || '—';
-    const status = o.status === 'failed' ? `failed: ${o.error ?? ''}` : o.status === 'submitted' ? 'submitted (not waited for)' : 'completed';
+    const status =
+      o.status === 'failed' ? `failed: ${o.error ?? ''}` : o.status === 'submitted' ? 'submitted (not waited for)' : 'completed';
     lines.push(`| \`${o.distributionId}\` | ${ids} | ${status.replace(/\|/g, '\\|')} | ${formatDuration(o.durationMs)} |`);
   }
   lines.push('', `**Paths** (${settings.paths.length}):`, '');
@@ -35,7 +39,10 @@ export function invalidateSummary(settings: InvalidateSettings, outcomes: Distri
   if (settings.paths.length > MAX_LISTED) lines.push(`- … and ${settings.paths.length - MAX_LISTED} more`);
   const submitted = outcomes.reduce((n, o) => n + o.invalidations.reduce((m, i) => m + i.paths.length, 0), 0);
   if (submitted > 100) {
-    lines.push('', `This run submitted ${submitted} paths. CloudFront's first ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} paths a month are free, each one after that is charged (a wildcard counts as one path); a lower \`max-paths\` collapses more.`);
+    lines.push(
+      '',
+      `This run submitted ${submitted} paths. CloudFront's first ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} paths a month are free, each one after that is charged (a wildcard counts as one path); a lower \`max-paths\` collapses more.`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -21,7 +21,13 @@ const NO_OUTPUTS = { 'release-id': '', 'previous-release-id': '', releases: '', 
 
 /** 7d, 36h, 15m, 90s: the largest unit that divides the duration. */
 export function humanDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }
 
@@ -31,7 +37,9 @@ function listSummary(settings: ReleaseActionSettings, releases: ListedRelease[])
   lines.push('| release | live | held by | staged | commit | files | bytes | run |', '|---|:-:|---|---|---|---:|---:|---|');
   for (const r of releases) {
     const held = r.pointers.length > 0 ? r.pointers.map((p) => codeSpan(p)).join(', ') : r.offSince ? `none since ${r.offSince}` : 'none';
-    lines.push(`| ${codeSpan(r.id)} | ${r.live ? '**live**' : ''} | ${held} | ${r.createdAt} | ${codeSpan(r.commit.slice(0, 12))} | ${r.files} | ${formatBytes(r.bytes)} | ${escapeMarkdown(r.run)} |`);
+    lines.push(
+      `| ${codeSpan(r.id)} | ${r.live ? '**live**' : ''} | ${held} | ${r.createdAt} | ${codeSpan(r.commit.slice(0, 12))} | ${r.files} | ${formatBytes(r.bytes)} | ${escapeMarkdown(r.run)} |`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -39,14 +47,28 @@ function listSummary(settings: ReleaseActionSettings, releases: ListedRelease[])
 function gcSummary(settings: ReleaseActionSettings, r: GcResult): string {
   const verb = r.dryRun ? 'would delete' : 'deleted';
   const lines = [`### ${r.dryRun ? 'Dry run: g' : 'G'}arbage collection in ${codeSpan(`s3://${settings.bucket}/${settings.prefix}`)}`, ''];
-  lines.push(`Kept: every release a pointer holds, the newest ${settings.keepReleases} of each site, and the others until ${humanDuration(settings.staleGraceMs)} after they left their last pointer.`, '');
+  lines.push(
+    `Kept: every release a pointer holds, the newest ${settings.keepReleases} of each site, and the others until ${humanDuration(settings.staleGraceMs)} after they left their last pointer.`,
+    '',
+  );
   if (r.releases.length > 0) {
-    const why = { held: 'held by a pointer', newest: `one of the newest ${settings.keepReleases}`, grace: 'in its grace period', delete: verb } as const;
+    const why = {
+      held: 'held by a pointer',
+      newest: `one of the newest ${settings.keepReleases}`,
+      grace: 'in its grace period',
+      delete: verb,
+    } as const;
     lines.push('| release | site | staged | held by | off pointers since | decision |', '|---|---|---|---|---|---|');
-    for (const x of r.releases) lines.push(`| ${codeSpan(x.id)} | ${codeSpan(x.site)} | ${x.createdAt} | ${x.heldBy.map((p) => codeSpan(p)).join(', ')} | ${x.offSince} | ${why[x.decision]}${x.deletableAt ? ` until ${x.deletableAt}` : ''} |`);
+    for (const x of r.releases)
+      lines.push(
+        `| ${codeSpan(x.id)} | ${codeSpan(x.site)} | ${x.createdAt} | ${x.heldBy.map((p) => codeSpan(p)).join(', ')} | ${x.offSince} | ${why[x.decision]}${x.deletableAt ? ` until ${x.deletableAt}` : ''} |`,
+      );
     lines.push('');
   }
-  if (!r.dryRun) lines.push(`${r.deleted.length} releases deleted: ${r.objectsDeleted} objects (${r.poolObjectsDeleted} of them shared pool files no kept release uses), ${r.tableKeysDeleted} routing keys.`);
+  if (!r.dryRun)
+    lines.push(
+      `${r.deleted.length} releases deleted: ${r.objectsDeleted} objects (${r.poolObjectsDeleted} of them shared pool files no kept release uses), ${r.tableKeysDeleted} routing keys.`,
+    );
   if (r.spared.length > 0) lines.push('', `Spared (a pointer took them while gc ran): ${r.spared.map((id) => codeSpan(id)).join(', ')}.`);
   return lines.join('\n') + '\n';
 }
@@ -62,17 +84,30 @@ const propagationMs = (p: WaitResult | undefined) => (p?.served ? String(p.ms) :
 
 /** A switch whose target failed verification: nothing switched, the summary lists every problem. */
 function unverified(error: VerificationFailed, site: string): PartialFailure<ReleaseCommandResult> {
-  const advice = 'The live release is unchanged. Roll back or promote to another release (`release-id`, see `command: list`), or deploy a fixed build; to switch without these checks, set `verify: false`.';
-  return new PartialFailure(error.message, { outputs: NO_OUTPUTS, summary: verificationFailedSummary(site, error.id, error.report, advice) }, { cause: error });
+  const advice =
+    'The live release is unchanged. Roll back or promote to another release (`release-id`, see `command: list`), or deploy a fixed build; to switch without these checks, set `verify: false`.';
+  return new PartialFailure(
+    error.message,
+    { outputs: NO_OUTPUTS, summary: verificationFailedSummary(site, error.id, error.report, advice) },
+    { cause: error },
+  );
 }
 
 function promoteSummary(settings: ReleaseActionSettings, r: PromoteResult): string {
   const to = settings.to!;
   if (!r.switched) return `### Site ${codeSpan(to.site)} already serves release ${codeSpan(r.id)}: nothing switched.\n`;
-  const how = r.mode === 'pointer'
-    ? `One write of the router's pointer: ${codeSpan(to.site)} now links to the very routing table and objects ${codeSpan(settings.from)} serves. Nothing uploaded or copied, nothing invalidated.`
-    : `Copied server-side to ${codeSpan(`s3://${to.bucket}/${to.prefix}`)} first (${r.copied} release files, ${r.poolCopied} pool files; ${r.poolReused} pool files already there), then one write of the pointer. Nothing invalidated.`;
-  return [`### Release ${codeSpan(r.id)} promoted from ${codeSpan(settings.from)} to ${codeSpan(to.site)}`, '', how, ...cdnLines(r.id, r), `Before: ${r.previous ? codeSpan(r.previous) : 'none'} (one rollback away).`, ''].join('\n');
+  const how =
+    r.mode === 'pointer'
+      ? `One write of the router's pointer: ${codeSpan(to.site)} now links to the very routing table and objects ${codeSpan(settings.from)} serves. Nothing uploaded or copied, nothing invalidated.`
+      : `Copied server-side to ${codeSpan(`s3://${to.bucket}/${to.prefix}`)} first (${r.copied} release files, ${r.poolCopied} pool files; ${r.poolReused} pool files already there), then one write of the pointer. Nothing invalidated.`;
+  return [
+    `### Release ${codeSpan(r.id)} promoted from ${codeSpan(settings.from)} to ${codeSpan(to.site)}`,
+    '',
+    how,
+    ...cdnLines(r.id, r),
+    `Before: ${r.previous ? codeSpan(r.previous) : 'none'} (one rollback away).`,
+    '',
+  ].join('\n');
 }
 
 export async function runReleaseCommand(settings: ReleaseActionSettings, deps: ReleaseDeps): Promise<ReleaseCommandResult> {
@@ -81,27 +116,67 @@ export async function runReleaseCommand(settings: ReleaseActionSettings, deps: R
   const target: ReleaseTarget = { bucket: settings.bucket, prefix: settings.prefix, site: settings.site, storeArn };
   if (settings.command === 'list') {
     const releases = await listReleases(target, deps);
-    return { outputs: { ...NO_OUTPUTS, 'release-id': releases.find((r) => r.live)?.id ?? '', releases: JSON.stringify(releases) }, summary: listSummary(settings, releases) };
+    return {
+      outputs: { ...NO_OUTPUTS, 'release-id': releases.find((r) => r.live)?.id ?? '', releases: JSON.stringify(releases) },
+      summary: listSummary(settings, releases),
+    };
   }
   if (settings.command === 'gc') {
     const store = { s3: deps.s3, bucket: settings.bucket, prefix: settings.prefix, log: deps.log };
-    const result = await collectGarbage(store, deps.kvs, storeArn, { keep: settings.keepReleases, graceMs: settings.staleGraceMs, dryRun: settings.dryRun });
+    const result = await collectGarbage(store, deps.kvs, storeArn, {
+      keep: settings.keepReleases,
+      graceMs: settings.staleGraceMs,
+      dryRun: settings.dryRun,
+    });
     const deleted = result.dryRun ? result.releases.filter((r) => r.decision === 'delete').map((r) => r.id) : result.deleted;
-    return { outputs: { ...NO_OUTPUTS, releases: JSON.stringify(result.releases), 'deleted-releases': JSON.stringify(deleted) }, summary: gcSummary(settings, result) };
+    return {
+      outputs: { ...NO_OUTPUTS, releases: JSON.stringify(result.releases), 'deleted-releases': JSON.stringify(deleted) },
+      summary: gcSummary(settings, result),
+    };
   }
   if (settings.command === 'promote') {
     const to = settings.to!;
     const toArn = to.router === settings.router ? storeArn : await resolveStoreArn(to.router, deps.cloudfront);
-    const result = await promote({ ...target, site: settings.from }, { bucket: to.bucket, prefix: to.prefix, site: to.site, storeArn: toArn }, deps, settings.releaseId, verify).catch((error: unknown) => {
+    const result = await promote(
+      { ...target, site: settings.from },
+      { bucket: to.bucket, prefix: to.prefix, site: to.site, storeArn: toArn },
+      deps,
+      settings.releaseId,
+      verify,
+    ).catch((error: unknown) => {
       throw error instanceof VerificationFailed ? unverified(error, to.site) : error;
     });
-    return { outputs: { ...NO_OUTPUTS, 'release-id': result.id, 'previous-release-id': result.previous, 'propagation-ms': propagationMs(result.propagation) }, summary: promoteSummary(settings, result) };
+    return {
+      outputs: {
+        ...NO_OUTPUTS,
+        'release-id': result.id,
+        'previous-release-id': result.previous,
+        'propagation-ms': propagationMs(result.propagation),
+      },
+      summary: promoteSummary(settings, result),
+    };
   }
-  const result = await deps.log.group(`Roll site ${settings.site} back`, () => rollback(target, deps, settings.releaseId, verify)).catch((error: unknown) => {
-    throw error instanceof VerificationFailed ? unverified(error, settings.site) : error;
-  });
-  const summary = result.from === result.to
-    ? `### Release ${codeSpan(result.to)} of site ${codeSpan(settings.site)} was already live: nothing switched.\n`
-    : [`### Site ${codeSpan(settings.site)} rolled back to ${codeSpan(result.to)}`, '', `One write of the router's live pointer (was ${result.from ? codeSpan(result.from) : 'none'}): nothing uploaded, nothing invalidated${result.restoredTable ? "; the release's routing table was written back from its record first" : ''}.`, ...cdnLines(result.to, result)].join('\n');
-  return { outputs: { ...NO_OUTPUTS, 'release-id': result.to, 'previous-release-id': result.from, 'propagation-ms': propagationMs(result.propagation) }, summary };
+  const result = await deps.log
+    .group(`Roll site ${settings.site} back`, () => rollback(target, deps, settings.releaseId, verify))
+    .catch((error: unknown) => {
+      throw error instanceof VerificationFailed ? unverified(error, settings.site) : error;
+    });
+  const summary =
+    result.from === result.to
+      ? `### Release ${codeSpan(result.to)} of site ${codeSpan(settings.site)} was already live: nothing switched.\n`
+      : [
+          `### Site ${codeSpan(settings.site)} rolled back to ${codeSpan(result.to)}`,
+          '',
+          `One write of the router's live pointer (was ${result.from ? codeSpan(result.from) : 'none'}): nothing uploaded, nothing invalidated${result.restoredTable ? "; the release's routing table was written back from its record first" : ''}.`,
+          ...cdnLines(result.to, result),
+        ].join('\n');
+  return {
+    outputs: {
+      ...NO_OUTPUTS,
+      'release-id': result.to,
+      'previous-release-id': result.from,
+      'propagation-ms': propagationMs(result.propagation),
+    },
+    summary,
+  };
 }

@@ -12,7 +12,15 @@ export function routerOutputs(outcome: RouterOutcome): Partial<Record<OutputName
     return { 'function-arn': r.functionArn, 'store-arn': r.storeArn, version: r.version, current: 'true' };
   }
   const r = outcome.result;
-  return { 'function-arn': r.functionArn, 'store-arn': r.storeArn, version: r.liveVersion, current: String(r.current), 'item-count': String(r.itemCount), 'store-bytes': String(r.totalBytes), ...(r.attached ? { attached: JSON.stringify(r.attached) } : {}) };
+  return {
+    'function-arn': r.functionArn,
+    'store-arn': r.storeArn,
+    version: r.liveVersion,
+    current: String(r.current),
+    'item-count': String(r.itemCount),
+    'store-bytes': String(r.totalBytes),
+    ...(r.attached ? { attached: JSON.stringify(r.attached) } : {}),
+  };
 }
 
 export function routerSummary(settings: RouterActionSettings, outcome: RouterOutcome): string {
@@ -40,7 +48,9 @@ export function routerSummary(settings: RouterActionSettings, outcome: RouterOut
     );
     if (settings.distributionId) {
       const a = r.attached ?? {};
-      lines.push(`| distribution ${codeSpan(settings.distributionId)} | viewer-request ${a['viewer-request'] ? codeSpan(a['viewer-request']) : 'none'}, viewer-response ${a['viewer-response'] ? codeSpan(a['viewer-response']) : 'none'} |`);
+      lines.push(
+        `| distribution ${codeSpan(settings.distributionId)} | viewer-request ${a['viewer-request'] ? codeSpan(a['viewer-request']) : 'none'}, viewer-response ${a['viewer-response'] ? codeSpan(a['viewer-response']) : 'none'} |`,
+      );
     }
   }
   return lines.join('\n') + '\n';

@@ -4,11 +4,17 @@ import type { SyncResult } from '../s3-sync/sync.js';
 import type { PreviewSite } from './store.js';
 import { escapeMarkdown } from '../util/markdown.js';
 
-
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 const runLink = (runUrl: string | undefined) => (runUrl ? ` · [run](${runUrl})` : '');
 
-export function deployedComment(d: { site: PreviewSite; headSha: string; commitUrl: string; deployedAt: string; runUrl?: string; sync: SyncResult }): string {
+export function deployedComment(d: {
+  site: PreviewSite;
+  headSha: string;
+  commitUrl: string;
+  deployedAt: string;
+  runUrl?: string;
+  sync: SyncResult;
+}): string {
   const commit = `[\`${d.headSha.slice(0, 7)}\`](${d.commitUrl})`;
   const changes = `${d.sync.uploaded} uploaded, ${d.sync.headersUpdated} headers updated, ${d.sync.deleted} deleted, ${d.sync.skipped} unchanged`;
   return [

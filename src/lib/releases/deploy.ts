@@ -79,11 +79,22 @@ export interface ReleaseDeployResult {
 }
 
 async function readBuild(settings: SyncSettings): Promise<{ files: BuildFile[]; paths: Map<string, string>; framework: FrameworkProfile }> {
-  if (settings.source.kind !== 'local') throw new InputError('mode', 'releases needs a local build directory as source (promote a deployed release with the release action instead)', 'releases');
+  if (settings.source.kind !== 'local')
+    throw new InputError(
+      'mode',
+      'releases needs a local build directory as source (promote a deployed release with the release action instead)',
+      'releases',
+    );
   const scan = await scanLocalSource(settings.source.dir, compileGlobs(settings.exclude));
-  if (scan.files.length === 0) throw new InputError('source', 'must hold at least one file to publish (dotfiles and exclude matches are left out); nothing was changed', settings.source.dir);
+  if (scan.files.length === 0)
+    throw new InputError(
+      'source',
+      'must hold at least one file to publish (dotfiles and exclude matches are left out); nothing was changed',
+      settings.source.dir,
+    );
   const keys = scan.files.map((f) => f.key);
-  const framework = settings.framework === 'auto' ? detectFramework(keys) : frameworkProfile(settings.framework, 'from the framework input');
+  const framework =
+    settings.framework === 'auto' ? detectFramework(keys) : frameworkProfile(settings.framework, 'from the framework input');
   const rules = new HeaderRules(settings.cacheControl, settings.contentType, framework, settings.headers);
   const files: BuildFile[] = [];
   await forEachLimit(scan.files, settings.concurrency, async (f) => {
@@ -98,12 +109,18 @@ function releaseTable(table: SiteTable, layout: ReleaseLayout, token: string): M
   const to = releaseSite(from, layout.id);
   const entries = new Map<string, string>();
   for (const [key, value] of table.entries) {
-    const renamed = key === siteKey(from) ? siteKey(to) : siteKeyPrefixes(from).reduce((k, p) => (k.startsWith(p) ? `${p.slice(0, 2)}${to}:${k.slice(p.length)}` : k), key);
+    const renamed =
+      key === siteKey(from)
+        ? siteKey(to)
+        : siteKeyPrefixes(from).reduce((k, p) => (k.startsWith(p) ? `${p.slice(0, 2)}${to}:${k.slice(p.length)}` : k), key);
     entries.set(renamed, value);
   }
   const config = { ...(JSON.parse(entries.get(siteKey(to))!) as object), v: releaseFolder(layout.id), i: layout.poolDirs, k: token };
   const value = JSON.stringify(config);
-  if (Buffer.byteLength(value) > LIMITS.valueBytes) throw new Error(`The release's routing config is ${Buffer.byteLength(value)} bytes (the key value store allows ${LIMITS.valueBytes}): the build has too many separate immutable-asset folders (${layout.poolDirs.join(', ')}). Put hashed assets under fewer folders.`);
+  if (Buffer.byteLength(value) > LIMITS.valueBytes)
+    throw new Error(
+      `The release's routing config is ${Buffer.byteLength(value)} bytes (the key value store allows ${LIMITS.valueBytes}): the build has too many separate immutable-asset folders (${layout.poolDirs.join(', ')}). Put hashed assets under fewer folders.`,
+    );
   entries.set(siteKey(to), value);
   return entries;
 }
@@ -115,7 +132,13 @@ function tokenFor(store: ReadonlyMap<string, string>, rsite: string): string {
   return typeof held === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(held) ? held : randomBytes(24).toString('base64url');
 }
 
-export async function deployRelease(settings: SyncSettings & VerifySettings & { dryRun: boolean }, routing: SiteRouting, deps: ReleaseDeps, provenance: Provenance = {}, now = () => new Date()): Promise<ReleaseDeployResult> {
+export async function deployRelease(
+  settings: SyncSettings & VerifySettings & { dryRun: boolean },
+  routing: SiteRouting,
+  deps: ReleaseDeps,
+  provenance: Provenance = {},
+  now = () => new Date(),
+): Promise<ReleaseDeployResult> {
   const started = Date.now();
   const { log } = deps;
   const target = { s3: deps.s3, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, log };
@@ -132,7 +155,9 @@ export async function deployRelease(settings: SyncSettings & VerifySettings & { 
   const token = tokenFor(store, rsite);
   const entries = releaseTable(table, layout, token);
   const previousId = pointer.live === layout.id ? pointer.before : pointer.live;
-  log.info(`release ${layout.id}: ${layout.release.length} files in ${releaseFolder(layout.id)}, ${layout.pool.length} in the pool (${layout.poolDirs.join(', ') || 'no pool folder'}); live now: ${pointer.live || 'none'}`);
+  log.info(
+    `release ${layout.id}: ${layout.release.length} files in ${releaseFolder(layout.id)}, ${layout.pool.length} in the pool (${layout.poolDirs.join(', ') || 'no pool folder'}); live now: ${pointer.live || 'none'}`,
+  );
   const base = { id: layout.id, previousId, framework, layout, table, switched: false };
   if (settings.dryRun) return { ...base, dryRun: true, url: '', durationMs: Date.now() - started };
 
@@ -149,14 +174,38 @@ export async function deployRelease(settings: SyncSettings & VerifySettings & { 
   };
   await checkStoreBudget(deps.kvs, storeArn, rsite, entries);
   const stage = await stageRelease(target, layout, record, paths, live ? [live] : []);
-  const tableWrite = await log.group(`Write the routing table of release ${layout.id}`, () => writeEntries(deps.kvs, storeArn, { desired: entries, owns: ownedBy(rsite) }, log));
-  const verification = verifyUrl ? await verifyThroughCdn({ id: layout.id, files: record.files, entries, tableSite: rsite }, verifyUrl, deps, Math.min(settings.concurrency, 16)) : undefined;
+  const tableWrite = await log.group(`Write the routing table of release ${layout.id}`, () =>
+    writeEntries(deps.kvs, storeArn, { desired: entries, owns: ownedBy(rsite) }, log),
+  );
+  const verification = verifyUrl
+    ? await verifyThroughCdn(
+        { id: layout.id, files: record.files, entries, tableSite: rsite },
+        verifyUrl,
+        deps,
+        Math.min(settings.concurrency, 16),
+      )
+    : undefined;
   const switched = pointer.live !== layout.id;
   const propagation = await log.group(`Activate release ${layout.id}`, async () => {
     await activateRelease(target, deps.kvs, storeArn, routing.site, layout.id, pointer.live);
-    log.info(switched ? `site ${routing.site} now serves release ${layout.id} (was ${pointer.live || 'none'})` : `release ${layout.id} was already live: nothing switched`);
+    log.info(
+      switched
+        ? `site ${routing.site} now serves release ${layout.id} (was ${pointer.live || 'none'})`
+        : `release ${layout.id} was already live: nothing switched`,
+    );
     return verifyUrl && switched ? awaitServed(verifyUrl, layout.id, deps) : undefined;
   });
   const gc = await gcAfterDeploy(target, deps.kvs, storeArn, settings.staleGraceMs);
-  return { ...base, dryRun: false, url, stage, tableWrite, switched, ...(verification ? { verification } : {}), ...(propagation ? { propagation } : {}), ...(gc ? { gc } : {}), durationMs: Date.now() - started };
+  return {
+    ...base,
+    dryRun: false,
+    url,
+    stage,
+    tableWrite,
+    switched,
+    ...(verification ? { verification } : {}),
+    ...(propagation ? { propagation } : {}),
+    ...(gc ? { gc } : {}),
+    durationMs: Date.now() - started,
+  };
 }

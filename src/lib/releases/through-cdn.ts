@@ -28,7 +28,12 @@ export function siteUrl(items: ReadonlyMap<string, string>, site: string): strin
 export function verifyUrlFor(settings: VerifySettings, store: ReadonlyMap<string, string>, site: string, what: string): string | undefined {
   if (settings.verify === false) return undefined;
   const url = settings.verifyUrl ?? siteUrl(store, site);
-  if (!url) throw new InputError('verify-url', `must be set: the router maps no host to site ${site}, so there is no URL to verify ${what} through (or set verify: false)`, '');
+  if (!url)
+    throw new InputError(
+      'verify-url',
+      `must be set: the router maps no host to site ${site}, so there is no URL to verify ${what} through (or set verify: false)`,
+      '',
+    );
   return url;
 }
 
@@ -50,17 +55,31 @@ export interface ReleaseToVerify {
 /** Verifies release `r` through `url` with the token its table holds; throws VerificationFailed naming every problem. */
 export async function verifyThroughCdn(r: ReleaseToVerify, url: string, deps: ReleaseDeps, concurrency = 16): Promise<VerifyReport> {
   const config = JSON.parse(r.entries.get(siteKey(r.tableSite)) ?? '{}') as { k?: unknown };
-  if (typeof config.k !== 'string') throw new Error(`Release ${r.id}'s routing table ${r.tableSite} holds no verification token (it was staged before Slipway verified releases): it cannot be checked through the CDN. Nothing was switched; deploy that build again, or set verify: false.`);
+  if (typeof config.k !== 'string')
+    throw new Error(
+      `Release ${r.id}'s routing table ${r.tableSite} holds no verification token (it was staged before Slipway verified releases): it cannot be checked through the CDN. Nothing was switched; deploy that build again, or set verify: false.`,
+    );
   const { cdn, wait } = cdnOf(deps);
-  return deps.log.group(`Verify release ${r.id} through ${url}`, () => verifyRelease({ id: r.id, token: config.k as string, files: r.files, entries: r.entries, tableSite: r.tableSite }, { url, concurrency, wait, log: deps.log, ...cdn }));
+  return deps.log.group(`Verify release ${r.id} through ${url}`, () =>
+    verifyRelease(
+      { id: r.id, token: config.k as string, files: r.files, entries: r.entries, tableSite: r.tableSite },
+      { url, concurrency, wait, log: deps.log, ...cdn },
+    ),
+  );
 }
 
 /** After a switch: waits until `url` answers release `id` from every edge reached, and says so. */
 export async function awaitServed(url: string, id: string, deps: ReleaseDeps, log: Logger = deps.log): Promise<WaitResult> {
   const { cdn, wait } = cdnOf(deps);
   const served = await waitForRelease(new URL(url), id, { ...wait, ...cdn });
-  if (served.served) log.info(`every edge reached (${Object.keys(served.pops).filter(Boolean).join(', ') || 'one'}) serves release ${id}, ${served.ms} ms after the switch`);
-  else log.warning(`release ${id} is live, but ${url} did not answer it from every edge within ${Math.round(served.ms / 1000)} s (last: ${served.lastOther ?? 'none'}); the key value store may still be propagating`);
+  if (served.served)
+    log.info(
+      `every edge reached (${Object.keys(served.pops).filter(Boolean).join(', ') || 'one'}) serves release ${id}, ${served.ms} ms after the switch`,
+    );
+  else
+    log.warning(
+      `release ${id} is live, but ${url} did not answer it from every edge within ${Math.round(served.ms / 1000)} s (last: ${served.lastOther ?? 'none'}); the key value store may still be propagating`,
+    );
   return served;
 }
 
@@ -70,7 +89,14 @@ export async function awaitServed(url: string, id: string, deps: ReleaseDeps, lo
  * it. When the owner is another site (a promotion by pointer), that is the first host the router maps
  * to `site`; without one there is nothing to poll (undefined).
  */
-export async function awaitSwitch(verifyUrl: string, owner: string, store: ReadonlyMap<string, string>, site: string, id: string, deps: ReleaseDeps): Promise<WaitResult | undefined> {
+export async function awaitSwitch(
+  verifyUrl: string,
+  owner: string,
+  store: ReadonlyMap<string, string>,
+  site: string,
+  id: string,
+  deps: ReleaseDeps,
+): Promise<WaitResult | undefined> {
   const url = owner === site ? verifyUrl : siteUrl(store, site);
   if (!url) {
     deps.log.info(`the router maps no host to site ${site}: not waiting for the edges to serve release ${id}`);

@@ -8,10 +8,19 @@ const MAX_LISTED = 50;
 /** What verification checked, and every problem it found (at most MAX_LISTED listed). */
 export function verificationLines(v: VerifyReport): string[] {
   const sampled = v.pages < v.pagesTotal ? ` (an even sample of ${v.pagesTotal})` : '';
-  const lines = [`**Verified through the CDN** (${codeSpan(v.url)}, staged release requested with its token): ${v.pages} HTML entry points${sampled}, ${v.references} files they reference, ${v.redirects} redirects, ${v.headerRules} header rules; ${(v.checkMs / 1000).toFixed(1)} s after ${(v.waitMs / 1000).toFixed(1)} s for the CDN to serve the staged release.`, ''];
+  const lines = [
+    `**Verified through the CDN** (${codeSpan(v.url)}, staged release requested with its token): ${v.pages} HTML entry points${sampled}, ${v.references} files they reference, ${v.redirects} redirects, ${v.headerRules} header rules; ${(v.checkMs / 1000).toFixed(1)} s after ${(v.waitMs / 1000).toFixed(1)} s for the CDN to serve the staged release.`,
+    '',
+  ];
   if (v.problems.length === 0) return lines;
-  lines.push(`**${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}: nothing was switched, the live release is unchanged.**`, '', '| URL | problem | referenced by |', '|---|---|---|');
-  for (const p of v.problems.slice(0, MAX_LISTED)) lines.push(`| ${codeSpan(p.url)} | ${escapeMarkdown(p.problem)} | ${p.from ? codeSpan(p.from) : ''} |`);
+  lines.push(
+    `**${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}: nothing was switched, the live release is unchanged.**`,
+    '',
+    '| URL | problem | referenced by |',
+    '|---|---|---|',
+  );
+  for (const p of v.problems.slice(0, MAX_LISTED))
+    lines.push(`| ${codeSpan(p.url)} | ${escapeMarkdown(p.problem)} | ${p.from ? codeSpan(p.from) : ''} |`);
   if (v.problems.length > MAX_LISTED) lines.push(`| … and ${v.problems.length - MAX_LISTED} more | | |`);
   return [...lines, ''];
 }
@@ -25,6 +34,18 @@ export function verificationFailedSummary(site: string, id: string, v: VerifyRep
 
 /** How long after the pointer write every edge reached served release `id` (or that it did not yet). */
 export function propagationLines(id: string, p: WaitResult): string[] {
-  if (p.served) return [`**Served everywhere** ${(p.ms / 1000).toFixed(1)} s after the pointer write: every edge this runner reached (${Object.keys(p.pops).filter(Boolean).map((x) => codeSpan(x)).join(', ') || 'one'}) answers ${codeSpan(id)}.`, ''];
-  return [`**Not yet served everywhere** after ${(p.ms / 1000).toFixed(1)} s: the release is live in the store, but the CDN still answered ${escapeMarkdown(p.lastOther ?? 'something else')}.`, ''];
+  if (p.served)
+    return [
+      `**Served everywhere** ${(p.ms / 1000).toFixed(1)} s after the pointer write: every edge this runner reached (${
+        Object.keys(p.pops)
+          .filter(Boolean)
+          .map((x) => codeSpan(x))
+          .join(', ') || 'one'
+      }) answers ${codeSpan(id)}.`,
+      '',
+    ];
+  return [
+    `**Not yet served everywhere** after ${(p.ms / 1000).toFixed(1)} s: the release is live in the store, but the CDN still answered ${escapeMarkdown(p.lastOther ?? 'something else')}.`,
+    '',
+  ];
 }
