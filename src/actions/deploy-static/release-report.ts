@@ -1,7 +1,7 @@
 // What deploy-static tells the workflow and the reader in mode releases.
 import type { OutputName } from '../../generated/action-specs.js';
 import { formatBytes } from '../../lib/util/bytes.js';
-import { codeSpan, escapeMarkdown } from '../../lib/util/markdown.js';
+import { codeSpan, escapeMarkdown, MAX_LISTED, table, type Column } from '../../lib/util/markdown.js';
 import type { ReleaseDeployResult } from '../../lib/releases/deploy.js';
 import type { VerifyReport } from '../../lib/releases/verify.js';
 
@@ -22,16 +22,14 @@ export function releaseOutputs(r: ReleaseDeployResult): Record<OutputName<'deplo
   };
 }
 
-const MAX_LISTED = 50;
-
 /** What verification checked, and every problem it found (at most MAX_LISTED listed). */
 export function verificationLines(v: VerifyReport): string[] {
   const sampled = v.pages < v.pagesTotal ? ` (an even sample of ${v.pagesTotal})` : '';
   const lines = [`**Verified through the CDN** (${codeSpan(v.url)}, staged release requested with its token): ${v.pages} HTML entry points${sampled}, ${v.references} files they reference, ${v.redirects} redirects, ${v.headerRules} header rules; ${(v.checkMs / 1000).toFixed(1)} s after ${(v.waitMs / 1000).toFixed(1)} s for the CDN to serve the staged release.`, ''];
   if (v.problems.length === 0) return lines;
-  lines.push(`**${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}: nothing was switched, the live release is unchanged.**`, '', '| URL | problem | referenced by |', '|---|---|---|');
-  for (const p of v.problems.slice(0, MAX_LISTED)) lines.push(`| ${codeSpan(p.url)} | ${escapeMarkdown(p.problem)} | ${p.from ? codeSpan(p.from) : ''} |`);
-  if (v.problems.length > MAX_LISTED) lines.push(`| … and ${v.problems.length - MAX_LISTED} more | | |`);
+  const rows = v.problems.slice(0, MAX_LISTED).map((p) => [codeSpan(p.url), escapeMarkdown(p.problem), p.from ? codeSpan(p.from) : '']);
+  if (v.problems.length > MAX_LISTED) rows.push([`… and ${v.problems.length - MAX_LISTED} more`, '', '']);
+  lines.push(`**${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}: nothing was switched, the live release is unchanged.**`, '', ...table(['URL', 'problem', 'referenced by'], rows));
   return [...lines, ''];
 }
 
@@ -51,8 +49,10 @@ export function releaseSummary(site: string, r: ReleaseDeployResult): string {
     '',
   ];
   if (s) {
-    lines.push('| uploaded | copied from an earlier release | pool files already there | bytes | time |', '|---:|---:|---:|---:|---:|');
-    lines.push(`| ${s.uploaded} | ${s.copied} | ${s.poolReused} | ${formatBytes(s.bytesUploaded)} | ${(r.durationMs / 1000).toFixed(1)} s |`, '');
+    lines.push(...table(
+      ['uploaded', 'copied from an earlier release', 'pool files already there', 'bytes', 'time'].map((title): Column => ({ title, align: 'right' })),
+      [[s.uploaded, s.copied, s.poolReused, formatBytes(s.bytesUploaded), `${(r.durationMs / 1000).toFixed(1)} s`]],
+    ), '');
     if (s.reused) lines.push('This exact build was staged before: its record was found, nothing was uploaded.', '');
   }
   if (r.verification) lines.push(...verificationLines(r.verification));
