@@ -5,12 +5,17 @@ import { readdirSync } from 'node:fs';
 
 // The layers every file under src/ (but the drivers) keeps to.
 const LAYER_PATTERNS = [
-  { group: ['@actions/core'], message: 'Only src/drivers/actions-runner.ts talks to the Actions toolkit: definitions return outputs and a summary.' },
+  {
+    group: ['@actions/core'],
+    message: 'Only src/drivers/actions-runner.ts talks to the Actions toolkit: definitions return outputs and a summary.',
+  },
   { group: ['**/drivers/**'], message: 'Drivers run definitions; nothing below them imports a driver.' },
 ];
 // One folder per action under src/actions; each imports no other's (shared parsers are in src/inputs,
 // shared formatting in src/lib/util, the definition type in src/actions/definition.ts).
-const ACTION_FOLDERS = readdirSync(new URL('src/actions/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const ACTION_FOLDERS = readdirSync(new URL('src/actions/', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 /** @param {string} name */
 const otherActions = (name) => ACTION_FOLDERS.filter((other) => other !== name);
 
@@ -47,22 +52,44 @@ export default tseslint.config(
     },
   },
   // (A later block replaces the rule's options for its files, so each repeats the layers.)
-  ...ACTION_FOLDERS.map((name) => /** @type {import('eslint').Linter.Config} */ ({
-    files: [`src/actions/${name}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        ...LAYER_PATTERNS,
-        { regex: `^(\\.\\./)+(actions/)?(${otherActions(name).join('|')})(/|$)`, message: `src/actions/${name} is one action's adapter: it imports no other action's folder. Shared input parsers live in src/inputs, shared formatting in src/lib/util.` },
-      ] }],
-    },
-  })),
+  ...ACTION_FOLDERS.map(
+    (name) =>
+      /** @type {import('eslint').Linter.Config} */ ({
+        files: [`src/actions/${name}/**/*.ts`],
+        rules: {
+          'no-restricted-imports': [
+            'error',
+            {
+              patterns: [
+                ...LAYER_PATTERNS,
+                {
+                  regex: `^(\\.\\./)+(actions/)?(${otherActions(name).join('|')})(/|$)`,
+                  message: `src/actions/${name} is one action's adapter: it imports no other action's folder. Shared input parsers live in src/inputs, shared formatting in src/lib/util.`,
+                },
+              ],
+            },
+          ],
+        },
+      }),
+  ),
   {
     files: ['src/lib/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['@actions/core'], message: 'src/lib is the domain library: it knows nothing of the Actions runtime (@actions/github is only its Octokit).' },
-        { group: ['**/drivers/**', '**/actions/**'], message: 'src/lib is the domain library: it never imports an action definition or a driver.' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@actions/core'],
+              message: 'src/lib is the domain library: it knows nothing of the Actions runtime (@actions/github is only its Octokit).',
+            },
+            {
+              group: ['**/drivers/**', '**/actions/**'],
+              message: 'src/lib is the domain library: it never imports an action definition or a driver.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

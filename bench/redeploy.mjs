@@ -36,18 +36,26 @@ async function measure(tool, scenario, fn, bucket) {
   const ops = {};
   for (const r of proxy.requests) ops[r.operation] = (ops[r.operation] ?? 0) + 1;
   // Bodies of content: the deploy lease (one small PutObject per deploy) is not one.
-  const bodies = proxy.requests.filter((r) => (r.operation === 'PutObject' || r.operation === 'UploadPart') && !r.key?.endsWith('.slipway/lease.json')).length;
+  const bodies = proxy.requests.filter(
+    (r) => (r.operation === 'PutObject' || r.operation === 'UploadPart') && !r.key?.endsWith('.slipway/lease.json'),
+  ).length;
   rows.push({ tool, scenario, seconds, requests: proxy.requests.length, bodies, ops });
   console.error(`${tool}: ${scenario}: ${seconds.toFixed(2)} s, ${proxy.requests.length} requests`);
 }
 
 const slipway = (/** @type {string} */ bucket) => async () => {
-  const run = await runActionBundle('deploy-static', { source: site, bucket, prefix: '', delete: 'true', 'dry-run': 'false', concurrency: '16', 'stale-asset-grace': '7d' }, { env });
+  const run = await runActionBundle(
+    'deploy-static',
+    { source: site, bucket, prefix: '', delete: 'true', 'dry-run': 'false', concurrency: '16', 'stale-asset-grace': '7d' },
+    { env },
+  );
   if (run.exitCode !== 0) throw new Error(run.stdout);
 };
 // Asynchronous: the proxy lives in this process, so a synchronous spawn would block it.
 const awsSync = (/** @type {string} */ bucket) => async () => {
-  await execFileAsync('aws', ['--endpoint-url', proxy.endpoint, 's3', 'sync', site, `s3://${bucket}`, '--delete', '--only-show-errors'], { env: { ...process.env, ...env } });
+  await execFileAsync('aws', ['--endpoint-url', proxy.endpoint, 's3', 'sync', site, `s3://${bucket}`, '--delete', '--only-show-errors'], {
+    env: { ...process.env, ...env },
+  });
 };
 const hasAws = spawnSync('aws', ['--version']).status === 0;
 const withRclone = hasRclone();
@@ -56,7 +64,9 @@ const rclone = (/** @type {string} */ bucket) => async () => {
   await execFileAsync(command, args, { env: rcloneEnv });
 };
 const floor = (/** @type {string} */ bucket) => async () => {
-  await execFileAsync(process.execPath, [join(import.meta.dirname, 'lib/floor.mjs'), site, bucket, '16'], { env: { ...process.env, ...env } });
+  await execFileAsync(process.execPath, [join(import.meta.dirname, 'lib/floor.mjs'), site, bucket, '16'], {
+    env: { ...process.env, ...env },
+  });
 };
 /** @typedef {[string, (bucket: string) => () => Promise<void>, string]} Tool */
 /** @type {Tool[]} */
@@ -69,7 +79,8 @@ const round = async (/** @type {string} */ scenario) => {
 };
 
 try {
-  for (const [, , b] of tools) execFileSync('aws', ['--endpoint-url', moto.endpoint, 's3', 'mb', `s3://${b}`], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  for (const [, , b] of tools)
+    execFileSync('aws', ['--endpoint-url', moto.endpoint, 's3', 'mb', `s3://${b}`], { env: { ...process.env, ...env }, stdio: 'ignore' });
   await round(`first deploy (${FILES} files)`);
   freshMtimes(site);
   await round('no-change redeploy, fresh mtimes');
@@ -84,7 +95,10 @@ try {
 
 console.log(`\n| tool | scenario | time (s) | requests | bodies sent | requests by operation |\n|---|---|---:|---:|---:|---|`);
 for (const r of rows) {
-  const ops = Object.entries(r.ops).sort().map(([op, n]) => `${op} ${n}`).join(', ');
+  const ops = Object.entries(r.ops)
+    .sort()
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
   console.log(`| ${r.tool} | ${r.scenario} | ${r.seconds.toFixed(2)} | ${r.requests} | ${r.bodies} | ${ops} |`);
 }
 if (!hasAws) console.log('\n(aws CLI not found: its rows are skipped)');

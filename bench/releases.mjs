@@ -59,7 +59,8 @@ function site(/** @type {number} */ v) {
 }
 
 const DEPLOY = { prefix: '', 'dry-run': 'false', 'trailing-slash': 'keep', 'stale-asset-grace': '7d', concurrency: '16' };
-const deploy = (/** @type {Record<string, string>} */ inputs) => runActionBundle('deploy-static', { ...DEPLOY, ...inputs }, { env, timeoutMs: 600_000 });
+const deploy = (/** @type {Record<string, string>} */ inputs) =>
+  runActionBundle('deploy-static', { ...DEPLOY, ...inputs }, { env, timeoutMs: 600_000 });
 const check = (/** @type {import('../stand-ins/action-runner.mjs').ActionRun} */ run, /** @type {string} */ what) => {
   if (run.exitCode !== 0) throw new Error(`${what} failed: ${run.errors.join('\n')}\n${run.stdout.slice(-2000)}`);
   return run;
@@ -79,7 +80,9 @@ async function releasesTrial() {
   proxy.clear();
   const run = check(await deploy({ source: site(2), bucket, router: arn, site: 'web', mode: 'releases', verify: 'false' }), 'releases v2');
   clearInterval(poll);
-  const record = proxy.requests.filter((r) => r.operation === 'PutObject' && (r.key ?? '').startsWith('.slipway/releases/') && (r.key ?? '').endsWith('.json')).at(-1);
+  const record = proxy.requests
+    .filter((r) => r.operation === 'PutObject' && (r.key ?? '').startsWith('.slipway/releases/') && (r.key ?? '').endsWith('.json'))
+    .at(-1);
   if (!record || !switchedAt) throw new Error('releases: no record write or no pointer change seen');
   const measured = (switchedAt - at(record)) / 1000;
   let slowest = 0;
@@ -95,22 +98,65 @@ async function mirrorTrial(distributionId) {
   check(await deploy({ source: site(1), bucket, delete: 'true', mode: 'mirror' }), 'mirror v1');
   proxy.clear();
   const run = check(await deploy({ source: site(2), bucket, delete: 'true', mode: 'mirror' }), 'mirror v2');
-  const inv = check(await runActionBundle('invalidate', { 'distribution-id': distributionId, paths: run.outputs['changed-paths'] ?? '[]', 'max-paths': '20', wait: 'false', timeout: '15m', 'caller-reference': '' }, { env, timeoutMs: 120_000 }), 'invalidate');
-  const writes = proxy.requests.filter((r) => ['PutObject', 'CopyObject', 'DeleteObjects', 'CompleteMultipartUpload'].includes(r.operation) && r.service === 's3');
+  const inv = check(
+    await runActionBundle(
+      'invalidate',
+      {
+        'distribution-id': distributionId,
+        paths: run.outputs['changed-paths'] ?? '[]',
+        'max-paths': '20',
+        wait: 'false',
+        timeout: '15m',
+        'caller-reference': '',
+      },
+      { env, timeoutMs: 120_000 },
+    ),
+    'invalidate',
+  );
+  const writes = proxy.requests.filter(
+    (r) => ['PutObject', 'CopyObject', 'DeleteObjects', 'CompleteMultipartUpload'].includes(r.operation) && r.service === 's3',
+  );
   const created = proxy.requests.filter((r) => r.operation === 'CreateInvalidation').at(-1);
   const lastWrite = writes.at(-1);
   if (!created || !lastWrite) throw new Error('mirror: no write or no invalidation seen');
   const measured = (at(created) - at(lastWrite)) / 1000;
   const modelled = uniform(invLo, invHi);
-  return { measured, modelled, total: measured + modelled, bodies: writes.filter((r) => r.operation === 'PutObject' && !(r.key ?? '').startsWith('.slipway/')).length, invalidationPaths: JSON.parse(run.outputs['changed-paths'] ?? '[]').length, id: inv.outputs['invalidation-ids'] };
+  return {
+    measured,
+    modelled,
+    total: measured + modelled,
+    bodies: writes.filter((r) => r.operation === 'PutObject' && !(r.key ?? '').startsWith('.slipway/')).length,
+    invalidationPaths: JSON.parse(run.outputs['changed-paths'] ?? '[]').length,
+    id: inv.outputs['invalidation-ids'],
+  };
 }
 
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 const fmt = (/** @type {number} */ x) => x.toFixed(2);
 
 try {
-  const cf = new CloudFrontClient({ region: 'us-east-1', endpoint: proxy.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-  const dist = await cf.send(new CreateDistributionCommand({ DistributionConfig: { CallerReference: `bench-${Date.now()}`, Comment: 'bench', Enabled: true, Origins: { Quantity: 1, Items: [{ Id: 's', DomainName: 's.s3.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] }, DefaultCacheBehavior: { TargetOriginId: 's', ViewerProtocolPolicy: 'redirect-to-https', ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, MinTTL: 0, TrustedSigners: { Enabled: false, Quantity: 0 } } } }));
+  const cf = new CloudFrontClient({
+    region: 'us-east-1',
+    endpoint: proxy.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const dist = await cf.send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        CallerReference: `bench-${Date.now()}`,
+        Comment: 'bench',
+        Enabled: true,
+        Origins: { Quantity: 1, Items: [{ Id: 's', DomainName: 's.s3.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] },
+        DefaultCacheBehavior: {
+          TargetOriginId: 's',
+          ViewerProtocolPolicy: 'redirect-to-https',
+          ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
+          MinTTL: 0,
+          TrustedSigners: { Enabled: false, Quantity: 0 },
+        },
+      },
+    }),
+  );
   /** @typedef {{ measured: number, modelled: number, total: number, bodies: number, invalidationPaths: number }} Trial */
   /** @type {{ releases: Trial[], mirror: Trial[] }} */
   const results = { releases: [], mirror: [] };
@@ -119,7 +165,8 @@ try {
     results.mirror.push(await mirrorTrial(dist.Distribution?.Id ?? ''));
     process.stderr.write(`trial ${t + 1}/${TRIALS} done\n`);
   }
-  const row = (/** @type {string} */ name, /** @type {Trial[]} */ list) => `| ${name} | ${fmt(median(list.map((r) => r.measured)))} | ${fmt(median(list.map((r) => r.modelled)))} | ${fmt(median(list.map((r) => r.total)))} | ${fmt(Math.max(...list.map((r) => r.total)))} | ${median(list.map((r) => r.bodies))} | ${median(list.map((r) => r.invalidationPaths))} |`;
+  const row = (/** @type {string} */ name, /** @type {Trial[]} */ list) =>
+    `| ${name} | ${fmt(median(list.map((r) => r.measured)))} | ${fmt(median(list.map((r) => r.modelled)))} | ${fmt(median(list.map((r) => r.total)))} | ${fmt(Math.max(...list.map((r) => r.total)))} | ${median(list.map((r) => r.bodies))} | ${median(list.map((r) => r.invalidationPaths))} |`;
   const md = [
     `From "upload finished" to "new version served everywhere", ${TRIALS} trials, ${FILES}-file site, second deploy of a changed build (${new Date().toISOString()}).`,
     '',
@@ -133,7 +180,14 @@ try {
   console.log(md);
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'releases.md'), md + '\n');
-  writeFileSync(join(root, 'bench', 'results', 'releases.json'), JSON.stringify({ trials: TRIALS, files: FILES, edges: EDGES, kvsLagS: [kvsLo, kvsHi], invalidationS: [invLo, invHi], results }, null, 2) + '\n');
+  writeFileSync(
+    join(root, 'bench', 'results', 'releases.json'),
+    JSON.stringify(
+      { trials: TRIALS, files: FILES, edges: EDGES, kvsLagS: [kvsLo, kvsHi], invalidationS: [invLo, invHi], results },
+      null,
+      2,
+    ) + '\n',
+  );
 } finally {
   await proxy.close();
   await kvs.stop();

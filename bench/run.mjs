@@ -42,23 +42,55 @@ async function newBucket() {
 }
 
 /** deploy-static's committed bundle with INPUT_* variables, as the runner runs it. */
-function slipway(/** @type {string} */ dir, /** @type {string} */ bucket, /** @type {Record<string, string>} */ extra = {}, endpointEnv = env) {
+function slipway(
+  /** @type {string} */ dir,
+  /** @type {string} */ bucket,
+  /** @type {Record<string, string>} */ extra = {},
+  endpointEnv = env,
+) {
   const out = join(work, `out-${Math.random().toString(36).slice(2)}`);
   writeFileSync(out, '');
   /** @type {Record<string, string>} */
-  const inputs = { source: dir, bucket, prefix: '', delete: 'true', 'cache-control': '', 'content-type': '', exclude: '', keep: '', 'stale-asset-grace': '7d', concurrency: '16', 'dry-run': 'false', region: '', endpoint: '', 'force-path-style': '', ...extra };
+  const inputs = {
+    source: dir,
+    bucket,
+    prefix: '',
+    delete: 'true',
+    'cache-control': '',
+    'content-type': '',
+    exclude: '',
+    keep: '',
+    'stale-asset-grace': '7d',
+    concurrency: '16',
+    'dry-run': 'false',
+    region: '',
+    endpoint: '',
+    'force-path-style': '',
+    ...extra,
+  };
   const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
-  return measure(process.execPath, [join(root, 'actions/deploy-static/dist/index.js')], { env: { ...endpointEnv, ...inputEnv, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: out }, proxy });
+  return measure(process.execPath, [join(root, 'actions/deploy-static/dist/index.js')], {
+    env: { ...endpointEnv, ...inputEnv, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: out },
+    proxy,
+  });
 }
-const awsSync = (/** @type {string} */ dir, /** @type {string} */ bucket) => measure('aws', ['--endpoint-url', proxy.endpoint, 's3', 'sync', dir, `s3://${bucket}`, '--delete', '--only-show-errors'], { env, proxy });
-const bare = (/** @type {string} */ dir, /** @type {string} */ bucket) => measure(process.execPath, [join(root, 'bench/lib/bare-put.mjs'), dir, bucket, '16'], { env, proxy });
-const floor = (/** @type {string} */ dir, /** @type {string} */ bucket) => measure(process.execPath, [join(root, 'bench/lib/floor.mjs'), dir, bucket, '16'], { env, proxy });
+const awsSync = (/** @type {string} */ dir, /** @type {string} */ bucket) =>
+  measure('aws', ['--endpoint-url', proxy.endpoint, 's3', 'sync', dir, `s3://${bucket}`, '--delete', '--only-show-errors'], { env, proxy });
+const bare = (/** @type {string} */ dir, /** @type {string} */ bucket) =>
+  measure(process.execPath, [join(root, 'bench/lib/bare-put.mjs'), dir, bucket, '16'], { env, proxy });
+const floor = (/** @type {string} */ dir, /** @type {string} */ bucket) =>
+  measure(process.execPath, [join(root, 'bench/lib/floor.mjs'), dir, bucket, '16'], { env, proxy });
 const rclone = (/** @type {string} */ dir, /** @type {string} */ bucket) => {
   const { command, args, env: rcloneEnv } = rcloneSync(dir, bucket, env, proxy.endpoint);
   return measure(command, args, { env: rcloneEnv, proxy });
 };
 /** Runs one tool, then checks it left the bucket holding exactly the site (a faster tool that leaves a different bucket has not won). */
-async function checked(/** @type {string} */ tool, /** @type {(d: string, b: string) => ReturnType<typeof measure>} */ fn, /** @type {string} */ dir, /** @type {string} */ bucket) {
+async function checked(
+  /** @type {string} */ tool,
+  /** @type {(d: string, b: string) => ReturnType<typeof measure>} */ fn,
+  /** @type {string} */ dir,
+  /** @type {string} */ bucket,
+) {
   const run = await fn(dir, bucket);
   await assertSameAsSite(tool, moto.endpoint, bucket, dir);
   return run;
@@ -80,7 +112,12 @@ try {
   const site = join(work, 'site');
   const keys = want(1) || want(2) || want(3) || want(4) ? generateSite(site, FILES, { large: 3 }) : [];
   const s1 = `1. full deploy, ${FILES} files`;
-  const tools1 = [['slipway', slipway], ...(withRclone ? [['rclone', rclone]] : []), ...(hasAws ? [['aws s3 sync', awsSync]] : []), ['bare PutObject loop', bare]];
+  const tools1 = [
+    ['slipway', slipway],
+    ...(withRclone ? [['rclone', rclone]] : []),
+    ...(hasAws ? [['aws s3 sync', awsSync]] : []),
+    ['bare PutObject loop', bare],
+  ];
   /** The last bucket each tool deployed, reused by scenario 2. @type {Record<string, string>} */
   const deployed = {};
   for (let r = 0; r < (want(1) ? REPEATS : 0); r++) {
@@ -161,7 +198,12 @@ try {
       const runs = [];
       for (let r = 0; r < Math.min(REPEATS, 2); r++) runs.push(await slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv));
       const best = runs.sort((a, b) => a.seconds - b.seconds)[0];
-      scale.push({ files: n, seconds: best?.seconds ?? 0, rssMiB: Math.max(...runs.map((x) => x.rssMiB)), requests: sink.requests / runs.length });
+      scale.push({
+        files: n,
+        seconds: best?.seconds ?? 0,
+        rssMiB: Math.max(...runs.map((x) => x.rssMiB)),
+        requests: sink.requests / runs.length,
+      });
       log(`5. plan ${n} files: ${best?.seconds.toFixed(2)} s, ${Math.max(...runs.map((x) => x.rssMiB)).toFixed(0)} MiB`);
     }
     if (want(7) && n === LIST_FILES) {
@@ -172,7 +214,11 @@ try {
         record(`7. plan ${n} files, no delay (reference)`, 'slipway dry run', await onSink(dryRun));
         sink.setDelay(LATENCY_MS);
         record(s7, 'slipway dry run (list ranges side by side)', await onSink(dryRun));
-        record(s7, 'sequential ListObjectsV2 chain (bare script)', await onSink(() => measure(process.execPath, [join(root, 'bench/lib/list-chain.mjs'), bucket], { env: sinkEnv })));
+        record(
+          s7,
+          'sequential ListObjectsV2 chain (bare script)',
+          await onSink(() => measure(process.execPath, [join(root, 'bench/lib/list-chain.mjs'), bucket], { env: sinkEnv })),
+        );
       }
       sink.setDelay(0);
     }
@@ -187,9 +233,32 @@ try {
   const tiny = join(work, 'tiny');
   generateSite(tiny, 2);
   const actions = {
-    'deploy-static': { INPUT_SOURCE: tiny, INPUT_BUCKET: 'cold-start', 'INPUT_STALE-ASSET-GRACE': '7d', INPUT_CONCURRENCY: '16', INPUT_DELETE: 'true', 'INPUT_DRY-RUN': 'true' },
-    invalidate: { 'INPUT_DISTRIBUTION-ID': 'E2QWRUHAPOMQZL', INPUT_PATHS: '/*', 'INPUT_MAX-PATHS': '20', INPUT_WAIT: 'false', INPUT_TIMEOUT: '1m' },
-    'ecs-deploy': { INPUT_CLUSTER: 'c', INPUT_SERVICE: 's', 'INPUT_CONTAINER-NAME': 'api', INPUT_IMAGE: 'api:1', INPUT_WAIT: 'false', INPUT_TIMEOUT: '1m', INPUT_ROLLBACK: 'true', 'INPUT_FORCE-NEW-DEPLOYMENT': 'false', 'INPUT_DRY-RUN': 'true' },
+    'deploy-static': {
+      INPUT_SOURCE: tiny,
+      INPUT_BUCKET: 'cold-start',
+      'INPUT_STALE-ASSET-GRACE': '7d',
+      INPUT_CONCURRENCY: '16',
+      INPUT_DELETE: 'true',
+      'INPUT_DRY-RUN': 'true',
+    },
+    invalidate: {
+      'INPUT_DISTRIBUTION-ID': 'E2QWRUHAPOMQZL',
+      INPUT_PATHS: '/*',
+      'INPUT_MAX-PATHS': '20',
+      INPUT_WAIT: 'false',
+      INPUT_TIMEOUT: '1m',
+    },
+    'ecs-deploy': {
+      INPUT_CLUSTER: 'c',
+      INPUT_SERVICE: 's',
+      'INPUT_CONTAINER-NAME': 'api',
+      INPUT_IMAGE: 'api:1',
+      INPUT_WAIT: 'false',
+      INPUT_TIMEOUT: '1m',
+      INPUT_ROLLBACK: 'true',
+      'INPUT_FORCE-NEW-DEPLOYMENT': 'false',
+      'INPUT_DRY-RUN': 'true',
+    },
   };
   for (const [action, inputs] of want(6) ? Object.entries(actions) : []) {
     const times = [];
@@ -219,7 +288,10 @@ async function coldStart(/** @type {string} */ action, /** @type {Record<string,
   writeFileSync(out, '');
   const started = process.hrtime.bigint();
   const first = new Promise((resolve) => server.once('request', () => resolve(Number(process.hrtime.bigint() - started) / 1e6)));
-  const child = spawn(process.execPath, [join(root, 'actions', action, 'dist/index.js')], { env: { ...process.env, ...awsEnvFor(endpoint), ...inputs, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: out }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(root, 'actions', action, 'dist/index.js')], {
+    env: { ...process.env, ...awsEnvFor(endpoint), ...inputs, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: out },
+    stdio: 'ignore',
+  });
   const ms = /** @type {number} */ (await Promise.race([first, new Promise((resolve) => setTimeout(() => resolve(-1), 10_000))]));
   child.kill('SIGKILL');
   server.closeAllConnections();
@@ -242,7 +314,9 @@ const lines = [
 for (const row of rows) {
   const t = row.runs.map((r) => r.seconds);
   const [lo = 0, hi = 0] = spread(t);
-  lines.push(`| ${row.scenario} | ${row.tool} | ${fmt(median(t))} (${fmt(lo)}–${fmt(hi)}) | ${median(row.runs.map((r) => r.requests))} | ${median(row.runs.map((r) => r.puts))} | ${fmt(median(row.runs.map((r) => r.bytesSent)) / 1048576, 1)} | ${fmt(median(row.runs.map((r) => r.rssMiB)), 0)} |`);
+  lines.push(
+    `| ${row.scenario} | ${row.tool} | ${fmt(median(t))} (${fmt(lo)}–${fmt(hi)}) | ${median(row.runs.map((r) => r.requests))} | ${median(row.runs.map((r) => r.puts))} | ${fmt(median(row.runs.map((r) => r.bytesSent)) / 1048576, 1)} | ${fmt(median(row.runs.map((r) => r.rssMiB)), 0)} |`,
+  );
 }
 const med = (/** @type {string} */ scenario, /** @type {string} */ tool) => {
   const row = rows.find((r) => r.scenario.startsWith(scenario) && r.tool.startsWith(tool));
@@ -257,7 +331,9 @@ const peerTargets = ['2.', '3.'].flatMap((n) => {
   const [s, rc, fl] = [med(n, 'slipway'), med(n, 'rclone'), med(n, 'redeploy floor')];
   if (Number.isNaN(s)) return [];
   return [
-    withRclone ? `| ${name} ≥ 1.5× faster than rclone | ${fmt(rc / s)}× (slipway ${fmt(s)} s, rclone ${fmt(rc)} s) | ${ok(rc / s >= 1.5)} |` : `| ${name} ≥ 1.5× faster than rclone | rclone not installed: skipped (\`${RCLONE_INSTALL}\`) | — |`,
+    withRclone
+      ? `| ${name} ≥ 1.5× faster than rclone | ${fmt(rc / s)}× (slipway ${fmt(s)} s, rclone ${fmt(rc)} s) | ${ok(rc / s >= 1.5)} |`
+      : `| ${name} ≥ 1.5× faster than rclone | rclone not installed: skipped (\`${RCLONE_INSTALL}\`) | — |`,
     `| ${name} within 1.3× of the floor | ${fmt(s / fl)}× the floor (${fmt(fl)} s) | ${ok(s / fl <= 1.3)} |`,
   ];
 });
@@ -277,7 +353,11 @@ const targets = [
   `| CI redeploy ≥ 10× faster than aws s3 sync, only changed files sent | ${hasAws ? `${fmt(redeploy.aws / redeploy.slipway, 1)}×` : 'skipped'}; slipway sent ${median(rows.find((r) => r.scenario.startsWith('2.') && r.tool === 'slipway')?.runs.map((r) => r.puts) ?? [0])} bodies for ${Math.round(FILES * 0.01)} changed files (+1 manifest) | ${hasAws ? ok(redeploy.aws / redeploy.slipway >= 10) : '—'} |`,
   ...peerTargets,
   `| no-change redeploy: 0 bodies, ≤ 1 list per 990 objects + the manifest and the lease's 2 requests | ${median(noChange.map((r) => r.puts))} PUTs, ${median(noChange.map((r) => r.requests))} requests for ${FILES} objects | ${ok(median(noChange.map((r) => r.puts)) === 0 && median(noChange.map((r) => r.requests)) <= Math.ceil((FILES + 2) / 990) + 3)} |`,
-  ...(Number.isNaN(listing.ranges) ? [] : [`| ${LIST_FILES} objects listed side by side, ${LATENCY_MS} ms per request | ${LATENCY_MS} ms per request adds ${fmt(listing.ranges - listing.reference)} s to Slipway's dry run (${fmt(listing.reference)} → ${fmt(listing.ranges)} s); one sequential chain of list requests takes ${fmt(listing.chain)} s | ${ok(listing.ranges - listing.reference < listing.chain / 4)} |`]),
+  ...(Number.isNaN(listing.ranges)
+    ? []
+    : [
+        `| ${LIST_FILES} objects listed side by side, ${LATENCY_MS} ms per request | ${LATENCY_MS} ms per request adds ${fmt(listing.ranges - listing.reference)} s to Slipway's dry run (${fmt(listing.reference)} → ${fmt(listing.ranges)} s); one sequential chain of list requests takes ${fmt(listing.chain)} s | ${ok(listing.ranges - listing.reference < listing.chain / 4)} |`,
+      ]),
   `| rule change: no body re-sent | ${median(ruleChange.map((r) => r.ops.CopyObject ?? 0))} CopyObject, ${median(ruleChange.map((r) => r.puts))} PUTs (the manifest) for ${String(extra.pngFiles)} .png files | ${ok(median(ruleChange.map((r) => r.puts)) <= 1)} |`,
   `| 100,000-file plan < 10 s and < 300 MB, linear | ${big ? `${big.files} files: ${fmt(big.seconds)} s, ${fmt(big.rssMiB, 0)} MiB; marginal µs per file ${marginal.map((x) => fmt(x, 0)).join(' → ')} between ${scale.map((s) => s.files).join(' → ')}` : ''} | ${ok(!!big && big.seconds < 10 && big.rssMiB < 300 && marginal.every((m, i) => i === 0 || m <= (marginal[0] ?? m) * 1.5))} |`,
   `| cold start < 250 ms per action | ${startup.map((s) => `${s.action} ${fmt(s.ms, 0)} ms (${fmt(s.bytes / 1048576, 1)} MiB)`).join(', ')}; node -e 0: ${fmt(/** @type {number} */ (extra.nodeBaselineMs), 0)} ms | ${ok(startup.every((s) => s.ms > 0 && s.ms < 250))} |`,
@@ -297,4 +377,11 @@ const report = [
 console.log(`\n${report}\n`);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/latest.md'), `${report}\n`);
-writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ files: FILES, repeats: REPEATS, rows: rows.map((r) => ({ ...r, runs: r.runs.map(({ stdout: _s, ...x }) => x) })), ...extra }, null, 2));
+writeFileSync(
+  join(root, 'bench/results/latest.json'),
+  JSON.stringify(
+    { files: FILES, repeats: REPEATS, rows: rows.map((r) => ({ ...r, runs: r.runs.map(({ stdout: _s, ...x }) => x) })), ...extra },
+    null,
+    2,
+  ),
+);

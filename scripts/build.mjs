@@ -54,13 +54,43 @@ function run(/** @type {string[]} */ args, /** @type {string} */ failure) {
 // committed dist/ folders only once every bundle and the type check succeeded, so a failed or
 // interrupted build never leaves an action without its bundle, or with one from code that does not check.
 try {
-  const checked = bundles.length > 0 ? run([tsc, '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', join(root, 'node_modules/.cache/slipway/production.tsbuildinfo')], 'type errors in the production code (tsc -p tsconfig.json)') : Promise.resolve();
+  const checked =
+    bundles.length > 0
+      ? run(
+          [
+            tsc,
+            '-p',
+            'tsconfig.json',
+            '--incremental',
+            '--tsBuildInfoFile',
+            join(root, 'node_modules/.cache/slipway/production.tsbuildinfo'),
+          ],
+          'type errors in the production code (tsc -p tsconfig.json)',
+        )
+      : Promise.resolve();
   const queue = [...bundles];
-  const bundled = Promise.all(Array.from({ length: 2 }, async () => {
-    for (let b = queue.shift(); b; b = queue.shift()) {
-      await run([ncc, 'build', b.entry, '-o', join(staging, b.name), '--minify', '--license', 'licenses.txt', '--quiet', '--no-cache', '--transpile-only'], `ncc failed for ${b.entry}`);
-    }
-  }));
+  const bundled = Promise.all(
+    Array.from({ length: 2 }, async () => {
+      for (let b = queue.shift(); b; b = queue.shift()) {
+        await run(
+          [
+            ncc,
+            'build',
+            b.entry,
+            '-o',
+            join(staging, b.name),
+            '--minify',
+            '--license',
+            'licenses.txt',
+            '--quiet',
+            '--no-cache',
+            '--transpile-only',
+          ],
+          `ncc failed for ${b.entry}`,
+        );
+      }
+    }),
+  );
   await Promise.all([checked, bundled]);
   for (const b of bundles) {
     rmSync(join(root, b.out), { recursive: true, force: true });

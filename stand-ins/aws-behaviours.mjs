@@ -6,9 +6,24 @@ import { randomBytes } from 'node:crypto';
 /** @typedef {import('./aws-proxy.mjs').Behaviour} Behaviour */
 /** @typedef {import('./aws-proxy.mjs').Reply} Reply */
 
-const ETAG_OPS = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload', 'UploadPart', 'ListObjectsV2', 'HeadObject', 'GetObject', 'DeleteObject']);
+const ETAG_OPS = new Set([
+  'PutObject',
+  'CopyObject',
+  'CompleteMultipartUpload',
+  'UploadPart',
+  'ListObjectsV2',
+  'HeadObject',
+  'GetObject',
+  'DeleteObject',
+]);
 const WRITES = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload']);
-const unxml = (/** @type {string} */ s) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unxml = (/** @type {string} */ s) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 const bare = (/** @type {string} */ etag) => unxml(etag).replace(/^"|"$/g, '');
 
 /**
@@ -53,7 +68,9 @@ export function sseKmsEtags(buckets) {
         return { ...reply, headers: { ...reply.headers, etag: `"${opaqueFor(bucket, r.key ?? '', bare(header), write)}"` } };
       }
       if (r.operation === 'CopyObject' || r.operation === 'CompleteMultipartUpload') {
-        const text = reply.body.toString('utf8').replace(/<ETag>([^<]*)<\/ETag>/, (_, e) => `<ETag>&quot;${opaqueFor(bucket, r.key ?? '', bare(e), true)}&quot;</ETag>`);
+        const text = reply.body
+          .toString('utf8')
+          .replace(/<ETag>([^<]*)<\/ETag>/, (_, e) => `<ETag>&quot;${opaqueFor(bucket, r.key ?? '', bare(e), true)}&quot;</ETag>`);
         return { ...reply, body: Buffer.from(text) };
       }
       if (r.operation === 'ListObjectsV2') {
@@ -84,8 +101,16 @@ export function deleteObjectsKeyErrors({ times = 1, code = 'SlowDown' } = {}) {
       if (behaviour.replied >= times) return undefined;
       behaviour.replied++;
       const keys = [...body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
-      const errors = keys.map((k) => `<Error><Key>${k}</Key><Code>${code}</Code><Message>Please reduce your request rate.</Message></Error>`).join('');
-      return { status: 200, headers: { 'content-type': 'application/xml' }, body: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${errors}</DeleteResult>`) };
+      const errors = keys
+        .map((k) => `<Error><Key>${k}</Key><Code>${code}</Code><Message>Please reduce your request rate.</Message></Error>`)
+        .join('');
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/xml' },
+        body: Buffer.from(
+          `<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${errors}</DeleteResult>`,
+        ),
+      };
     },
   };
   return behaviour;
@@ -94,7 +119,9 @@ export function deleteObjectsKeyErrors({ times = 1, code = 'SlowDown' } = {}) {
 const xmlError = (/** @type {number} */ status, /** @type {string} */ code, /** @type {string} */ message) => ({
   status,
   headers: { 'content-type': 'text/xml' },
-  body: Buffer.from(`<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>aws-behaviour</RequestId></ErrorResponse>`),
+  body: Buffer.from(
+    `<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>aws-behaviour</RequestId></ErrorResponse>`,
+  ),
 });
 const tag = (/** @type {string} */ xml, /** @type {string} */ name) => unxml(new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1] ?? '');
 
@@ -115,32 +142,48 @@ export function cloudFrontCallerReferences() {
     name: 'CloudFront caller references',
     created,
     invalidations,
-    applies: (r) => r.service === 'cloudfront' && (r.operation === 'CreateInvalidation' || r.operation === 'CreateDistribution' || r.operation === 'CreateDistributionWithTags'),
+    applies: (r) =>
+      r.service === 'cloudfront' &&
+      (r.operation === 'CreateInvalidation' || r.operation === 'CreateDistribution' || r.operation === 'CreateDistributionWithTags'),
     reply: async (r, body, upstream) => {
       const xml = body.toString('utf8');
       const reference = tag(xml, 'CallerReference');
       if (r.operation !== 'CreateInvalidation') {
-        if (created.has(reference)) return xmlError(409, 'DistributionAlreadyExists', `The caller reference that you are using to create a distribution is associated with another distribution. Already exists: ${created.get(reference)}`);
+        if (created.has(reference))
+          return xmlError(
+            409,
+            'DistributionAlreadyExists',
+            `The caller reference that you are using to create a distribution is associated with another distribution. Already exists: ${created.get(reference)}`,
+          );
         created.set(reference, 'distribution');
         return undefined;
       }
       const distribution = /\/distribution\/([^/]+)\/invalidation$/.exec(r.path)?.[1] ?? '';
-      const paths = [...xml.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? '')).sort().join('\n');
+      const paths = [...xml.matchAll(/<Path>([^<]*)<\/Path>/g)]
+        .map((m) => unxml(m[1] ?? ''))
+        .sort()
+        .join('\n');
       const id = `${distribution}\0${reference}`;
       const earlier = invalidations.get(id);
       if (earlier === undefined) {
         invalidations.set(id, paths);
         return undefined;
       }
-      if (earlier !== paths) return xmlError(400, 'InvalidationBatchAlreadyExists', 'The caller reference was already used with other paths.');
+      if (earlier !== paths)
+        return xmlError(400, 'InvalidationBatchAlreadyExists', 'The caller reference was already used with other paths.');
       // The same request again: the invalidation it created, as CloudFront returns it.
       const base = `${upstream}/2020-05-31/distribution/${distribution}/invalidation`;
       // moto routes a request by the service its signature names (it does not check the signature).
-      const signed = { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0' } };
+      const signed = {
+        headers: {
+          authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host, Signature=0',
+        },
+      };
       const list = await (await fetch(base, signed)).text();
       for (const m of list.matchAll(/<Id>([^<]*)<\/Id>/g)) {
         const one = await (await fetch(`${base}/${m[1]}`, signed)).text();
-        if (tag(one, 'CallerReference') === reference) return { status: 201, headers: { 'content-type': 'text/xml', location: `${base}/${m[1]}` }, body: Buffer.from(one) };
+        if (tag(one, 'CallerReference') === reference)
+          return { status: 201, headers: { 'content-type': 'text/xml', location: `${base}/${m[1]}` }, body: Buffer.from(one) };
       }
       return undefined;
     },

@@ -51,8 +51,10 @@ export function cloudFrontOperation(/** @type {string} */ method, /** @type {str
   if (/^\/distribution\/[^/]+\/invalidation\/[^/]+$/.test(p)) return 'GetInvalidation';
   if (/^\/distribution\/[^/]+\/config$/.test(p)) return method === 'PUT' ? 'UpdateDistribution' : 'GetDistributionConfig';
   if (/^\/distribution\/[^/]+$/.test(p)) return method === 'DELETE' ? 'DeleteDistribution' : 'GetDistribution';
-  if (p === '/distribution') return method === 'POST' ? (search.includes('WithTags') ? 'CreateDistributionWithTags' : 'CreateDistribution') : 'ListDistributions';
-  if (/^\/origin-access-control\/[^/]+\/config$/.test(p)) return method === 'PUT' ? 'UpdateOriginAccessControl' : 'GetOriginAccessControlConfig';
+  if (p === '/distribution')
+    return method === 'POST' ? (search.includes('WithTags') ? 'CreateDistributionWithTags' : 'CreateDistribution') : 'ListDistributions';
+  if (/^\/origin-access-control\/[^/]+\/config$/.test(p))
+    return method === 'PUT' ? 'UpdateOriginAccessControl' : 'GetOriginAccessControlConfig';
   if (/^\/origin-access-control\/[^/]+$/.test(p)) return method === 'DELETE' ? 'DeleteOriginAccessControl' : 'GetOriginAccessControl';
   if (p === '/origin-access-control') return method === 'POST' ? 'CreateOriginAccessControl' : 'ListOriginAccessControls';
   if (p === '/tagging') return method === 'GET' ? 'ListTagsForResource' : 'TagResource';
@@ -80,8 +82,11 @@ const S3_SUBRESOURCES = /** @type {Record<string, Record<string, string>>} */ ({
 
 /** @param {string} method @param {URLSearchParams} query @param {import('node:http').IncomingHttpHeaders} headers @param {string | undefined} key */
 export function s3Operation(method, query, headers, key) {
-  if (!key) for (const [name, ops] of Object.entries(S3_SUBRESOURCES)) if (query.has(name) && ops[method]) return /** @type {string} */ (ops[method]);
-  if (method === 'GET' && !key) return query.get('list-type') === '2' ? 'ListObjectsV2' : query.has('versions') ? 'ListObjectVersions' : 'ListObjects';
+  if (!key)
+    for (const [name, ops] of Object.entries(S3_SUBRESOURCES))
+      if (query.has(name) && ops[method]) return /** @type {string} */ (ops[method]);
+  if (method === 'GET' && !key)
+    return query.get('list-type') === '2' ? 'ListObjectsV2' : query.has('versions') ? 'ListObjectVersions' : 'ListObjects';
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return key ? 'HeadObject' : 'HeadBucket';
   if (method === 'POST' && query.has('delete')) return 'DeleteObjects';
@@ -113,9 +118,10 @@ const JSON_SERVICES = new Set(['ecs', 'logs']);
 /** @param {string} service @param {string} code @param {string} message @returns {[string, string]} content type and body */
 function errorResponse(service, code, message) {
   if (JSON_SERVICES.has(service)) return ['application/x-amz-json-1.1', JSON.stringify({ __type: code, message })];
-  const xml = service === 'cloudfront' || service === 'route53'
-    ? `<?xml version="1.0"?><ErrorResponse><Error><Type>Receiver</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>`
-    : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  const xml =
+    service === 'cloudfront' || service === 'route53'
+      ? `<?xml version="1.0"?><ErrorResponse><Error><Type>Receiver</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>`
+      : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
   return ['application/xml', xml];
 }
 
@@ -147,7 +153,13 @@ const THROTTLING = /** @type {Record<string, Fault>} */ ({
  * @param {{ seed: number, rate: number, applies?: (r: RecordedRequest) => boolean, kinds?: string[], delayMs?: number }} options
  * @returns {FaultPlan & { injected: Record<string, number> }}
  */
-export function seededFaults({ seed, rate, applies = () => true, kinds = ['internal', 'unavailable', 'throttling', 'reset', 'drop-response', 'delay'], delayMs = 300 }) {
+export function seededFaults({
+  seed,
+  rate,
+  applies = () => true,
+  kinds = ['internal', 'unavailable', 'throttling', 'reset', 'drop-response', 'delay'],
+  delayMs = 300,
+}) {
   const random = seededRandom(seed);
   /** @type {Record<string, number>} */
   const injected = {};
@@ -157,12 +169,20 @@ export function seededFaults({ seed, rate, applies = () => true, kinds = ['inter
     const kind = /** @type {string} */ (kinds[Math.floor(random() * kinds.length)]);
     injected[kind] = (injected[kind] ?? 0) + 1;
     switch (kind) {
-      case 'internal': return { kind: 'status', status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' };
-      case 'unavailable': return { kind: 'status', status: 503, code: 'ServiceUnavailable', message: 'Service is unable to handle request.' };
-      case 'throttling': return THROTTLING[request.service] ?? { kind: 'status', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' };
-      case 'reset': return { kind: 'reset' };
-      case 'drop-response': return { kind: 'drop-response' };
-      default: return { kind: 'delay', ms: Math.floor(random() * delayMs) };
+      case 'internal':
+        return { kind: 'status', status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' };
+      case 'unavailable':
+        return { kind: 'status', status: 503, code: 'ServiceUnavailable', message: 'Service is unable to handle request.' };
+      case 'throttling':
+        return (
+          THROTTLING[request.service] ?? { kind: 'status', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' }
+        );
+      case 'reset':
+        return { kind: 'reset' };
+      case 'drop-response':
+        return { kind: 'drop-response' };
+      default:
+        return { kind: 'delay', ms: Math.floor(random() * delayMs) };
     }
   };
   return Object.assign(plan, { injected });
@@ -196,15 +216,16 @@ export async function startAwsProxy(target) {
       at: Date.now() - started,
     };
     const amzTarget = req.headers['x-amz-target'];
-    recorded.operation = typeof amzTarget === 'string'
-      ? (amzTarget.split('.').pop() ?? amzTarget)
-      : recorded.service === 'cloudfront'
-      ? cloudFrontOperation(recorded.method, url.pathname, url.search)
-      : recorded.service === 'route53'
-        ? route53Operation(recorded.method, url.pathname)
-        : recorded.bucket === undefined && recorded.service === 's3' && recorded.method === 'GET'
-          ? 'ListBuckets'
-          : s3Operation(recorded.method, url.searchParams, req.headers, recorded.key);
+    recorded.operation =
+      typeof amzTarget === 'string'
+        ? (amzTarget.split('.').pop() ?? amzTarget)
+        : recorded.service === 'cloudfront'
+          ? cloudFrontOperation(recorded.method, url.pathname, url.search)
+          : recorded.service === 'route53'
+            ? route53Operation(recorded.method, url.pathname)
+            : recorded.bucket === undefined && recorded.service === 's3' && recorded.method === 'GET'
+              ? 'ListBuckets'
+              : s3Operation(recorded.method, url.searchParams, req.headers, recorded.key);
     requests.push(recorded);
     const fault = faults.take(recorded);
     /** @type {Buffer[]} */
@@ -283,10 +304,13 @@ export async function startAwsProxy(target) {
         return false;
       };
       const go = () => {
-        replied().then((done) => (done ? undefined : forward()), (error) => {
-          res.writeHead(500);
-          res.end(String(error));
-        });
+        replied().then(
+          (done) => (done ? undefined : forward()),
+          (error) => {
+            res.writeHead(500);
+            res.end(String(error));
+          },
+        );
       };
       if (fault?.kind === 'delay') setTimeout(go, fault.ms);
       else go();

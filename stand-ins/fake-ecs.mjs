@@ -257,7 +257,15 @@ export class FakeEcs {
     const revision = (this.#revisions.get(family) ?? 0) + 1;
     this.#revisions.set(family, revision);
     const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
-    this.#definitions.set(arn, { ...storedAsEcsDoes(td), taskDefinitionArn: arn, revision, status: 'ACTIVE', compatibilities: ['EC2', 'FARGATE'], requiresAttributes: [], registeredAt: this.now() / 1000 });
+    this.#definitions.set(arn, {
+      ...storedAsEcsDoes(td),
+      taskDefinitionArn: arn,
+      revision,
+      status: 'ACTIVE',
+      compatibilities: ['EC2', 'FARGATE'],
+      requiresAttributes: [],
+      registeredAt: this.now() / 1000,
+    });
     if (Array.isArray(td.tags) && td.tags.length > 0) this.#definitionTags.set(arn, structuredClone(td.tags));
     return arn;
   }
@@ -292,7 +300,9 @@ export class FakeEcs {
     sd.targetServiceRevision.runningTaskCount = desired;
     sd.targetServiceRevision.requestedProductionTrafficWeight = 100;
     service._lastSuccessful = sd.targetServiceRevision.arn;
-    service.currentServiceRevisions = [{ arn: sd.targetServiceRevision.arn, requestedTaskCount: desired, runningTaskCount: desired, pendingTaskCount: 0 }];
+    service.currentServiceRevisions = [
+      { arn: sd.targetServiceRevision.arn, requestedTaskCount: desired, runningTaskCount: desired, pendingTaskCount: 0 },
+    ];
   }
 
   /**
@@ -305,7 +315,16 @@ export class FakeEcs {
     const sd = this.#newServiceDeployment(service, taskDefinition);
     sd.status = options.status ?? 'IN_PROGRESS';
     sd._foreignReadsLeft = options.finishAfterReads ?? Infinity;
-    if (options.paused) sd.lifecycleHookDetails = [{ hookId: `ecs-pause-${++this.#seq}`, targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: this.now() / 1000 + 86_400, timeoutAction: 'ROLLBACK' }];
+    if (options.paused)
+      sd.lifecycleHookDetails = [
+        {
+          hookId: `ecs-pause-${++this.#seq}`,
+          targetType: 'PAUSE',
+          status: 'AWAITING_ACTION',
+          expiresAt: this.now() / 1000 + 86_400,
+          timeoutAction: 'ROLLBACK',
+        },
+      ];
     service.currentServiceDeployment = sd.serviceDeploymentArn;
     return sd.serviceDeploymentArn;
   }
@@ -365,12 +384,36 @@ export class FakeEcs {
       createdAt: t,
       startedAt: t,
       updatedAt: t,
-      sourceServiceRevisions: source ? [{ arn: source, requestedTaskCount: service.desiredCount, runningTaskCount: service.desiredCount, pendingTaskCount: 0, requestedProductionTrafficWeight: 100, requestedTestTrafficWeight: 100 }] : [],
-      targetServiceRevision: { arn: revision, requestedTaskCount: service.desiredCount, runningTaskCount: 0, pendingTaskCount: 0, requestedProductionTrafficWeight: 0, requestedTestTrafficWeight: 0 },
+      sourceServiceRevisions: source
+        ? [
+            {
+              arn: source,
+              requestedTaskCount: service.desiredCount,
+              runningTaskCount: service.desiredCount,
+              pendingTaskCount: 0,
+              requestedProductionTrafficWeight: 100,
+              requestedTestTrafficWeight: 100,
+            },
+          ]
+        : [],
+      targetServiceRevision: {
+        arn: revision,
+        requestedTaskCount: service.desiredCount,
+        runningTaskCount: 0,
+        pendingTaskCount: 0,
+        requestedProductionTrafficWeight: 0,
+        requestedTestTrafficWeight: 0,
+      },
       status: 'PENDING',
       deploymentConfiguration: structuredClone(service.deploymentConfiguration),
-      deploymentCircuitBreaker: { status: service.deploymentConfiguration.deploymentCircuitBreaker?.enable ? 'MONITORING' : 'DISABLED', failureCount: 0, threshold: 3 },
-      alarms: service.deploymentConfiguration.alarms?.enable ? { status: 'MONITORING', alarmNames: service.deploymentConfiguration.alarms.alarmNames ?? [], triggeredAlarmNames: [] } : { status: 'DISABLED' },
+      deploymentCircuitBreaker: {
+        status: service.deploymentConfiguration.deploymentCircuitBreaker?.enable ? 'MONITORING' : 'DISABLED',
+        failureCount: 0,
+        threshold: 3,
+      },
+      alarms: service.deploymentConfiguration.alarms?.enable
+        ? { status: 'MONITORING', alarmNames: service.deploymentConfiguration.alarms.alarmNames ?? [], triggeredAlarmNames: [] }
+        : { status: 'DISABLED' },
       _service: service.serviceName,
       _source: source,
     };
@@ -384,8 +427,21 @@ export class FakeEcs {
     const cluster = String(service.clusterArn).split('/').pop();
     const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-revision/${cluster}/${service.serviceName}/${++this.#seq}${'0'.repeat(12)}`;
     const td = this.#definitions.get(taskDefinition);
-    const containerImages = (td?.containerDefinitions ?? []).map((/** @type {Any} */ c) => ({ containerName: c.name, image: c.image, imageDigest: this.digests.get(c.image) ?? digestOf(c.image) }));
-    this.#serviceRevisions.set(arn, { serviceRevisionArn: arn, serviceArn: service.serviceArn, clusterArn: service.clusterArn, taskDefinition, launchType: service.launchType, networkConfiguration: service.networkConfiguration, containerImages, createdAt: this.now() / 1000 });
+    const containerImages = (td?.containerDefinitions ?? []).map((/** @type {Any} */ c) => ({
+      containerName: c.name,
+      image: c.image,
+      imageDigest: this.digests.get(c.image) ?? digestOf(c.image),
+    }));
+    this.#serviceRevisions.set(arn, {
+      serviceRevisionArn: arn,
+      serviceArn: service.serviceArn,
+      clusterArn: service.clusterArn,
+      taskDefinition,
+      launchType: service.launchType,
+      networkConfiguration: service.networkConfiguration,
+      containerImages,
+      createdAt: this.now() / 1000,
+    });
     return arn;
   }
 
@@ -408,21 +464,39 @@ export class FakeEcs {
     const second = SECOND / this.timeScale;
     const minute = 60 * second;
     /** @type {{ stage: string, ms: number, weight?: number, test?: number }[]} */
-    const stages = [{ stage: 'PRE_SCALE_UP', ms: 0 }, { stage: 'SCALE_UP', ms: 60 * second }, { stage: 'POST_SCALE_UP', ms: 0 }, { stage: 'TEST_TRAFFIC_SHIFT', ms: 30 * second, test: 100 }, { stage: 'POST_TEST_TRAFFIC_SHIFT', ms: 0, test: 100 }];
+    const stages = [
+      { stage: 'PRE_SCALE_UP', ms: 0 },
+      { stage: 'SCALE_UP', ms: 60 * second },
+      { stage: 'POST_SCALE_UP', ms: 0 },
+      { stage: 'TEST_TRAFFIC_SHIFT', ms: 30 * second, test: 100 },
+      { stage: 'POST_TEST_TRAFFIC_SHIFT', ms: 0, test: 100 },
+    ];
     /** @type {{ weight: number, bakeMs: number }[]} */
     const steps = [];
     if (config.strategy === 'CANARY') {
       const percent = config.canaryConfiguration?.canaryPercent ?? 5;
-      steps.push({ weight: percent, bakeMs: (config.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10) * minute }, { weight: 100, bakeMs: 0 });
+      steps.push(
+        { weight: percent, bakeMs: (config.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10) * minute },
+        { weight: 100, bakeMs: 0 },
+      );
     } else if (config.strategy === 'LINEAR') {
       const step = config.linearConfiguration?.stepPercent ?? 10;
-      for (let w = step; w < 100; w += step) steps.push({ weight: Math.round(w * 10) / 10, bakeMs: (config.linearConfiguration?.stepBakeTimeInMinutes ?? 6) * minute });
+      for (let w = step; w < 100; w += step)
+        steps.push({ weight: Math.round(w * 10) / 10, bakeMs: (config.linearConfiguration?.stepBakeTimeInMinutes ?? 6) * minute });
       steps.push({ weight: 100, bakeMs: 0 });
     } else {
       steps.push({ weight: 100, bakeMs: 0 });
     }
-    for (const s of steps) stages.push({ stage: 'PRE_PRODUCTION_TRAFFIC_SHIFT', ms: 0 }, { stage: 'PRODUCTION_TRAFFIC_SHIFT', ms: 20 * second + s.bakeMs, weight: s.weight });
-    stages.push({ stage: 'POST_PRODUCTION_TRAFFIC_SHIFT', ms: 0, weight: 100 }, { stage: 'BAKE_TIME', ms: (config.bakeTimeInMinutes ?? 0) * minute, weight: 100 }, { stage: 'CLEAN_UP', ms: 30 * second, weight: 100 });
+    for (const s of steps)
+      stages.push(
+        { stage: 'PRE_PRODUCTION_TRAFFIC_SHIFT', ms: 0 },
+        { stage: 'PRODUCTION_TRAFFIC_SHIFT', ms: 20 * second + s.bakeMs, weight: s.weight },
+      );
+    stages.push(
+      { stage: 'POST_PRODUCTION_TRAFFIC_SHIFT', ms: 0, weight: 100 },
+      { stage: 'BAKE_TIME', ms: (config.bakeTimeInMinutes ?? 0) * minute, weight: 100 },
+      { stage: 'CLEAN_UP', ms: 30 * second, weight: 100 },
+    );
     return stages;
   }
 
@@ -454,10 +528,21 @@ export class FakeEcs {
           sd.alarms = { ...sd.alarms, status: 'TRIGGERED', triggeredAlarmNames: [outcome.alarm] };
           return this.#requestRollback(sd, `CloudWatch alarm(s) ${outcome.alarm} in ALARM state`, 'ROLLBACK_IN_PROGRESS');
         }
-        const hook = (sd.deploymentConfiguration.lifecycleHooks ?? []).find((/** @type {Any} */ h) => h.targetType === 'PAUSE' && (h.lifecycleStages ?? []).includes(current.stage));
+        const hook = (sd.deploymentConfiguration.lifecycleHooks ?? []).find(
+          (/** @type {Any} */ h) => h.targetType === 'PAUSE' && (h.lifecycleStages ?? []).includes(current.stage),
+        );
         if (hook) {
           const timeout = hook.timeoutConfiguration ?? {};
-          sd.lifecycleHookDetails = [...(sd.lifecycleHookDetails ?? []), { hookId: `ecs-pause-${++this.#seq}`, targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: sd._stageAt / 1000 + ((timeout.timeoutInMinutes ?? 1440) * 60) / this.timeScale, timeoutAction: timeout.action ?? 'ROLLBACK' }];
+          sd.lifecycleHookDetails = [
+            ...(sd.lifecycleHookDetails ?? []),
+            {
+              hookId: `ecs-pause-${++this.#seq}`,
+              targetType: 'PAUSE',
+              status: 'AWAITING_ACTION',
+              expiresAt: sd._stageAt / 1000 + ((timeout.timeoutInMinutes ?? 1440) * 60) / this.timeScale,
+              timeoutAction: timeout.action ?? 'ROLLBACK',
+            },
+          ];
           this.#event(service, `service deployment ${sd.serviceDeploymentArn} is paused at ${current.stage}: a PAUSE hook awaits action.`);
           continue;
         }
@@ -481,7 +566,14 @@ export class FakeEcs {
     if (sd.deploymentCircuitBreaker?.status === 'MONITORING') sd.deploymentCircuitBreaker.status = 'MONITORING_COMPLETE';
     for (const s of sd.sourceServiceRevisions) Object.assign(s, { runningTaskCount: 0, requestedTaskCount: 0 });
     service._lastSuccessful = sd.targetServiceRevision.arn;
-    service.currentServiceRevisions = [{ arn: sd.targetServiceRevision.arn, requestedTaskCount: service.desiredCount, runningTaskCount: service.desiredCount, pendingTaskCount: 0 }];
+    service.currentServiceRevisions = [
+      {
+        arn: sd.targetServiceRevision.arn,
+        requestedTaskCount: service.desiredCount,
+        runningTaskCount: service.desiredCount,
+        pendingTaskCount: 0,
+      },
+    ];
     const d = service.deployments.find((/** @type {Any} */ x) => x.id === sd._legacyId);
     if (d && d.rolloutState === 'IN_PROGRESS') {
       Object.assign(d, { rolloutState: 'COMPLETED', runningCount: d.desiredCount, status: 'PRIMARY' });
@@ -498,7 +590,13 @@ export class FakeEcs {
   #requestRollback(sd, reason, status = 'ROLLBACK_REQUESTED', target = sd._source) {
     const service = this.#service(sd._service);
     const t = this.now() / 1000;
-    Object.assign(sd, { status, statusReason: reason, updatedAt: t, rollback: { reason, startedAt: t, serviceRevisionArn: target }, _rollbackReads: 0 });
+    Object.assign(sd, {
+      status,
+      statusReason: reason,
+      updatedAt: t,
+      rollback: { reason, startedAt: t, serviceRevisionArn: target },
+      _rollbackReads: 0,
+    });
     const revision = this.#serviceRevisions.get(target);
     const d = service.deployments.find((/** @type {Any} */ x) => x.id === sd._legacyId);
     if (d) Object.assign(d, { status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: reason });
@@ -529,7 +627,10 @@ export class FakeEcs {
       service.deployments = [back];
     }
     const target = sd.rollback?.serviceRevisionArn;
-    if (target) service.currentServiceRevisions = [{ arn: target, requestedTaskCount: service.desiredCount, runningTaskCount: service.desiredCount, pendingTaskCount: 0 }];
+    if (target)
+      service.currentServiceRevisions = [
+        { arn: target, requestedTaskCount: service.desiredCount, runningTaskCount: service.desiredCount, pendingTaskCount: 0 },
+      ];
     this.#event(service, `service deployment ${sd.serviceDeploymentArn} rolled back.`);
   }
 
@@ -537,7 +638,8 @@ export class FakeEcs {
   #touch(sd, poll) {
     if (sd._foreignReadsLeft !== undefined) {
       // Someone else's deployment: it finishes after so many reads, or never.
-      if (poll && IN_FLIGHT.includes(sd.status) && --sd._foreignReadsLeft <= 0) Object.assign(sd, { status: 'SUCCESSFUL', finishedAt: this.now() / 1000 });
+      if (poll && IN_FLIGHT.includes(sd.status) && --sd._foreignReadsLeft <= 0)
+        Object.assign(sd, { status: 'SUCCESSFUL', finishedAt: this.now() / 1000 });
       return;
     }
     if (sd.status === 'ROLLBACK_REQUESTED' || sd.status === 'ROLLBACK_IN_PROGRESS') {
@@ -568,7 +670,11 @@ export class FakeEcs {
 
   /** @param {Any} service @param {string} message */
   #event(service, message) {
-    service.events.unshift({ id: `ev-${++this.#seq}`, createdAt: this.now() / 1000, message: `(service ${service.serviceName}) ${message}` });
+    service.events.unshift({
+      id: `ev-${++this.#seq}`,
+      createdAt: this.now() / 1000,
+      message: `(service ${service.serviceName}) ${message}`,
+    });
   }
 
   /** @param {Any} service @param {Any} d @param {string} reason */
@@ -620,7 +726,12 @@ export class FakeEcs {
       this.#event(service, `deployment ${d.id} deployment failed: tasks failed to start.`);
       if (sd) {
         sd.deploymentCircuitBreaker = { status: 'TRIGGERED', failureCount: 3, threshold: 3 };
-        this.#requestRollback(sd, 'ECS deployment circuit breaker: 3 tasks failed to start (threshold 3).', 'ROLLBACK_IN_PROGRESS', service._lastSuccessful);
+        this.#requestRollback(
+          sd,
+          'ECS deployment circuit breaker: 3 tasks failed to start (threshold 3).',
+          'ROLLBACK_IN_PROGRESS',
+          service._lastSuccessful,
+        );
         sd._rollbackReads = 1;
       } else {
         d.status = 'ACTIVE';
@@ -633,7 +744,13 @@ export class FakeEcs {
       d.rolloutState = 'FAILED';
       d.rolloutStateReason = r.reason;
       this.#event(service, `deployment ${d.id} deployment failed: ${r.reason}`);
-      if (sd) Object.assign(sd, { status: 'STOPPED', statusReason: r.reason, stoppedAt: this.now() / 1000, deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 } });
+      if (sd)
+        Object.assign(sd, {
+          status: 'STOPPED',
+          statusReason: r.reason,
+          stoppedAt: this.now() / 1000,
+          deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 },
+        });
     } else if (r.kind === 'start-failure' && d._polls === 1) {
       this.#stopTask(service, d, r.reason);
       if (sd) sd.deploymentCircuitBreaker.failureCount++;
@@ -645,20 +762,29 @@ export class FakeEcs {
 
   /** @param {string | undefined} cluster */
   #checkCluster(cluster) {
-    const name = String(cluster ?? 'default').split('/').pop() ?? '';
+    const name =
+      String(cluster ?? 'default')
+        .split('/')
+        .pop() ?? '';
     if (!this.clusters.has(name)) throw new FakeError('ClusterNotFoundException', 'Cluster not found.');
   }
 
   /** @param {string} operation */
   #serviceDeploymentApi(operation) {
-    if (this.serviceDeploymentsApi === 'denied') throw new FakeError('AccessDeniedException', `User: arn:aws:sts::${ACCOUNT}:assumed-role/deploy/gh is not authorized to perform: ecs:${operation}`);
+    if (this.serviceDeploymentsApi === 'denied')
+      throw new FakeError(
+        'AccessDeniedException',
+        `User: arn:aws:sts::${ACCOUNT}:assumed-role/deploy/gh is not authorized to perform: ecs:${operation}`,
+      );
     if (this.serviceDeploymentsApi === 'unavailable') throw new FakeError('UnknownOperationException', `Unknown operation ${operation}`);
   }
 
   /** @param {Any} service */
   #describeService(service) {
     const rest = Object.fromEntries(Object.entries(service).filter(([k]) => !k.startsWith('_')));
-    const deployments = service.deployments.map((/** @type {Any} */ d) => Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('_'))));
+    const deployments = service.deployments.map((/** @type {Any} */ d) =>
+      Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('_'))),
+    );
     /** @type {Any} */
     const out = { ...structuredClone({ ...rest, deployments }), status: 'ACTIVE' };
     if (this.serviceDeploymentsApi === 'unavailable') {
@@ -689,7 +815,8 @@ export class FakeEcs {
       }
       case 'DescribeTaskDefinition': {
         const ref = String(input.taskDefinition);
-        const td = this.#definitions.get(ref) ?? [...this.#definitions.values()].find((d) => String(d.taskDefinitionArn).endsWith(`/${ref}`));
+        const td =
+          this.#definitions.get(ref) ?? [...this.#definitions.values()].find((d) => String(d.taskDefinitionArn).endsWith(`/${ref}`));
         if (!td) throw new FakeError('ClientException', 'Unable to describe task definition.');
         const include = /** @type {string[] | undefined} */ (input.include) ?? [];
         const tags = this.#definitionTags.get(String(td.taskDefinitionArn));
@@ -697,7 +824,10 @@ export class FakeEcs {
       }
       case 'RegisterTaskDefinition': {
         const arn = this.registerTaskDefinition(input);
-        return { taskDefinition: this.#definitions.get(arn), ...(this.#definitionTags.has(arn) ? { tags: this.#definitionTags.get(arn) } : {}) };
+        return {
+          taskDefinition: this.#definitions.get(arn),
+          ...(this.#definitionTags.has(arn) ? { tags: this.#definitionTags.get(arn) } : {}),
+        };
       }
       case 'UpdateService': {
         this.#checkCluster(input.cluster);
@@ -718,7 +848,13 @@ export class FakeEcs {
           d._rollout = rollout ?? { kind: 'complete', after: 1 };
           d._polls = 0;
         } else {
-          Object.assign(sd, { _stages: this.#timeline(service.deploymentConfiguration), _stageIndex: 0, _stageAt: this.now(), _rollout: rollout, lifecycleStage: 'PRE_SCALE_UP' });
+          Object.assign(sd, {
+            _stages: this.#timeline(service.deploymentConfiguration),
+            _stageIndex: 0,
+            _stageAt: this.now(),
+            _rollout: rollout,
+            lifecycleStage: 'PRE_SCALE_UP',
+          });
         }
         service.currentServiceDeployment = sd.serviceDeploymentArn;
         this.#event(service, `has begun deployment ${d.id}.`);
@@ -735,7 +871,17 @@ export class FakeEcs {
           serviceDeployments: list
             .filter((sd) => !statuses || statuses.includes(sd.status))
             .reverse()
-            .map((sd) => ({ serviceDeploymentArn: sd.serviceDeploymentArn, serviceArn: sd.serviceArn, clusterArn: sd.clusterArn, createdAt: sd.createdAt, startedAt: sd.startedAt, ...(sd.finishedAt ? { finishedAt: sd.finishedAt } : {}), targetServiceRevisionArn: sd.targetServiceRevision.arn, status: sd.status, ...(sd.statusReason ? { statusReason: sd.statusReason } : {}) })),
+            .map((sd) => ({
+              serviceDeploymentArn: sd.serviceDeploymentArn,
+              serviceArn: sd.serviceArn,
+              clusterArn: sd.clusterArn,
+              createdAt: sd.createdAt,
+              startedAt: sd.startedAt,
+              ...(sd.finishedAt ? { finishedAt: sd.finishedAt } : {}),
+              targetServiceRevisionArn: sd.targetServiceRevision.arn,
+              status: sd.status,
+              ...(sd.statusReason ? { statusReason: sd.statusReason } : {}),
+            })),
         };
       }
       case 'DescribeServiceDeployments': {
@@ -744,13 +890,17 @@ export class FakeEcs {
         if (arns.length > 20) throw new FakeError('InvalidParameterException', 'You can specify a maximum of 20 ARNs.');
         const found = arns.map((a) => this.#serviceDeployments.get(a)).filter((sd) => sd !== undefined);
         for (const sd of found) this.#touch(sd, true);
-        return { serviceDeployments: found.map((sd) => this.#public(sd)), failures: arns.filter((a) => !this.#serviceDeployments.has(a)).map((arn) => ({ arn, reason: 'MISSING' })) };
+        return {
+          serviceDeployments: found.map((sd) => this.#public(sd)),
+          failures: arns.filter((a) => !this.#serviceDeployments.has(a)).map((arn) => ({ arn, reason: 'MISSING' })),
+        };
       }
       case 'StopServiceDeployment': {
         this.#serviceDeploymentApi(operation);
         const sd = this.#serviceDeployments.get(String(input.serviceDeploymentArn));
         if (!sd) throw new FakeError('ServiceDeploymentNotFoundException', 'The service deployment does not exist.');
-        if (sd.status !== 'PENDING' && sd.status !== 'IN_PROGRESS') throw new FakeError('ConflictException', `The service deployment is ${sd.status} and cannot be stopped.`);
+        if (sd.status !== 'PENDING' && sd.status !== 'IN_PROGRESS')
+          throw new FakeError('ConflictException', `The service deployment is ${sd.status} and cannot be stopped.`);
         this.#requestRollback(sd, 'Service deployment stopped with StopServiceDeployment (ROLLBACK).');
         return { serviceDeploymentArn: sd.serviceDeploymentArn };
       }
@@ -759,7 +909,8 @@ export class FakeEcs {
         const sd = this.#serviceDeployments.get(String(input.serviceDeploymentArn));
         if (!sd) throw new FakeError('ServiceDeploymentNotFoundException', 'The service deployment does not exist.');
         const hook = (sd.lifecycleHookDetails ?? []).find((/** @type {Any} */ h) => h.hookId === input.hookId);
-        if (!hook || hook.status !== 'AWAITING_ACTION' || sd.status !== 'IN_PROGRESS') throw new FakeError('ConflictException', 'The lifecycle hook is not awaiting action.');
+        if (!hook || hook.status !== 'AWAITING_ACTION' || sd.status !== 'IN_PROGRESS')
+          throw new FakeError('ConflictException', 'The lifecycle hook is not awaiting action.');
         hook.status = 'SUCCEEDED';
         if (input.action === 'ROLLBACK') this.#requestRollback(sd, `Lifecycle hook ${hook.hookId} answered ROLLBACK.`);
         else sd._stageAt = this.now();
@@ -768,11 +919,16 @@ export class FakeEcs {
       case 'DescribeServiceRevisions': {
         this.#serviceDeploymentApi(operation);
         const arns = /** @type {string[]} */ (input.serviceRevisionArns ?? []);
-        return { serviceRevisions: arns.map((a) => this.#serviceRevisions.get(a)).filter((r) => r !== undefined), failures: arns.filter((a) => !this.#serviceRevisions.has(a)).map((arn) => ({ arn, reason: 'MISSING' })) };
+        return {
+          serviceRevisions: arns.map((a) => this.#serviceRevisions.get(a)).filter((r) => r !== undefined),
+          failures: arns.filter((a) => !this.#serviceRevisions.has(a)).map((arn) => ({ arn, reason: 'MISSING' })),
+        };
       }
       case 'ListTasks': {
         const service = typeof input.serviceName === 'string' ? input.serviceName : '';
-        const arns = [...this.#tasks.values()].filter((t) => t.group === `service:${service}` && t.desiredStatus === input.desiredStatus).map((t) => t.taskArn);
+        const arns = [...this.#tasks.values()]
+          .filter((t) => t.group === `service:${service}` && t.desiredStatus === input.desiredStatus)
+          .map((t) => t.taskArn);
         return { taskArns: arns };
       }
       case 'DescribeTasks': {
@@ -808,9 +964,13 @@ export class FakeEcs {
     if (earlier) return { tasks: [{ taskArn: earlier, lastStatus: this.#tasks.get(earlier)?.lastStatus ?? 'PROVISIONING' }], failures: [] };
     const definition = this.#definitions.get(String(input.taskDefinition));
     // A volume configured at launch needs its configuration in RunTask (API_TaskVolumeConfiguration).
-    const given = new Set(((input.volumeConfigurations ?? [])).map((/** @type {Any} */ v) => v.name));
+    const given = new Set((input.volumeConfigurations ?? []).map((/** @type {Any} */ v) => v.name));
     const missing = (definition?.volumes ?? []).filter((/** @type {Any} */ v) => v.configuredAtLaunch && !given.has(v.name));
-    if (missing.length > 0) throw new FakeError('InvalidParameterException', `Volume ${missing[0].name} is configured at launch; specify it in volumeConfigurations.`);
+    if (missing.length > 0)
+      throw new FakeError(
+        'InvalidParameterException',
+        `Volume ${missing[0].name} is configured at launch; specify it in volumeConfigurations.`,
+      );
     if (m.runFailure) return { tasks: [], failures: [{ arn: String(input.taskDefinition), ...m.runFailure }] };
     const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/${(++this.#seq).toString(16).padStart(32, '0')}`;
     const overrides = /** @type {{ containerOverrides?: { name?: string }[] } | undefined} */ (input.overrides);
@@ -826,12 +986,25 @@ export class FakeEcs {
       ...(m.stopCode ? { stopCode: m.stopCode } : {}),
       ...(m.stoppedReason ? { stoppedReason: m.stoppedReason } : {}),
       containers: [{ name: container, lastStatus: 'PENDING' }],
-      finalContainers: [{ name: container, lastStatus: 'STOPPED', ...(m.exitCode === null ? {} : { exitCode: m.exitCode }), ...(m.containerReason ? { reason: m.containerReason } : {}) }],
+      finalContainers: [
+        {
+          name: container,
+          lastStatus: 'STOPPED',
+          ...(m.exitCode === null ? {} : { exitCode: m.exitCode }),
+          ...(m.containerReason ? { reason: m.containerReason } : {}),
+        },
+      ],
     });
     if (m.logs) {
       const containers = /** @type {Any[] | undefined} */ (definition?.containerDefinitions);
       const options = containers?.find((c) => c.name === container)?.logConfiguration?.options;
-      if (options?.['awslogs-group'] && options['awslogs-stream-prefix']) this.putLogs(options['awslogs-group'], `${options['awslogs-stream-prefix']}/${container}/${arn.split('/').pop() ?? ''}`, m.logs, options['awslogs-region'] ?? REGION);
+      if (options?.['awslogs-group'] && options['awslogs-stream-prefix'])
+        this.putLogs(
+          options['awslogs-group'],
+          `${options['awslogs-stream-prefix']}/${container}/${arn.split('/').pop() ?? ''}`,
+          m.logs,
+          options['awslogs-region'] ?? REGION,
+        );
     }
     if (token) this.#runTokens.set(token, arn);
     return { tasks: [{ taskArn: arn, lastStatus: 'PROVISIONING' }], failures: [] };
@@ -844,12 +1017,17 @@ export class FakeEcs {
    */
   #getLogEvents(input, region) {
     const stored = this.#logs.get(`${String(input.logGroupName)}|${String(input.logStreamName)}`);
-    if (!stored || (region && stored.region !== region)) throw new FakeError('ResourceNotFoundException', 'The specified log stream does not exist.');
+    if (!stored || (region && stored.region !== region))
+      throw new FakeError('ResourceNotFoundException', 'The specified log stream does not exist.');
     const token = typeof input.nextToken === 'string' ? input.nextToken : undefined;
     if (token === undefined) return { events: [], nextBackwardToken: 'b/1', nextForwardToken: 'f/0' };
     if (token === 'b/1') {
       const limit = typeof input.limit === 'number' ? input.limit : 10_000;
-      return { events: stored.lines.slice(-limit).map((message, i) => ({ timestamp: 1_700_000_000_000 + i, message })), nextBackwardToken: 'b/2', nextForwardToken: 'f/1' };
+      return {
+        events: stored.lines.slice(-limit).map((message, i) => ({ timestamp: 1_700_000_000_000 + i, message })),
+        nextBackwardToken: 'b/2',
+        nextForwardToken: 'f/1',
+      };
     }
     return { events: [], nextBackwardToken: token, nextForwardToken: 'f/1' };
   }
@@ -875,7 +1053,10 @@ export function apiTaskDefinition(image = 'registry.example.com/api:1.0.0') {
         essential: true,
         portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
         environment: [{ name: 'NODE_ENV', value: 'production' }],
-        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/api', 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' } },
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': '/ecs/api', 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs' },
+        },
       },
     ],
   };

@@ -148,7 +148,12 @@ class HttpError extends Error {
 
 const notFound = () => new HttpError(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
 /** @param {string} field */
-const missing = (field) => new HttpError(422, { message: 'Validation Failed', errors: [{ resource: 'Request', field, code: 'missing_field' }], documentation_url: 'https://docs.github.com/rest' });
+const missing = (field) =>
+  new HttpError(422, {
+    message: 'Validation Failed',
+    errors: [{ resource: 'Request', field, code: 'missing_field' }],
+    documentation_url: 'https://docs.github.com/rest',
+  });
 
 /**
  * @param {{ identities?: Record<string, Identity> }} [options]
@@ -183,7 +188,15 @@ export async function startFakeGitHub(options = {}) {
     const id = ids.comment++;
     const at = c.createdAt ?? now();
     /** @type {Comment} */
-    const comment = { id, issue_number: number, body: c.body, user: { ...c.user }, created_at: at, updated_at: at, html_url: `${issueUrl(repo, number)}#issuecomment-${id}` };
+    const comment = {
+      id,
+      issue_number: number,
+      body: c.body,
+      user: { ...c.user },
+      created_at: at,
+      updated_at: at,
+      html_url: `${issueUrl(repo, number)}#issuecomment-${id}`,
+    };
     repoState(repo).comments.push(comment);
     return comment;
   };
@@ -278,7 +291,11 @@ export async function startFakeGitHub(options = {}) {
 
   /** @param {RouteContext} c @returns {Answer} */
   const getUser = ({ who }) => {
-    if (who.installation) throw new HttpError(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' });
+    if (who.installation)
+      throw new HttpError(403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+      });
     return { status: 200, body: { login: who.login, type: who.type, id: who.id } };
   };
 
@@ -305,7 +322,8 @@ export async function startFakeGitHub(options = {}) {
   };
 
   /** @param {RouteContext} c @returns {Answer} */
-  const listComments = ({ req, url, s, ids: { number } }) => page(req, url, structuredClone(s.comments.filter((c) => c.issue_number === number)));
+  const listComments = ({ req, url, s, ids: { number } }) =>
+    page(req, url, structuredClone(s.comments.filter((c) => c.issue_number === number)));
 
   /** @param {RouteContext} c @returns {Answer} */
   const postComment = ({ input, repo, author, ids: { number } }) => {
@@ -324,7 +342,10 @@ export async function startFakeGitHub(options = {}) {
   /** As GitHub: only the author may change or delete a comment. @param {Comment} comment @param {Identity} who */
   const mustBeAuthor = (comment, who) => {
     if (comment.user.login !== who.login) {
-      throw new HttpError(403, { message: who.installation ? 'Resource not accessible by integration' : 'Must have admin rights to Repository.', documentation_url: 'https://docs.github.com/rest/issues/comments' });
+      throw new HttpError(403, {
+        message: who.installation ? 'Resource not accessible by integration' : 'Must have admin rights to Repository.',
+        documentation_url: 'https://docs.github.com/rest/issues/comments',
+      });
     }
   };
 
@@ -364,7 +385,8 @@ export async function startFakeGitHub(options = {}) {
       environment: input.environment,
       original_environment: input.environment,
       transient_environment: input.transient_environment === true,
-      production_environment: typeof input.production_environment === 'boolean' ? input.production_environment : input.environment === 'production',
+      production_environment:
+        typeof input.production_environment === 'boolean' ? input.production_environment : input.environment === 'production',
       auto_merge: input.auto_merge !== false,
       required_contexts: Array.isArray(input.required_contexts) ? input.required_contexts.map(String) : undefined,
       description: typeof input.description === 'string' ? input.description : null,
@@ -382,8 +404,18 @@ export async function startFakeGitHub(options = {}) {
     const q = url.searchParams;
     const list = [...s.deployments]
       .reverse()
-      .filter((d) => (!q.get('environment') || d.environment === q.get('environment')) && (!q.get('ref') || d.ref === q.get('ref')) && (!q.get('sha') || d.sha === q.get('sha')) && (!q.get('task') || d.task === q.get('task')));
-    return page(req, url, list.map((d) => renderDeployment(base, repo, d)));
+      .filter(
+        (d) =>
+          (!q.get('environment') || d.environment === q.get('environment')) &&
+          (!q.get('ref') || d.ref === q.get('ref')) &&
+          (!q.get('sha') || d.sha === q.get('sha')) &&
+          (!q.get('task') || d.task === q.get('task')),
+      );
+    return page(
+      req,
+      url,
+      list.map((d) => renderDeployment(base, repo, d)),
+    );
   };
 
   /** The deployment of the path. @param {RouteContext} c */
@@ -399,7 +431,11 @@ export async function startFakeGitHub(options = {}) {
   /** @param {RouteContext} c @returns {Answer} */
   const listStatuses = (c) => {
     const statuses = c.s.statuses.get(deploymentOf(c).id) ?? [];
-    return page(c.req, c.url, [...statuses].reverse().map((st) => renderStatus(c.base, c.repo, st)));
+    return page(
+      c.req,
+      c.url,
+      [...statuses].reverse().map((st) => renderStatus(c.base, c.repo, st)),
+    );
   };
 
   /** @param {RouteContext} c @returns {Answer} */
@@ -407,14 +443,29 @@ export async function startFakeGitHub(options = {}) {
     const { input, author, s } = c;
     const deployment = deploymentOf(c);
     if (typeof input.state !== 'string' || !DEPLOYMENT_STATES.includes(input.state)) {
-      throw new HttpError(422, { message: 'Validation Failed', errors: [{ resource: 'DeploymentStatus', field: 'state', code: 'invalid' }], documentation_url: 'https://docs.github.com/rest/deployments/statuses' });
+      throw new HttpError(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'DeploymentStatus', field: 'state', code: 'invalid' }],
+        documentation_url: 'https://docs.github.com/rest/deployments/statuses',
+      });
     }
     const str = (/** @type {unknown} */ v) => (typeof v === 'string' ? v : '');
     const at = now();
     /** @param {Deployment} d @param {string} st @param {Record<string, unknown>} fields */
     const addStatus = (d, st, fields) => {
       /** @type {DeploymentStatus} */
-      const status = { id: ids.status++, deployment_id: d.id, state: st, environment: d.environment, environment_url: str(fields.environment_url), log_url: str(fields.log_url), description: str(fields.description), creator: author, created_at: at, updated_at: at };
+      const status = {
+        id: ids.status++,
+        deployment_id: d.id,
+        state: st,
+        environment: d.environment,
+        environment_url: str(fields.environment_url),
+        log_url: str(fields.log_url),
+        description: str(fields.description),
+        creator: author,
+        created_at: at,
+        updated_at: at,
+      };
       const list = s.statuses.get(d.id) ?? [];
       list.push(status);
       s.statuses.set(d.id, list);
@@ -426,7 +477,8 @@ export async function startFakeGitHub(options = {}) {
     // unless they are transient or production or auto_inactive is false.
     if (input.state === 'success' && input.auto_inactive !== false) {
       for (const d of s.deployments) {
-        if (d.id >= deployment.id || d.environment !== deployment.environment || d.transient_environment || d.production_environment) continue;
+        if (d.id >= deployment.id || d.environment !== deployment.environment || d.transient_environment || d.production_environment)
+          continue;
         if ((s.statuses.get(d.id) ?? []).at(-1)?.state === 'success') addStatus(d, 'inactive', {});
       }
     }
@@ -485,7 +537,10 @@ export async function startFakeGitHub(options = {}) {
    */
   const route = (req, url, body, who) => {
     const method = req.method ?? 'GET';
-    const segments = url.pathname.split('/').slice(1).map((s) => decodeURIComponent(s));
+    const segments = url.pathname
+      .split('/')
+      .slice(1)
+      .map((s) => decodeURIComponent(s));
     for (const [routeMethod, pattern, handler] of ROUTES) {
       const params = routeMethod === method ? matchPath(pattern, segments) : undefined;
       if (!params) continue;
@@ -514,7 +569,13 @@ export async function startFakeGitHub(options = {}) {
       const method = req.method ?? 'GET';
       const raw = Buffer.concat(chunks).toString('utf8');
       /** @type {RecordedRequest} */
-      const recorded = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: undefined, authorization: req.headers.authorization };
+      const recorded = {
+        method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body: undefined,
+        authorization: req.headers.authorization,
+      };
       requests.push(recorded);
       /** @param {number} status @param {unknown} [body] @param {Record<string, string>} [headers] */
       const send = (status, body, headers = {}) => {
@@ -525,7 +586,11 @@ export async function startFakeGitHub(options = {}) {
           return;
         }
         const text = JSON.stringify(body);
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+        res.writeHead(status, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': String(Buffer.byteLength(text)),
+          ...headers,
+        });
         res.end(text);
       };
       let badJson = false;
@@ -587,7 +652,14 @@ export async function startFakeGitHub(options = {}) {
       return renderPull(pull);
     },
     setPull: (repo, number, patch) => renderPull(applyPull(findPull(repo, number), patch, repo)),
-    addComment: (repo, number, c) => structuredClone(createComment(repo, number, { body: c.body, user: { login: c.login ?? 'someone', type: c.type ?? 'User' }, createdAt: c.createdAt })),
+    addComment: (repo, number, c) =>
+      structuredClone(
+        createComment(repo, number, {
+          body: c.body,
+          user: { login: c.login ?? 'someone', type: c.type ?? 'User' },
+          createdAt: c.createdAt,
+        }),
+      ),
     comments: (repo, number) => structuredClone(repoState(repo).comments.filter((c) => c.issue_number === number)),
     deployments: (repo) => structuredClone(repoState(repo).deployments),
     statusesOf: (repo, deploymentId) => structuredClone(repoState(repo).statuses.get(deploymentId) ?? []),
@@ -598,10 +670,11 @@ export async function startFakeGitHub(options = {}) {
     },
     setFaultPlan: (plan) => {
       faults.clear();
-      if (plan) faults.plan((request) => {
-        const status = plan(request);
-        return status === undefined ? undefined : { status };
-      });
+      if (plan)
+        faults.plan((request) => {
+          const status = plan(request);
+          return status === undefined ? undefined : { status };
+        });
     },
     reset: () => {
       state.clear();

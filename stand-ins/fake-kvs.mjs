@@ -45,13 +45,15 @@ function summary(store) {
 
 /** @param {string} key */
 function checkKey(key) {
-  if (key === '' || bytes(key) > KVS_LIMITS.keyBytes) throw new KvsError(400, 'ValidationException', `Key must be 1 to ${KVS_LIMITS.keyBytes} bytes (got ${bytes(key)})`);
+  if (key === '' || bytes(key) > KVS_LIMITS.keyBytes)
+    throw new KvsError(400, 'ValidationException', `Key must be 1 to ${KVS_LIMITS.keyBytes} bytes (got ${bytes(key)})`);
 }
 
 /** @param {string} key @param {unknown} value */
 function checkValue(key, value) {
   if (typeof value !== 'string') throw new KvsError(400, 'ValidationException', `Value of ${key} must be a string`);
-  if (bytes(value) > KVS_LIMITS.valueBytes) throw new KvsError(400, 'ValidationException', `Value of ${key} must be at most ${KVS_LIMITS.valueBytes} bytes (got ${bytes(value)})`);
+  if (bytes(value) > KVS_LIMITS.valueBytes)
+    throw new KvsError(400, 'ValidationException', `Value of ${key} must be at most ${KVS_LIMITS.valueBytes} bytes (got ${bytes(value)})`);
 }
 
 /**
@@ -61,7 +63,8 @@ function checkValue(key, value) {
  */
 function write(store, ifMatch, puts, deletes) {
   if (!ifMatch) throw new KvsError(400, 'ValidationException', 'If-Match is required');
-  if (ifMatch !== store.etag) throw new KvsError(409, 'ConflictException', `Pre-condition failed: the store's ETag is ${store.etag}, not ${ifMatch}`);
+  if (ifMatch !== store.etag)
+    throw new KvsError(409, 'ConflictException', `Pre-condition failed: the store's ETag is ${store.etag}, not ${ifMatch}`);
   const next = new Map(store.items);
   for (const d of deletes) {
     checkKey(d.Key);
@@ -72,7 +75,12 @@ function write(store, ifMatch, puts, deletes) {
     checkValue(p.Key, p.Value);
     next.set(p.Key, p.Value);
   }
-  if (sizeOf(next) > KVS_LIMITS.storeBytes) throw new KvsError(402, 'ServiceQuotaExceededException', `The store would hold ${sizeOf(next)} bytes; the limit is ${KVS_LIMITS.storeBytes}`);
+  if (sizeOf(next) > KVS_LIMITS.storeBytes)
+    throw new KvsError(
+      402,
+      'ServiceQuotaExceededException',
+      `The store would hold ${sizeOf(next)} bytes; the limit is ${KVS_LIMITS.storeBytes}`,
+    );
   store.items = next;
   store.etag = newEtag();
   store.modified = new Date();
@@ -117,14 +125,28 @@ export async function startFakeKvs(options = {}) {
     if (!m) throw new KvsError(404, 'UnknownOperationException', `No such route ${req.method} ${url.pathname}`);
     const auth = String(req.headers.authorization ?? '');
     if (!auth.startsWith('AWS4-ECDSA-P256-SHA256 ') || !req.headers['x-amz-region-set']) {
-      throw new KvsError(403, 'AccessDeniedException', 'The request must be signed with SigV4A (AWS4-ECDSA-P256-SHA256 and X-Amz-Region-Set)');
+      throw new KvsError(
+        403,
+        'AccessDeniedException',
+        'The request must be signed with SigV4A (AWS4-ECDSA-P256-SHA256 and X-Amz-Region-Set)',
+      );
     }
     const arn = decodeURIComponent(m[1] ?? '');
     const key = m[3] === undefined ? undefined : decodeURIComponent(m[3]);
     const ifMatch = /** @type {string | undefined} */ (req.headers['if-match']);
     const store = storeOf(arn);
     if (!m[2] && req.method === 'GET') {
-      return { op: 'DescribeKeyValueStore', etag: store.etag, body: { ...summary(store), KvsARN: arn, Created: store.created.getTime() / 1000, LastModified: store.modified.getTime() / 1000, Status: 'READY' } };
+      return {
+        op: 'DescribeKeyValueStore',
+        etag: store.etag,
+        body: {
+          ...summary(store),
+          KvsARN: arn,
+          Created: store.created.getTime() / 1000,
+          LastModified: store.modified.getTime() / 1000,
+          Status: 'READY',
+        },
+      };
     }
     if (m[2] && key === undefined && req.method === 'GET') {
       const max = Math.min(Number(url.searchParams.get('MaxResults') ?? KVS_LIMITS.listMax), KVS_LIMITS.listMax);
@@ -139,7 +161,12 @@ export async function startFakeKvs(options = {}) {
       const deletes = body.Deletes ?? [];
       record.puts = puts.map((/** @type {{ Key: string }} */ p) => p.Key);
       record.deletes = deletes.map((/** @type {{ Key: string }} */ d) => d.Key);
-      if (puts.length + deletes.length > KVS_LIMITS.updateKeys) throw new KvsError(402, 'ServiceQuotaExceededException', `UpdateKeys takes at most ${KVS_LIMITS.updateKeys} keys (got ${puts.length + deletes.length})`);
+      if (puts.length + deletes.length > KVS_LIMITS.updateKeys)
+        throw new KvsError(
+          402,
+          'ServiceQuotaExceededException',
+          `UpdateKeys takes at most ${KVS_LIMITS.updateKeys} keys (got ${puts.length + deletes.length})`,
+        );
       write(store, ifMatch, puts, deletes);
       return { op: 'UpdateKeys', etag: store.etag, body: summary(store) };
     }
@@ -171,7 +198,12 @@ export async function startFakeKvs(options = {}) {
 
   const server = createServer((req, res) => {
     /** @type {KvsRequest} */
-    const record = { method: req.method ?? '', op: operationOf(req.method, new URL(req.url ?? '/', 'http://localhost').pathname), status: 0, ...(req.headers['if-match'] ? { ifMatch: String(req.headers['if-match']) } : {}) };
+    const record = {
+      method: req.method ?? '',
+      op: operationOf(req.method, new URL(req.url ?? '/', 'http://localhost').pathname),
+      status: 0,
+      ...(req.headers['if-match'] ? { ifMatch: String(req.headers['if-match']) } : {}),
+    };
     requests.push(record);
     const injected = faults.take(record);
     const reply = (/** @type {number} */ status, /** @type {Record<string, string>} */ headers, /** @type {unknown} */ body) => {
@@ -180,7 +212,11 @@ export async function startFakeKvs(options = {}) {
       res.end(JSON.stringify(body));
     };
     if (injected && (injected.kind === undefined || injected.kind === 'status')) {
-      return reply(injected.status, { 'x-amzn-errortype': injected.code ?? 'InternalServerException' }, { message: injected.message ?? 'injected fault' });
+      return reply(
+        injected.status,
+        { 'x-amzn-errortype': injected.code ?? 'InternalServerException' },
+        { message: injected.message ?? 'injected fault' },
+      );
     }
     handle(req, record).then(
       (out) => {
@@ -233,10 +269,11 @@ export async function startFakeKvs(options = {}) {
      */
     setFault(f) {
       faults.clear();
-      if (f) faults.plan((req) => {
-        const status = f(req);
-        return status === undefined ? undefined : { status };
-      });
+      if (f)
+        faults.plan((req) => {
+          const status = f(req);
+          return status === undefined ? undefined : { status };
+        });
     },
     stop: () => new Promise((resolve) => server.close(() => resolve(undefined))),
   };

@@ -111,11 +111,14 @@ export class Faults {
       return match.test(this.#describe(request));
     }
     const fields = /** @type {Record<string, unknown>} */ (request);
-    return Object.entries(match).every(([name, want]) => (want instanceof RegExp ? want.test(String(fields[name])) : fields[name] === want));
+    return Object.entries(match).every(([name, want]) =>
+      want instanceof RegExp ? want.test(String(fields[name])) : fields[name] === want,
+    );
   }
 
   /** @param {Fault} fault */
   #check(fault) {
-    if (!this.#kinds.has(faultKind(fault))) throw new Error(`this stand-in cannot inject a ${faultKind(fault)} fault (it can: ${[...this.#kinds].join(', ')})`);
+    if (!this.#kinds.has(faultKind(fault)))
+      throw new Error(`this stand-in cannot inject a ${faultKind(fault)} fault (it can: ${[...this.#kinds].join(', ')})`);
   }
 }

@@ -44,9 +44,11 @@ export async function startMoto(options = {}) {
   for (;;) {
     if (spawnError) {
       const missing = /** @type {NodeJS.ErrnoException} */ (spawnError).code === 'ENOENT';
-      throw new Error(missing
-        ? `moto_server is not installed: it is the local AWS endpoint of the tests and of npm run demo. Install it with: ${MOTO_INSTALL}`
-        : `moto_server could not be started: ${spawnError.message}`);
+      throw new Error(
+        missing
+          ? `moto_server is not installed: it is the local AWS endpoint of the tests and of npm run demo. Install it with: ${MOTO_INSTALL}`
+          : `moto_server could not be started: ${spawnError.message}`,
+      );
     }
     if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}. Is moto installed? ${MOTO_INSTALL}`);
     try {

@@ -14,9 +14,15 @@ const client = new S3Client({
   forcePathStyle: true,
   maxAttempts: 8,
   retryMode: 'standard',
-  requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: limit }), connectionTimeout: 10_000, requestTimeout: 120_000 }),
+  requestHandler: new NodeHttpHandler({
+    httpAgent: new Agent({ keepAlive: true, maxSockets: limit }),
+    connectionTimeout: 10_000,
+    requestTimeout: 120_000,
+  }),
 });
-const files = readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+const files = readdirSync(dir, { withFileTypes: true, recursive: true })
+  .filter((e) => e.isFile())
+  .map((e) => join(e.parentPath, e.name));
 let next = 0;
 await Promise.all(
   Array.from({ length: limit }, async () => {

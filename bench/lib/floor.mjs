@@ -16,7 +16,11 @@ const client = new S3Client({
   forcePathStyle: true,
   maxAttempts: 8,
   retryMode: 'standard',
-  requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: limit }), connectionTimeout: 10_000, requestTimeout: 120_000 }),
+  requestHandler: new NodeHttpHandler({
+    httpAgent: new Agent({ keepAlive: true, maxSockets: limit }),
+    connectionTimeout: 10_000,
+    requestTimeout: 120_000,
+  }),
 });
 
 /** @type {Map<string, { etag: string, size: number }>} */
@@ -25,11 +29,14 @@ const remote = new Map();
 let token;
 do {
   const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-  for (const o of page.Contents ?? []) if (o.Key && !o.Key.startsWith('.')) remote.set(o.Key, { etag: (o.ETag ?? '').replaceAll('"', ''), size: o.Size ?? 0 });
+  for (const o of page.Contents ?? [])
+    if (o.Key && !o.Key.startsWith('.')) remote.set(o.Key, { etag: (o.ETag ?? '').replaceAll('"', ''), size: o.Size ?? 0 });
   token = page.IsTruncated ? page.NextContinuationToken : undefined;
 } while (token);
 
-const files = readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+const files = readdirSync(dir, { withFileTypes: true, recursive: true })
+  .filter((e) => e.isFile())
+  .map((e) => join(e.parentPath, e.name));
 const toPut = files.filter((path) => {
   const object = remote.get(relative(dir, path));
   remote.delete(relative(dir, path));
@@ -47,4 +54,7 @@ await Promise.all(
   }),
 );
 const gone = [...remote.keys()];
-for (let i = 0; i < gone.length; i += 1000) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: gone.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+for (let i = 0; i < gone.length; i += 1000)
+  await client.send(
+    new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: gone.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }),
+  );

@@ -11,7 +11,11 @@ const client = new S3Client({
   forcePathStyle: true,
   maxAttempts: 8,
   retryMode: 'standard',
-  requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }), connectionTimeout: 10_000, requestTimeout: 120_000 }),
+  requestHandler: new NodeHttpHandler({
+    httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }),
+    connectionTimeout: 10_000,
+    requestTimeout: 120_000,
+  }),
 });
 let objects = 0;
 /** @type {string | undefined} */

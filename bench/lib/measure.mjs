@@ -36,7 +36,9 @@ export async function measure(command, args, options = {}) {
   const ops = {};
   for (const r of requests) ops[r.operation] = (ops[r.operation] ?? 0) + 1;
   // Bodies of content: the deploy lease (a small PutObject per deploy, its own request) is not one.
-  const bodies = requests.filter((r) => (r.operation === 'PutObject' || r.operation === 'UploadPart') && !r.key?.endsWith('.slipway/lease.json'));
+  const bodies = requests.filter(
+    (r) => (r.operation === 'PutObject' || r.operation === 'UploadPart') && !r.key?.endsWith('.slipway/lease.json'),
+  );
   const bytesSent = bodies.reduce((n, r) => n + Number(r.headers['content-length'] ?? 0), 0);
   return { seconds, rssMiB: rssKiB / 1024, requests: requests.length, puts: bodies.length, bytesSent, ops, stdout };
 }
@@ -45,7 +47,8 @@ export async function measure(command, args, options = {}) {
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? /** @type {number} */ (s[m]) : (/** @type {number} */ (s[m - 1]) + /** @type {number} */ (s[m])) / 2;
+  const middle = s[m] ?? NaN;
+  return s.length % 2 ? middle : ((s[m - 1] ?? NaN) + middle) / 2;
 }
 
 /** Spread as min–max. @param {number[]} xs */

@@ -8,7 +8,12 @@ export const hasRclone = () => spawnSync('rclone', ['version']).status === 0;
 export const RCLONE_FLAGS = ['--checksum', '--transfers', '16', '--checkers', '16', '--fast-list'];
 
 /** The command, arguments and environment that make `bucket` mirror `dir` with rclone. */
-export function rcloneSync(/** @type {string} */ dir, /** @type {string} */ bucket, /** @type {NodeJS.ProcessEnv} */ env, /** @type {string} */ endpoint) {
+export function rcloneSync(
+  /** @type {string} */ dir,
+  /** @type {string} */ bucket,
+  /** @type {NodeJS.ProcessEnv} */ env,
+  /** @type {string} */ endpoint,
+) {
   const rest = { ...env };
   delete rest.AWS_CA_BUNDLE;
   return {

@@ -10,7 +10,12 @@ const md5 = (/** @type {Uint8Array} */ b) => createHash('md5').update(b).digest(
 
 /** The differences between the bucket and the folder (empty when they hold the same bytes). */
 export async function bucketDifferences(/** @type {string} */ endpoint, /** @type {string} */ bucket, /** @type {string} */ dir) {
-  const client = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const client = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
   /** @type {Map<string, string>} */
   const remote = new Map();
   /** @type {string | undefined} */
@@ -40,7 +45,13 @@ export async function bucketDifferences(/** @type {string} */ endpoint, /** @typ
 }
 
 /** Throws, naming the tool and the first differences, unless the bucket holds exactly the site. */
-export async function assertSameAsSite(/** @type {string} */ tool, /** @type {string} */ endpoint, /** @type {string} */ bucket, /** @type {string} */ dir) {
+export async function assertSameAsSite(
+  /** @type {string} */ tool,
+  /** @type {string} */ endpoint,
+  /** @type {string} */ bucket,
+  /** @type {string} */ dir,
+) {
   const differences = await bucketDifferences(endpoint, bucket, dir);
-  if (differences.length > 0) throw new Error(`${tool} left s3://${bucket} different from the site (${differences.length}): ${differences.slice(0, 5).join('; ')}`);
+  if (differences.length > 0)
+    throw new Error(`${tool} left s3://${bucket} different from the site (${differences.length}): ${differences.slice(0, 5).join('; ')}`);
 }

@@ -51,9 +51,16 @@ export async function startSinkS3() {
           page.push(k);
         }
         const truncated = i < sorted.length && /** @type {string} */ (sorted[i]).startsWith(prefix);
-        const contents = page.map((k) => `<Contents><Key>${xml(k)}</Key><ETag>"${objects.get(k)?.etag}"</ETag><Size>${objects.get(k)?.size}</Size><LastModified>2026-01-01T00:00:00.000Z</LastModified><StorageClass>STANDARD</StorageClass></Contents>`).join('');
+        const contents = page
+          .map(
+            (k) =>
+              `<Contents><Key>${xml(k)}</Key><ETag>"${objects.get(k)?.etag}"</ETag><Size>${objects.get(k)?.size}</Size><LastModified>2026-01-01T00:00:00.000Z</LastModified><StorageClass>STANDARD</StorageClass></Contents>`,
+          )
+          .join('');
         res.writeHead(200, { 'content-type': 'application/xml' });
-        res.end(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>sink</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${xml(page.at(-1) ?? '')}</NextContinuationToken>` : ''}${contents}</ListBucketResult>`);
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>sink</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${xml(page.at(-1) ?? '')}</NextContinuationToken>` : ''}${contents}</ListBucketResult>`,
+        );
         return;
       }
       const object = objects.get(key);
@@ -69,7 +76,11 @@ export async function startSinkS3() {
         res.end(req.method === 'GET' ? object.body : undefined);
       } else {
         res.writeHead(404, { 'content-type': 'application/xml' });
-        res.end(req.method === 'HEAD' ? undefined : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>not found</Message></Error>');
+        res.end(
+          req.method === 'HEAD'
+            ? undefined
+            : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>not found</Message></Error>',
+        );
       }
     });
   };

@@ -35,11 +35,17 @@ export function generateSite(dir, n, options = {}) {
 /** New modification times everywhere, as after a fresh checkout and build. */
 export function freshMtimes(/** @type {string} */ dir) {
   const later = new Date(Date.now() + Math.round(Math.random() * 1e6));
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) utimesSync(join(e.parentPath, e.name), later, later);
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) utimesSync(join(e.parentPath, e.name), later, later);
 }
 
 /** Rewrites `fraction` of the JS chunks with new content of the same size. */
-export function changeSome(/** @type {string} */ dir, /** @type {string[]} */ keys, /** @type {number} */ fraction, /** @type {number} */ seed) {
+export function changeSome(
+  /** @type {string} */ dir,
+  /** @type {string[]} */ keys,
+  /** @type {number} */ fraction,
+  /** @type {number} */ seed,
+) {
   const chunks = keys.filter((k) => k.endsWith('.js'));
   const count = Math.max(1, Math.round(keys.length * fraction));
   const changed = [];

@@ -74,7 +74,8 @@ export function motoPid(port) {
       try {
         const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
         const ppid = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
-        if (Number(ppid) === process.pid && cmdline.some((a) => a.endsWith('moto_server')) && cmdline.includes(String(port))) return Number(entry);
+        if (Number(ppid) === process.pid && cmdline.some((a) => a.endsWith('moto_server')) && cmdline.includes(String(port)))
+          return Number(entry);
       } catch {
         // gone, or not ours to read
       }

@@ -29,7 +29,11 @@ const SUMMARY_LINES = 40;
 
 /** Unset every variable of the caller that could reach a real account or the real GitHub. */
 const scrubbed = /** @type {Record<string, string | undefined>} */ (
-  Object.fromEntries(Object.keys(process.env).filter((k) => /^(AWS_|GITHUB_|ACTIONS_|RUNNER_|HTTPS?_PROXY$|https?_proxy$)/.test(k)).map((k) => [k, undefined]))
+  Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => /^(AWS_|GITHUB_|ACTIONS_|RUNNER_|HTTPS?_PROXY$|https?_proxy$)/.test(k))
+      .map((k) => [k, undefined]),
+  )
 );
 
 /** @param {string} text @param {number} max */
@@ -37,7 +41,11 @@ function trimmed(text, max) {
   const lines = text.trimEnd().split('\n');
   return lines.length <= max ? lines.join('\n') : [...lines.slice(0, max), `… (${lines.length - max} more lines)`].join('\n');
 }
-export const indent = (/** @type {string} */ text) => text.split('\n').map((l) => `  │ ${l}`).join('\n');
+export const indent = (/** @type {string} */ text) =>
+  text
+    .split('\n')
+    .map((l) => `  │ ${l}`)
+    .join('\n');
 
 /** Outputs worth a glance, per action. @param {string} action @param {Record<string, string>} o */
 function keyOutputs(action, o) {
@@ -82,14 +90,34 @@ export function createStepRunner({ root, record, track }) {
     const n = ++stepNumber;
     console.log(`\n── ${n}. ${name}  [${action}]`);
     const started = performance.now();
-    const run = await runActionBundle(action, checked(action, inputs), { env: { ...scrubbed, ...env }, timeoutMs: STEP_TIMEOUT_MS, onSpawn: track });
+    const run = await runActionBundle(action, checked(action, inputs), {
+      env: { ...scrubbed, ...env },
+      timeoutMs: STEP_TIMEOUT_MS,
+      onSpawn: track,
+    });
     const durationMs = Math.round(performance.now() - started);
     const ok = run.exitCode === 0;
     const key = ok ? keyOutputs(action, run.outputs) : (run.errors[0] ?? '').replace(/^::error[^:]*::/, '');
-    record.steps.push({ section, name, action, exitCode: run.exitCode, ran: true, status: run.outputs.status ?? (ok ? 'ok' : 'failed'), outputs: run.outputs, key, durationMs });
+    record.steps.push({
+      section,
+      name,
+      action,
+      exitCode: run.exitCode,
+      ran: true,
+      status: run.outputs.status ?? (ok ? 'ok' : 'failed'),
+      outputs: run.outputs,
+      key,
+      durationMs,
+    });
     if (run.summary.trim()) console.log(indent(trimmed(run.summary, SUMMARY_LINES)));
     for (const line of run.stdout.split('\n').filter((l) => /^::(warning|error)/.test(l))) console.log(`  ${line}`);
-    console.log(`  outputs: ${Object.entries(run.outputs).map(([k, v]) => `${k}=${v}`).join('  ') || '(none)'}`);
+    console.log(
+      `  outputs: ${
+        Object.entries(run.outputs)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('  ') || '(none)'
+      }`,
+    );
     console.log(`  ${ok ? 'ok' : `FAILED (exit ${run.exitCode ?? run.signal})`} in ${(durationMs / 1000).toFixed(1)} s`);
     if (!ok) {
       const tail = `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-15).join('\n');
@@ -108,7 +136,8 @@ export function createStepRunner({ root, record, track }) {
   /** Steps of a section that did not run because an earlier one failed. @param {string} section @param {PlannedStep[]} planned */
   function notRun(section, planned) {
     for (const { name, action } of planned) {
-      if (!record.steps.some((s) => s.section === section && s.name === name)) record.steps.push({ section, name, action, exitCode: null, ran: false, status: 'not run', outputs: {}, key: '', durationMs: 0 });
+      if (!record.steps.some((s) => s.section === section && s.name === name))
+        record.steps.push({ section, name, action, exitCode: null, ran: false, status: 'not run', outputs: {}, key: '', durationMs: 0 });
     }
   }
 

@@ -30,7 +30,11 @@ export const PREVIEW_DOMAIN = 'app.connect.com';
 export async function openWorld({ root, lifecycle, evidence }) {
   const { moto, github, ecs, health } = await startEndpoints(lifecycle, evidence);
 
-  const clientConfig = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const clientConfig = {
+    endpoint: moto.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
   const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
   const cloudfront = new CloudFrontClient(clientConfig);
   lifecycle.onStop(async () => {
@@ -52,10 +56,12 @@ export async function openWorld({ root, lifecycle, evidence }) {
   /** Paths of every invalidation of a distribution, newest first as CloudFront lists them. @param {string} id */
   const invalidations = async (id) => {
     const list = await cloudfront.send(new ListInvalidationsCommand({ DistributionId: id }));
-    return Promise.all((list.InvalidationList?.Items ?? []).map(async (item) => {
-      const full = await cloudfront.send(new GetInvalidationCommand({ DistributionId: id, Id: item.Id }));
-      return { id: item.Id ?? '', paths: [...(full.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort() };
-    }));
+    return Promise.all(
+      (list.InvalidationList?.Items ?? []).map(async (item) => {
+        const full = await cloudfront.send(new GetInvalidationCommand({ DistributionId: id, Id: item.Id }));
+        return { id: item.Id ?? '', paths: [...(full.Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort() };
+      }),
+    );
   };
 
   /** Every object: key → ETag, Content-Type, Cache-Control. @param {string} bucket @param {string} [prefix] */
@@ -82,7 +88,21 @@ export async function openWorld({ root, lifecycle, evidence }) {
   const site = lifecycle.temp('site');
   cpSync(join(root, 'demo/site'), site, { recursive: true });
 
-  return { root, github, ecs, healthUrl: health.url, healthChecks: health.checks, s3, cloudfront, distributions, site, temp: lifecycle.temp, workflowRun, invalidations, objects };
+  return {
+    root,
+    github,
+    ecs,
+    healthUrl: health.url,
+    healthChecks: health.checks,
+    s3,
+    cloudfront,
+    distributions,
+    site,
+    temp: lifecycle.temp,
+    workflowRun,
+    invalidations,
+    objects,
+  };
 }
 
 /** @param {import('./lifecycle.mjs').Lifecycle} lifecycle @param {Record<string, unknown>} evidence */
@@ -115,7 +135,13 @@ async function startHealth(lifecycle) {
     res.end(req.url === '/health' ? '{"status":"ok","db":"migrated"}' : '{}');
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  lifecycle.onStop(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  lifecycle.onStop(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/health`;
   return { url, checks: () => checks };
 }
@@ -127,17 +153,28 @@ async function startHealth(lifecycle) {
 async function makeWebResources(s3, cloudfront) {
   /** @param {string} bucket @param {string} comment @param {string[]} [aliases] */
   const distribution = async (bucket, comment, aliases = []) => {
-    const out = await cloudfront.send(new CreateDistributionCommand({
-      DistributionConfig: {
-        CallerReference: `slipway-demo-${bucket}`,
-        Comment: comment,
-        Enabled: true,
-        ...(aliases.length > 0 ? { Aliases: { Quantity: aliases.length, Items: aliases } } : {}),
-        DefaultRootObject: 'index.html',
-        Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
-        DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, MinTTL: 0, TrustedSigners: { Enabled: false, Quantity: 0 } },
-      },
-    }));
+    const out = await cloudfront.send(
+      new CreateDistributionCommand({
+        DistributionConfig: {
+          CallerReference: `slipway-demo-${bucket}`,
+          Comment: comment,
+          Enabled: true,
+          ...(aliases.length > 0 ? { Aliases: { Quantity: aliases.length, Items: aliases } } : {}),
+          DefaultRootObject: 'index.html',
+          Origins: {
+            Quantity: 1,
+            Items: [{ Id: 's3', DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }],
+          },
+          DefaultCacheBehavior: {
+            TargetOriginId: 's3',
+            ViewerProtocolPolicy: 'redirect-to-https',
+            ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
+            MinTTL: 0,
+            TrustedSigners: { Enabled: false, Quantity: 0 },
+          },
+        },
+      }),
+    );
     const id = out.Distribution?.Id;
     if (!id) throw new Error(`CreateDistribution for ${bucket} returned no id`);
     return id;
@@ -147,6 +184,8 @@ async function makeWebResources(s3, cloudfront) {
   const staging = await distribution(STAGING, 'connect2 web staging (app-staging.connect.com)');
   const production = await distribution(PRODUCTION, 'connect2 web production (app.connect.com)');
   const previews = await distribution(PREVIEWS, `connect2 previews (*.${PREVIEW_DOMAIN})`);
-  console.log(`  buckets ${STAGING}, ${PRODUCTION}, ${PREVIEWS}; distributions ${staging} (staging), ${production} (production), ${previews} (previews, wildcard)`);
+  console.log(
+    `  buckets ${STAGING}, ${PRODUCTION}, ${PREVIEWS}; distributions ${staging} (staging), ${production} (production), ${previews} (previews, wildcard)`,
+  );
   return { staging, production, previews };
 }

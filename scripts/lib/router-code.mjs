@@ -9,7 +9,10 @@ export const ROUTER_SOURCE = join(root, 'src/lib/router/edge/router.js');
 
 /** @param {string} source */
 export function stripCommentLines(source) {
-  return source.split('\n').filter((line) => !/^\s*\/\//.test(line)).join('\n');
+  return source
+    .split('\n')
+    .filter((line) => !/^\s*\/\//.test(line))
+    .join('\n');
 }
 
 export function publishedRouterCode() {

@@ -14,19 +14,35 @@ export function readWorkflowSpecs(root) {
   const dir = join(root, '.github/workflows');
   /** @type {WorkflowSpec[]} */
   const specs = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml')).sort()) {
-    const doc = /** @type {{ on?: { workflow_call?: { inputs?: Record<string, CallInput>, secrets?: Record<string, { description?: string, required?: boolean }>, outputs?: Record<string, { description?: string }> } }, jobs?: Record<string, { permissions?: Record<string, string> }> }} */ (parse(readFileSync(join(dir, file), 'utf8')));
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort()) {
+    const doc =
+      /** @type {{ on?: { workflow_call?: { inputs?: Record<string, CallInput>, secrets?: Record<string, { description?: string, required?: boolean }>, outputs?: Record<string, { description?: string }> } }, jobs?: Record<string, { permissions?: Record<string, string> }> }} */ (
+        parse(readFileSync(join(dir, file), 'utf8'))
+      );
     const call = doc.on?.workflow_call;
     if (!call) continue;
     /** @type {Record<string, string>} */
     const permissions = {};
-    for (const job of Object.values(doc.jobs ?? {})) for (const [scope, level] of Object.entries(job.permissions ?? {})) if (permissions[scope] !== 'write') permissions[scope] = level;
-    specs.push({ name: file.replace(/\.yml$/, ''), file, inputs: call.inputs ?? {}, secrets: call.secrets ?? {}, outputs: call.outputs ?? {}, permissions });
+    for (const job of Object.values(doc.jobs ?? {}))
+      for (const [scope, level] of Object.entries(job.permissions ?? {})) if (permissions[scope] !== 'write') permissions[scope] = level;
+    specs.push({
+      name: file.replace(/\.yml$/, ''),
+      file,
+      inputs: call.inputs ?? {},
+      secrets: call.secrets ?? {},
+      outputs: call.outputs ?? {},
+      permissions,
+    });
   }
   return specs;
 }
 
-const cell = (/** @type {unknown} */ text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (/** @type {unknown} */ text) =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 
 /** @param {WorkflowSpec} spec */
 export function renderWorkflowTables(spec) {
@@ -38,14 +54,24 @@ export function renderWorkflowTables(spec) {
   lines.push('', '| output | meaning |', '|---|---|');
   for (const [name, output] of Object.entries(spec.outputs)) lines.push(`| \`${name}\` | ${cell(output.description)} |`);
   const secrets = Object.entries(spec.secrets);
-  lines.push('', secrets.length === 0 ? 'Secrets: none (AWS access is by OIDC role, GitHub access by the job token).' : `Secrets: ${secrets.map(([n, s]) => `\`${n}\`${s.required ? ' (required)' : ''}`).join(', ')}.`);
-  const perms = Object.entries(spec.permissions).map(([scope, level]) => `\`${scope}: ${level}\``).join(', ');
+  lines.push(
+    '',
+    secrets.length === 0
+      ? 'Secrets: none (AWS access is by OIDC role, GitHub access by the job token).'
+      : `Secrets: ${secrets.map(([n, s]) => `\`${n}\`${s.required ? ' (required)' : ''}`).join(', ')}.`,
+  );
+  const perms = Object.entries(spec.permissions)
+    .map(([scope, level]) => `\`${scope}: ${level}\``)
+    .join(', ');
   lines.push('', `The calling job must grant: ${perms || 'nothing'}.`);
   return lines.join('\n');
 }
 
 /** @param {string} name */
-export const workflowMarkers = (name) => [`<!-- workflow:${name}:start (generated from .github/workflows/${name}.yml by npm run build) -->`, `<!-- workflow:${name}:end -->`];
+export const workflowMarkers = (name) => [
+  `<!-- workflow:${name}:start (generated from .github/workflows/${name}.yml by npm run build) -->`,
+  `<!-- workflow:${name}:end -->`,
+];
 
 /** @param {string} readme @param {WorkflowSpec[]} specs */
 export function replaceWorkflowTables(readme, specs) {

@@ -7,7 +7,10 @@ const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
 
 /** "v1.2.3", "1.2.3" or "refs/tags/v1.2.3" → "1.2.3"; anything else is an error naming the expected form. */
 export function parseVersion(/** @type {string} */ raw) {
-  const version = raw.trim().replace(/^refs\/tags\//, '').replace(/^v/, '');
+  const version = raw
+    .trim()
+    .replace(/^refs\/tags\//, '')
+    .replace(/^v/, '');
   if (!SEMVER.test(version)) throw new Error(`version must be X.Y.Z or vX.Y.Z, like 0.2.0 (got ${JSON.stringify(raw)})`);
   return version;
 }
@@ -27,7 +30,9 @@ export function compareVersions(a, b) {
 export function checkPackageVersion(/** @type {string} */ version, /** @type {string} */ packageJson) {
   const declared = JSON.parse(packageJson).version;
   if (declared !== version) {
-    throw new Error(`package.json says version ${declared}, the release is ${version}: set "version": "${version}" in package.json (and rebuild, npm run build), commit, then release`);
+    throw new Error(
+      `package.json says version ${declared}, the release is ${version}: set "version": "${version}" in package.json (and rebuild, npm run build), commit, then release`,
+    );
   }
 }
 
@@ -39,7 +44,10 @@ export function releaseNotes(/** @type {string} */ changelog, /** @type {string}
   const lines = changelog.split('\n');
   const heading = new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\](?:\\s|$)`);
   const start = lines.findIndex((l) => heading.test(l));
-  if (start < 0) throw new Error(`CHANGELOG.md has no "## [${version}] - YYYY-MM-DD" section: move the entries under [Unreleased] into one, commit, then release`);
+  if (start < 0)
+    throw new Error(
+      `CHANGELOG.md has no "## [${version}] - YYYY-MM-DD" section: move the entries under [Unreleased] into one, commit, then release`,
+    );
   const body = [];
   for (const line of lines.slice(start + 1)) {
     if (/^## /.test(line) || /^\[[^\]]+\]: /.test(line)) break;
@@ -96,7 +104,10 @@ export function tagRelease({ dir, version, commit, push, dryRun = false }) {
   };
 
   const existing = tagCommit(dir, tag);
-  if (existing && existing !== target) throw new Error(`${tag} already points at ${existing.slice(0, 12)}, not ${target.slice(0, 12)}: a released version never moves; release a new version`);
+  if (existing && existing !== target)
+    throw new Error(
+      `${tag} already points at ${existing.slice(0, 12)}, not ${target.slice(0, 12)}: a released version never moves; release a new version`,
+    );
   if (!existing) run(`tag ${tag} at ${target.slice(0, 12)}`, ['tag', '-a', tag, target, '-m', `Slipway ${tag}`]);
   else steps.push(`${tag} already at ${target.slice(0, 12)}`);
 

@@ -27,7 +27,13 @@ try {
     process.stdout.write(releaseNotes(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), parseVersion(args[0] ?? '')));
   } else if (command === 'tag') {
     const push = flag('push');
-    const steps = tagRelease({ dir: root, version: parseVersion(args[0] ?? ''), commit: args[1] ?? '', ...(push ? { push } : {}), dryRun: args.includes('--dry-run') });
+    const steps = tagRelease({
+      dir: root,
+      version: parseVersion(args[0] ?? ''),
+      commit: args[1] ?? '',
+      ...(push ? { push } : {}),
+      dryRun: args.includes('--dry-run'),
+    });
     for (const step of steps) console.log(args.includes('--dry-run') ? `dry run: ${step}` : step);
   } else {
     console.error('usage: release.mjs version <X.Y.Z> | notes <X.Y.Z> | tag <X.Y.Z> <commit> [--push <remote>] [--dry-run]');

@@ -70,7 +70,10 @@ export function defineAction<A extends ActionName, S, C, R>(definition: ActionDe
       const settings = definition.settings(inputs, env);
       const secrets = definition.secrets?.(settings).filter((s) => s !== '') ?? [];
       const shown = definition.logged ? definition.logged(settings) : settings;
-      const report = (result: R): Report => ({ outputs: definition.outputs(settings, result), summary: definition.summary(settings, result) });
+      const report = (result: R): Report => ({
+        outputs: definition.outputs(settings, result),
+        summary: definition.summary(settings, result),
+      });
       return {
         secrets,
         logged: JSON.stringify(shown, (_key, value: unknown) => (typeof value === 'string' && secrets.includes(value) ? MASK : value)),

@@ -5,10 +5,15 @@ const DISTRIBUTION_ID = /^[A-Z0-9]{13,14}$/;
 
 /** Ids as CloudFront writes them (upper case); a lower-case id is the same id. */
 export function parseDistributionIds(input: string, raw: string): string[] {
-  const ids = raw.split(/[\n,]/).map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
-  if (ids.length === 0) throw new InputError(input, 'is required: one or more CloudFront distribution ids, separated by newlines or commas');
+  const ids = raw
+    .split(/[\n,]/)
+    .map((s) => s.trim().toUpperCase())
+    .filter((s) => s !== '');
+  if (ids.length === 0)
+    throw new InputError(input, 'is required: one or more CloudFront distribution ids, separated by newlines or commas');
   for (const id of ids) {
-    if (!DISTRIBUTION_ID.test(id)) throw new InputError(input, 'must be CloudFront distribution ids: 13 or 14 letters and digits, like E2QWRUHAPOMQZL', id);
+    if (!DISTRIBUTION_ID.test(id))
+      throw new InputError(input, 'must be CloudFront distribution ids: 13 or 14 letters and digits, like E2QWRUHAPOMQZL', id);
   }
   return [...new Set(ids)];
 }

@@ -112,7 +112,12 @@ export function parsePrefix(input: string, raw: string): string {
   const form = 'must be a key prefix like site/v2: no leading /, no . or .. segments, no empty segments, no backslash';
   const body = value.endsWith('/') ? value.slice(0, -1) : value;
   const segments = body.split('/');
-  if (value.startsWith('/') || value.includes('\\') || segments.some((s) => s === '' || s === '.' || s === '..') || /[\u0000-\u001f\u007f]/.test(value)) {
+  if (
+    value.startsWith('/') ||
+    value.includes('\\') ||
+    segments.some((s) => s === '' || s === '.' || s === '..') ||
+    /[\u0000-\u001f\u007f]/.test(value)
+  ) {
     throw new InputError(input, form, raw);
   }
   return `${body}/`;
@@ -120,11 +125,45 @@ export function parsePrefix(input: string, raw: string): string {
 
 /** AWS's commercial, GovCloud and China regions (December 2026). */
 export const KNOWN_REGIONS = [
-  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-south-2',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
-  'ca-central-1', 'ca-west-1', 'cn-north-1', 'cn-northwest-1', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1',
-  'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eusc-de-east-1', 'il-central-1', 'me-central-1', 'me-south-1',
-  'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-gov-east-1', 'us-gov-west-1', 'us-west-1', 'us-west-2',
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-6',
+  'ap-southeast-7',
+  'ca-central-1',
+  'ca-west-1',
+  'cn-north-1',
+  'cn-northwest-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eusc-de-east-1',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-gov-east-1',
+  'us-gov-west-1',
+  'us-west-1',
+  'us-west-2',
 ];
 
 /** Levenshtein distance, for "did you mean". */
@@ -150,7 +189,9 @@ export function parseRegion(input: string, raw: string): string {
   const area = (region: string) => region.replace(/-\d+$/, '');
   const areas = [...new Set(KNOWN_REGIONS.map(area))];
   if (!areas.includes(area(value))) {
-    const near = areas.filter((a) => editDistance(a, area(value)) <= 2).sort((a, b) => editDistance(a, area(value)) - editDistance(b, area(value)));
+    const near = areas
+      .filter((a) => editDistance(a, area(value)) <= 2)
+      .sort((a, b) => editDistance(a, area(value)) - editDistance(b, area(value)));
     if (near.length > 0) {
       const number = value.slice(area(value).length);
       const meant = KNOWN_REGIONS.includes(`${near[0]}${number}`) ? `${near[0]}${number}` : KNOWN_REGIONS.find((r) => area(r) === near[0]);
@@ -162,9 +203,19 @@ export function parseRegion(input: string, raw: string): string {
 
 /** Cache-Control directives (RFC 9111 §5.2, RFC 8246 immutable, RFC 5861 stale-*), and which take seconds. */
 const CACHE_DIRECTIVES = new Map<string, 'none' | 'seconds' | 'optional-fields'>([
-  ['public', 'none'], ['private', 'optional-fields'], ['no-cache', 'optional-fields'], ['no-store', 'none'], ['no-transform', 'none'],
-  ['must-revalidate', 'none'], ['proxy-revalidate', 'none'], ['must-understand', 'none'], ['immutable', 'none'],
-  ['max-age', 'seconds'], ['s-maxage', 'seconds'], ['stale-while-revalidate', 'seconds'], ['stale-if-error', 'seconds'],
+  ['public', 'none'],
+  ['private', 'optional-fields'],
+  ['no-cache', 'optional-fields'],
+  ['no-store', 'none'],
+  ['no-transform', 'none'],
+  ['must-revalidate', 'none'],
+  ['proxy-revalidate', 'none'],
+  ['must-understand', 'none'],
+  ['immutable', 'none'],
+  ['max-age', 'seconds'],
+  ['s-maxage', 'seconds'],
+  ['stale-while-revalidate', 'seconds'],
+  ['stale-if-error', 'seconds'],
 ]);
 
 /** undefined when `value` is a Cache-Control header value; else what is wrong with it. */
@@ -175,11 +226,14 @@ export function cacheControlProblem(value: string): string | undefined {
     const directive = part.trim();
     const m = /^([A-Za-z-]+)(?:=(.*))?$/.exec(directive);
     const kind = m ? CACHE_DIRECTIVES.get(m[1]!.toLowerCase()) : undefined;
-    if (!m || kind === undefined) return `${form}; ${JSON.stringify(directive)} is not a Cache-Control directive (known: ${[...CACHE_DIRECTIVES.keys()].join(', ')})`;
+    if (!m || kind === undefined)
+      return `${form}; ${JSON.stringify(directive)} is not a Cache-Control directive (known: ${[...CACHE_DIRECTIVES.keys()].join(', ')})`;
     const arg = m[2];
-    if (kind === 'seconds' && (arg === undefined || !/^\d+$/.test(arg))) return `${form}; ${m[1]} takes a number of seconds, like ${m[1]}=300`;
+    if (kind === 'seconds' && (arg === undefined || !/^\d+$/.test(arg)))
+      return `${form}; ${m[1]} takes a number of seconds, like ${m[1]}=300`;
     if (kind === 'none' && arg !== undefined) return `${form}; ${m[1]} takes no value`;
-    if (kind === 'optional-fields' && arg !== undefined && !/^"[A-Za-z0-9-, ]*"$/.test(arg)) return `${form}; ${m[1]} takes no value or a quoted list of header names`;
+    if (kind === 'optional-fields' && arg !== undefined && !/^"[A-Za-z0-9-, ]*"$/.test(arg))
+      return `${form}; ${m[1]} takes no value or a quoted list of header names`;
   }
   return undefined;
 }
@@ -213,11 +267,21 @@ export function parseHeaderRules(input: string, raw: string): { glob: string; na
     if (colon <= 0) throw new InputError(input, 'must hold GLOB=Header: value lines, like *.wasm.br=Content-Encoding: br', line);
     const name = header.slice(0, colon).trim().toLowerCase();
     const value = header.slice(colon + 1).trim();
-    if (name === 'cache-control' || name === 'content-type') throw new InputError(input, `takes headers other than ${name === 'cache-control' ? 'Cache-Control' : 'Content-Type'}: give that in the input '${name}'`, line);
+    if (name === 'cache-control' || name === 'content-type')
+      throw new InputError(
+        input,
+        `takes headers other than ${name === 'cache-control' ? 'Cache-Control' : 'Content-Type'}: give that in the input '${name}'`,
+        line,
+      );
     if (!OBJECT_HEADER.test(name)) {
-      throw new InputError(input, `takes only headers S3 stores with an object (Content-Encoding, Content-Disposition, Content-Language, x-amz-meta-*); ${header.slice(0, colon).trim()} is a response header: set it with a CloudFront response headers policy or the router's _headers file`, line);
+      throw new InputError(
+        input,
+        `takes only headers S3 stores with an object (Content-Encoding, Content-Disposition, Content-Language, x-amz-meta-*); ${header.slice(0, colon).trim()} is a response header: set it with a CloudFront response headers policy or the router's _headers file`,
+        line,
+      );
     }
-    if (value === '' || !/^[\x20-\x7e]+$/.test(value)) throw new InputError(input, 'must give each header a value of printable ASCII characters', line);
+    if (value === '' || !/^[\x20-\x7e]+$/.test(value))
+      throw new InputError(input, 'must give each header a value of printable ASCII characters', line);
     return { glob, name, value };
   });
 }

@@ -16,10 +16,14 @@ describe('slipway CLI', () => {
   it('deploys with flags named after the inputs', async () => {
     const bucket = await newBucket();
     const site = writeSite({ 'index.html': 'hi', 'assets/a.js': 'a' });
-    const { stdout } = await exec(process.execPath, ['bin/slipway.js', 'deploy-static', '--source', site, '--bucket', bucket, '--prefix', 'web', '--cache-control', '*.js=no-store'], {
-      cwd: root,
-      env: { ...process.env, ...awsEnvFor(motoEndpoint()) },
-    });
+    const { stdout } = await exec(
+      process.execPath,
+      ['bin/slipway.js', 'deploy-static', '--source', site, '--bucket', bucket, '--prefix', 'web', '--cache-control', '*.js=no-store'],
+      {
+        cwd: root,
+        env: { ...process.env, ...awsEnvFor(motoEndpoint()) },
+      },
+    );
     expect(stdout).toContain('uploaded=2');
     const state = await bucketState(bucket);
     expect(state.get('web/assets/a.js')?.cacheControl).toBe('no-store');
@@ -27,12 +31,23 @@ describe('slipway CLI', () => {
 
   it('rejects an unknown flag, naming it, as a usage error (exit 2)', async () => {
     const attempt = exec(process.execPath, ['bin/slipway.js', 'deploy-static', '--sorce', 'x'], { cwd: root });
-    await expect(attempt).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown flag --sorce for slipway deploy-static; did you mean --source\?/) as unknown });
+    await expect(attempt).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown flag --sorce for slipway deploy-static; did you mean --source\?/) as unknown,
+    });
   });
 });
 
 describe('npm run demo', () => {
-  interface Step { section: string; name: string; action: string; exitCode: number | null; ran: boolean; status: string; outputs: Record<string, string> }
+  interface Step {
+    section: string;
+    name: string;
+    action: string;
+    exitCode: number | null;
+    ran: boolean;
+    status: string;
+    outputs: Record<string, string>;
+  }
   type Objects = Record<string, { etag: string; contentType: string; cacheControl: string }>;
   interface Report {
     ok: boolean;
@@ -42,10 +57,21 @@ describe('npm run demo', () => {
     evidence: {
       moto: { endpoint: string; pid?: number };
       staging: { changedPaths: string[]; invalidationPaths: string[] };
-      preview: { objectsAfterDeploy: number; objectsAfterCleanup: number; comments: { id: number; body: string }[]; commentsAfterDeploy: { id: number; body: string }[]; deployments: { environment: string; statuses: string[] }[] };
+      preview: {
+        objectsAfterDeploy: number;
+        objectsAfterCleanup: number;
+        comments: { id: number; body: string }[];
+        commentsAfterDeploy: { id: number; body: string }[];
+        deployments: { environment: string; statuses: string[] }[];
+      };
       production: { staging: Objects; production: Objects; invalidationPaths: string[][] };
       releases: { staging: { l: string; b?: string }; production: { l: string; b?: string }; ids: { v1: string; v2: string } };
-      api: { outputs: Record<string, string>; migration: { taskDefinition: string; container: string; command: string[]; beforeUpdate: boolean }; service: { taskDefinition: string; deployments: { rolloutState: string }[] }; healthChecks: number };
+      api: {
+        outputs: Record<string, string>;
+        migration: { taskDefinition: string; container: string; command: string[]; beforeUpdate: boolean };
+        service: { taskDefinition: string; deployments: { rolloutState: string }[] };
+        healthChecks: number;
+      };
     };
   }
 
@@ -80,18 +106,27 @@ describe('npm run demo', () => {
       'release: web staging: roll back to v1',
       'ecs-deploy: api: deploy image 1.5.0 with migration',
     ]);
-    for (const s of report.steps) expect({ step: s.name, ran: s.ran, exitCode: s.exitCode }).toEqual({ step: s.name, ran: true, exitCode: 0 });
+    for (const s of report.steps)
+      expect({ step: s.name, ran: s.ran, exitCode: s.exitCode }).toEqual({ step: s.name, ran: true, exitCode: 0 });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(stdout).toMatch(/═══ Report/);
     expect(stdout).toMatch(/all steps succeeded/);
 
     // Staging: the one-file change of a fresh build uploads one file and invalidates only its paths.
     expect(step('staging: deploy build 1').outputs).toMatchObject({ uploaded: '7', skipped: '0' });
-    expect(step('staging: deploy build 2 (one file changed)').outputs).toMatchObject({ uploaded: '1', skipped: '6', 'changed-paths': '["/about/","/about/index.html"]' });
+    expect(step('staging: deploy build 2 (one file changed)').outputs).toMatchObject({
+      uploaded: '1',
+      skipped: '6',
+      'changed-paths': '["/about/","/about/index.html"]',
+    });
     expect(report.evidence.staging.invalidationPaths).toEqual(['/about/', '/about/index.html']);
 
     // PR 42: deployed, then removed; one comment throughout, the deployment ends inactive.
-    expect(step('preview: PR 42 opened').outputs).toMatchObject({ status: 'deployed', url: 'https://pr-42.app.connect.com', prefix: 'pr-42/' });
+    expect(step('preview: PR 42 opened').outputs).toMatchObject({
+      status: 'deployed',
+      url: 'https://pr-42.app.connect.com',
+      prefix: 'pr-42/',
+    });
     expect(step('preview: PR 42 closed').outputs.status).toBe('removed');
     const preview = report.evidence.preview;
     expect(preview.objectsAfterDeploy).toBe(7);
@@ -101,11 +136,21 @@ describe('npm run demo', () => {
     expect(preview.comments).toHaveLength(1);
     expect(preview.comments[0]!.id).toBe(preview.commentsAfterDeploy[0]!.id);
     expect(preview.comments[0]!.body).toContain('Preview removed');
-    expect(preview.deployments).toEqual([expect.objectContaining({ environment: 'preview/pr-42', statuses: ['in_progress', 'success', 'inactive'] })]);
+    expect(preview.deployments).toEqual([
+      expect.objectContaining({ environment: 'preview/pr-42', statuses: ['in_progress', 'success', 'inactive'] }),
+    ]);
 
     // Production: promoted server-side from staging, the same objects with the same headers.
     const { staging, production } = report.evidence.production;
-    expect(Object.keys(staging).sort()).toEqual(['.well-known/security.txt', 'about/index.html', 'assets/index-4f1c2a.css', 'assets/index-9b3e7d.js', 'favicon.svg', 'index.html', 'robots.txt']);
+    expect(Object.keys(staging).sort()).toEqual([
+      '.well-known/security.txt',
+      'about/index.html',
+      'assets/index-4f1c2a.css',
+      'assets/index-9b3e7d.js',
+      'favicon.svg',
+      'index.html',
+      'robots.txt',
+    ]);
     expect(production).toEqual(staging);
     expect(report.evidence.production.invalidationPaths).toEqual([['/about/', '/about/index.html']]);
 
@@ -113,12 +158,24 @@ describe('npm run demo', () => {
     const releases = report.evidence.releases;
     expect(releases.production).toEqual({ l: `staging~${releases.ids.v2}` });
     expect(releases.staging).toEqual({ l: `staging~${releases.ids.v1}`, b: releases.ids.v2 });
-    expect(step('web staging: deploy v2 as a release').outputs).toMatchObject({ 'changed-paths': '[]', 'previous-release-id': releases.ids.v1 });
+    expect(step('web staging: deploy v2 as a release').outputs).toMatchObject({
+      'changed-paths': '[]',
+      'previous-release-id': releases.ids.v1,
+    });
 
     // API: the migration ran as a task of the new revision before the service moved; the rollout completed.
     const api = report.evidence.api;
-    expect(api.outputs).toMatchObject({ status: 'completed', 'task-definition-arn': expect.stringMatching(/task-definition\/api:2$/) as unknown, 'previous-task-definition-arn': expect.stringMatching(/task-definition\/api:1$/) as unknown });
-    expect(api.migration).toEqual({ taskDefinition: api.outputs['task-definition-arn'], container: 'api', command: ['npm', 'run', 'migrate'], beforeUpdate: true });
+    expect(api.outputs).toMatchObject({
+      status: 'completed',
+      'task-definition-arn': expect.stringMatching(/task-definition\/api:2$/) as unknown,
+      'previous-task-definition-arn': expect.stringMatching(/task-definition\/api:1$/) as unknown,
+    });
+    expect(api.migration).toEqual({
+      taskDefinition: api.outputs['task-definition-arn'],
+      container: 'api',
+      command: ['npm', 'run', 'migrate'],
+      beforeUpdate: true,
+    });
     expect(api.service.taskDefinition).toBe(api.outputs['task-definition-arn']);
     expect(api.service.deployments.map((d) => d.rolloutState)).toEqual(['COMPLETED']);
     expect(api.healthChecks).toBeGreaterThan(0);

@@ -29,27 +29,57 @@ describe('the npm package', () => {
     const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, env: cleanEnv() });
     const [pack] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const paths = pack!.files.map((f) => f.path).sort();
-    expect(paths).toEqual(['CHANGELOG.md', 'README.md', 'bin/slipway.js', 'cli/dist/index.js', 'cli/dist/licenses.txt', 'cli/dist/package.json', 'package.json']);
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: object; optionalDependencies?: object; private?: boolean };
+    expect(paths).toEqual([
+      'CHANGELOG.md',
+      'README.md',
+      'bin/slipway.js',
+      'cli/dist/index.js',
+      'cli/dist/licenses.txt',
+      'cli/dist/package.json',
+      'package.json',
+    ]);
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies?: object;
+      optionalDependencies?: object;
+      private?: boolean;
+    };
     expect([manifest.dependencies, manifest.optionalDependencies, manifest.private]).toEqual([undefined, undefined, undefined]);
 
     // Install from an empty folder, with an empty cache and an unreachable registry.
     const empty = join(work, 'elsewhere');
     prefix = join(work, 'prefix');
     mkdirSync(empty);
-    await exec('npm', ['install', '--global', '--prefix', prefix, '--cache', join(work, 'cache'), '--registry', 'http://127.0.0.1:9/', '--no-audit', '--no-fund', join(work, pack!.filename)], { cwd: empty, env: cleanEnv() });
+    await exec(
+      'npm',
+      [
+        'install',
+        '--global',
+        '--prefix',
+        prefix,
+        '--cache',
+        join(work, 'cache'),
+        '--registry',
+        'http://127.0.0.1:9/',
+        '--no-audit',
+        '--no-fund',
+        join(work, pack!.filename),
+      ],
+      { cwd: empty, env: cleanEnv() },
+    );
     expect(existsSync(join(prefix, 'bin', 'slipway'))).toBe(true);
     expect(existsSync(join(prefix, 'lib', 'node_modules', 'slipway', 'node_modules'))).toBe(false);
   }, 120_000);
 
-  it('the installed slipway prints its version and help, and deploys (on Node 24, as the user\'s `node`)', async () => {
+  it("the installed slipway prints its version and help, and deploys (on Node 24, as the user's `node`)", async () => {
     expect(prefix, 'installed by the test above').not.toBe('');
     const bin = join(prefix, 'bin', 'slipway');
     const cwd = join(work, 'elsewhere');
     const env = cleanEnv({ PATH: `${dirname(RUNNER_NODE)}:${process.env.PATH ?? ''}`, ...awsEnvFor(motoEndpoint()) });
     const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     expect((await exec(bin, ['--version'], { cwd, env })).stdout).toBe(`${version}\n`);
-    expect((await exec(bin, ['deploy-static', '--help'], { cwd, env })).stdout).toMatch(/^Usage: slipway deploy-static --source <source> --bucket <bucket> \[flags\]/);
+    expect((await exec(bin, ['deploy-static', '--help'], { cwd, env })).stdout).toMatch(
+      /^Usage: slipway deploy-static --source <source> --bucket <bucket> \[flags\]/,
+    );
     const bucket = await newBucket();
     const site = writeSite({ 'index.html': '<p>installed</p>', 'app.js': 'x' });
     const { stdout } = await exec(bin, ['deploy-static', '--source', site, '--bucket', bucket, '--json'], { cwd, env });

@@ -25,7 +25,11 @@ interface Run {
 async function slipway(args: string[], options: { env?: Record<string, string | undefined>; node?: string } = {}): Promise<Run> {
   const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined, ...options.env };
   try {
-    const { stdout, stderr } = await exec(options.node ?? RUNNER_NODE, ['bin/slipway.js', ...args], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await exec(options.node ?? RUNNER_NODE, ['bin/slipway.js', ...args], {
+      cwd: root,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -48,7 +52,13 @@ describe('help and version', () => {
     expect(run.stdout).toMatch(/Exit codes:\n {2}0 {2}done\n {2}1 .*\n {2}2 {2}usage error/);
   });
 
-  it.each(commands.flatMap((c) => [[c, '--help'], [c, '-h'], ['help', c]]))('slipway %s %s: the flags and an example, exit 0', async (...args) => {
+  it.each(
+    commands.flatMap((c) => [
+      [c, '--help'],
+      [c, '-h'],
+      ['help', c],
+    ]),
+  )('slipway %s %s: the flags and an example, exit 0', async (...args) => {
     const run = await slipway(args);
     const command = args[0] === 'help' ? args[1] : args[0];
     expect(run).toMatchObject({ code: 0, stderr: '' });
@@ -71,12 +81,21 @@ describe('usage errors: stderr, exit 2, a suggestion, nothing on stdout, no requ
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it.each([
-    [['deploy-statik'], /^slipway: unknown command "deploy-statik"; did you mean deploy-static\?\nRun 'slipway --help' for the commands\.\n$/],
+    [
+      ['deploy-statik'],
+      /^slipway: unknown command "deploy-statik"; did you mean deploy-static\?\nRun 'slipway --help' for the commands\.\n$/,
+    ],
     [['--verison'], /^slipway: unknown flag --verison; did you mean --version\?/],
     [['help', 'invalidat'], /unknown command "invalidat"; did you mean invalidate\?/],
-    [['deploy-static', '--source', 'dist', '--bucket', 'b', '--dryrun'], /^slipway: unknown flag --dryrun for slipway deploy-static; did you mean --dry-run\?\nRun 'slipway deploy-static --help' for its flags and an example\.\n$/],
+    [
+      ['deploy-static', '--source', 'dist', '--bucket', 'b', '--dryrun'],
+      /^slipway: unknown flag --dryrun for slipway deploy-static; did you mean --dry-run\?\nRun 'slipway deploy-static --help' for its flags and an example\.\n$/,
+    ],
     [['deploy-static', '--source'], /flag --source needs a value/],
-    [['deploy-static', '--source', 'test', '--bucket', 'Bad_Bucket'], /^slipway: Flag --bucket must be an S3 bucket name.*\(got "Bad_Bucket"\)\.\n/],
+    [
+      ['deploy-static', '--source', 'test', '--bucket', 'Bad_Bucket'],
+      /^slipway: Flag --bucket must be an S3 bucket name.*\(got "Bad_Bucket"\)\.\n/,
+    ],
     [['deploy-static', '--source', 'no-such-dir', '--bucket', 'Bad_Bucket'], /^slipway: Flag --source .*\nslipway: Flag --bucket /],
     [['invalidate', '--distribution-id', 'E2QWRUHAPOMQZL', '--max-paths', 'lots'], /^slipway: Flag --max-paths /],
     [['ecs-deploy', '--cluster', 'c'], /^slipway: Flag --service /],
@@ -107,7 +126,9 @@ describe('a deploy', () => {
 
   it('--verbose: one line per file on stderr', async () => {
     const site = writeSite(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}.js`, String(i)])));
-    const run = await slipway(['deploy-static', '--source', site, '--bucket', await newBucket(), '--verbose'], { env: awsEnvFor(motoEndpoint()) });
+    const run = await slipway(['deploy-static', '--source', site, '--bucket', await newBucket(), '--verbose'], {
+      env: awsEnvFor(motoEndpoint()),
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr.match(/^uploaded \(new\) f\d+\.js$/gm)).toHaveLength(40);
     expect(run.stderr).toMatch(/^debug: /m);
@@ -115,18 +136,30 @@ describe('a deploy', () => {
 
   it('--json: one JSON object on stdout with typed outputs; logs stay on stderr', async () => {
     const site = writeSite({ 'index.html': 'hi', 'about/index.html': 'about' });
-    const run = await slipway(['deploy-static', '--source', site, '--bucket', await newBucket(), '--json'], { env: awsEnvFor(motoEndpoint()) });
+    const run = await slipway(['deploy-static', '--source', site, '--bucket', await newBucket(), '--json'], {
+      env: awsEnvFor(motoEndpoint()),
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ command: 'deploy-static', ok: true, outputs: { uploaded: 2, skipped: 0, deleted: 0, 'changed-paths': [] } });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      command: 'deploy-static',
+      ok: true,
+      outputs: { uploaded: 2, skipped: 0, deleted: 0, 'changed-paths': [] },
+    });
     expect(run.stderr).toMatch(/files to publish/);
   });
 
   it('--json on a failure: still one JSON object, ok false with the error; exit 1', async () => {
     const site = writeSite({ 'index.html': 'hi' });
-    const run = await slipway(['deploy-static', '--source', site, '--bucket', 'no-such-bucket-slipway', '--json'], { env: awsEnvFor(motoEndpoint()) });
+    const run = await slipway(['deploy-static', '--source', site, '--bucket', 'no-such-bucket-slipway', '--json'], {
+      env: awsEnvFor(motoEndpoint()),
+    });
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ command: 'deploy-static', ok: false, error: expect.stringMatching(/NoSuchBucket/) as unknown });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      command: 'deploy-static',
+      ok: false,
+      error: expect.stringMatching(/NoSuchBucket/) as unknown,
+    });
     expect(run.stderr).toMatch(/^error: .*NoSuchBucket/m);
   });
 });
@@ -143,14 +176,19 @@ describe('supported Node versions (22 and later; tested on 24, and on the machin
     expect(run.stderr).not.toMatch(/warning|Warning/);
   });
 
-  it('Node 20 (end of life): still works, with one warning line of ours instead of the SDK\'s seven', async () => {
+  it("Node 20 (end of life): still works, with one warning line of ours instead of the SDK's seven", async () => {
     const major = Number(process.versions.node.split('.')[0]);
     expect(major, 'the machine Node is older than 22').toBeLessThan(22);
     const run = await deploy(process.execPath);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/uploaded=1/);
     expect(run.stderr.match(/warning/gi)).toHaveLength(1);
-    expect(run.stderr).toMatch(new RegExp(`^warning: Node ${process.versions.node} is not supported \\(end of life\\); slipway supports Node 22 and later\\. Continuing\\.$`, 'm'));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^warning: Node ${process.versions.node} is not supported \\(end of life\\); slipway supports Node 22 and later\\. Continuing\\.$`,
+        'm',
+      ),
+    );
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning/);
   });
 });

@@ -27,7 +27,13 @@ describe('deploy-static, run as the runner runs it', () => {
     const first = await run({ source: dir, bucket, 'stale-asset-grace': '0', delete: 'all' });
     expect(first.exitCode).toBe(0);
     expect(first.errors).toEqual([]);
-    expect(first.outputs).toMatchObject({ uploaded: '3', skipped: '0', deleted: '1', 'bytes-uploaded': String(2 + 4 + 2), 'changed-paths': '["/gone.html"]' });
+    expect(first.outputs).toMatchObject({
+      uploaded: '3',
+      skipped: '0',
+      deleted: '1',
+      'bytes-uploaded': String(2 + 4 + 2),
+      'changed-paths': '["/gone.html"]',
+    });
     expect(JSON.parse(readFileSync(first.outputs['changed-paths-file']!, 'utf8'))).toEqual(['/gone.html']);
     expect(first.summary).toMatch(/\| uploaded \| headers updated \| skipped \| deleted \| kept \| bytes \| time \|/);
     expect(first.summary).toMatch(/\| 3 \| 0 \| 0 \| 1 \| 0 \| 8 B \| \d+\.\d s \|/);
@@ -88,7 +94,11 @@ describe('what the step hands on, in every case', () => {
   });
 
   it('without GITHUB_STEP_SUMMARY (older GitHub Enterprise Server, other runners): a warning, and success', async () => {
-    const result = await runActionBundle('deploy-static', { source: writeSite({ 'index.html': 'x' }), bucket: await newBucket() }, { env: { ...awsEnvFor(proxy.endpoint), GITHUB_STEP_SUMMARY: undefined } });
+    const result = await runActionBundle(
+      'deploy-static',
+      { source: writeSite({ 'index.html': 'x' }), bucket: await newBucket() },
+      { env: { ...awsEnvFor(proxy.endpoint), GITHUB_STEP_SUMMARY: undefined } },
+    );
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.stdout).toContain('::warning::No job summary was written: GITHUB_STEP_SUMMARY is not set on this runner.');
     expect(result.outputs.uploaded).toBe('1');
@@ -96,7 +106,12 @@ describe('what the step hands on, in every case', () => {
 
   it('a deploy that fails half-way still writes its outputs and a summary of what was done', async () => {
     const bucket = await newBucket();
-    proxy.faults.inject({ match: (r) => r.operation === 'PutObject' && r.key?.endsWith('.html') === true, times: Infinity, status: 403, code: 'AccessDenied' });
+    proxy.faults.inject({
+      match: (r) => r.operation === 'PutObject' && r.key?.endsWith('.html') === true,
+      times: Infinity,
+      status: 403,
+      code: 'AccessDenied',
+    });
     try {
       const result = await run({ source: writeSite({ 'index.html': 'x', 'app-Bq3w7x1Z.js': 'js', 'logo.png': 'png' }), bucket });
       expect(result.exitCode).toBe(1);

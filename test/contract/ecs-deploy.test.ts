@@ -45,7 +45,9 @@ describe('ecs-deploy, run as the runner runs it', () => {
     });
     expect(result.outputs['deployment-id']).toMatch(/^ecs-svc\//);
     expect(result.outputs['service-deployment-arn']).toMatch(/^arn:aws:ecs:us-east-1:123456789012:service-deployment\/prod\/api\//);
-    expect(result.summary).toContain('~ containerDefinitions[api].image: "registry.example.com/api:1.0.0" → "registry.example.com/api:2.0.0"');
+    expect(result.summary).toContain(
+      '~ containerDefinitions[api].image: "registry.example.com/api:1.0.0" → "registry.example.com/api:2.0.0"',
+    );
     expect(result.summary).toMatch(/\| .* \| rollout completed \|/);
   }, 60_000);
 
@@ -72,7 +74,10 @@ describe('ecs-deploy, run as the runner runs it', () => {
     const result = await run({ service: 'bg', image: 'registry.example.com/api:2.0.0', 'wait-until': 'traffic-shifted', timeout: '30m' });
     expect(result.exitCode).toBe(0);
     expect(result.outputs.status).toBe('traffic-shifted');
-    expect(ecs.serviceDeployment(result.outputs['service-deployment-arn']!)).toMatchObject({ status: 'IN_PROGRESS', lifecycleStage: 'BAKE_TIME' });
+    expect(ecs.serviceDeployment(result.outputs['service-deployment-arn']!)).toMatchObject({
+      status: 'IN_PROGRESS',
+      lifecycleStage: 'BAKE_TIME',
+    });
     expect(result.summary).toContain('| strategy (bg) | BLUE_GREEN; bake 600 min |');
   }, 60_000);
 
@@ -85,29 +90,49 @@ describe('ecs-deploy, run as the runner runs it', () => {
   }, 60_000);
 
   it('a canary with a paused health check: the test URL answers 2xx, the hook is continued, the deployment completes', async () => {
-    withService('canary', { strategy: 'CANARY', bakeTimeInMinutes: 5, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 10 }, lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }] });
-    const result = await run({ service: 'canary', image: 'registry.example.com/api:2.0.0', 'test-url': await testEndpoint(200), timeout: '30m' });
+    withService('canary', {
+      strategy: 'CANARY',
+      bakeTimeInMinutes: 5,
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 10 },
+      lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }],
+    });
+    const result = await run({
+      service: 'canary',
+      image: 'registry.example.com/api:2.0.0',
+      'test-url': await testEndpoint(200),
+      timeout: '30m',
+    });
     expect(result.exitCode).toBe(0);
     expect(result.outputs.status).toBe('completed');
     expect(ecs.ops('ContinueServiceDeployment').map((c) => c.input.action)).toEqual(['CONTINUE']);
   }, 90_000);
 
   it('a paused deployment without test-url: status paused, and the command that continues it', async () => {
-    withService('canary', { strategy: 'CANARY', bakeTimeInMinutes: 5, lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }] });
+    withService('canary', {
+      strategy: 'CANARY',
+      bakeTimeInMinutes: 5,
+      lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }],
+    });
     const result = await run({ service: 'canary', image: 'registry.example.com/api:2.0.0', timeout: '30m' });
     expect(result.exitCode).toBe(0);
     expect(result.outputs.status).toBe('paused');
-    expect(result.summary).toContain(`aws ecs continue-service-deployment --service-deployment-arn ${result.outputs['service-deployment-arn']} --hook-id ecs-pause-`);
+    expect(result.summary).toContain(
+      `aws ecs continue-service-deployment --service-deployment-arn ${result.outputs['service-deployment-arn']} --hook-id ecs-pause-`,
+    );
     expect(result.stdout).toMatch(/::warning::canary: the deployment is paused at POST_TEST_TRAFFIC_SHIFT/);
   }, 60_000);
 
   it.each([
-    [{ 'wait-until': 'soon' }, "Input 'wait-until' must be completed or traffic-shifted (got \"soon\")."],
-    [{ 'test-url': 'ftp://test.example.com/' }, "Input 'test-url' must be an http:// or https:// URL (got \"ftp://test.example.com/\")."],
-  ])('refuses %o before any request', async (inputs, message) => {
-    const result = await run({ image: 'registry.example.com/api:2.0.0', ...inputs });
-    expect(result.exitCode).toBe(1);
-    expect(result.errors).toEqual([`::error::${message}`]);
-    expect(ecs.calls).toEqual([]);
-  }, 30_000);
+    [{ 'wait-until': 'soon' }, 'Input \'wait-until\' must be completed or traffic-shifted (got "soon").'],
+    [{ 'test-url': 'ftp://test.example.com/' }, 'Input \'test-url\' must be an http:// or https:// URL (got "ftp://test.example.com/").'],
+  ])(
+    'refuses %o before any request',
+    async (inputs, message) => {
+      const result = await run({ image: 'registry.example.com/api:2.0.0', ...inputs });
+      expect(result.exitCode).toBe(1);
+      expect(result.errors).toEqual([`::error::${message}`]);
+      expect(ecs.calls).toEqual([]);
+    },
+    30_000,
+  );
 });

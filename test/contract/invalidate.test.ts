@@ -17,7 +17,8 @@ afterAll(() => proxy.close());
 
 const github = { GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '9001', GITHUB_RUN_ATTEMPT: '1' };
 const env = (extra: Record<string, string> = {}) => ({ ...awsEnvFor(proxy.endpoint), ...github, ...extra });
-const invalidateRun = (inputs: Record<string, string>, extra: Record<string, string> = {}) => runActionBundle('invalidate', inputs, { env: env(extra) });
+const invalidateRun = (inputs: Record<string, string>, extra: Record<string, string> = {}) =>
+  runActionBundle('invalidate', inputs, { env: env(extra) });
 
 describe('invalidate, run as the runner runs it', () => {
   it('chained after deploy-static: invalidates exactly its changed paths, and a re-run attempt reuses the reference', async () => {
@@ -83,7 +84,8 @@ describe('the documented wiring, deploy-static → invalidate, for any size of d
     const bucket = await newBucket();
     const dist = await newDistribution();
     const files: Record<string, string> = { 'index.html': 'home' };
-    for (let i = 0; i < 2600; i++) files[`docs/reference/api/v2/modules/components/section-${i % 40}/page-${i}-with-a-long-descriptive-name.html`] = `v1 ${i}`;
+    for (let i = 0; i < 2600; i++)
+      files[`docs/reference/api/v2/modules/components/section-${i % 40}/page-${i}-with-a-long-descriptive-name.html`] = `v1 ${i}`;
     const dir = writeSite(files);
     const deployInputs = { source: dir, bucket, concurrency: '32' };
     await runActionBundle('deploy-static', deployInputs, { env: env(), timeoutMs: 240_000 });
@@ -105,7 +107,10 @@ describe('the documented wiring, deploy-static → invalidate, for any size of d
     expect(covered(JSON.parse(byOutput.outputs.paths!) as string[])).toBe(true);
 
     // paths-file: ${{ steps.web.outputs.changed-paths-file }} — every path, collapsed by invalidate's own max-paths.
-    const byFile = await invalidateRun({ 'distribution-id': dist, 'paths-file': deployed.outputs['changed-paths-file']!, 'max-paths': '3000', wait: 'false' }, { GITHUB_ACTION: 'invalidate-by-file' });
+    const byFile = await invalidateRun(
+      { 'distribution-id': dist, 'paths-file': deployed.outputs['changed-paths-file']!, 'max-paths': '3000', wait: 'false' },
+      { GITHUB_ACTION: 'invalidate-by-file' },
+    );
     expect(byFile.exitCode, byFile.stdout).toBe(0);
     const submitted = JSON.parse(byFile.outputs.paths!) as string[];
     expect(submitted.length).toBeLessThanOrEqual(3000);
@@ -118,7 +123,11 @@ describe('the documented wiring, deploy-static → invalidate, for any size of d
     proxy.behave(cloudFrontCallerReferences());
     try {
       const dist = await newDistribution();
-      const step = (name: string, attempt = '1') => invalidateRun({ 'distribution-id': dist, paths: '/index.html', wait: 'false' }, { GITHUB_RUN_ID: '7700', GITHUB_JOB: 'deploy', GITHUB_ACTION: name, GITHUB_RUN_ATTEMPT: attempt });
+      const step = (name: string, attempt = '1') =>
+        invalidateRun(
+          { 'distribution-id': dist, paths: '/index.html', wait: 'false' },
+          { GITHUB_RUN_ID: '7700', GITHUB_JOB: 'deploy', GITHUB_ACTION: name, GITHUB_RUN_ATTEMPT: attempt },
+        );
       const [a, b, again] = [await step('invalidate-1'), await step('invalidate-2'), await step('invalidate-1', '2')];
       for (const r of [a, b, again]) expect(r.exitCode, r.stdout).toBe(0);
       const ids = (r: typeof a) => (JSON.parse(r.outputs['invalidation-ids']!) as Record<string, string[]>)[dist];

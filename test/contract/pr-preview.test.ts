@@ -35,11 +35,13 @@ function eventFile(eventName: string, payload: unknown): Record<string, string> 
   writeFileSync(path, JSON.stringify(payload));
   return { ...githubEnvFor(github, { repository: REPO, eventName, eventPath: path, token: TOKEN }), AWS_REGION: 'us-east-1' };
 }
-const prEvent = (action: string, number: number, sha = HEAD) => eventFile('pull_request', { action, number, pull_request: { number, head: { sha, ref: 'feature' } } });
+const prEvent = (action: string, number: number, sha = HEAD) =>
+  eventFile('pull_request', { action, number, pull_request: { number, head: { sha, ref: 'feature' } } });
 
 // What every test gives; the other inputs get their action.yml defaults from the runner.
 const COMMON: Record<string, string> = { domain: 'preview.example.com', 'github-token': TOKEN };
-const preview = (inputs: Record<string, string>, env: Record<string, string>) => runActionBundle('pr-preview', { ...COMMON, ...inputs }, { env: { ...awsEnvFor(proxy.endpoint), ...env } });
+const preview = (inputs: Record<string, string>, env: Record<string, string>) =>
+  runActionBundle('pr-preview', { ...COMMON, ...inputs }, { env: { ...awsEnvFor(proxy.endpoint), ...env } });
 
 describe('pr-preview, run as the runner runs it', () => {
   it('opened → deploy, synchronize → update, closed → cleanup: one comment throughout, outputs and summary each time', async () => {
@@ -52,10 +54,19 @@ describe('pr-preview, run as the runner runs it', () => {
     const opened = await preview(shared, prEvent('opened', 42));
     expect(opened.errors).toEqual([]);
     expect(opened.exitCode).toBe(0);
-    expect(opened.outputs).toEqual({ url: 'https://pr-42.preview.example.com', bucket, prefix: 'pr-42/', 'distribution-id': dist, status: 'deployed' });
+    expect(opened.outputs).toEqual({
+      url: 'https://pr-42.preview.example.com',
+      bucket,
+      prefix: 'pr-42/',
+      'distribution-id': dist,
+      status: 'deployed',
+    });
     expect(opened.summary).toContain('https://pr-42.preview.example.com');
     expect(opened.summary).toContain(HEAD.slice(0, 12));
-    expect([...(await bucketState(bucket, 'pr-42/')).keys()].filter((k) => !k.includes('.slipway'))).toEqual(['pr-42/assets/app-1.js', 'pr-42/index.html']);
+    expect([...(await bucketState(bucket, 'pr-42/')).keys()].filter((k) => !k.includes('.slipway'))).toEqual([
+      'pr-42/assets/app-1.js',
+      'pr-42/index.html',
+    ]);
 
     const next = '9'.repeat(40);
     github.setPull(REPO, 42, { headSha: next });
@@ -73,7 +84,10 @@ describe('pr-preview, run as the runner runs it', () => {
     expect((await bucketState(bucket, 'pr-42/')).size).toBe(0);
     expect(github.comments(REPO, 42)).toHaveLength(1);
     expect(github.comments(REPO, 42)[0]!.body).toContain('Preview removed');
-    expect(github.deployments(REPO).map((d: { id: number }) => github.statusesOf(REPO, d.id).at(-1)?.state)).toEqual(['inactive', 'inactive']);
+    expect(github.deployments(REPO).map((d: { id: number }) => github.statusesOf(REPO, d.id).at(-1)?.state)).toEqual([
+      'inactive',
+      'inactive',
+    ]);
 
     const again = await preview({ bucket, 'distribution-id': dist }, prEvent('closed', 42, next));
     expect(again.exitCode).toBe(0);
@@ -82,7 +96,12 @@ describe('pr-preview, run as the runner runs it', () => {
     // The token is handed to the runner's masking, and never printed otherwise.
     for (const run of [opened, pushed, closed]) {
       expect(run.stdout).toContain(`::add-mask::${TOKEN}`);
-      expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(TOKEN);
+      expect(
+        run.stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('::add-mask::'))
+          .join('\n'),
+      ).not.toContain(TOKEN);
     }
   });
 
@@ -91,14 +110,20 @@ describe('pr-preview, run as the runner runs it', () => {
     const dist = await newDistribution();
     github.addPull(REPO, { number: 43, headSha: HEAD });
     const env = eventFile('workflow_run', { action: 'completed', workflow_run: { head_sha: 'f'.repeat(40) } });
-    const stale = await preview({ source: writeSite({ 'index.html': 'x' }), bucket, 'distribution-id': dist, 'pr-number': '43', 'head-sha': 'f'.repeat(40) }, env);
+    const stale = await preview(
+      { source: writeSite({ 'index.html': 'x' }), bucket, 'distribution-id': dist, 'pr-number': '43', 'head-sha': 'f'.repeat(40) },
+      env,
+    );
     expect(stale.exitCode).toBe(0);
     expect(stale.outputs.status).toBe('skipped');
     expect(stale.stdout).toMatch(/::warning::Nothing deployed: PR #43's head is now 1234567890ab/);
     expect(proxy.requests).toEqual([]);
     expect(github.requests.map((r: { method: string; path: string }) => `${r.method} ${r.path}`)).toEqual(['GET /repos/acme/web/pulls/43']);
 
-    const current = await preview({ source: writeSite({ 'index.html': 'x' }), bucket, 'distribution-id': dist, 'pr-number': '43', 'head-sha': HEAD }, env);
+    const current = await preview(
+      { source: writeSite({ 'index.html': 'x' }), bucket, 'distribution-id': dist, 'pr-number': '43', 'head-sha': HEAD },
+      env,
+    );
     expect(current.outputs.status).toBe('deployed');
     expect(github.deployments(REPO)[0]).toMatchObject({ sha: HEAD, environment: 'preview/pr-43' });
   });
@@ -140,7 +165,10 @@ describe('the dedicated strategy, run as the runner runs it', () => {
     github.addPull(REPO, { number: 7, headSha: HEAD });
     const bucketTemplate = `pr-{number}-${domain.split('.')[0]}-web`;
     const dedicated = {
-      strategy: 'dedicated', domain, bucket: bucketTemplate, 'hosted-zone-id': zone,
+      strategy: 'dedicated',
+      domain,
+      bucket: bucketTemplate,
+      'hosted-zone-id': zone,
       'certificate-arn': 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
       source: writeSite({ 'index.html': '<h1>dedicated</h1>', 'assets/app-1a2b3c4d.js': 'x' }),
     };
@@ -150,8 +178,15 @@ describe('the dedicated strategy, run as the runner runs it', () => {
     const bucket = bucketTemplate.replace('{number}', '7');
     expect(opened.outputs).toMatchObject({ url: `https://pr-7.${domain}`, bucket, prefix: '', status: 'deployed' });
     expect(opened.outputs['distribution-id']).toMatch(/^[A-Z0-9]{13,14}$/);
-    expect(proxy.ops('CreateBucket', 'CreateDistributionWithTags', 'ChangeResourceRecordSets').map((r) => r.operation)).toEqual(['CreateBucket', 'CreateDistributionWithTags', 'ChangeResourceRecordSets']);
-    expect([...(await bucketState(bucket)).keys()].filter((k) => !k.startsWith('.slipway/')).sort()).toEqual(['assets/app-1a2b3c4d.js', 'index.html']);
+    expect(proxy.ops('CreateBucket', 'CreateDistributionWithTags', 'ChangeResourceRecordSets').map((r) => r.operation)).toEqual([
+      'CreateBucket',
+      'CreateDistributionWithTags',
+      'ChangeResourceRecordSets',
+    ]);
+    expect([...(await bucketState(bucket)).keys()].filter((k) => !k.startsWith('.slipway/')).sort()).toEqual([
+      'assets/app-1a2b3c4d.js',
+      'index.html',
+    ]);
     expect(github.comments(REPO, 7)).toHaveLength(1);
 
     proxy.clear();
@@ -159,8 +194,10 @@ describe('the dedicated strategy, run as the runner runs it', () => {
     const closed = await preview({ ...dedicated, source: '' }, prEvent('closed', 7));
     expect(closed.exitCode, closed.stdout).toBe(0);
     expect(closed.outputs.status).toBe('removed');
-    expect(proxy.ops('ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl').map((r) => r.operation)).toEqual([
-      'ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl',
-    ]);
+    expect(
+      proxy
+        .ops('ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl')
+        .map((r) => r.operation),
+    ).toEqual(['ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl']);
   });
 });

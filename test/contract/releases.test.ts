@@ -15,9 +15,26 @@ beforeAll(async () => {
 afterAll(() => kvs.stop());
 
 const run = (inputs: Record<string, string>) =>
-  runActionBundle('deploy-static', { prefix: '', 'dry-run': 'false', router: '', site: '', 'trailing-slash': 'keep', mode: 'mirror', verify: 'true', 'verify-url': '', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+  runActionBundle(
+    'deploy-static',
+    {
+      prefix: '',
+      'dry-run': 'false',
+      router: '',
+      site: '',
+      'trailing-slash': 'keep',
+      mode: 'mirror',
+      verify: 'true',
+      'verify-url': '',
+      ...inputs,
+    },
+    { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } },
+  );
 
-const build = (n: number) => ({ 'index.html': `<title>v${n}</title><script src="/assets/index-Bq${n}w2e3r.js"></script>`, [`assets/index-Bq${n}w2e3r.js`]: `console.log(${n})` });
+const build = (n: number) => ({
+  'index.html': `<title>v${n}</title><script src="/assets/index-Bq${n}w2e3r.js"></script>`,
+  [`assets/index-Bq${n}w2e3r.js`]: `console.log(${n})`,
+});
 
 describe('deploy-static mode: releases, as the runner runs it', () => {
   it('stages, switches, and reports release-id, previous-release-id, url and an empty changed-paths', async () => {
@@ -30,7 +47,13 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     expect(first.outputs['previous-release-id']).toBe('');
     const second = await run({ source: writeSite(build(2)), bucket, router: arn, site: 'web', mode: 'releases', verify: 'false' });
     expect(second.exitCode).toBe(0);
-    expect(second.outputs).toMatchObject({ 'previous-release-id': first.outputs['release-id'], url: 'https://www.example.com/', 'changed-paths': '[]', 'changed-paths-file': '', uploaded: '2' });
+    expect(second.outputs).toMatchObject({
+      'previous-release-id': first.outputs['release-id'],
+      url: 'https://www.example.com/',
+      'changed-paths': '[]',
+      'changed-paths-file': '',
+      uploaded: '2',
+    });
     expect(JSON.parse(kvs.items(arn).get('s:web')!)).toEqual({ l: `web~${second.outputs['release-id']}`, b: first.outputs['release-id'] });
     expect(second.summary).toContain('in releases mode nothing needs invalidating');
     expect(second.stdout).toContain(`::group::Activate release ${second.outputs['release-id']}`);
@@ -40,17 +63,35 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     const bucket = await newBucket();
     const arn = kvs.createStore('web-router');
     const ids: string[] = [];
-    for (const n of [1, 2]) ids.push((await run({ source: writeSite(build(n)), bucket, router: arn, site: 'web', mode: 'releases', verify: 'false' })).outputs['release-id']!);
-    const release = (inputs: Record<string, string>) => runActionBundle('release', { command: 'list', bucket, prefix: '', router: arn, site: 'web', 'release-id': '', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+    for (const n of [1, 2])
+      ids.push(
+        (await run({ source: writeSite(build(n)), bucket, router: arn, site: 'web', mode: 'releases', verify: 'false' })).outputs[
+          'release-id'
+        ]!,
+      );
+    const release = (inputs: Record<string, string>) =>
+      runActionBundle(
+        'release',
+        { command: 'list', bucket, prefix: '', router: arn, site: 'web', 'release-id': '', ...inputs },
+        { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } },
+      );
     const listed = await release({});
     expect(listed.errors).toEqual([]);
-    expect((JSON.parse(listed.outputs.releases!) as { id: string; live: boolean }[]).map((r) => [r.id, r.live])).toEqual([[ids[1], true], [ids[0], false]]);
+    expect((JSON.parse(listed.outputs.releases!) as { id: string; live: boolean }[]).map((r) => [r.id, r.live])).toEqual([
+      [ids[1], true],
+      [ids[0], false],
+    ]);
     expect(listed.outputs['release-id']).toBe(ids[1]);
     const before = kvs.requests.length;
     const rolled = await release({ command: 'rollback' });
     expect(rolled.exitCode).toBe(0);
     expect(rolled.outputs).toMatchObject({ 'release-id': ids[0], 'previous-release-id': ids[1] });
-    expect(kvs.requests.slice(before).filter((r) => r.op === 'UpdateKeys').map((r) => r.puts)).toEqual([['s:web']]);
+    expect(
+      kvs.requests
+        .slice(before)
+        .filter((r) => r.op === 'UpdateKeys')
+        .map((r) => r.puts),
+    ).toEqual([['s:web']]);
     expect(JSON.parse(kvs.items(arn).get('s:web')!)).toEqual({ l: `web~${ids[0]}`, b: ids[1] });
     expect(rolled.summary).toContain('nothing uploaded, nothing invalidated');
     const bad = await release({ command: 'rollback', 'release-id': 'v1' });
@@ -68,14 +109,20 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
       const good = await run({ ...inputs, source: writeSite(build(1)) });
       expect(good.errors).toEqual([]);
       expect(good.outputs['propagation-ms']).toMatch(/^\d+$/);
-      expect(good.summary).toMatch(/\*\*Verified through the CDN\*\* \(`http:\/\/www\.example\.com\.localhost:\d+\/`, staged release requested with its token\): 1 HTML entry points, 1 files they reference, 0 redirects, 0 header rules/);
+      expect(good.summary).toMatch(
+        /\*\*Verified through the CDN\*\* \(`http:\/\/www\.example\.com\.localhost:\d+\/`, staged release requested with its token\): 1 HTML entry points, 1 files they reference, 0 redirects, 0 header rules/,
+      );
       expect(good.summary).toContain('**Served everywhere**');
       const live = kvs.items(arn).get('s:web');
       const bad = await run({ ...inputs, source: writeSite(build(2)), 'content-type': 'assets/*.js=text/html' });
       expect(bad.exitCode).toBe(1);
-      expect(bad.errors.join('\n')).toMatch(/Verification of the staged release through http:\/\/www\.example\.com\.localhost:\d+\/ found 1 problem; nothing was switched, the live release is unchanged\. .*\/assets\/index-Bq2w2e3r\.js: a script served as text\/html/);
+      expect(bad.errors.join('\n')).toMatch(
+        /Verification of the staged release through http:\/\/www\.example\.com\.localhost:\d+\/ found 1 problem; nothing was switched, the live release is unchanged\. .*\/assets\/index-Bq2w2e3r\.js: a script served as text\/html/,
+      );
       expect(bad.summary).toContain('failed verification');
-      expect(bad.summary).toMatch(/\| `http:\/\/www\.example\.com\.localhost:\d+\/assets\/index-Bq2w2e3r\.js` \| a script served as text\/html/);
+      expect(bad.summary).toMatch(
+        /\| `http:\/\/www\.example\.com\.localhost:\d+\/assets\/index-Bq2w2e3r\.js` \| a script served as text\/html/,
+      );
       expect(kvs.items(arn).get('s:web')).toBe(live);
     } finally {
       await edge.stop();
@@ -86,8 +133,31 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     const bucket = await newBucket();
     const arn = kvs.createStore('web-router');
     const ids: string[] = [];
-    for (const n of [1, 2, 3]) ids.push((await run({ source: writeSite(build(n)), bucket, router: arn, site: 'staging', mode: 'releases', verify: 'false' })).outputs['release-id']!);
-    const release = (inputs: Record<string, string>) => runActionBundle('release', { command: 'list', bucket, prefix: '', router: arn, site: 'staging', 'release-id': '', from: '', to: '', 'keep-releases': '10', 'stale-asset-grace': '7d', 'dry-run': 'false', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+    for (const n of [1, 2, 3])
+      ids.push(
+        (await run({ source: writeSite(build(n)), bucket, router: arn, site: 'staging', mode: 'releases', verify: 'false' })).outputs[
+          'release-id'
+        ]!,
+      );
+    const release = (inputs: Record<string, string>) =>
+      runActionBundle(
+        'release',
+        {
+          command: 'list',
+          bucket,
+          prefix: '',
+          router: arn,
+          site: 'staging',
+          'release-id': '',
+          from: '',
+          to: '',
+          'keep-releases': '10',
+          'stale-asset-grace': '7d',
+          'dry-run': 'false',
+          ...inputs,
+        },
+        { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } },
+      );
     const promoted = await release({ command: 'promote', to: 'production' });
     expect(promoted.errors).toEqual([]);
     expect(promoted.outputs).toMatchObject({ 'release-id': ids[2], 'previous-release-id': '' });
@@ -103,7 +173,10 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     expect(JSON.parse(gc.outputs['deleted-releases']!)).toEqual([ids[0]]);
     expect(gc.summary).toMatch(/1 releases deleted: \d+ objects/);
     const listed = await release({});
-    expect((JSON.parse(listed.outputs.releases!) as { id: string; pointers: string[] }[]).map((r) => [r.id, r.pointers.sort()])).toEqual([[ids[2], ['production', 'staging']], [ids[1], ['staging (rollback)']]]);
+    expect((JSON.parse(listed.outputs.releases!) as { id: string; pointers: string[] }[]).map((r) => [r.id, r.pointers.sort()])).toEqual([
+      [ids[2], ['production', 'staging']],
+      [ids[1], ['staging (rollback)']],
+    ]);
     const before = kvs.requests.length;
     for (const [inputs, message] of [
       [{ command: 'promote' }, /Input 'to' is required/],
@@ -122,7 +195,10 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     [{ mode: 'releases' }, /Input 'mode' releases needs the router input too/],
     [{ mode: 'atomic', router: 'web' }, /Input 'mode' must be mirror \(sync the site in place\) or releases/],
     [{ mode: 'releases', router: 'web', verify: 'yes please' }, /Input 'verify' must be true or false/],
-    [{ mode: 'releases', router: 'web', 'verify-url': 'www.example.com' }, /Input 'verify-url' must be the site's URL, https:\/\/<host>\/ with a host the router maps to this site/],
+    [
+      { mode: 'releases', router: 'web', 'verify-url': 'www.example.com' },
+      /Input 'verify-url' must be the site's URL, https:\/\/<host>\/ with a host the router maps to this site/,
+    ],
     [{ 'verify-url': 'https://www.example.com/' }, /Input 'verify-url' is for mode releases only/],
   ])('bad mode inputs fail before any request: %j', async (inputs, message) => {
     const bucket = await newBucket();

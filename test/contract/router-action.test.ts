@@ -18,7 +18,10 @@ describe('slipway router', () => {
   it('takes setup and status as a first word, and names a bad flag', async () => {
     const attempt = exec(process.execPath, ['bin/slipway.js', 'router', 'status', '--nmae', 'x'], { cwd: root });
     // Usage errors exit 2 (nothing was sent), naming the flag as typed.
-    await expect(attempt).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown flag --nmae for slipway router/) as unknown });
+    await expect(attempt).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown flag --nmae for slipway router/) as unknown,
+    });
     const bad = exec(process.execPath, ['bin/slipway.js', 'router', 'setup', '--hosts', 'example.com'], { cwd: root });
     await expect(bad).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--hosts must hold lines HOST=SITE/) as unknown });
   });

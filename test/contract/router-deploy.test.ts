@@ -15,7 +15,11 @@ beforeAll(async () => {
 afterAll(() => kvs.stop());
 
 const run = (inputs: Record<string, string>) =>
-  runActionBundle('deploy-static', { prefix: '', 'dry-run': 'false', router: '', site: '', 'trailing-slash': 'keep', ...inputs }, { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } });
+  runActionBundle(
+    'deploy-static',
+    { prefix: '', 'dry-run': 'false', router: '', site: '', 'trailing-slash': 'keep', ...inputs },
+    { env: { ...awsEnvFor(motoEndpoint()), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint } },
+  );
 
 describe('deploy-static with router, as the runner runs it', () => {
   it('uploads, then writes the site table to the store (SigV4A-signed), and says so in the summary', async () => {

@@ -17,7 +17,16 @@ beforeEach(async () => {
 afterEach(() => proxy.close());
 
 const run = (request: Partial<InvalidationRequest> & { distributionIds: string[] }) =>
-  invalidate({ paths: ['/*'], wait: true, timeoutMs: 60_000, run: { repository: 'acme/web', runId: '555', job: 'deploy', step: 'invalidate' }, ...request }, { client: cloudFrontAt(proxy.endpoint), log: silentLogger, clock: systemClock });
+  invalidate(
+    {
+      paths: ['/*'],
+      wait: true,
+      timeoutMs: 60_000,
+      run: { repository: 'acme/web', runId: '555', job: 'deploy', step: 'invalidate' },
+      ...request,
+    },
+    { client: cloudFrontAt(proxy.endpoint), log: silentLogger, clock: systemClock },
+  );
 
 describe('invalidate against moto', () => {
   it('submits the paths and waits (moto answers COMPLETED, AWS Completed)', async () => {
@@ -60,7 +69,10 @@ describe('invalidate against moto', () => {
   it('handles several distributions, each with its own invalidation', async () => {
     const [a, b] = [await newDistribution(), await newDistribution()];
     const outcomes = await run({ distributionIds: [a, b], paths: ['/x.html'] });
-    expect(outcomes.map((o) => [o.distributionId, o.status])).toEqual([[a, 'completed'], [b, 'completed']]);
+    expect(outcomes.map((o) => [o.distributionId, o.status])).toEqual([
+      [a, 'completed'],
+      [b, 'completed'],
+    ]);
     expect(await invalidationsOf(a)).toHaveLength(1);
     expect(await invalidationsOf(b)).toHaveLength(1);
   });

@@ -1,9 +1,22 @@
 // pr-preview's dedicated strategy against moto (S3, CloudFront, Route 53). moto's shortcuts are
 // covered elsewhere: it says Deployed at once and would delete an enabled distribution, so the
 // disable → wait → delete order is tested with a mocked client in test/unit/preview-dedicated.test.ts.
-import { GetDistributionCommand, GetDistributionConfigCommand, ListDistributionsCommand, ListOriginAccessControlsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudfront';
+import {
+  GetDistributionCommand,
+  GetDistributionConfigCommand,
+  ListDistributionsCommand,
+  ListOriginAccessControlsCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-cloudfront';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { CreateBucketCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, HeadBucketCommand, PutBucketTaggingCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  PutBucketTaggingCommand,
+} from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,7 +69,15 @@ function depsFor(): PreviewDeps {
   const r53 = new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint });
   return {
     store: new DedicatedPreviewStore(
-      { repository: REPO, domain, bucketTemplate: template, certificateArn: CERT, hostedZoneId: zoneId, priceClass: 'PriceClass_100', region: 'us-east-1' },
+      {
+        repository: REPO,
+        domain,
+        bucketTemplate: template,
+        certificateArn: CERT,
+        hostedZoneId: zoneId,
+        priceClass: 'PriceClass_100',
+        region: 'us-east-1',
+      },
       { s3, cloudfront, route53: r53, log: silentLogger, clock: systemClock, ...PREVIEW_LIMITS.dedicated, pollMs: 10 },
     ),
     s3,
@@ -68,14 +89,30 @@ function depsFor(): PreviewDeps {
 }
 const run = (): PreviewRun => ({
   strategy: { kind: 'dedicated', bucketTemplate: template, certificateArn: CERT, hostedZoneId: zoneId, priceClass: 'PriceClass_100' },
-  repo, domain, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com',
-  guardHeadSha: false, expireAfterMs: 0, cacheControl: [], exclude: [], concurrency: 8, limits: PREVIEW_LIMITS,
+  repo,
+  domain,
+  comment: true,
+  deployment: true,
+  dryRun: false,
+  serverUrl: 'https://github.com',
+  guardHeadSha: false,
+  expireAfterMs: 0,
+  cacheControl: [],
+  exclude: [],
+  concurrency: 8,
+  limits: PREVIEW_LIMITS,
 });
-const deploy = (n: number, dir: string) => deployPreview({ ...run(), command: 'deploy', number: n, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 }, depsFor());
+const deploy = (n: number, dir: string) =>
+  deployPreview(
+    { ...run(), command: 'deploy', number: n, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 },
+    depsFor(),
+  );
 
 async function records(host: string) {
   const list = await route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-  return (list.ResourceRecordSets ?? []).filter((r) => r.Name === `${host}.`).map((r) => ({ type: r.Type, target: r.AliasTarget?.DNSName }));
+  return (list.ResourceRecordSets ?? [])
+    .filter((r) => r.Name === `${host}.`)
+    .map((r) => ({ type: r.Type, target: r.AliasTarget?.DNSName }));
 }
 
 describe('pr-preview, dedicated strategy', () => {
@@ -87,29 +124,57 @@ describe('pr-preview, dedicated strategy', () => {
     const bucket = template.replace('{number}', '5');
     expect(first.site).toMatchObject({ bucket, prefix: '', url: `https://pr-5.${domain}` });
     const s3 = inspector();
-    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
     // Not versioned: S3 may answer 404 for new objects for a while after versioning is first enabled.
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBeUndefined();
-    expect([...(await bucketState(bucket)).keys()].filter((k) => !k.startsWith('.slipway/')).sort()).toEqual(['assets/app-1.js', 'index.html']);
+    expect([...(await bucketState(bucket)).keys()].filter((k) => !k.startsWith('.slipway/')).sort()).toEqual([
+      'assets/app-1.js',
+      'index.html',
+    ]);
 
     const cf = cloudFrontAt(motoEndpoint());
     const id = first.site!.distributionId;
     const { Distribution: d } = await cf.send(new GetDistributionCommand({ Id: id }));
     const config = d!.DistributionConfig!;
     expect(config.Aliases?.Items).toEqual([`pr-5.${domain}`]);
-    expect(config.ViewerCertificate).toMatchObject({ ACMCertificateArn: CERT, MinimumProtocolVersion: 'TLSv1.2_2021', SSLSupportMethod: 'sni-only' });
+    expect(config.ViewerCertificate).toMatchObject({
+      ACMCertificateArn: CERT,
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+      SSLSupportMethod: 'sni-only',
+    });
     expect(config.PriceClass).toBe('PriceClass_100');
     expect(config.DefaultRootObject).toBe('index.html');
-    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', Compress: true, CachePolicyId: MANAGED_POLICY.useOriginCacheControlHeaders, ResponseHeadersPolicyId: MANAGED_POLICY.securityHeaders });
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      ViewerProtocolPolicy: 'redirect-to-https',
+      Compress: true,
+      CachePolicyId: MANAGED_POLICY.useOriginCacheControlHeaders,
+      ResponseHeadersPolicyId: MANAGED_POLICY.securityHeaders,
+    });
     expect(config.CacheBehaviors?.Items?.[0]).toMatchObject({ PathPattern: 'assets/*', CachePolicyId: MANAGED_POLICY.cachingOptimized });
-    expect(config.CustomErrorResponses?.Items?.map((e) => [e.ErrorCode, e.ResponsePagePath, e.ResponseCode])).toEqual([[403, '/index.html', '200'], [404, '/index.html', '200']]);
+    expect(config.CustomErrorResponses?.Items?.map((e) => [e.ErrorCode, e.ResponsePagePath, e.ResponseCode])).toEqual([
+      [403, '/index.html', '200'],
+      [404, '/index.html', '200'],
+    ]);
     const tags = await cf.send(new ListTagsForResourceCommand({ Resource: d!.ARN }));
-    expect(Object.fromEntries((tags.Tags?.Items ?? []).map((t) => [t.Key, t.Value]))).toMatchObject({ 'slipway:repository': REPO, 'slipway:pr': '5' });
-    const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!) as { Statement: { Effect: string; Condition?: unknown }[] };
+    expect(Object.fromEntries((tags.Tags?.Items ?? []).map((t) => [t.Key, t.Value]))).toMatchObject({
+      'slipway:repository': REPO,
+      'slipway:pr': '5',
+    });
+    const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!) as {
+      Statement: { Effect: string; Condition?: unknown }[];
+    };
     expect(policy.Statement[0]).toMatchObject({ Effect: 'Allow', Condition: { StringEquals: { 'AWS:SourceArn': d!.ARN } } });
     const oacs = await cf.send(new ListOriginAccessControlsCommand({}));
     expect(oacs.OriginAccessControlList?.Items?.filter((o) => o.Name === `pr-5.${domain}`)).toHaveLength(1);
-    expect(await records(`pr-5.${domain}`)).toEqual([{ type: 'A', target: `${d!.DomainName!}.` }, { type: 'AAAA', target: `${d!.DomainName!}.` }]);
+    expect(await records(`pr-5.${domain}`)).toEqual([
+      { type: 'A', target: `${d!.DomainName!}.` },
+      { type: 'AAAA', target: `${d!.DomainName!}.` },
+    ]);
 
     proxy.clear();
     writeFileSync(join(dir, 'index.html'), 'v2');
@@ -129,10 +194,20 @@ describe('pr-preview, dedicated strategy', () => {
     const removed = await cleanupPreview({ ...run(), command: 'cleanup', number: 6 }, depsFor());
     expect(removed.status).toBe('removed');
     // The order that matters on AWS: DNS first, the distribution disabled before it is deleted.
-    const order = proxy.ops('ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl').map((r) => r.operation);
-    expect(order.slice(-5)).toEqual(['ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl']);
+    const order = proxy
+      .ops('ChangeResourceRecordSets', 'UpdateDistribution', 'DeleteBucket', 'DeleteDistribution', 'DeleteOriginAccessControl')
+      .map((r) => r.operation);
+    expect(order.slice(-5)).toEqual([
+      'ChangeResourceRecordSets',
+      'UpdateDistribution',
+      'DeleteBucket',
+      'DeleteDistribution',
+      'DeleteOriginAccessControl',
+    ]);
     await expect(inspector().send(new HeadBucketCommand({ Bucket: template.replace('{number}', '6') }))).rejects.toThrow();
-    await expect(cloudFrontAt(motoEndpoint()).send(new GetDistributionConfigCommand({ Id: deployed.site!.distributionId }))).rejects.toThrow();
+    await expect(
+      cloudFrontAt(motoEndpoint()).send(new GetDistributionConfigCommand({ Id: deployed.site!.distributionId })),
+    ).rejects.toThrow();
     expect(await records(`pr-6.${domain}`)).toEqual([]);
     expect(removed.removal?.steps.join('\n')).toMatch(/object versions/);
 
@@ -158,7 +233,10 @@ describe('pr-preview, dedicated strategy', () => {
     }
     github.setPull(REPO, 31, { state: 'closed' });
     const swept = await sweepPreviews({ ...run(), command: 'sweep', expireAfterMs: 0 }, depsFor());
-    expect(swept.previews.map((p) => [p.number, p.decision])).toEqual([[31, 'remove'], [32, 'keep']]);
+    expect(swept.previews.map((p) => [p.number, p.decision])).toEqual([
+      [31, 'remove'],
+      [32, 'keep'],
+    ]);
     expect(swept.previews[0]!.cleanup?.status).toBe('removed');
     await expect(inspector().send(new HeadBucketCommand({ Bucket: template.replace('{number}', '31') }))).rejects.toThrow();
     await inspector().send(new HeadBucketCommand({ Bucket: template.replace('{number}', '32') }));

@@ -39,8 +39,20 @@ const DOMAIN = 'preview.example.com';
 let current: { strategy: PreviewStrategy; router: string };
 const run = (): PreviewRun => ({
   ...current,
-  repo: { owner: 'acme', repo: 'web' }, domain: DOMAIN, comment: false, deployment: false, dryRun: false, serverUrl: 'https://github.com', runUrl: 'https://github.com/acme/web/actions/runs/9', runId: '9',
-  guardHeadSha: false, expireAfterMs: 0, cacheControl: [], exclude: [], concurrency: 8, limits: PREVIEW_LIMITS,
+  repo: { owner: 'acme', repo: 'web' },
+  domain: DOMAIN,
+  comment: false,
+  deployment: false,
+  dryRun: false,
+  serverUrl: 'https://github.com',
+  runUrl: 'https://github.com/acme/web/actions/runs/9',
+  runId: '9',
+  guardHeadSha: false,
+  expireAfterMs: 0,
+  cacheControl: [],
+  exclude: [],
+  concurrency: 8,
+  limits: PREVIEW_LIMITS,
 });
 
 async function setup() {
@@ -51,10 +63,17 @@ async function setup() {
   // The router's name is resolved only when it is not an ARN: no CloudFront call is needed here.
   const cloudfront: CloudFrontClient = cloudFrontAt(motoEndpoint());
   current = { strategy: { kind: 'shared', bucket, distributionId }, router: arn };
-  const store = new SharedPreviewStore({ repository: REPO, domain: DOMAIN, bucket, distributionId, invalidationTimeoutMs: PREVIEW_LIMITS.invalidationTimeoutMs }, { s3, cloudfront, log: silentLogger, clock: systemClock });
+  const store = new SharedPreviewStore(
+    { repository: REPO, domain: DOMAIN, bucket, distributionId, invalidationTimeoutMs: PREVIEW_LIMITS.invalidationTimeoutMs },
+    { s3, cloudfront, log: silentLogger, clock: systemClock },
+  );
   const deps: PreviewDeps = {
     store,
-    router: new PreviewRouter(arn, { locate: (n) => store.locate(n), domain: DOMAIN }, { s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger }),
+    router: new PreviewRouter(
+      arn,
+      { locate: (n) => store.locate(n), domain: DOMAIN },
+      { s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger },
+    ),
     s3,
     cloudfront,
     github: createGitHubClient('ghs_test', github.url, { backoffMs: 5 }),
@@ -64,7 +83,16 @@ async function setup() {
   return { bucket, arn, deps };
 }
 
-const request = (dir: string, number: number): DeployRequest => ({ ...run(), command: 'deploy', number, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 });
+const request = (dir: string, number: number): DeployRequest => ({
+  ...run(),
+  command: 'deploy',
+  number,
+  guardHeadSha: false,
+  sourceDir: dir,
+  cacheControl: [],
+  exclude: [],
+  concurrency: 8,
+});
 
 describe('pr-preview (shared) on the edge router', () => {
   it('a Next.js export preview answers its pages, assets and 404s at pr-N.<domain>; cleanup unroutes it', async () => {
@@ -92,7 +120,9 @@ describe('pr-preview (shared) on the edge router', () => {
 
       const cleaned = await cleanupPreview({ ...run(), command: 'cleanup', number: 12 }, deps);
       expect(cleaned.status).toBe('removed');
-      expect(cleaned.removal!.steps.at(-1)).toMatch(new RegExp(`removed host pr-12.preview.example.com and \\d+ routing entries of site ${bucket}/pr-12`));
+      expect(cleaned.removal!.steps.at(-1)).toMatch(
+        new RegExp(`removed host pr-12.preview.example.com and \\d+ routing entries of site ${bucket}/pr-12`),
+      );
       expect([...kvs.items(arn).keys()].filter((k) => k.includes('pr-12'))).toEqual([]);
       expect((await edge.get('pr-12.preview.example.com', '/about')).status).toBe(404);
       expect([...(await bucketState(bucket)).keys()]).toEqual([]);

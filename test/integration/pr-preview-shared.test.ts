@@ -50,7 +50,10 @@ function depsFor(token = 'ghs_test', repository = REPO): PreviewDeps {
   const s3 = s3At(proxy.endpoint);
   const cloudfront = cloudFrontAt(proxy.endpoint);
   return {
-    store: new SharedPreviewStore({ repository, domain: DOMAIN, bucket, distributionId, invalidationTimeoutMs: PREVIEW_LIMITS.invalidationTimeoutMs }, { s3, cloudfront, log: silentLogger, clock: systemClock }),
+    store: new SharedPreviewStore(
+      { repository, domain: DOMAIN, bucket, distributionId, invalidationTimeoutMs: PREVIEW_LIMITS.invalidationTimeoutMs },
+      { s3, cloudfront, log: silentLogger, clock: systemClock },
+    ),
     s3,
     cloudfront,
     github: createGitHubClient(token, github.url, { backoffMs: 5 }),
@@ -64,14 +67,37 @@ const run: PreviewRun = {
   get strategy() {
     return { kind: 'shared' as const, bucket, distributionId };
   },
-  repo, domain: DOMAIN, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com', runUrl: 'https://github.com/acme/web/actions/runs/77', runId: '77',
-  guardHeadSha: false, expireAfterMs: 0, cacheControl: [], exclude: [], concurrency: 8, limits: PREVIEW_LIMITS,
+  repo,
+  domain: DOMAIN,
+  comment: true,
+  deployment: true,
+  dryRun: false,
+  serverUrl: 'https://github.com',
+  runUrl: 'https://github.com/acme/web/actions/runs/77',
+  runId: '77',
+  guardHeadSha: false,
+  expireAfterMs: 0,
+  cacheControl: [],
+  exclude: [],
+  concurrency: 8,
+  limits: PREVIEW_LIMITS,
 };
-const request = (dir: string, extra: Partial<DeployRequest> = {}): DeployRequest => ({ ...run, command: 'deploy', number: 7, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8, ...extra });
+const request = (dir: string, extra: Partial<DeployRequest> = {}): DeployRequest => ({
+  ...run,
+  command: 'deploy',
+  number: 7,
+  guardHeadSha: false,
+  sourceDir: dir,
+  cacheControl: [],
+  exclude: [],
+  concurrency: 8,
+  ...extra,
+});
 const cleanup = (number: number): CleanupRequest => ({ ...run, command: 'cleanup', number });
 const sweep = (extra: Partial<PreviewRun>): SweepRequest => ({ ...run, command: 'sweep', ...extra });
 const writes = (p: AwsProxy) => p.ops('PutObject', 'CopyObject', 'DeleteObjects', 'CreateInvalidation', 'CreateMultipartUpload');
-const githubCalls = (f: FakeGitHub, method: string, pattern: RegExp) => f.requests.filter((r) => r.method === method && pattern.test(r.path));
+const githubCalls = (f: FakeGitHub, method: string, pattern: RegExp) =>
+  f.requests.filter((r) => r.method === method && pattern.test(r.path));
 
 describe('pr-preview, shared strategy', () => {
   it('deploys under pr-N/, invalidates what changed, then keeps exactly one comment and a deployment per push', async () => {
@@ -113,10 +139,15 @@ describe('pr-preview, shared strategy', () => {
     for (const d of deployments) {
       expect(d).toMatchObject({ environment: 'preview/pr-7', transient_environment: true, production_environment: false });
       expect(github.statusesOf(REPO, d.id).map((s: { state: string }) => s.state)).toEqual(['in_progress', 'success']);
-      expect(github.statusesOf(REPO, d.id).at(-1)).toMatchObject({ environment_url: 'https://pr-7.preview.example.com', log_url: run.runUrl });
+      expect(github.statusesOf(REPO, d.id).at(-1)).toMatchObject({
+        environment_url: 'https://pr-7.preview.example.com',
+        log_url: run.runUrl,
+      });
     }
     expect(deployments.map((d: { sha: string }) => d.sha).sort()).toEqual([SHA1, SHA2]);
-    expect(prPreviewSummary({ ...request(dir), githubToken: 't' }, { command: 'deploy', deploy: second })).toContain(`GitHub deployment ${second.deploymentId} in preview/pr-7: success`);
+    expect(prPreviewSummary({ ...request(dir), githubToken: 't' }, { command: 'deploy', deploy: second })).toContain(
+      `GitHub deployment ${second.deploymentId} in preview/pr-7: success`,
+    );
     const created = githubCalls(github, 'POST', /\/deployments$/).map((r) => r.body);
     expect(created[0]).toMatchObject({ auto_merge: false, required_contexts: [], transient_environment: true });
   });
@@ -128,13 +159,19 @@ describe('pr-preview, shared strategy', () => {
     const deps = depsFor();
     const original = deps.github.rest.issues.createComment;
     deps.github.rest.issues.createComment = (async (...args: Parameters<typeof original>) => {
-      const keys = ((await inspector().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'pr-8/' }))).Contents ?? []).map((o) => o.Key);
+      const keys = ((await inspector().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'pr-8/' }))).Contents ?? []).map(
+        (o) => o.Key,
+      );
       seen.push(...keys.map(String));
       return original(...args);
     }) as typeof original;
     await deployPreview(request(dir, { number: 8 }), deps);
     expect(seen).toContain('pr-8/index.html');
-    const order = github.requests.filter((r: { method: string }) => r.method === 'POST').map((r: { path: string; body: unknown }) => (r.path.endsWith('/statuses') ? (r.body as { state: string }).state : r.path.replace(/\d+/g, 'N')));
+    const order = github.requests
+      .filter((r: { method: string }) => r.method === 'POST')
+      .map((r: { path: string; body: unknown }) =>
+        r.path.endsWith('/statuses') ? (r.body as { state: string }).state : r.path.replace(/\d+/g, 'N'),
+      );
     expect(order).toEqual(['/repos/acme/web/deployments', 'in_progress', '/repos/acme/web/issues/N/comments', 'success']);
   });
 
@@ -191,9 +228,16 @@ describe('pr-preview, shared strategy', () => {
 
   it('a failed upload marks the deployment failed and posts no link', async () => {
     github.addPull(REPO, { number: 13, headSha: SHA1 });
-    proxy.faults.inject({ match: (r) => r.operation === 'PutObject' && !r.path.includes('.slipway'), times: Infinity, status: 403, code: 'AccessDenied' });
+    proxy.faults.inject({
+      match: (r) => r.operation === 'PutObject' && !r.path.includes('.slipway'),
+      times: Infinity,
+      status: 403,
+      code: 'AccessDenied',
+    });
     try {
-      await expect(deployPreview(request(writeSite({ 'index.html': 'x' }), { number: 13 }), depsFor())).rejects.toBeInstanceOf(PartialFailure);
+      await expect(deployPreview(request(writeSite({ 'index.html': 'x' }), { number: 13 }), depsFor())).rejects.toBeInstanceOf(
+        PartialFailure,
+      );
     } finally {
       proxy.faults.clear();
     }
@@ -238,8 +282,16 @@ describe('pr-preview, shared strategy', () => {
 
   it('refuses a prefix that holds another repository’s preview', async () => {
     github.addPull(REPO, { number: 16, headSha: SHA1 });
-    await inspector().send(new PutObjectCommand({ Bucket: bucket, Key: 'pr-16/.slipway/preview.json', Body: JSON.stringify({ repository: 'other/app', number: 16 }) }));
-    await expect(deployPreview(request(writeSite({ 'index.html': 'x' }), { number: 16 }), depsFor())).rejects.toThrow(/holds a preview of other\/app/);
+    await inspector().send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'pr-16/.slipway/preview.json',
+        Body: JSON.stringify({ repository: 'other/app', number: 16 }),
+      }),
+    );
+    await expect(deployPreview(request(writeSite({ 'index.html': 'x' }), { number: 16 }), depsFor())).rejects.toThrow(
+      /holds a preview of other\/app/,
+    );
     await expect(cleanupPreview(cleanup(16), depsFor())).rejects.toThrow(/other\/app/);
     expect([...(await bucketState(bucket)).keys()]).toEqual(['pr-16/.slipway/preview.json']);
   });
@@ -251,18 +303,32 @@ describe('pr-preview, shared strategy', () => {
       await deployPreview(request(dir, { number: n }), depsFor());
     }
     // Another repository's preview in the bucket is none of this sweep's business.
-    await inspector().send(new PutObjectCommand({ Bucket: bucket, Key: 'pr-30/.slipway/preview.json', Body: JSON.stringify({ repository: 'other/app', number: 30 }) }));
+    await inspector().send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'pr-30/.slipway/preview.json',
+        Body: JSON.stringify({ repository: 'other/app', number: 30 }),
+      }),
+    );
     github.setPull(REPO, 21, { state: 'closed' });
     github.setPull(REPO, 23, { updatedAt: new Date(Date.now() - 40 * 86400_000).toISOString() });
     github.faults.inject({ status: 500, times: 1000, match: /GET \/repos\/acme\/web\/pulls\/24$/ });
 
     const planned = await sweepPreviews(sweep({ dryRun: true, expireAfterMs: 30 * 86400_000 }), depsFor());
     expect(planned.status).toBe('planned');
-    expect(planned.previews.map((p) => [p.number, p.decision])).toEqual([[21, 'remove'], [22, 'keep'], [23, 'remove'], [24, 'unknown']]);
+    expect(planned.previews.map((p) => [p.number, p.decision])).toEqual([
+      [21, 'remove'],
+      [22, 'keep'],
+      [23, 'remove'],
+      [24, 'unknown'],
+    ]);
     expect([...(await bucketState(bucket)).keys()].filter((k) => k.startsWith('pr-21/')).length).toBeGreaterThan(0);
 
     const swept = await sweepPreviews(sweep({ expireAfterMs: 30 * 86400_000 }), depsFor());
-    expect(swept.previews.filter((p) => p.cleanup).map((p) => [p.number, p.cleanup!.status])).toEqual([[21, 'removed'], [23, 'removed']]);
+    expect(swept.previews.filter((p) => p.cleanup).map((p) => [p.number, p.cleanup!.status])).toEqual([
+      [21, 'removed'],
+      [23, 'removed'],
+    ]);
     const prefixes = new Set([...(await bucketState(bucket)).keys()].map((k) => k.split('/')[0]));
     expect([...prefixes].sort()).toEqual(['pr-22', 'pr-24', 'pr-30']);
     expect(github.comments(REPO, 21)[0]!.body).toContain('closed');

@@ -20,13 +20,19 @@ beforeEach(async () => {
 });
 afterEach(() => proxy.close());
 
-const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSettings => syncSettings(dir, bucket, { staleGraceMs: 0, ...overrides });
+const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSettings =>
+  syncSettings(dir, bucket, { staleGraceMs: 0, ...overrides });
 const deploy = (s: SyncSettings) => syncSite(s, { client: s3At(proxy.endpoint, 8), log: silentLogger });
 
 /** Writes of the site and its record (the deploy lease is not the site). */
 const siteOps = (...operations: string[]) => proxy.ops(...operations).filter((r) => r.key !== '.slipway/lease.json');
 
-const SITE = { 'index.html': '<p>home</p>', 'about/index.html': '<p>about</p>', 'assets/app-Bq3w7x1Z.js': 'console.log(1)', 'robots.txt': 'User-agent: *' };
+const SITE = {
+  'index.html': '<p>home</p>',
+  'about/index.html': '<p>about</p>',
+  'assets/app-Bq3w7x1Z.js': 'console.log(1)',
+  'robots.txt': 'User-agent: *',
+};
 
 describe('an SSE-KMS bucket, whose ETags are not MD5s', () => {
   beforeEach(() => proxy.behave(sseKmsEtags([bucket])));
@@ -98,7 +104,8 @@ it('a per-key error that is not transient (AccessDenied) fails the deploy naming
 
 describe('two deploys to one bucket and prefix at once', () => {
   const lease = { ttlMs: 60_000, waitMs: 60_000, pollMs: 50 };
-  const deployAs = (owner: string, dir: string, options = lease) => syncSite({ ...settings(dir), owner }, { client: s3At(proxy.endpoint, 8), log: silentLogger, lease: options });
+  const deployAs = (owner: string, dir: string, options = lease) =>
+    syncSite({ ...settings(dir), owner }, { client: s3At(proxy.endpoint, 8), log: silentLogger, lease: options });
 
   it('never interleave: the later one waits for the lease, then deploys over a complete site', async () => {
     const a = writeSite({ 'index.html': 'A', 'a.txt': 'a' });
@@ -116,7 +123,11 @@ describe('two deploys to one bucket and prefix at once', () => {
 
   it('give up after the bounded wait, naming the other deploy, having changed nothing', async () => {
     const { Lease } = await import('../../src/lib/s3-sync/lease.js');
-    const held = await Lease.acquire(s3At(proxy.endpoint), bucket, '', 'workflow run https://github.com/acme/web/actions/runs/1', { clock: (await import('../../src/lib/util/clock.js')).systemClock, log: silentLogger, options: lease });
+    const held = await Lease.acquire(s3At(proxy.endpoint), bucket, '', 'workflow run https://github.com/acme/web/actions/runs/1', {
+      clock: (await import('../../src/lib/util/clock.js')).systemClock,
+      log: silentLogger,
+      options: lease,
+    });
     proxy.clear();
     await expect(deployAs('run B', writeSite({ 'index.html': 'B' }), { ...lease, waitMs: 300 })).rejects.toThrow(
       /Another deploy to s3:\/\/.*\/ is in progress: workflow run https:\/\/github\.com\/acme\/web\/actions\/runs\/1, started .*nothing was changed/,
@@ -127,14 +138,24 @@ describe('two deploys to one bucket and prefix at once', () => {
   });
 
   it('take over a lease that expired (a deploy that was killed)', async () => {
-    await inspector().send(new (await import('@aws-sdk/client-s3')).PutObjectCommand({ Bucket: bucket, Key: '.slipway/lease.json', Body: JSON.stringify({ owner: 'killed run', startedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T00:10:00.000Z' }) }));
+    await inspector().send(
+      new (await import('@aws-sdk/client-s3')).PutObjectCommand({
+        Bucket: bucket,
+        Key: '.slipway/lease.json',
+        Body: JSON.stringify({ owner: 'killed run', startedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T00:10:00.000Z' }),
+      }),
+    );
     const result = await deployAs('run B', writeSite({ 'index.html': 'B' }));
     expect(result.uploaded).toBe(1);
   });
 
   it("a deploy whose lease was taken over leaves the new holder's lease in place when it finishes", async () => {
     const { Lease } = await import('../../src/lib/s3-sync/lease.js');
-    const held = await Lease.acquire(s3At(proxy.endpoint), bucket, '', 'run A', { clock: (await import('../../src/lib/util/clock.js')).systemClock, log: silentLogger, options: lease });
+    const held = await Lease.acquire(s3At(proxy.endpoint), bucket, '', 'run A', {
+      clock: (await import('../../src/lib/util/clock.js')).systemClock,
+      log: silentLogger,
+      options: lease,
+    });
     const theirs = JSON.stringify({ owner: 'run B', startedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2999-01-01T00:00:00.000Z' });
     await inspector().send(new PutObjectCommand({ Bucket: bucket, Key: '.slipway/lease.json', Body: theirs }));
     proxy.clear();
@@ -150,7 +171,8 @@ describe('two deploys to one bucket and prefix at once', () => {
     writeFileSync(join(dir, 'index.html'), 'v2');
     // The other writer lands between this deploy's read of the manifest and its write.
     proxy.faults.plan((r) => {
-      if (r.operation === 'PutObject' && r.key === 'index.html') void inspector().send(new PutObjectCommand({ Bucket: bucket, Key: MANIFEST_KEY, Body: '{"version":1,"objects":{},"stale":{}}' }));
+      if (r.operation === 'PutObject' && r.key === 'index.html')
+        void inspector().send(new PutObjectCommand({ Bucket: bucket, Key: MANIFEST_KEY, Body: '{"version":1,"objects":{},"stale":{}}' }));
       return undefined;
     });
     await expect(deploy(settings(dir))).rejects.toThrow(/was changed by another deploy while this one ran/);
@@ -161,8 +183,20 @@ describe('two deploys to one bucket and prefix at once', () => {
 describe('a lease its holder can no longer be using is taken over at once', () => {
   const lease = { ttlMs: 60_000, waitMs: 300, pollMs: 50 };
   const putLease = async (record: Record<string, unknown>) =>
-    inspector().send(new PutObjectCommand({ Bucket: bucket, Key: '.slipway/lease.json', Body: JSON.stringify({ owner: 'the other deploy', startedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString(), ...record }) }));
-  const deployAs = (extra: Partial<SyncSettings>) => syncSite({ ...settings(writeSite({ 'index.html': 'x' })), ...extra }, { client: s3At(proxy.endpoint, 8), log: silentLogger, lease });
+    inspector().send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: '.slipway/lease.json',
+        Body: JSON.stringify({
+          owner: 'the other deploy',
+          startedAt: new Date().toISOString(),
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+          ...record,
+        }),
+      }),
+    );
+  const deployAs = (extra: Partial<SyncSettings>) =>
+    syncSite({ ...settings(writeSite({ 'index.html': 'x' })), ...extra }, { client: s3At(proxy.endpoint, 8), log: silentLogger, lease });
 
   it('left by an earlier attempt of the same workflow job (a cancelled or killed run, re-run)', async () => {
     await putLease({ run: 'acme/web/42/deploy' });
@@ -178,6 +212,8 @@ describe('a lease its holder can no longer be using is taken over at once', () =
 
   it('but not one held by a process that is still running, nor by another job', async () => {
     await putLease({ host: (await import('node:os')).hostname(), pid: process.ppid, run: 'acme/web/42/other-job' });
-    await expect(deployAs({ runJob: 'acme/web/42/deploy' })).rejects.toThrow(/Another deploy to s3:\/\/.* is in progress: the other deploy/);
+    await expect(deployAs({ runJob: 'acme/web/42/deploy' })).rejects.toThrow(
+      /Another deploy to s3:\/\/.* is in progress: the other deploy/,
+    );
   });
 });

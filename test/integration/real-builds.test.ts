@@ -45,7 +45,9 @@ describe.each([
     for (const key of v1.hashed) expect(state.get(key)?.cacheControl, key).toBe(IMMUTABLE);
     for (const key of v1.entryPoints) expect(state.get(key)?.cacheControl, key).toBe(NO_CACHE);
     for (const key of v1.plain) expect(state.get(key)?.cacheControl, key).toBe(SHORT_CACHE);
-    const order = siteOps('PutObject').map((r) => r.key ?? '').filter((k) => k !== MANIFEST_KEY);
+    const order = siteOps('PutObject')
+      .map((r) => r.key ?? '')
+      .filter((k) => k !== MANIFEST_KEY);
     const firstEntry = Math.min(...v1.entryPoints.map((k) => order.indexOf(k)));
     expect(Math.max(...[...v1.hashed, ...v1.plain].map((k) => order.indexOf(k)))).toBeLessThan(firstEntry);
   });
@@ -60,7 +62,12 @@ describe.each([
     for (const k of Object.keys(v1.files)) if (!(k in v2.files)) rmSync(join(dir, k));
     writeSite(v2.files, dir);
     const result = await deploy(settings(dir));
-    expect(result.plan.kept.filter((k) => k.reason === 'stale asset').map((k) => k.key).sort()).toEqual(dropped.sort());
+    expect(
+      result.plan.kept
+        .filter((k) => k.reason === 'stale asset')
+        .map((k) => k.key)
+        .sort(),
+    ).toEqual(dropped.sort());
     const keys = [...(await bucketState(bucket)).keys()];
     for (const k of dropped) expect(keys).toContain(k);
   });
@@ -83,7 +90,12 @@ it('upper-case and .xhtml pages are pages too', async () => {
 });
 
 it('the framework input names it; cache-control rules still win', async () => {
-  const result = await deploy(settings(writeSite({ 'index.html': 'x', 'static/js/main.js': 'js' }), { framework: 'cra', cacheControl: [{ glob: 'index.html', value: 'no-store' }] }));
+  const result = await deploy(
+    settings(writeSite({ 'index.html': 'x', 'static/js/main.js': 'js' }), {
+      framework: 'cra',
+      cacheControl: [{ glob: 'index.html', value: 'no-store' }],
+    }),
+  );
   expect(result.framework).toMatchObject({ name: 'cra', reason: 'the framework input' });
   const state = await bucketState(bucket);
   expect(state.get('static/js/main.js')?.cacheControl).toBe(IMMUTABLE);
@@ -96,13 +108,24 @@ it('warns when a file cached as immutable changes content under the same name', 
   writeFileSync(join(dir, 'assets/index-BQw3kz1a.js'), 'v2');
   const warnings: string[] = [];
   const result = await deploy(settings(dir), { ...silentLogger, warning: (m) => warnings.push(m) });
-  expect(result.warnings).toEqual([expect.stringMatching(/^assets\/index-BQw3kz1a\.js is cached as immutable, yet its content changed under the same name/)]);
+  expect(result.warnings).toEqual([
+    expect.stringMatching(/^assets\/index-BQw3kz1a\.js is cached as immutable, yet its content changed under the same name/),
+  ]);
   expect(warnings).toEqual(result.warnings);
 });
 
 it('warns about a cache-control rule that decides no file', async () => {
-  const result = await deploy(settings(writeSite({ 'index.html': 'x', 'a.png': 'p' }), { cacheControl: [{ glob: '*.png, *.jpg', value: 'public, max-age=60' }, { glob: '*.png', value: 'public, max-age=600' }] }));
-  expect(result.warnings).toEqual([expect.stringMatching(/The cache-control rule \*\.png, \*\.jpg=public, max-age=60 decides no file of this build/)]);
+  const result = await deploy(
+    settings(writeSite({ 'index.html': 'x', 'a.png': 'p' }), {
+      cacheControl: [
+        { glob: '*.png, *.jpg', value: 'public, max-age=60' },
+        { glob: '*.png', value: 'public, max-age=600' },
+      ],
+    }),
+  );
+  expect(result.warnings).toEqual([
+    expect.stringMatching(/The cache-control rule \*\.png, \*\.jpg=public, max-age=60 decides no file of this build/),
+  ]);
 });
 
 describe('a first deploy into a bucket that holds other things', () => {
@@ -127,23 +150,43 @@ describe('object headers beyond Cache-Control and Content-Type', () => {
   const head = (key: string) => inspector().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
 
   it('serves .svgz gzip-encoded, and a pre-compressed Unity build with the headers rules give', async () => {
-    await deploy(settings(writeSite({ 'index.html': 'x', 'logo.svgz': 'gz', 'Build/game.wasm.br': 'br', 'Build/game.data.br': 'br' }), {
-      headers: [{ glob: 'Build/*.br', name: 'content-encoding', value: 'br' }, { glob: 'Build/*.data.br', name: 'x-amz-meta-build', value: '42' }],
-      contentType: [{ glob: 'Build/*.wasm.br', value: 'application/wasm' }],
-    }));
+    await deploy(
+      settings(writeSite({ 'index.html': 'x', 'logo.svgz': 'gz', 'Build/game.wasm.br': 'br', 'Build/game.data.br': 'br' }), {
+        headers: [
+          { glob: 'Build/*.br', name: 'content-encoding', value: 'br' },
+          { glob: 'Build/*.data.br', name: 'x-amz-meta-build', value: '42' },
+        ],
+        contentType: [{ glob: 'Build/*.wasm.br', value: 'application/wasm' }],
+      }),
+    );
     expect(await head('logo.svgz')).toMatchObject({ ContentEncoding: 'gzip', ContentType: 'image/svg+xml; charset=utf-8' });
     expect(await head('Build/game.wasm.br')).toMatchObject({ ContentEncoding: 'br', ContentType: 'application/wasm' });
     expect(await head('Build/game.data.br')).toMatchObject({ ContentEncoding: 'br', Metadata: { build: '42' } });
   });
 
   it('a header-only update keeps the headers Slipway does not manage (another tool set them)', async () => {
-    await inspector().send(new (await import('@aws-sdk/client-s3')).PutObjectCommand({
-      Bucket: bucket, Key: 'app.js', Body: 'code', ContentType: 'text/javascript; charset=utf-8', CacheControl: 'max-age=1',
-      ContentEncoding: 'gzip', ContentDisposition: 'inline', ContentLanguage: 'en', Metadata: { owner: 'team-a' },
-    }));
+    await inspector().send(
+      new (await import('@aws-sdk/client-s3')).PutObjectCommand({
+        Bucket: bucket,
+        Key: 'app.js',
+        Body: 'code',
+        ContentType: 'text/javascript; charset=utf-8',
+        CacheControl: 'max-age=1',
+        ContentEncoding: 'gzip',
+        ContentDisposition: 'inline',
+        ContentLanguage: 'en',
+        Metadata: { owner: 'team-a' },
+      }),
+    );
     await deploy(settings(writeSite({ 'index.html': 'x', 'app.js': 'code' }), { delete: 'none' }));
     expect(siteOps('CopyObject').map((r) => r.key)).toEqual(['app.js']);
-    expect(await head('app.js')).toMatchObject({ CacheControl: SHORT_CACHE, ContentEncoding: 'gzip', ContentDisposition: 'inline', ContentLanguage: 'en', Metadata: { owner: 'team-a' } });
+    expect(await head('app.js')).toMatchObject({
+      CacheControl: SHORT_CACHE,
+      ContentEncoding: 'gzip',
+      ContentDisposition: 'inline',
+      ContentLanguage: 'en',
+      Metadata: { owner: 'team-a' },
+    });
   });
 
   it('changing a headers rule rewrites the header in place, without re-sending the body', async () => {
@@ -162,11 +205,35 @@ describe('object headers beyond Cache-Control and Content-Type', () => {
   it('objects over the single-copy limit are copied in parts (UploadPartCopy), keeping their headers', async () => {
     const { PART_SIZE } = await import('../../src/lib/s3-sync/etag.js');
     const big = Buffer.alloc(PART_SIZE + 6 * 1024 * 1024, 7);
-    await inspector().send(new (await import('@aws-sdk/client-s3')).PutObjectCommand({ Bucket: bucket, Key: 'video.mp4', Body: big, ContentType: 'video/mp4', CacheControl: 'x', Metadata: { owner: 'team-a' } }));
+    await inspector().send(
+      new (await import('@aws-sdk/client-s3')).PutObjectCommand({
+        Bucket: bucket,
+        Key: 'video.mp4',
+        Body: big,
+        ContentType: 'video/mp4',
+        CacheControl: 'x',
+        Metadata: { owner: 'team-a' },
+      }),
+    );
     const { executeWrites } = await import('../../src/lib/s3-sync/execute.js');
     await executeWrites(
-      { client: s3At(proxy.endpoint, 4), bucket, prefix: '', concurrency: 4, managedNamesFor: () => [], maxCopySize: 10 * 1024 * 1024, copyPartSize: 5 * 1024 * 1024 },
-      [{ key: 'video.mp4', change: 'headers', headers: { cacheControl: SHORT_CACHE, contentType: 'video/mp4' }, entry: { kind: 'local', key: 'video.mp4', path: '', size: big.length } }],
+      {
+        client: s3At(proxy.endpoint, 4),
+        bucket,
+        prefix: '',
+        concurrency: 4,
+        managedNamesFor: () => [],
+        maxCopySize: 10 * 1024 * 1024,
+        copyPartSize: 5 * 1024 * 1024,
+      },
+      [
+        {
+          key: 'video.mp4',
+          change: 'headers',
+          headers: { cacheControl: SHORT_CACHE, contentType: 'video/mp4' },
+          entry: { kind: 'local', key: 'video.mp4', path: '', size: big.length },
+        },
+      ],
       silentLogger,
     );
     expect(siteOps('CopyObject')).toEqual([]);
@@ -186,7 +253,9 @@ it('promotion copies only the build the source manifest records, not its grace-k
   expect(staged.plan.kept.map((k) => k.key)).toEqual(['assets/a-1a2b3c4d.js']);
   const promoted = await deploy(settings(dir, { source: { kind: 's3', bucket: staging, prefix: '' } }));
   expect(promoted.uploaded).toBe(2);
-  expect(promoted.leftOut).toEqual([{ key: 'assets/a-1a2b3c4d.js', reason: 'kept there only for open pages (stale asset), not part of the build' }]);
+  expect(promoted.leftOut).toEqual([
+    { key: 'assets/a-1a2b3c4d.js', reason: 'kept there only for open pages (stale asset), not part of the build' },
+  ]);
   expect([...(await bucketState(bucket)).keys()].sort()).toEqual([MANIFEST_KEY, 'assets/b-2b3c4d5e.js', 'index.html']);
 });
 

@@ -31,7 +31,8 @@ const STAGING = 'staging.example.com';
 const PRODUCTION = 'www.example.com';
 const DAY = 86_400_000;
 
-const page = (title: string, script: string) => `<!doctype html><html><head><title>${title}</title><script type="module" src="/${script}"></script></head><body></body></html>`;
+const page = (title: string, script: string) =>
+  `<!doctype html><html><head><title>${title}</title><script type="module" src="/${script}"></script></head><body></body></html>`;
 /** Build n: its own entry chunk, a chunk shared by every build, robots.txt unchanged. */
 const build = (n: number): SiteFiles => ({
   'index.html': page(`v${n}`, `assets/index-B${n}x9y8z7.js`),
@@ -45,11 +46,14 @@ function recordingS3(): { s3: S3Client; commands: string[]; puts: string[] } {
   const s3 = s3At(motoEndpoint());
   const commands: string[] = [];
   const puts: string[] = [];
-  s3.middlewareStack.add((next, context) => (args) => {
-    commands.push(String(context.commandName));
-    if (context.commandName === 'PutObjectCommand') puts.push(String((args.input as { Key?: string }).Key));
-    return next(args);
-  }, { step: 'initialize' });
+  s3.middlewareStack.add(
+    (next, context) => (args) => {
+      commands.push(String(context.commandName));
+      if (context.commandName === 'PutObjectCommand') puts.push(String((args.input as { Key?: string }).Key));
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
   return { s3, commands, puts };
 }
 
@@ -74,9 +78,25 @@ async function newRouter(bucket?: string): Promise<Router> {
 
 function deploy(r: Router, site: string, files: SiteFiles, options: { grace?: string; log?: Logger; prefix?: string } = {}) {
   const dir = writeSite(files);
-  const inputs: Record<string, string> = { source: dir, bucket: r.bucket, prefix: options.prefix ?? '', router: r.arn, site, mode: 'releases', verify: 'false', 'stale-asset-grace': options.grace ?? '7d', endpoint: motoEndpoint(), 'force-path-style': 'true' };
+  const inputs: Record<string, string> = {
+    source: dir,
+    bucket: r.bucket,
+    prefix: options.prefix ?? '',
+    router: r.arn,
+    site,
+    mode: 'releases',
+    verify: 'false',
+    'stale-asset-grace': options.grace ?? '7d',
+    endpoint: motoEndpoint(),
+    'force-path-style': 'true',
+  };
   const settings = parseDeployStaticSettings((name) => inputs[name] ?? '', testEnvironment());
-  return deployRelease(settings, settings.routing!, { s3: s3At(motoEndpoint()), kvs: createKvsClient(kvs.endpoint), cloudfront, log: options.log ?? silentLogger });
+  return deployRelease(settings, settings.routing!, {
+    s3: s3At(motoEndpoint()),
+    kvs: createKvsClient(kvs.endpoint),
+    cloudfront,
+    log: options.log ?? silentLogger,
+  });
 }
 
 const deps = (s3: S3Client = s3At(motoEndpoint())) => ({ s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger });
@@ -94,7 +114,8 @@ async function title(edge: EdgeSimulator, host: string): Promise<string> {
   return `${r.status} ${/<title>([^<]*)<\/title>/.exec(r.body)?.[1] ?? r.body.slice(0, 30)}`;
 }
 
-const writesOf = (requests: FakeKvs['requests']) => requests.filter((q) => q.op === 'UpdateKeys' || q.op === 'PutKey' || q.op === 'DeleteKey');
+const writesOf = (requests: FakeKvs['requests']) =>
+  requests.filter((q) => q.op === 'UpdateKeys' || q.op === 'PutKey' || q.op === 'DeleteKey');
 
 describe('promote', () => {
   it('same bucket and router: one pointer write, production serves exactly what staging verified, no body, no invalidation', async () => {
@@ -142,7 +163,15 @@ describe('promote', () => {
   it('a preview deployed as a named pointer is promoted the same way', async () => {
     const r = await newRouter();
     try {
-      await writeEntries(createKvsClient(kvs.endpoint), r.arn, { desired: new Map([[hostKey('pr-7.preview.example.com'), hostValue({ host: 'pr-7.preview.example.com', site: 'pr-7' })]]), owns: () => false }, silentLogger);
+      await writeEntries(
+        createKvsClient(kvs.endpoint),
+        r.arn,
+        {
+          desired: new Map([[hostKey('pr-7.preview.example.com'), hostValue({ host: 'pr-7.preview.example.com', site: 'pr-7' })]]),
+          owns: () => false,
+        },
+        silentLogger,
+      );
       const preview = await deploy(r, 'pr-7', build(7));
       expect(await title(r.edge, 'pr-7.preview.example.com')).toBe('200 v7');
       const result = await promote(target(r, 'pr-7'), target(r, 'production'), deps());
@@ -174,7 +203,11 @@ describe('promote', () => {
       expect(pointer(production, 'production')).toEqual({ l: `production~${staged.id}` });
       expect(await title(production.edge, PRODUCTION)).toBe('200 v3');
       const chunk = await production.edge.get(PRODUCTION, '/assets/shared-Cq1w2e3r.js');
-      expect([chunk.status, chunk.headers.get('content-type'), chunk.headers.get('cache-control')]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
+      expect([chunk.status, chunk.headers.get('content-type'), chunk.headers.get('cache-control')]).toEqual([
+        200,
+        'text/javascript; charset=utf-8',
+        'public, max-age=31536000, immutable',
+      ]);
     } finally {
       await staging.edge.stop();
       await production.edge.stop();
@@ -188,7 +221,9 @@ describe('promote', () => {
       await deploy(staging, 'staging', build(4));
       await deploy(production, 'production', { ...build(9), 'assets/shared-Cq1w2e3r.js': 'export const shared = "other bytes"' });
       const live = pointer(production, 'production');
-      await expect(promote(target(staging, 'staging'), target(production, 'production'), deps())).rejects.toThrow(/different bytes: assets\/shared-Cq1w2e3r\.js/);
+      await expect(promote(target(staging, 'staging'), target(production, 'production'), deps())).rejects.toThrow(
+        /different bytes: assets\/shared-Cq1w2e3r\.js/,
+      );
       expect(pointer(production, 'production')).toEqual(live);
       expect(await title(production.edge, PRODUCTION)).toBe('200 v9');
     } finally {
@@ -208,20 +243,37 @@ describe('gc', () => {
       const t0 = Date.now();
       // keep 1: v4 live, v3 its rollback target; v1 and v2 are off every pointer (the gc at the end of
       // each deploy saw them leave).
-      const first = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, { keep: 1, graceMs: DAY, now: () => new Date(t0) });
+      const first = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, {
+        keep: 1,
+        graceMs: DAY,
+        now: () => new Date(t0),
+      });
       expect(first.deleted).toEqual([]);
-      expect(first.releases.map((x) => [x.id, x.decision])).toEqual([[v4, 'held'], [v3, 'held'], [v2, 'grace'], [v1, 'grace']]);
+      expect(first.releases.map((x) => [x.id, x.decision])).toEqual([
+        [v4, 'held'],
+        [v3, 'held'],
+        [v2, 'grace'],
+        [v1, 'grace'],
+      ]);
       const offSince = (await readGcIndex(store(r))).offSince;
       expect(Object.keys(offSince).sort()).toEqual([v1, v2].sort());
       expect(Object.values(offSince).every((at) => Date.parse(at) <= t0)).toBe(true);
       // Within the grace, a v1 page still open loads its own entry chunk.
       expect((await r.edge.get(STAGING, '/assets/index-B1x9y8z7.js')).body).toContain('console.log(1)');
       // The grace counts from when gc first saw them off: not yet over one hour before its end.
-      const early = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, { keep: 1, graceMs: DAY, now: () => new Date(t0 + DAY - 3_600_000) });
+      const early = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, {
+        keep: 1,
+        graceMs: DAY,
+        now: () => new Date(t0 + DAY - 3_600_000),
+      });
       expect(early.deleted).toEqual([]);
 
       const before = kvs.requests.length;
-      const late = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, { keep: 1, graceMs: DAY, now: () => new Date(t0 + DAY) });
+      const late = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, {
+        keep: 1,
+        graceMs: DAY,
+        now: () => new Date(t0 + DAY),
+      });
       expect(late.deleted.sort()).toEqual([v1, v2].sort());
       // Their entry chunks, release folders, records and routing tables are gone; the shared chunk v3 and v4 use stays.
       const left = await keys(r.bucket);
@@ -287,7 +339,9 @@ describe('gc', () => {
         if (q.op === 'ListKeys' && ++reads === 2) kvs.writeBehind(r.arn, 's:production', JSON.stringify({ l: `staging~${ids[0]}` }));
         return undefined;
       });
-      const result = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, { keep: 1, graceMs: 0 }).finally(() => kvs.setFault(undefined));
+      const result = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, { keep: 1, graceMs: 0 }).finally(() =>
+        kvs.setFault(undefined),
+      );
       expect(result.spared).toEqual([ids[0]]);
       expect(result.deleted).toEqual([]);
       expect(await keys(r.bucket, `.slipway/releases/${ids[0]}`)).toHaveLength(1);
@@ -322,7 +376,7 @@ describe('gc', () => {
     }
   });
 
-  it('runs at the end of every deploy with deploy-static\'s stale-asset-grace', async () => {
+  it("runs at the end of every deploy with deploy-static's stale-asset-grace", async () => {
     const r = await newRouter();
     try {
       const ids: string[] = [];
@@ -355,11 +409,14 @@ describe('the store size budget', () => {
         room -= key.length + value.length;
       }
       const batch = [...filler];
-      for (let i = 0; i < batch.length; i += 2000) await writeEntries(client, r.arn, { desired: new Map(batch.slice(i, i + 2000)), owns: () => false }, silentLogger);
+      for (let i = 0; i < batch.length; i += 2000)
+        await writeEntries(client, r.arn, { desired: new Map(batch.slice(i, i + 2000)), owns: () => false }, silentLogger);
       const objects = await keys(r.bucket);
       const error = await deploy(r, 'staging', build(62)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreBudgetExceeded);
-      expect(String(error)).toMatch(/holds \d+ bytes; this release's routing table adds \d+: \d+ bytes, over CloudFront's 5242880-byte \(5 MB\) limit per store\. Nothing was uploaded or switched\. 1 release routing tables take \d+ bytes/);
+      expect(String(error)).toMatch(
+        /holds \d+ bytes; this release's routing table adds \d+: \d+ bytes, over CloudFront's 5242880-byte \(5 MB\) limit per store\. Nothing was uploaded or switched\. 1 release routing tables take \d+ bytes/,
+      );
       expect(await keys(r.bucket)).toEqual(objects);
       expect(pointer(r, 'staging').l).toBe(`staging~${first.id}`);
     } finally {

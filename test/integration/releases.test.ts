@@ -32,7 +32,8 @@ const cloudfront = new CloudFrontClient({ region: 'us-east-1', endpoint: 'http:/
 const HOST = 'www.example.com';
 const SITE = 'web';
 
-const page = (title: string, script: string) => `<!doctype html><html><head><title>${title}</title><script type="module" src="/${script}"></script></head><body></body></html>`;
+const page = (title: string, script: string) =>
+  `<!doctype html><html><head><title>${title}</title><script type="module" src="/${script}"></script></head><body></body></html>`;
 const v1: SiteFiles = {
   'index.html': page('v1', 'assets/index-Bv1a2b3c.js'),
   'assets/index-Bv1a2b3c.js': 'import("./chunk-C1d2e3f4.js")',
@@ -50,10 +51,13 @@ const v2: SiteFiles = {
 function recordingS3(): { s3: S3Client; commands: string[] } {
   const s3 = s3At(motoEndpoint());
   const commands: string[] = [];
-  s3.middlewareStack.add((next, context) => (args) => {
-    commands.push(`${String(context.commandName)} ${(args.input as { Key?: string }).Key ?? ''}`);
-    return next(args);
-  }, { step: 'initialize' });
+  s3.middlewareStack.add(
+    (next, context) => (args) => {
+      commands.push(`${String(context.commandName)} ${(args.input as { Key?: string }).Key ?? ''}`);
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
   return { s3, commands };
 }
 
@@ -67,8 +71,19 @@ interface Site {
 async function newSite(edges?: EdgeOption[]): Promise<Site> {
   const bucket = await newBucket();
   const arn = kvs.createStore('router');
-  await writeEntries(createKvsClient(kvs.endpoint), arn, { desired: new Map([[hostKey(HOST), hostValue({ host: HOST, site: SITE })]]), owns: () => false }, silentLogger);
-  const edge = await startEdgeSimulator({ store: () => kvs.items(arn), s3: inspector(), bucket, listBucket: true, ...(edges ? { edges, storeAt: (t: number) => kvs.itemsAt(arn, t) } : {}) });
+  await writeEntries(
+    createKvsClient(kvs.endpoint),
+    arn,
+    { desired: new Map([[hostKey(HOST), hostValue({ host: HOST, site: SITE })]]), owns: () => false },
+    silentLogger,
+  );
+  const edge = await startEdgeSimulator({
+    store: () => kvs.items(arn),
+    s3: inspector(),
+    bucket,
+    listBucket: true,
+    ...(edges ? { edges, storeAt: (t: number) => kvs.itemsAt(arn, t) } : {}),
+  });
   return { bucket, arn, edge };
 }
 
@@ -77,10 +92,26 @@ const POLL_MS = 20;
 
 function deploy(site: Site, files: SiteFiles, options: { s3?: S3Client; log?: Logger; inputs?: Record<string, string> } = {}) {
   const dir = writeSite(files);
-  const inputs: Record<string, string> = { source: dir, bucket: site.bucket, router: site.arn, site: SITE, mode: 'releases', endpoint: motoEndpoint(), 'force-path-style': 'true', 'verify-url': site.edge.edgeUrl(HOST), ...options.inputs };
+  const inputs: Record<string, string> = {
+    source: dir,
+    bucket: site.bucket,
+    router: site.arn,
+    site: SITE,
+    mode: 'releases',
+    endpoint: motoEndpoint(),
+    'force-path-style': 'true',
+    'verify-url': site.edge.edgeUrl(HOST),
+    ...options.inputs,
+  };
   const settings = parseDeployStaticSettings((name) => inputs[name] ?? '', testEnvironment());
   const cdn = { wait: { confirmations: site.edge.pops.length, intervalMs: POLL_MS, timeoutMs: 10_000 } };
-  return deployRelease(settings, settings.routing!, { s3: options.s3 ?? s3At(motoEndpoint()), kvs: createKvsClient(kvs.endpoint), cloudfront, log: options.log ?? silentLogger, cdn });
+  return deployRelease(settings, settings.routing!, {
+    s3: options.s3 ?? s3At(motoEndpoint()),
+    kvs: createKvsClient(kvs.endpoint),
+    cloudfront,
+    log: options.log ?? silentLogger,
+    cdn,
+  });
 }
 
 const livePointer = (site: Site): string | undefined => (JSON.parse(kvs.items(site.arn).get(`s:${SITE}`) ?? '{}') as { l?: string }).l;
@@ -110,21 +141,28 @@ describe('deploy-static mode: releases', () => {
       expect(first.previousId).toBe('');
       expect(first.url).toBe(`https://${HOST}/`);
       expect(await title(site.edge)).toBe('200 v1');
-      expect(await keys(site.bucket)).toEqual([
-        '.slipway/releases/' + first.id + '.json',
-        '.slipway/releases-gc.json',
-        `_releases/${first.id}/index.html`,
-        `_releases/${first.id}/robots.txt`,
-        'assets/chunk-C1d2e3f4.js',
-        'assets/index-Bv1a2b3c.js',
-      ].sort());
+      expect(await keys(site.bucket)).toEqual(
+        [
+          '.slipway/releases/' + first.id + '.json',
+          '.slipway/releases-gc.json',
+          `_releases/${first.id}/index.html`,
+          `_releases/${first.id}/robots.txt`,
+          'assets/chunk-C1d2e3f4.js',
+          'assets/index-Bv1a2b3c.js',
+        ].sort(),
+      );
 
       const before = kvs.requests.length;
       const second = await deploy(site, v2);
       const updates = kvs.requests.slice(before).filter((r) => r.op === 'UpdateKeys');
       // The release's own table first (invisible), then the pointer alone, last.
       expect(updates.at(-1)?.puts).toEqual([`s:${SITE}`]);
-      expect(updates.slice(0, -1).flatMap((u) => u.puts ?? []).every((k) => k.startsWith(`s:${SITE}~${second.id}`) || k.startsWith(`p:${SITE}~${second.id}:`))).toBe(true);
+      expect(
+        updates
+          .slice(0, -1)
+          .flatMap((u) => u.puts ?? [])
+          .every((k) => k.startsWith(`s:${SITE}~${second.id}`) || k.startsWith(`p:${SITE}~${second.id}:`)),
+      ).toBe(true);
       expect(second.previousId).toBe(first.id);
       expect(second.stage).toMatchObject({ uploaded: 3, copied: 1, poolReused: 0 });
       expect(await title(site.edge)).toBe('200 v2');
@@ -168,10 +206,16 @@ describe('deploy-static mode: releases', () => {
       const writes = kvs.requests.slice(before).filter((r) => r.op !== 'DescribeKeyValueStore' && r.op !== 'GetKey' && r.op !== 'ListKeys');
       expect(writes.map((w) => [w.op, w.puts, w.deletes])).toEqual([['UpdateKeys', [`s:${SITE}`], []]]);
       // The store's lease (taken and given back) is the only object written.
-      expect(commands.filter((c) => /Put|Copy|Upload|Delete/.test(c))).toEqual(['PutObjectCommand .slipway/lease.json', 'DeleteObjectCommand .slipway/lease.json']);
+      expect(commands.filter((c) => /Put|Copy|Upload|Delete/.test(c))).toEqual([
+        'PutObjectCommand .slipway/lease.json',
+        'DeleteObjectCommand .slipway/lease.json',
+      ]);
       expect(await title(site.edge)).toBe('200 v1');
       const listed = await listReleases(target(site), deps());
-      expect(listed.map((r) => [r.id, r.live])).toEqual([[second.id, false], [first.id, true]]);
+      expect(listed.map((r) => [r.id, r.live])).toEqual([
+        [second.id, false],
+        [first.id, true],
+      ]);
       // And forward again: the pointer remembers where it came from.
       expect((await rollback(target(site), deps())).to).toBe(second.id);
       expect(await title(site.edge)).toBe('200 v2');
@@ -238,14 +282,34 @@ describe('verification through the CDN, before the switch', () => {
   const tokenOf = (site: Site, id: string): string => (JSON.parse(kvs.items(site.arn).get(`s:${SITE}~${id}`)!) as { k: string }).k;
 
   async function failedVerification(site: Site, files: SiteFiles, inputs: Record<string, string> = {}): Promise<VerificationFailed> {
-    const error = await deploy(site, files, { inputs }).then(() => undefined, (e: unknown) => e);
+    const error = await deploy(site, files, { inputs }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(VerificationFailed);
     return error as VerificationFailed;
   }
 
   it.each([
-    ['a script served as text/html', {}, { 'content-type': 'assets/index-*.js=text/html' }, '/assets/index-Bv2x9y8z.js', 'a script served as text/html (browsers refuse to run it)'],
-    ['a missing chunk', { 'index.html': page('v2', 'assets/index-Bv2x9y8z.js').replace('</head>', '<link rel="modulepreload" href="/assets/chunk-Missing9.js"></head>') }, {}, '/assets/chunk-Missing9.js', 'answered 404, expected 200'],
+    [
+      'a script served as text/html',
+      {},
+      { 'content-type': 'assets/index-*.js=text/html' },
+      '/assets/index-Bv2x9y8z.js',
+      'a script served as text/html (browsers refuse to run it)',
+    ],
+    [
+      'a missing chunk',
+      {
+        'index.html': page('v2', 'assets/index-Bv2x9y8z.js').replace(
+          '</head>',
+          '<link rel="modulepreload" href="/assets/chunk-Missing9.js"></head>',
+        ),
+      },
+      {},
+      '/assets/chunk-Missing9.js',
+      'answered 404, expected 200',
+    ],
   ])('catches %s; nothing switches, v1 still served', async (_name, change, inputs, path, problem) => {
     const site = await newSite();
     try {
@@ -267,9 +331,18 @@ describe('verification through the CDN, before the switch', () => {
     try {
       const first = await deploy(site, v1);
       // Same bytes, so the pool reuses it, but not the headers the rules give a hashed chunk.
-      await putObject(site.bucket, 'assets/index-Bv2x9y8z.js', v2['assets/index-Bv2x9y8z.js']!, { CacheControl: 'no-cache', ContentType: 'text/javascript; charset=utf-8' });
+      await putObject(site.bucket, 'assets/index-Bv2x9y8z.js', v2['assets/index-Bv2x9y8z.js']!, {
+        CacheControl: 'no-cache',
+        ContentType: 'text/javascript; charset=utf-8',
+      });
       const failed = await failedVerification(site, v2);
-      expect(failed.report.problems).toEqual([{ url: `${site.edge.edgeUrl(HOST)}assets/index-Bv2x9y8z.js`, from: '/', problem: 'Cache-Control "no-cache", expected "public, max-age=31536000, immutable"' }]);
+      expect(failed.report.problems).toEqual([
+        {
+          url: `${site.edge.edgeUrl(HOST)}assets/index-Bv2x9y8z.js`,
+          from: '/',
+          problem: 'Cache-Control "no-cache", expected "public, max-age=31536000, immutable"',
+        },
+      ]);
       expect(livePointer(site)).toBe(`${SITE}~${first.id}`);
       expect(await title(site.edge)).toBe('200 v1');
     } finally {
@@ -286,7 +359,9 @@ describe('verification through the CDN, before the switch', () => {
       const right = await staged(tokenOf(site, failed.id));
       expect([right.status, /<title>(v\d)/.exec(right.body)?.[1]]).toEqual([200, 'v2']);
       expect((await staged('A'.repeat(32))).status).toBe(403);
-      expect((await site.edge.get(HOST, '/', { headers: { 'x-slipway-verify': `${'0'.repeat(16)}.${tokenOf(site, failed.id)}` } })).status).toBe(403);
+      expect(
+        (await site.edge.get(HOST, '/', { headers: { 'x-slipway-verify': `${'0'.repeat(16)}.${tokenOf(site, failed.id)}` } })).status,
+      ).toBe(403);
       expect(await title(site.edge)).toBe('200 v1');
       const release = await site.edge.get(HOST, '/_slipway/release');
       expect([release.status, release.headers.get('cache-control')]).toEqual([200, 'no-store']);
@@ -300,7 +375,9 @@ describe('verification through the CDN, before the switch', () => {
     const arn = kvs.createStore('router');
     const edge = await startEdgeSimulator({ store: () => kvs.items(arn), s3: inspector(), bucket });
     try {
-      await expect(deploy({ bucket, arn, edge }, v1, { inputs: { 'verify-url': '' } })).rejects.toThrow(/Input 'verify-url' must be set: the router maps no host to site web, so there is no URL to verify the release through \(or set verify: false\)/);
+      await expect(deploy({ bucket, arn, edge }, v1, { inputs: { 'verify-url': '' } })).rejects.toThrow(
+        /Input 'verify-url' must be set: the router maps no host to site web, so there is no URL to verify the release through \(or set verify: false\)/,
+      );
       expect(await keys(bucket)).toEqual([]);
       expect(kvs.items(arn).size).toBe(0);
     } finally {
@@ -341,9 +418,12 @@ describe('activation with per-edge propagation lag', () => {
     if (html.status !== 200 || !version || !src) return `page ${html.status} ${html.body.slice(0, 40)}`;
     const entry = await edge.get(HOST, src, { pop: at() });
     const chunk = /import\("\.\/([^"]+)"\)/.exec(entry.body)?.[1];
-    if (entry.status !== 200 || !(entry.headers.get('content-type') ?? '').startsWith('text/javascript') || !chunk) return `${version} entry ${entry.status} ${entry.headers.get('content-type')}`;
+    if (entry.status !== 200 || !(entry.headers.get('content-type') ?? '').startsWith('text/javascript') || !chunk)
+      return `${version} entry ${entry.status} ${entry.headers.get('content-type')}`;
     const loaded = await edge.get(HOST, `/assets/${chunk}`, { pop: at() });
-    return loaded.status === 200 && loaded.body === `console.log("${version} chunk")` ? version : `${version} chunk ${loaded.status} ${loaded.body.slice(0, 40)}`;
+    return loaded.status === 200 && loaded.body === `console.log("${version} chunk")`
+      ? version
+      : `${version} chunk ${loaded.status} ${loaded.body.slice(0, 40)}`;
   }
 
   it('every page load during and after the switch is one whole release, never a mix', async () => {

@@ -26,7 +26,12 @@ afterAll(() => kvs.stop());
 const cloudfront = new CloudFrontClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
 
 async function setHosts(arn: string, rules: HostRule[]): Promise<void> {
-  await writeEntries(createKvsClient(kvs.endpoint), arn, { desired: new Map(rules.map((r) => [hostKey(r.host), hostValue(r)])), owns: () => false }, silentLogger);
+  await writeEntries(
+    createKvsClient(kvs.endpoint),
+    arn,
+    { desired: new Map(rules.map((r) => [hostKey(r.host), hostValue(r)])), owns: () => false },
+    silentLogger,
+  );
 }
 
 interface Deploy {
@@ -40,12 +45,30 @@ interface Deploy {
 
 async function deploy(d: Deploy) {
   const dir = writeSite(d.files);
-  const settings = parseDeployStaticSettings((name) => ({ source: dir, bucket: d.bucket, prefix: d.prefix ?? '', router: d.arn, site: d.site ?? '', 'trailing-slash': d.slash ?? '', endpoint: motoEndpoint(), 'force-path-style': 'true' })[name], testEnvironment());
+  const settings = parseDeployStaticSettings(
+    (name) =>
+      ({
+        source: dir,
+        bucket: d.bucket,
+        prefix: d.prefix ?? '',
+        router: d.arn,
+        site: d.site ?? '',
+        'trailing-slash': d.slash ?? '',
+        endpoint: motoEndpoint(),
+        'force-path-style': 'true',
+      })[name],
+    testEnvironment(),
+  );
   const s3 = s3At(motoEndpoint());
-  return deployWithRouter(settings, settings.routing, { s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger }, () => syncSite(settings, { client: s3, log: silentLogger }));
+  return deployWithRouter(settings, settings.routing, { s3, kvs: createKvsClient(kvs.endpoint), cloudfront, log: silentLogger }, () =>
+    syncSite(settings, { client: s3, log: silentLogger }),
+  );
 }
 
-async function siteBehindEdge(files: SiteFiles, options: { prefix?: string; site?: string; host?: string; slash?: string; listBucket?: boolean } = {}): Promise<{ edge: EdgeSimulator; arn: string; bucket: string; host: string }> {
+async function siteBehindEdge(
+  files: SiteFiles,
+  options: { prefix?: string; site?: string; host?: string; slash?: string; listBucket?: boolean } = {},
+): Promise<{ edge: EdgeSimulator; arn: string; bucket: string; host: string }> {
   const bucket = await newBucket();
   const arn = kvs.createStore('router');
   const host = options.host ?? 'www.example.com';
@@ -176,7 +199,11 @@ describe('deploy-time checks, before any upload', () => {
 
   it('identical a.html and a/index.html are fine', async () => {
     const bucket = await newBucket();
-    const result = await deploy({ files: { 'index.html': 'a', 'docs.html': 'same', 'docs/index.html': 'same' }, bucket, arn: kvs.createStore('router') });
+    const result = await deploy({
+      files: { 'index.html': 'a', 'docs.html': 'same', 'docs/index.html': 'same' },
+      bucket,
+      arn: kvs.createStore('router'),
+    });
     expect(result.routed!.table.layout.pages.get('/docs')).toBe('docs.html');
   });
 });
@@ -217,7 +244,11 @@ describe('writing the table', () => {
   it('puts the `last` key after every other, whatever the order it was given in', async () => {
     const arn = kvs.createStore('router');
     const before = kvs.requests.length;
-    const desired = new Map([['s:x', '{}'], ['p:x:/a', '{"f":"a.html"}'], ['p:x:/b', '{"f":"b.html"}']]);
+    const desired = new Map([
+      ['s:x', '{}'],
+      ['p:x:/a', '{"f":"a.html"}'],
+      ['p:x:/b', '{"f":"b.html"}'],
+    ]);
     await writeEntries(createKvsClient(kvs.endpoint), arn, { desired, owns: (k) => k.includes('x'), last: 's:x' }, silentLogger);
     expect(kvs.requests.slice(before).find((r) => r.op === 'UpdateKeys')!.puts).toEqual(['p:x:/a', 'p:x:/b', 's:x']);
   });
@@ -248,7 +279,9 @@ describe('writing the table', () => {
     const arn = kvs.createStore('router');
     const desired = new Map(Array.from({ length: 5200 }, (_, i) => [`p:huge:/page-${i}`, 'x'.repeat(1000)]));
     const before = kvs.requests.length;
-    await expect(writeEntries(createKvsClient(kvs.endpoint), arn, { desired, owns: (k) => k.startsWith('p:huge:') }, silentLogger)).rejects.toThrow(/would hold \d+ bytes after this write; CloudFront allows 5242880/);
+    await expect(
+      writeEntries(createKvsClient(kvs.endpoint), arn, { desired, owns: (k) => k.startsWith('p:huge:') }, silentLogger),
+    ).rejects.toThrow(/would hold \d+ bytes after this write; CloudFront allows 5242880/);
     expect(kvs.requests.slice(before).filter((r) => r.op === 'UpdateKeys')).toHaveLength(0);
     expect(LIMITS.storeBytes).toBe(5 * 1024 * 1024);
   });
@@ -257,11 +290,21 @@ describe('writing the table', () => {
     const arn = kvs.createStore('router');
     const client = createKvsClient(kvs.endpoint);
     const { UpdateKeysCommand, PutKeyCommand } = await import('@aws-sdk/client-cloudfront-keyvaluestore');
-    await expect(client.send(new UpdateKeysCommand({ KvsARN: arn, IfMatch: 'KVSTALE', Puts: [{ Key: 'a', Value: 'b' }] }))).rejects.toMatchObject({ name: 'ConflictException', $metadata: { httpStatusCode: 409 } });
+    await expect(
+      client.send(new UpdateKeysCommand({ KvsARN: arn, IfMatch: 'KVSTALE', Puts: [{ Key: 'a', Value: 'b' }] })),
+    ).rejects.toMatchObject({ name: 'ConflictException', $metadata: { httpStatusCode: 409 } });
     const etag = kvs.etag(arn);
-    await expect(client.send(new PutKeyCommand({ KvsARN: arn, IfMatch: etag, Key: 'k'.repeat(513), Value: 'v' }))).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(client.send(new PutKeyCommand({ KvsARN: arn, IfMatch: etag, Key: 'k', Value: 'v'.repeat(1025) }))).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(client.send(new UpdateKeysCommand({ KvsARN: arn, IfMatch: etag, Puts: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }))).rejects.toMatchObject({ name: 'ServiceQuotaExceededException' });
+    await expect(client.send(new PutKeyCommand({ KvsARN: arn, IfMatch: etag, Key: 'k'.repeat(513), Value: 'v' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await expect(client.send(new PutKeyCommand({ KvsARN: arn, IfMatch: etag, Key: 'k', Value: 'v'.repeat(1025) }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await expect(
+      client.send(
+        new UpdateKeysCommand({ KvsARN: arn, IfMatch: etag, Puts: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }),
+      ),
+    ).rejects.toMatchObject({ name: 'ServiceQuotaExceededException' });
     const unsigned = await fetch(`${kvs.endpoint}/key-value-stores/${encodeURIComponent(arn)}`);
     expect(unsigned.status).toBe(403);
   });

@@ -13,7 +13,19 @@ import { syncSite, type SyncSettings } from '../../src/lib/s3-sync/sync.js';
 import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
 import { syncSettings } from '../support/sync.js';
 import { LEASE_KEY } from '../../src/lib/s3-sync/lease.js';
-import { bucketState, headers, inspector, md5, motoEndpoint, newBucket, putObject, s3At, touchAll, writeSite, type SiteFiles } from '../support/s3.js';
+import {
+  bucketState,
+  headers,
+  inspector,
+  md5,
+  motoEndpoint,
+  newBucket,
+  putObject,
+  s3At,
+  touchAll,
+  writeSite,
+  type SiteFiles,
+} from '../support/s3.js';
 
 const DAY = 86_400_000;
 let proxy: AwsProxy;
@@ -42,11 +54,14 @@ const settings = (dir: string, overrides: Partial<SyncSettings> = {}): SyncSetti
 /** Requests for the site and its record: the deploy lease (one conditional PUT and one conditional DELETE per deploy) aside. */
 const siteOps = (...operations: string[]) => proxy.ops(...operations).filter((r) => r.key !== LEASE_KEY);
 
-const deploy = (s: SyncSettings, now?: Date) => syncSite(s, { client: s3At(proxy.endpoint, s.concurrency), log: silentLogger, now: now ? () => now : undefined });
+const deploy = (s: SyncSettings, now?: Date) =>
+  syncSite(s, { client: s3At(proxy.endpoint, s.concurrency), log: silentLogger, now: now ? () => now : undefined });
 
 /** What a correct mirror of `files` looks like (dotfiles left out, .well-known kept). */
 function expectedMirror(files: SiteFiles, prefix = '') {
-  const published = Object.entries(files).filter(([k]) => !k.split('/').some((s, i) => s.startsWith('.') && !(i === 0 && s === '.well-known')));
+  const published = Object.entries(files).filter(
+    ([k]) => !k.split('/').some((s, i) => s.startsWith('.') && !(i === 0 && s === '.well-known')),
+  );
   return Object.fromEntries(published.map(([k, body]) => [prefix + k, md5(body)]));
 }
 
@@ -92,7 +107,12 @@ describe('a redeploy', () => {
     proxy.clear();
     const result = await deploy(settings(dir));
     // One list request per 1,000 objects (2,502 with the manifest: 3 pages) and one manifest read.
-    expect(proxy.requests.filter((r) => r.key !== LEASE_KEY).map((r) => r.operation).sort()).toEqual(['GetObject', 'ListObjectsV2', 'ListObjectsV2', 'ListObjectsV2']);
+    expect(
+      proxy.requests
+        .filter((r) => r.key !== LEASE_KEY)
+        .map((r) => r.operation)
+        .sort(),
+    ).toEqual(['GetObject', 'ListObjectsV2', 'ListObjectsV2', 'ListObjectsV2']);
     // And the lease that keeps another deploy out: taken, then deleted only if still ours (If-Match its ETag).
     const leaseRequests = proxy.requests.filter((r) => r.key === LEASE_KEY);
     expect(leaseRequests.map((r) => r.operation)).toEqual(['PutObject', 'DeleteObject']);
@@ -124,7 +144,11 @@ describe('a redeploy', () => {
     await deploy(settings(dir));
     proxy.clear();
     const result = await deploy(settings(dir, { cacheControl: [{ glob: '*.png', value: 'public, max-age=86400' }] }));
-    expect(siteOps('CopyObject').map((r) => r.key).sort()).toEqual(['logo.png', 'photo.png']);
+    expect(
+      siteOps('CopyObject')
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(['logo.png', 'photo.png']);
     expect(siteOps('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
     expect(await headers(bucket, 'logo.png')).toEqual({ cacheControl: 'public, max-age=86400', contentType: 'image/png' });
     expect(result).toMatchObject({ uploaded: 0, headersUpdated: 2, skipped: 1, changedPaths: ['/logo.png', '/photo.png'] });
@@ -139,7 +163,11 @@ describe('a redeploy', () => {
     await putObject(bucket, 'app.js', 'code', { CacheControl: SHORT_CACHE, ContentType: 'text/javascript; charset=utf-8' });
     const dir = writeSite({ 'index.html': 'home', 'app.js': 'code' });
     const result = await deploy(settings(dir));
-    expect(siteOps('HeadObject').map((r) => r.key).sort()).toEqual(['app.js', 'index.html']);
+    expect(
+      siteOps('HeadObject')
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(['app.js', 'index.html']);
     expect(siteOps('CopyObject').map((r) => r.key)).toEqual(['index.html']);
     expect(siteOps('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
     expect(await headers(bucket, 'index.html')).toEqual({ cacheControl: NO_CACHE, contentType: 'text/html; charset=utf-8' });
@@ -152,7 +180,14 @@ it('handles keys with spaces, plus signs and non-ASCII names, in uploads, header
   const dir = writeSite(files);
   await deploy(settings(dir));
   rmSync(join(dir, 'gone & done.txt'));
-  const result = await deploy(settings(dir, { cacheControl: [{ glob: '*.png', value: 'no-store' }, { glob: '*.txt', value: 'no-cache' }] }));
+  const result = await deploy(
+    settings(dir, {
+      cacheControl: [
+        { glob: '*.png', value: 'no-store' },
+        { glob: '*.txt', value: 'no-cache' },
+      ],
+    }),
+  );
   expect(result).toMatchObject({ headersUpdated: 2, deleted: 1 });
   expect(await headers(bucket, 'docs/My File ü+1.png')).toMatchObject({ cacheControl: 'no-store' });
   expect(await headers(bucket, 'ça va/é #1.txt')).toMatchObject({ cacheControl: 'no-cache' });
@@ -224,7 +259,9 @@ describe('deletions', () => {
     const t1 = new Date(t0.getTime() + 10 * DAY); // long after a-1.js was uploaded: upload time is not the clock
     const dropped = await deploy(settings(dir), t1);
     expect(dropped.deleted).toBe(0);
-    expect(dropped.plan.kept).toEqual([{ key: 'assets/a-1a2b3c4d.js', reason: 'stale asset', until: new Date(t1.getTime() + 7 * DAY).toISOString() }]);
+    expect(dropped.plan.kept).toEqual([
+      { key: 'assets/a-1a2b3c4d.js', reason: 'stale asset', until: new Date(t1.getTime() + 7 * DAY).toISOString() },
+    ]);
     expect(await contentOf()).toHaveProperty('assets/a-1a2b3c4d.js');
 
     expect((await deploy(settings(dir), new Date(t1.getTime() + 6 * DAY))).deleted).toBe(0);
@@ -235,7 +272,12 @@ describe('deletions', () => {
   });
 
   it('remove pages and service workers first, and only then the assets they referenced', async () => {
-    const dir = writeSite({ ...SITE, 'old/index.html': '<script src="/assets/old-1.js"></script>', 'assets/old-1.js': 'old', 'legacy.txt': 'x' });
+    const dir = writeSite({
+      ...SITE,
+      'old/index.html': '<script src="/assets/old-1.js"></script>',
+      'assets/old-1.js': 'old',
+      'legacy.txt': 'x',
+    });
     await deploy(settings(dir, { staleGraceMs: 0 }));
     rmSync(join(dir, 'old'), { recursive: true });
     rmSync(join(dir, 'assets/old-1.js'));
@@ -275,7 +317,11 @@ describe('large files', () => {
   it('uploaded by another tool with 5 MiB parts are recognised too', async () => {
     // 10 MiB + 1 in 5 MiB parts is 3 parts, which 4 MiB parts would also give: the part size must be known, not guessed.
     const other = randomBytes(10 * 1024 * 1024 + 1);
-    await new Upload({ client: inspector(), params: { Bucket: bucket, Key: 'video.mp4', Body: other, CacheControl: SHORT_CACHE, ContentType: 'video/mp4' }, partSize: 5 * 1024 * 1024 }).done();
+    await new Upload({
+      client: inspector(),
+      params: { Bucket: bucket, Key: 'video.mp4', Body: other, CacheControl: SHORT_CACHE, ContentType: 'video/mp4' },
+      partSize: 5 * 1024 * 1024,
+    }).done();
     await deploy(settings(writeSite({ 'index.html': 'x', 'video.mp4': other })));
     expect(siteOps('UploadPart', 'CreateMultipartUpload', 'CopyObject')).toEqual([]);
     expect(siteOps('PutObject').map((r) => r.key)).toEqual(['index.html', MANIFEST_KEY]);
@@ -292,7 +338,11 @@ describe('transient errors', () => {
       const first = !seen.has(`${r.operation} ${r.key ?? ''}`);
       seen.add(`${r.operation} ${r.key ?? ''}`);
       if (!first) return undefined;
-      return [{ kind: 'status', status: 503, code: 'SlowDown' } as const, { kind: 'status', status: 500, code: 'InternalError' } as const, { kind: 'reset' } as const][i % 3];
+      return [
+        { kind: 'status', status: 503, code: 'SlowDown' } as const,
+        { kind: 'status', status: 500, code: 'InternalError' } as const,
+        { kind: 'reset' } as const,
+      ][i % 3];
     });
     const result = await deploy(settings(writeSite(files)));
     expect(result.uploaded).toBe(31);
@@ -307,10 +357,17 @@ describe('promotion from s3://bucket/prefix', () => {
     const source = writeSite(SITE);
     await syncSite({ ...settings(source), bucket: staging, prefix: 'web/' }, { client: inspector(), log: silentLogger });
     proxy.clear();
-    const promote = settings(source, { source: { kind: 's3', bucket: staging, prefix: 'web/' }, cacheControl: [{ glob: '*.txt', value: 'no-store' }] });
+    const promote = settings(source, {
+      source: { kind: 's3', bucket: staging, prefix: 'web/' },
+      cacheControl: [{ glob: '*.txt', value: 'no-store' }],
+    });
     const result = await deploy(promote);
     // The only read of the source is its manifest (which objects are the build), never a site object.
-    expect(siteOps('GetObject').filter((r) => r.bucket === staging).map((r) => r.key)).toEqual([`web/${MANIFEST_KEY}`]);
+    expect(
+      siteOps('GetObject')
+        .filter((r) => r.bucket === staging)
+        .map((r) => r.key),
+    ).toEqual([`web/${MANIFEST_KEY}`]);
     expect(siteOps('PutObject').map((r) => r.key)).toEqual([MANIFEST_KEY]);
     expect(siteOps('CopyObject')).toHaveLength(7);
     expect(await contentOf()).toEqual(expectedMirror(SITE));
@@ -345,10 +402,12 @@ describe('symbolic links', () => {
     symlinkSync(join(dir, 'real'), join(dir, 'alias'));
     const result = await deploy(settings(dir));
     expect(Object.keys(await contentOf()).sort()).toEqual(['alias/data.json', 'index.html', 'real/data.json']);
-    expect(result.leftOut).toEqual(expect.arrayContaining([
-      { key: 'key.txt', reason: 'symbolic link to outside the source' },
-      { key: 'linked-dir', reason: 'symbolic link to outside the source' },
-    ]));
+    expect(result.leftOut).toEqual(
+      expect.arrayContaining([
+        { key: 'key.txt', reason: 'symbolic link to outside the source' },
+        { key: 'linked-dir', reason: 'symbolic link to outside the source' },
+      ]),
+    );
   });
 });
 

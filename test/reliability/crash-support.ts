@@ -55,7 +55,11 @@ function renderPage(page: PageSpec, assets: ReadonlyMap<string, Asset>, build: s
   const ref = (name: string) => `/${keyOf(assets.get(name)!)}`;
   const head = page.stable
     ? [`<link rel="stylesheet" href="${ref('legal')}">`]
-    : [`<link rel="stylesheet" href="${ref('app')}">`, `<script type="module" src="${ref('main')}"></script>`, `<link rel="modulepreload" href="${ref('vendor')}">`];
+    : [
+        `<link rel="stylesheet" href="${ref('app')}">`,
+        `<script type="module" src="${ref('main')}"></script>`,
+        `<link rel="modulepreload" href="${ref('vendor')}">`,
+      ];
   const body = page.uses.map((name) => {
     const a = assets.get(name)!;
     if (a.ext === 'png' || a.ext === 'svg') return `<img src="${ref(name)}" alt="${name}">`;
@@ -96,7 +100,8 @@ export function generateSites(seed: number): SiteVersions {
   for (let i = 0; i < 80; i++) add(`chunk-${String(i).padStart(2, '0')}`, 'js', Buffer.from(text(rng, 300 + Math.floor(rng() * 12_000))));
   for (let i = 0; i < 16; i++) add(`style-${String(i).padStart(2, '0')}`, 'css', Buffer.from(text(rng, 200 + Math.floor(rng() * 4_000))));
   for (let i = 0; i < 100; i++) add(`img-${String(i).padStart(3, '0')}`, 'png', bytes(rng, 500 + Math.floor(rng() * 12_000)));
-  for (let i = 0; i < 10; i++) add(`icon-${String(i).padStart(2, '0')}`, 'svg', Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg">${text(rng, 400)}</svg>`));
+  for (let i = 0; i < 10; i++)
+    add(`icon-${String(i).padStart(2, '0')}`, 'svg', Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg">${text(rng, 400)}</svg>`));
 
   // Not hashed: public/ files copied as they are (short cache).
   const plain: Site = {
@@ -118,9 +123,12 @@ export function generateSites(seed: number): SiteVersions {
   const build = (version: string, assetMap: ReadonlyMap<string, Asset>, pageList: PageSpec[], files: Site): Site => {
     const site: Site = { ...files };
     for (const a of assetMap.values()) site[keyOf(a)] = a.body;
-    for (const p of pageList) site[p.key] = Buffer.from(renderPage(p, assetMap, version, text(prng(seed ^ p.key.length), 2_000 + p.key.length * 40)));
+    for (const p of pageList)
+      site[p.key] = Buffer.from(renderPage(p, assetMap, version, text(prng(seed ^ p.key.length), 2_000 + p.key.length * 40)));
     const precache = ['main', 'vendor', 'app'].map((n) => `'/${keyOf(assetMap.get(n)!)}'`).join(', ');
-    site['sw.js'] = Buffer.from(`const BUILD = '${version}';\nconst PRECACHE = [${precache}];\nself.addEventListener('install', (e) => e.waitUntil(caches.open(BUILD).then((c) => c.addAll(PRECACHE))));\n`);
+    site['sw.js'] = Buffer.from(
+      `const BUILD = '${version}';\nconst PRECACHE = [${precache}];\nself.addEventListener('install', (e) => e.waitUntil(caches.open(BUILD).then((c) => c.addAll(PRECACHE))));\n`,
+    );
     return site;
   };
   const v1 = build('v1', assets, pages, plain);
@@ -129,12 +137,17 @@ export function generateSites(seed: number): SiteVersions {
   const next = new Map<string, Asset>();
   for (const [name, a] of assets) {
     const unchanged = name === 'legal' || rng() < 0.15;
-    next.set(name, unchanged ? a : { ...a, body: Buffer.concat([a.body, Buffer.from(a.ext === 'png' ? bytes(rng, 64) : `/*v2 ${name}*/`)]) });
+    next.set(
+      name,
+      unchanged ? a : { ...a, body: Buffer.concat([a.body, Buffer.from(a.ext === 'png' ? bytes(rng, 64) : `/*v2 ${name}*/`)]) },
+    );
   }
   // Some chunks and images leave the build, some arrive.
   for (const name of pick(rng, lazy, 12)) next.delete(name);
-  for (let i = 0; i < 6; i++) next.set(`chunk-new-${i}`, { name: `chunk-new-${i}`, ext: 'js', body: Buffer.from(text(rng, 500 + Math.floor(rng() * 6_000))) });
-  for (let i = 0; i < 5; i++) next.set(`img-new-${i}`, { name: `img-new-${i}`, ext: 'png', body: bytes(rng, 800 + Math.floor(rng() * 8_000)) });
+  for (let i = 0; i < 6; i++)
+    next.set(`chunk-new-${i}`, { name: `chunk-new-${i}`, ext: 'js', body: Buffer.from(text(rng, 500 + Math.floor(rng() * 6_000))) });
+  for (let i = 0; i < 5; i++)
+    next.set(`img-new-${i}`, { name: `img-new-${i}`, ext: 'png', body: bytes(rng, 800 + Math.floor(rng() * 8_000)) });
   const lazy2 = [...next.keys()].filter((n) => !['main', 'vendor', 'app', 'legal'].includes(n));
   // Pages: six blog posts removed, four guides added; every non-stable page now loads current assets.
   const pages2: PageSpec[] = pages
@@ -208,7 +221,15 @@ export interface WatchStats {
  * under the watcher.
  */
 export function startWatcher(client: S3Client, bucket: string, concurrency = 2): { stop: () => Promise<WatchStats> } {
-  const stats: WatchStats = { sweeps: 0, pagesChecked: 0, assetChecks: 0, violations: [], pageRemovedMeanwhile: [], pageReplacedMeanwhile: [], errors: [] };
+  const stats: WatchStats = {
+    sweeps: 0,
+    pagesChecked: 0,
+    assetChecks: 0,
+    violations: [],
+    pageRemovedMeanwhile: [],
+    pageReplacedMeanwhile: [],
+    errors: [],
+  };
   const started = Date.now();
   let stopped = false;
 
@@ -306,7 +327,8 @@ export function progressOf(bucket: ReadonlyMap<string, string>, from: Site, to: 
 }
 
 export const writesDone = (p: Progress): number => p.assetsWritten + p.pagesWritten;
-export const isComplete = (p: Progress): boolean => p.assetsWritten === p.assetsToWrite && p.pagesWritten === p.pagesToWrite && p.removed === p.toRemove;
+export const isComplete = (p: Progress): boolean =>
+  p.assetsWritten === p.assetsToWrite && p.pagesWritten === p.pagesToWrite && p.removed === p.toRemove;
 
 /** What `bucketState` (test/support/s3.ts) returns, read with GETs `concurrency` at a time instead of one by one. */
 export async function mirrorState(client: S3Client, bucket: string, concurrency = 16): Promise<Map<string, StoredObject>> {

@@ -40,7 +40,8 @@ const INPUTS = { 'stale-asset-grace': '0' };
  * its plan announces; after the k-th HTML page it writes (a site half old pages, half new); or a
  * few milliseconds into its delete request. The process logs each write once S3 has answered.
  */
-type KillPlan = { mode: 'time'; afterMs: number } | { mode: 'write'; u: number } | { mode: 'html'; pages: number } | { mode: 'delete'; extraMs: number };
+type KillPlan =
+  { mode: 'time'; afterMs: number } | { mode: 'write'; u: number } | { mode: 'html'; pages: number } | { mode: 'delete'; extraMs: number };
 
 interface Attempt {
   seed: number;
@@ -57,7 +58,8 @@ interface Attempt {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const client = () => s3At(motoEndpoint(), 16);
-const deploy = (dir: string, bucket: string) => runActionBundle('deploy-static', { ...INPUTS, source: dir, bucket }, { env: awsEnvFor(motoEndpoint()) });
+const deploy = (dir: string, bucket: string) =>
+  runActionBundle('deploy-static', { ...INPUTS, source: dir, bucket }, { env: awsEnvFor(motoEndpoint()) });
 
 let sites: SiteVersions;
 let v1Dir: string;
@@ -110,7 +112,11 @@ async function attempt(seed: number, bucket: string, kill?: KillPlan): Promise<A
         } else if (/^(uploaded \([a-z]+\)|updated headers of) /.test(line)) {
           writes++;
           if (writes === target) killNow(`write ${writes}/${planned}`);
-          if (isEntryPoint(line.replace(/^(uploaded \([a-z]+\)|updated headers of) /, '')) && ++pages === (kill.mode === 'html' ? kill.pages : -1)) killNow(`page ${pages}, write ${writes}/${planned}`);
+          if (
+            isEntryPoint(line.replace(/^(uploaded \([a-z]+\)|updated headers of) /, '')) &&
+            ++pages === (kill.mode === 'html' ? kill.pages : -1)
+          )
+            killNow(`page ${pages}, write ${writes}/${planned}`);
         } else if (line.startsWith('::group::Delete')) {
           if (kill.mode === 'delete') timer = setTimeout(() => killNow(`delete +${kill.extraMs}ms`), kill.extraMs);
         }
@@ -208,70 +214,86 @@ describe('deploy-static killed with SIGKILL at random points, then run again', (
     const watcher = startWatcher(s3At(motoEndpoint(), 8), controlBucket);
     const missing = Object.entries(sites.v1).filter(([k]) => !sites.v2[k] || isEntryPoint(k));
     for (const batch of [missing.filter(([k]) => isEntryPoint(k)), missing.filter(([k]) => !isEntryPoint(k))]) {
-      await forEachLimit(batch, 16, async ([Key, Body]) => void (await s3.send(new PutObjectCommand({ Bucket: controlBucket, Key, Body }))));
+      await forEachLimit(
+        batch,
+        16,
+        async ([Key, Body]) => void (await s3.send(new PutObjectCommand({ Bucket: controlBucket, Key, Body }))),
+      );
     }
     const watch = await watcher.stop();
     expect(watch.errors).toEqual([]);
     expect(watch.violations.length, watchSummary(watch)).toBeGreaterThan(0);
   });
 
-  it.for(SEEDS)('seed %i: every killed attempt leaves a consistent site, and the re-run converges to the exact mirror', async (seed, { annotate }) => {
-    const rng = prng(seed);
-    const bucket = seedBuckets.get(seed)!;
+  it.for(SEEDS)(
+    'seed %i: every killed attempt leaves a consistent site, and the re-run converges to the exact mirror',
+    async (seed, { annotate }) => {
+      const rng = prng(seed);
+      const bucket = seedBuckets.get(seed)!;
 
-    // One to three killed attempts in a row, then one that runs to the end.
-    const mine: Attempt[] = [];
-    const kills = 1 + Math.floor(rng() * 3);
-    for (let i = 0; i < kills; i++) {
-      const r = rng();
-      const u = rng();
-      const kill: KillPlan =
-        r < 0.3 ? { mode: 'time', afterMs: Math.round(fullDeployMs * (0.05 + 0.95 * u)) }
-        : r < 0.6 ? { mode: 'write', u }
-        : r < 0.85 ? { mode: 'html', pages: 1 + Math.floor(u * 20) }
-        : { mode: 'delete', extraMs: Math.floor(u * 60) };
-      const a = await attempt(seed, bucket, kill);
-      mine.push(a);
-      attempts.push(a);
-      if (a.killedAtMs !== undefined) {
-        expect(a.run.signal, `seed ${seed}: ${killPoint(a)}`).toBe('SIGKILL');
-        expect(a.run.exitCode).toBeNull();
-      } else {
-        // A later attempt with less left to do may finish before its kill point.
-        expect(a.run.exitCode, a.run.stdout + a.run.stderr).toBe(0);
-        expect(isComplete(a.progress)).toBe(true);
+      // One to three killed attempts in a row, then one that runs to the end.
+      const mine: Attempt[] = [];
+      const kills = 1 + Math.floor(rng() * 3);
+      for (let i = 0; i < kills; i++) {
+        const r = rng();
+        const u = rng();
+        const kill: KillPlan =
+          r < 0.3
+            ? { mode: 'time', afterMs: Math.round(fullDeployMs * (0.05 + 0.95 * u)) }
+            : r < 0.6
+              ? { mode: 'write', u }
+              : r < 0.85
+                ? { mode: 'html', pages: 1 + Math.floor(u * 20) }
+                : { mode: 'delete', extraMs: Math.floor(u * 60) };
+        const a = await attempt(seed, bucket, kill);
+        mine.push(a);
+        attempts.push(a);
+        if (a.killedAtMs !== undefined) {
+          expect(a.run.signal, `seed ${seed}: ${killPoint(a)}`).toBe('SIGKILL');
+          expect(a.run.exitCode).toBeNull();
+        } else {
+          // A later attempt with less left to do may finish before its kill point.
+          expect(a.run.exitCode, a.run.stdout + a.run.stderr).toBe(0);
+          expect(isComplete(a.progress)).toBe(true);
+        }
       }
-    }
-    const final = await attempt(seed, bucket);
-    mine.push(final);
-    attempts.push(final);
-    expect(final.run.exitCode, final.run.stdout + final.run.stderr).toBe(0);
-    expect(final.run.errors).toEqual([]);
+      const final = await attempt(seed, bucket);
+      mine.push(final);
+      attempts.push(final);
+      expect(final.run.exitCode, final.run.stdout + final.run.stderr).toBe(0);
+      expect(final.run.errors).toEqual([]);
 
-    // The watcher looked during every attempt, and never saw a page whose assets were not there.
-    for (const a of mine) {
-      expect(a.watch.errors, `seed ${seed}: watcher errors`).toEqual([]);
-      expect(a.watch.violations, `seed ${seed}, ${killPoint(a)}: pages visible while an asset they reference was missing`).toEqual([]);
-      expect(a.watch.pagesChecked, `seed ${seed}, ${killPoint(a)}: ${watchSummary(a.watch)}`).toBeGreaterThan(0);
-      // A missing asset the watcher met while the page changed under it can only be a v1 asset
-      // that v2 drops (deleted once every page was written), seen from a page v2 replaces or removes.
-      for (const s of [...a.watch.pageRemovedMeanwhile, ...a.watch.pageReplacedMeanwhile]) {
-        expect(sites.v2[s.asset], `seed ${seed}: ${s.page} (read) → ${s.asset} missing`).toBeUndefined();
-        expect(sites.v2[s.page] === undefined || !sites.v2[s.page]!.equals(sites.v1[s.page] ?? Buffer.alloc(0)), `seed ${seed}: ${s.page} changed`).toBe(true);
+      // The watcher looked during every attempt, and never saw a page whose assets were not there.
+      for (const a of mine) {
+        expect(a.watch.errors, `seed ${seed}: watcher errors`).toEqual([]);
+        expect(a.watch.violations, `seed ${seed}, ${killPoint(a)}: pages visible while an asset they reference was missing`).toEqual([]);
+        expect(a.watch.pagesChecked, `seed ${seed}, ${killPoint(a)}: ${watchSummary(a.watch)}`).toBeGreaterThan(0);
+        // A missing asset the watcher met while the page changed under it can only be a v1 asset
+        // that v2 drops (deleted once every page was written), seen from a page v2 replaces or removes.
+        for (const s of [...a.watch.pageRemovedMeanwhile, ...a.watch.pageReplacedMeanwhile]) {
+          expect(sites.v2[s.asset], `seed ${seed}: ${s.page} (read) → ${s.asset} missing`).toBeUndefined();
+          expect(
+            sites.v2[s.page] === undefined || !sites.v2[s.page]!.equals(sites.v1[s.page] ?? Buffer.alloc(0)),
+            `seed ${seed}: ${s.page} changed`,
+          ).toBe(true);
+        }
+        for (const s of a.watch.pageRemovedMeanwhile)
+          expect(sites.v2[s.page], `seed ${seed}: ${s.page} was deleted, yet v2 has it`).toBeUndefined();
       }
-      for (const s of a.watch.pageRemovedMeanwhile) expect(sites.v2[s.page], `seed ${seed}: ${s.page} was deleted, yet v2 has it`).toBeUndefined();
-    }
-    const watched = sumWatch(mine);
-    expect(watched.pagesChecked, `seed ${seed}: ${watchSummary(watched)}`).toBeGreaterThanOrEqual(Object.keys(sites.v2).filter((k) => k.endsWith('.html')).length);
+      const watched = sumWatch(mine);
+      expect(watched.pagesChecked, `seed ${seed}: ${watchSummary(watched)}`).toBeGreaterThanOrEqual(
+        Object.keys(sites.v2).filter((k) => k.endsWith('.html')).length,
+      );
 
-    // Converged: exactly the v2 mirror (keys and bodies), with the headers a clean deploy gives.
-    const state = withoutManifest(await mirrorState(client(), bucket));
-    expect(Object.fromEntries(Object.entries(state).map(([k, o]) => [k, o.md5]))).toEqual(
-      Object.fromEntries(Object.entries(sites.v2).map(([k, body]) => [k, md5(body)])),
-    );
-    expect(state).toEqual(withoutManifest(control));
-    await annotate(seedFigures(seed));
-  });
+      // Converged: exactly the v2 mirror (keys and bodies), with the headers a clean deploy gives.
+      const state = withoutManifest(await mirrorState(client(), bucket));
+      expect(Object.fromEntries(Object.entries(state).map(([k, o]) => [k, o.md5]))).toEqual(
+        Object.fromEntries(Object.entries(sites.v2).map(([k, body]) => [k, md5(body)])),
+      );
+      expect(state).toEqual(withoutManifest(control));
+      await annotate(seedFigures(seed));
+    },
+  );
 
   it('the kills landed mid-deploy: SIGKILL, with part of v2 written but not all', async ({ annotate }) => {
     const ran = new Set(attempts.map((a) => a.seed)).size;
@@ -283,7 +305,11 @@ describe('deploy-static killed with SIGKILL at random points, then run again', (
     expect(killed.length, kills.join('\n')).toBeGreaterThanOrEqual(ran);
     expect(partial.length, kills.join('\n')).toBeGreaterThanOrEqual(Math.ceil(ran / 2));
     // At least once the watcher looked at a site with some pages new and some old.
-    if (ran > 1) expect(killed.filter((a) => a.progress.pagesWritten > 0 && a.progress.pagesWritten < a.progress.pagesToWrite).length, kills.join('\n')).toBeGreaterThan(0);
+    if (ran > 1)
+      expect(
+        killed.filter((a) => a.progress.pagesWritten > 0 && a.progress.pagesWritten < a.progress.pagesToWrite).length,
+        kills.join('\n'),
+      ).toBeGreaterThan(0);
     for (const a of killed) expect(a.run.signal).toBe('SIGKILL');
     await annotate(summary());
   });

@@ -50,37 +50,44 @@ function site(version: number, files = 500): SiteFiles {
     const kind = i % 3 === 0 ? 'css' : i % 3 === 1 ? 'js' : 'svg';
     out[`assets/chunk-${i}-${changed ? 'v2' : 'v1'}.${kind}`] = `/* ${i} ${changed ? 'new' : 'old'} ${random().toString(36)} */`;
   }
-  for (let p = 0; p < 50; p++) out[p === 0 ? 'index.html' : `pages/p${p}/index.html`] = `<html><script src="/assets/chunk-${p * 9}-${version > 1 && (p * 9) % 10 === 0 ? 'v2' : 'v1'}.js"></script>v${version}</html>`;
+  for (let p = 0; p < 50; p++)
+    out[p === 0 ? 'index.html' : `pages/p${p}/index.html`] =
+      `<html><script src="/assets/chunk-${p * 9}-${version > 1 && (p * 9) % 10 === 0 ? 'v2' : 'v1'}.js"></script>v${version}</html>`;
   return out;
 }
 
 // The runner fills in the other inputs' action.yml defaults.
 const DEPLOY = { 'stale-asset-grace': '0' };
-const deployStatic = (source: string, bucket: string, endpoint = proxy.endpoint) => runActionBundle('deploy-static', { ...DEPLOY, source, bucket }, { env: awsEnvFor(endpoint), timeoutMs: 300_000 });
+const deployStatic = (source: string, bucket: string, endpoint = proxy.endpoint) =>
+  runActionBundle('deploy-static', { ...DEPLOY, source, bucket }, { env: awsEnvFor(endpoint), timeoutMs: 300_000 });
 const onlyS3 = (r: RecordedRequest) => r.service === 's3';
 
 describe('10% of every call fails', () => {
-  it.each([1, 2])('deploy-static (seed %i): a 500-file site, then a new build, end exactly equal to the source', async (seed) => {
-    const control = await newBucket();
-    const bucket = await newBucket();
-    for (const version of [1, 2]) {
-      const dir = writeSite(site(version));
-      expect((await deployStatic(dir, control, motoEndpoint())).exitCode).toBe(0);
-      const plan = seededFaults({ seed: seed * 100 + version, rate: 0.1, applies: onlyS3 });
-      proxy.faults.plan(plan);
-      const run = await deployStatic(dir, bucket).finally(() => proxy.faults.clear());
-      expect(run.errors).toEqual([]);
-      expect(run.exitCode).toBe(0);
-      expect(Object.values(plan.injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(version === 1 ? 20 : 2);
-      tally('deploy-static', plan.injected);
-      // Keys, bodies, Cache-Control and Content-Type: the same as a deploy that saw no fault. Nothing extra.
-      const [got, want] = await Promise.all([bucketState(bucket), bucketState(control)]);
-      got.delete('.slipway/manifest.json');
-      want.delete('.slipway/manifest.json');
-      expect(got).toEqual(want);
-      expect(got.size).toBe(500);
-    }
-  }, 300_000);
+  it.each([1, 2])(
+    'deploy-static (seed %i): a 500-file site, then a new build, end exactly equal to the source',
+    async (seed) => {
+      const control = await newBucket();
+      const bucket = await newBucket();
+      for (const version of [1, 2]) {
+        const dir = writeSite(site(version));
+        expect((await deployStatic(dir, control, motoEndpoint())).exitCode).toBe(0);
+        const plan = seededFaults({ seed: seed * 100 + version, rate: 0.1, applies: onlyS3 });
+        proxy.faults.plan(plan);
+        const run = await deployStatic(dir, bucket).finally(() => proxy.faults.clear());
+        expect(run.errors).toEqual([]);
+        expect(run.exitCode).toBe(0);
+        expect(Object.values(plan.injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(version === 1 ? 20 : 2);
+        tally('deploy-static', plan.injected);
+        // Keys, bodies, Cache-Control and Content-Type: the same as a deploy that saw no fault. Nothing extra.
+        const [got, want] = await Promise.all([bucketState(bucket), bucketState(control)]);
+        got.delete('.slipway/manifest.json');
+        want.delete('.slipway/manifest.json');
+        expect(got).toEqual(want);
+        expect(got.size).toBe(500);
+      }
+    },
+    300_000,
+  );
 
   it('invalidate: one invalidation per batch, every retry with the same caller reference', async () => {
     const ids = [await newDistribution(), await newDistribution(), await newDistribution()];
@@ -97,7 +104,11 @@ describe('10% of every call fails', () => {
       return plan(r, i);
     });
     const paths = JSON.stringify(Array.from({ length: 40 }, (_, i) => `/page-${i}.html`));
-    const run = await runActionBundle('invalidate', { 'distribution-id': ids.join(','), paths, 'max-paths': '100', wait: 'true', timeout: '2m', 'caller-reference': '' }, { env: { ...awsEnvFor(proxy.endpoint), GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '31337' } }).finally(() => proxy.faults.clear());
+    const run = await runActionBundle(
+      'invalidate',
+      { 'distribution-id': ids.join(','), paths, 'max-paths': '100', wait: 'true', timeout: '2m', 'caller-reference': '' },
+      { env: { ...awsEnvFor(proxy.endpoint), GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '31337' } },
+    ).finally(() => proxy.faults.clear());
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     tally('invalidate', plan.injected);
@@ -125,11 +136,23 @@ describe('10% of every call fails', () => {
     const plan = seededFaults({ seed: 29, rate: 0.1, applies: (r) => r.service === 's3' || r.service === 'cloudfront' });
     proxy.faults.plan(plan);
     const dir = writeSite(site(1, 120));
-    const inputs = { command: 'auto', source: dir, strategy: 'shared', domain: 'preview.example.com', bucket, 'distribution-id': dist, 'github-token': 'ghs_test', concurrency: '16' };
+    const inputs = {
+      command: 'auto',
+      source: dir,
+      strategy: 'shared',
+      domain: 'preview.example.com',
+      bucket,
+      'distribution-id': dist,
+      'github-token': 'ghs_test',
+      concurrency: '16',
+    };
     const event = (action: string) => {
       const path = join(dir, '..', `event-${action}.json`);
       writeFileSync(path, JSON.stringify({ action, number: 77, pull_request: { number: 77, head: { sha: 'e'.repeat(40) } } }));
-      return { ...awsEnvFor(proxy.endpoint), ...githubEnvFor(github, { repository: 'acme/web', eventName: 'pull_request', eventPath: path }) };
+      return {
+        ...awsEnvFor(proxy.endpoint),
+        ...githubEnvFor(github, { repository: 'acme/web', eventName: 'pull_request', eventPath: path }),
+      };
     };
     try {
       const deployed = await runActionBundle('pr-preview', inputs, { env: event('opened'), timeoutMs: 300_000 });
@@ -152,48 +175,108 @@ describe('10% of every call fails', () => {
     tally('pr-preview', { ...plan.injected, 'github 5xx': githubFaults });
   }, 300_000);
 
-  it.each([3, 4])('pr-preview dedicated (seed %i): deploy, redeploy and cleanup converge, and leave nothing behind', async (seed) => {
-    const tag = `f${seed}${Date.now().toString(36)}`;
-    const domain = `${tag}.example.com`;
-    const r53 = new Route53Client({ region: 'us-east-1', endpoint: motoEndpoint() });
-    const zone = (await r53.send(new CreateHostedZoneCommand({ Name: domain, CallerReference: tag }))).HostedZone!.Id!.replace('/hostedzone/', '');
-    github.reset();
-    github.addPull('acme/web', { number: 9, headSha: 'd'.repeat(40) });
-    const s3 = s3At(proxy.endpoint);
-    const cloudfront = cloudFrontAt(proxy.endpoint);
-    const deps = {
-      store: new DedicatedPreviewStore(
-        { repository: 'acme/web', domain, bucketTemplate: `pr-{number}-${tag}`, certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', hostedZoneId: zone, priceClass: 'PriceClass_100', region: 'us-east-1' },
-        { s3, cloudfront, route53: new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, maxAttempts: 8 }), log: silentLogger, clock: systemClock, ...PREVIEW_LIMITS.dedicated, pollMs: 10 },
-      ),
-      s3, cloudfront, github: createGitHubClient('ghs_test', github.url, { backoffMs: 5 }), log: silentLogger, clock: systemClock,
-    };
-    const strategy = { kind: 'dedicated' as const, bucketTemplate: `pr-{number}-${tag}`, certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', hostedZoneId: zone, priceClass: 'PriceClass_100' };
-    const run = { strategy, repo: { owner: 'acme', repo: 'web' }, domain, comment: true, deployment: true, dryRun: false, serverUrl: 'https://github.com', guardHeadSha: false, expireAfterMs: 0, cacheControl: [], exclude: [], concurrency: 8, limits: PREVIEW_LIMITS };
-    const dir = writeSite(site(1, 60));
-    const plan = seededFaults({ seed: 50 + seed, rate: 0.1 });
-    proxy.faults.plan(plan);
-    try {
-      const request = { ...run, command: 'deploy' as const, number: 9, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 };
-      expect((await deployPreview(request, deps)).status).toBe('deployed');
-      expect((await deployPreview(request, deps)).status).toBe('deployed');
-      expect((await cleanupPreview({ ...run, command: 'cleanup', number: 9 }, deps)).status).toBe('removed');
-    } finally {
-      proxy.faults.clear();
-    }
-    tally('pr-preview dedicated', plan.injected);
-    // Nothing left: no bucket, no distribution or origin access control for the host, no records.
-    await expect(inspector().send(new HeadBucketCommand({ Bucket: `pr-9-${tag}` }))).rejects.toThrow();
-    const cf = cloudFrontAt(motoEndpoint());
-    const oacs = (await cf.send(new ListOriginAccessControlsCommand({}))).OriginAccessControlList?.Items ?? [];
-    expect(oacs.filter((o) => o.Name === `pr-9.${domain}`)).toEqual([]);
-    const dists = (await cf.send(new ListDistributionsCommand({}))).DistributionList?.Items ?? [];
-    const ours = await Promise.all(dists.map(async (d) => (await cf.send(new GetDistributionCommand({ Id: d.Id }))).Distribution?.DistributionConfig?.Aliases?.Items ?? []));
-    expect(ours.filter((aliases) => aliases.includes(`pr-9.${domain}`))).toEqual([]);
-    const records = (await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets ?? [];
-    expect(records.filter((r) => r.Type === 'A' || r.Type === 'AAAA')).toEqual([]);
-    expect(github.comments('acme/web', 9)).toHaveLength(1);
-  }, 300_000);
+  it.each([3, 4])(
+    'pr-preview dedicated (seed %i): deploy, redeploy and cleanup converge, and leave nothing behind',
+    async (seed) => {
+      const tag = `f${seed}${Date.now().toString(36)}`;
+      const domain = `${tag}.example.com`;
+      const r53 = new Route53Client({ region: 'us-east-1', endpoint: motoEndpoint() });
+      const zone = (await r53.send(new CreateHostedZoneCommand({ Name: domain, CallerReference: tag }))).HostedZone!.Id!.replace(
+        '/hostedzone/',
+        '',
+      );
+      github.reset();
+      github.addPull('acme/web', { number: 9, headSha: 'd'.repeat(40) });
+      const s3 = s3At(proxy.endpoint);
+      const cloudfront = cloudFrontAt(proxy.endpoint);
+      const deps = {
+        store: new DedicatedPreviewStore(
+          {
+            repository: 'acme/web',
+            domain,
+            bucketTemplate: `pr-{number}-${tag}`,
+            certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+            hostedZoneId: zone,
+            priceClass: 'PriceClass_100',
+            region: 'us-east-1',
+          },
+          {
+            s3,
+            cloudfront,
+            route53: new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, maxAttempts: 8 }),
+            log: silentLogger,
+            clock: systemClock,
+            ...PREVIEW_LIMITS.dedicated,
+            pollMs: 10,
+          },
+        ),
+        s3,
+        cloudfront,
+        github: createGitHubClient('ghs_test', github.url, { backoffMs: 5 }),
+        log: silentLogger,
+        clock: systemClock,
+      };
+      const strategy = {
+        kind: 'dedicated' as const,
+        bucketTemplate: `pr-{number}-${tag}`,
+        certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+        hostedZoneId: zone,
+        priceClass: 'PriceClass_100',
+      };
+      const run = {
+        strategy,
+        repo: { owner: 'acme', repo: 'web' },
+        domain,
+        comment: true,
+        deployment: true,
+        dryRun: false,
+        serverUrl: 'https://github.com',
+        guardHeadSha: false,
+        expireAfterMs: 0,
+        cacheControl: [],
+        exclude: [],
+        concurrency: 8,
+        limits: PREVIEW_LIMITS,
+      };
+      const dir = writeSite(site(1, 60));
+      const plan = seededFaults({ seed: 50 + seed, rate: 0.1 });
+      proxy.faults.plan(plan);
+      try {
+        const request = {
+          ...run,
+          command: 'deploy' as const,
+          number: 9,
+          guardHeadSha: false,
+          sourceDir: dir,
+          cacheControl: [],
+          exclude: [],
+          concurrency: 8,
+        };
+        expect((await deployPreview(request, deps)).status).toBe('deployed');
+        expect((await deployPreview(request, deps)).status).toBe('deployed');
+        expect((await cleanupPreview({ ...run, command: 'cleanup', number: 9 }, deps)).status).toBe('removed');
+      } finally {
+        proxy.faults.clear();
+      }
+      tally('pr-preview dedicated', plan.injected);
+      // Nothing left: no bucket, no distribution or origin access control for the host, no records.
+      await expect(inspector().send(new HeadBucketCommand({ Bucket: `pr-9-${tag}` }))).rejects.toThrow();
+      const cf = cloudFrontAt(motoEndpoint());
+      const oacs = (await cf.send(new ListOriginAccessControlsCommand({}))).OriginAccessControlList?.Items ?? [];
+      expect(oacs.filter((o) => o.Name === `pr-9.${domain}`)).toEqual([]);
+      const dists = (await cf.send(new ListDistributionsCommand({}))).DistributionList?.Items ?? [];
+      const ours = await Promise.all(
+        dists.map(
+          async (d) => (await cf.send(new GetDistributionCommand({ Id: d.Id }))).Distribution?.DistributionConfig?.Aliases?.Items ?? [],
+        ),
+      );
+      expect(ours.filter((aliases) => aliases.includes(`pr-9.${domain}`))).toEqual([]);
+      const records = (await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets ?? [];
+      expect(records.filter((r) => r.Type === 'A' || r.Type === 'AAAA')).toEqual([]);
+      expect(github.comments('acme/web', 9)).toHaveLength(1);
+    },
+    300_000,
+  );
 
   it('ecs-deploy: against the scripted ECS, the migration runs once and the rollout completes', async () => {
     const ecs = await new FakeEcs().start();
@@ -215,7 +298,18 @@ describe('10% of every call fails', () => {
       });
       const run = await runActionBundle(
         'ecs-deploy',
-        { cluster: 'prod', service: 'api', 'container-name': 'api', image: 'registry.example.com/api:2.0.0', 'migrate-command': 'npm run migrate', wait: 'true', timeout: '5m', rollback: 'true', 'force-new-deployment': 'false', 'dry-run': 'false' },
+        {
+          cluster: 'prod',
+          service: 'api',
+          'container-name': 'api',
+          image: 'registry.example.com/api:2.0.0',
+          'migrate-command': 'npm run migrate',
+          wait: 'true',
+          timeout: '5m',
+          rollback: 'true',
+          'force-new-deployment': 'false',
+          'dry-run': 'false',
+        },
         { env: awsEnvFor(ecsProxy.endpoint), timeoutMs: 300_000 },
       );
       expect(run.errors).toEqual([]);
@@ -255,7 +349,9 @@ describe('100% of calls fail', () => {
     const bucket = await newBucket();
     expect((await deployStatic(writeSite(site(1, 100)), bucket)).exitCode).toBe(0);
     const before = await bucketState(bucket);
-    proxy.faults.plan((r) => (r.operation === 'PutObject' && /\.html$/.test(r.key ?? '') ? { kind: 'status', status: 500, code: 'InternalError' } : undefined));
+    proxy.faults.plan((r) =>
+      r.operation === 'PutObject' && /\.html$/.test(r.key ?? '') ? { kind: 'status', status: 500, code: 'InternalError' } : undefined,
+    );
     const run = await deployStatic(writeSite(site(2, 100)), bucket).finally(() => proxy.faults.clear());
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toMatch(/::error::.*html/i);
@@ -273,7 +369,11 @@ describe('100% of calls fail', () => {
     const id = await newDistribution();
     proxy.faults.plan(() => ({ kind: 'status', status: 503, code: 'ServiceUnavailable' }));
     const started = Date.now();
-    const run = await runActionBundle('invalidate', { 'distribution-id': id, paths: '/index.html', 'max-paths': '20', wait: 'true', timeout: '20s', 'caller-reference': '' }, { env: awsEnvFor(proxy.endpoint) }).finally(() => proxy.faults.clear());
+    const run = await runActionBundle(
+      'invalidate',
+      { 'distribution-id': id, paths: '/index.html', 'max-paths': '20', wait: 'true', timeout: '20s', 'caller-reference': '' },
+      { env: awsEnvFor(proxy.endpoint) },
+    ).finally(() => proxy.faults.clear());
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain(id);

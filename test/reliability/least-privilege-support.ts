@@ -32,7 +32,10 @@ export const operationOfCommand = (commandName: string): string => commandName.r
 interface MiddlewareClient {
   middlewareStack: {
     add(
-      middleware: (next: (args: { input: object }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: { input: object }) => Promise<unknown>,
+      middleware: (
+        next: (args: { input: object }) => Promise<unknown>,
+        context: { clientName?: string; commandName?: string },
+      ) => (args: { input: object }) => Promise<unknown>,
       options: { step: 'initialize'; name: string; override: boolean },
     ): void;
   };
@@ -46,7 +49,11 @@ export class CallRecorder {
   attach<T>(client: T): T {
     (client as unknown as MiddlewareClient).middlewareStack.add(
       (next, context) => async (args) => {
-        this.calls.push({ service: serviceOfClient(context.clientName ?? '?'), operation: operationOfCommand(context.commandName ?? '?'), input: args.input as Record<string, unknown> });
+        this.calls.push({
+          service: serviceOfClient(context.clientName ?? '?'),
+          operation: operationOfCommand(context.commandName ?? '?'),
+          input: args.input as Record<string, unknown>,
+        });
         return next(args);
       },
       { step: 'initialize', name: 'leastPrivilegeRecorder', override: true },
@@ -78,11 +85,13 @@ export class CallRecorder {
  */
 export function invalidationsStartInProgress<T>(client: T): T {
   (client as unknown as { middlewareStack: { add(m: unknown, o: object): void } }).middlewareStack.add(
-    (next: (args: unknown) => Promise<{ output: { Invalidation?: { Status?: string } } }>, context: { commandName?: string }) => async (args: unknown) => {
-      const result = await next(args);
-      if (context.commandName === 'CreateInvalidationCommand' && result.output.Invalidation) result.output.Invalidation.Status = 'InProgress';
-      return result;
-    },
+    (next: (args: unknown) => Promise<{ output: { Invalidation?: { Status?: string } } }>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        const result = await next(args);
+        if (context.commandName === 'CreateInvalidationCommand' && result.output.Invalidation)
+          result.output.Invalidation.Status = 'InProgress';
+        return result;
+      },
     { step: 'initialize', name: 'invalidationsStartInProgress', override: true },
   );
   return client;
@@ -118,14 +127,16 @@ export const IAM_ACTIONS: Record<string, ActionsOf> = {
   's3:CopyObject': only('s3:GetObject', 's3:PutObject'),
   's3:UploadPartCopy': only('s3:GetObject', 's3:PutObject'),
   // A conditional delete with an ETag (If-Match) needs s3:GetObject too (S3 user guide, "How to perform conditional deletes").
-  's3:DeleteObject': (input) => (typeof input.IfMatch === 'string' && input.IfMatch !== '*' ? ['s3:DeleteObject', 's3:GetObject'] : ['s3:DeleteObject']),
+  's3:DeleteObject': (input) =>
+    typeof input.IfMatch === 'string' && input.IfMatch !== '*' ? ['s3:DeleteObject', 's3:GetObject'] : ['s3:DeleteObject'],
   // s3:DeleteObject always; s3:DeleteObjectVersion for the objects named with a version.
   's3:DeleteObjects': (input) => {
-    const objects = ((input.Delete as { Objects?: { VersionId?: string }[] } | undefined)?.Objects ?? []);
+    const objects = (input.Delete as { Objects?: { VersionId?: string }[] } | undefined)?.Objects ?? [];
     return objects.some((o) => o.VersionId !== undefined) ? ['s3:DeleteObject', 's3:DeleteObjectVersion'] : ['s3:DeleteObject'];
   },
   // With the x-amz-object-ownership header, s3:PutBucketOwnershipControls too.
-  's3:CreateBucket': (input) => (input.ObjectOwnership !== undefined ? ['s3:CreateBucket', 's3:PutBucketOwnershipControls'] : ['s3:CreateBucket']),
+  's3:CreateBucket': (input) =>
+    input.ObjectOwnership !== undefined ? ['s3:CreateBucket', 's3:PutBucketOwnershipControls'] : ['s3:CreateBucket'],
   's3:DeleteBucket': only('s3:DeleteBucket'),
   's3:GetBucketTagging': only('s3:GetBucketTagging'),
   's3:PutBucketTagging': only('s3:PutBucketTagging'),
@@ -161,7 +172,8 @@ export const IAM_ACTIONS: Record<string, ActionsOf> = {
   'ecs:ContinueServiceDeployment': only('ecs:ContinueServiceDeployment'),
   'ecs:DescribeServiceRevisions': only('ecs:DescribeServiceRevisions'),
   'ecs:DescribeTaskDefinition': only('ecs:DescribeTaskDefinition'),
-  'ecs:RegisterTaskDefinition': (input) => (Array.isArray(input.tags) && input.tags.length > 0 ? ['ecs:RegisterTaskDefinition', 'ecs:TagResource'] : ['ecs:RegisterTaskDefinition']),
+  'ecs:RegisterTaskDefinition': (input) =>
+    Array.isArray(input.tags) && input.tags.length > 0 ? ['ecs:RegisterTaskDefinition', 'ecs:TagResource'] : ['ecs:RegisterTaskDefinition'],
   'ecs:UpdateService': only('ecs:UpdateService'),
   'ecs:RunTask': (input) => (Array.isArray(input.tags) && input.tags.length > 0 ? ['ecs:RunTask', 'ecs:TagResource'] : ['ecs:RunTask']),
   'ecs:DescribeTasks': only('ecs:DescribeTasks'),
@@ -177,7 +189,10 @@ export class UnmappedOperation extends Error {}
 export function iamActionsOf(call: RecordedCall, table: Record<string, ActionsOf> = IAM_ACTIONS): string[] {
   const key = `${call.service}:${call.operation}`;
   const map = table[key];
-  if (!map) throw new UnmappedOperation(`${key} is called but has no IAM mapping: map it in IAM_ACTIONS (test/reliability/least-privilege-support.ts), from AWS's Service Authorization Reference`);
+  if (!map)
+    throw new UnmappedOperation(
+      `${key} is called but has no IAM mapping: map it in IAM_ACTIONS (test/reliability/least-privilege-support.ts), from AWS's Service Authorization Reference`,
+    );
   return map(call.input);
 }
 
@@ -232,18 +247,27 @@ export function policyUnderHeading(markdown: string, heading: string, where = 'R
   }
   const doc = parsed as Partial<PolicyDocument>;
   if (doc.Version !== '2012-10-17' || !Array.isArray(doc.Statement) || doc.Statement.length === 0) {
-    throw new Error(`${where}: the block under "${heading}" is not a complete IAM policy document ({"Version": "2012-10-17", "Statement": [...]})`);
+    throw new Error(
+      `${where}: the block under "${heading}" is not a complete IAM policy document ({"Version": "2012-10-17", "Statement": [...]})`,
+    );
   }
   return doc as PolicyDocument;
 }
 
-export const readPolicy = (readmePath: string, heading: string): PolicyDocument => policyUnderHeading(readFileSync(readmePath, 'utf8'), heading, readmePath);
+export const readPolicy = (readmePath: string, heading: string): PolicyDocument =>
+  policyUnderHeading(readFileSync(readmePath, 'utf8'), heading, readmePath);
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** IAM action matching: case-insensitive, `*` any run of characters, `?` one character. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(action);
 }
 
@@ -280,7 +304,11 @@ export interface PolicyComparison {
   defects: string[];
 }
 
-export function comparePolicy(policy: PolicyDocument, used: Iterable<string>, implied: readonly ImpliedPermission[] = []): PolicyComparison {
+export function comparePolicy(
+  policy: PolicyDocument,
+  used: Iterable<string>,
+  implied: readonly ImpliedPermission[] = [],
+): PolicyComparison {
   const needed = [...new Set([...used, ...implied.map((i) => i.action)])].sort();
   const defects: string[] = [];
   const granted: string[] = [];
@@ -294,7 +322,8 @@ export function comparePolicy(policy: PolicyDocument, used: Iterable<string>, im
     if (resources.length === 0) defects.push(`${name}: no Resource`);
     for (const a of actions) {
       if (/[*?]/.test(a)) defects.push(`${name}: ${a} is a wildcard, which grants actions nobody checked: spell them out`);
-      if (resources.includes('*') && !RESOURCELESS_ACTIONS.has(a)) defects.push(`${name}: ${a} on Resource "*", but it can be scoped to a resource ARN`);
+      if (resources.includes('*') && !RESOURCELESS_ACTIONS.has(a))
+        defects.push(`${name}: ${a} on Resource "*", but it can be scoped to a resource ARN`);
       if (s.Effect === 'Allow') granted.push(a);
     }
   }
@@ -305,17 +334,31 @@ export function comparePolicy(policy: PolicyDocument, used: Iterable<string>, im
 }
 
 /** What a failure prints: per operation its IAM actions, what the policy grants, and the differences. */
-export function describeComparison(name: string, calls: readonly RecordedCall[], policy: PolicyDocument, implied: readonly ImpliedPermission[], result: PolicyComparison): string {
+export function describeComparison(
+  name: string,
+  calls: readonly RecordedCall[],
+  policy: PolicyDocument,
+  implied: readonly ImpliedPermission[],
+  result: PolicyComparison,
+): string {
   const used = usedActions(calls);
   const operations = [...new Set(calls.map((c) => `${c.service}:${c.operation}`))].sort();
   const exact = result.missing.length === 0 && result.unused.length === 0 && result.defects.length === 0;
   const lines = [
-    exact ? `${name}: the README's policy grants exactly what the action uses.` : `${name}: the README's policy does not match what the action does.`,
+    exact
+      ? `${name}: the README's policy grants exactly what the action uses.`
+      : `${name}: the README's policy does not match what the action does.`,
     `  missing from the policy: ${result.missing.join(', ') || '(none)'}`,
     `  granted but never used:  ${result.unused.join(', ') || '(none)'}`,
     ...result.defects.map((d) => `  defect: ${d}`),
     '  recorded operations → IAM actions:',
-    ...operations.map((o) => `    ${o} → ${[...used].filter(([, by]) => by.has(o)).map(([a]) => a).join(', ')}`),
+    ...operations.map(
+      (o) =>
+        `    ${o} → ${[...used]
+          .filter(([, by]) => by.has(o))
+          .map(([a]) => a)
+          .join(', ')}`,
+    ),
     `  implied: ${implied.map((i) => `${i.action} (${i.reason})`).join('; ') || '(none)'}`,
     `  granted: ${[...new Set(policy.Statement.flatMap((s) => asList(s.Action)))].sort().join(', ')}`,
   ];

@@ -5,7 +5,18 @@
 // README grants: nothing missing, nothing extra (bar permissions a service checks on the
 // action's behalf, declared below with their reason). moto completes an invalidation at once, so
 // CreateInvalidation's answer is made to say InProgress, as AWS's does, for the wait to happen.
-import { DeleteDistributionCommand, DeleteOriginAccessControlCommand, GetDistributionCommand, GetDistributionConfigCommand, GetOriginAccessControlCommand, ListDistributionsCommand, ListOriginAccessControlsCommand, ListTagsForResourceCommand, TagResourceCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
+import {
+  DeleteDistributionCommand,
+  DeleteOriginAccessControlCommand,
+  GetDistributionCommand,
+  GetDistributionConfigCommand,
+  GetOriginAccessControlCommand,
+  ListDistributionsCommand,
+  ListOriginAccessControlsCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UpdateDistributionCommand,
+} from '@aws-sdk/client-cloudfront';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { DeleteObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -62,19 +73,31 @@ const readme = (action: string) => fileURLToPath(new URL(`../../actions/${action
  */
 const IMPLIED: Record<string, ImpliedPermission[]> = {
   'deploy-static': [
-    { action: 'kms:GenerateDataKey', reason: 'S3 asks KMS for a data key on the caller\'s behalf when it writes to a bucket encrypted with SSE-KMS' },
-    { action: 'kms:Decrypt', reason: 'S3 asks KMS to decrypt on the caller\'s behalf when it reads or copies an object encrypted with SSE-KMS' },
+    {
+      action: 'kms:GenerateDataKey',
+      reason: "S3 asks KMS for a data key on the caller's behalf when it writes to a bucket encrypted with SSE-KMS",
+    },
+    {
+      action: 'kms:Decrypt',
+      reason: "S3 asks KMS to decrypt on the caller's behalf when it reads or copies an object encrypted with SSE-KMS",
+    },
   ],
   'ecs-deploy': [
     {
       action: 'iam:PassRole',
-      reason: "ECS checks that the caller may pass the task definition's execution and task roles when it registers the definition and runs the migration task; the SDK sends no IAM request",
+      reason:
+        "ECS checks that the caller may pass the task definition's execution and task roles when it registers the definition and runs the migration task; the SDK sends no IAM request",
     },
   ],
 };
 
 /** Asserts that `policy` grants exactly what `calls` (and the implied permissions) need, printing the sets when not. */
-function expectExactPolicy(name: string, calls: readonly RecordedCall[], policy: PolicyDocument, implied: readonly ImpliedPermission[] = []): void {
+function expectExactPolicy(
+  name: string,
+  calls: readonly RecordedCall[],
+  policy: PolicyDocument,
+  implied: readonly ImpliedPermission[] = [],
+): void {
   expect(calls.length, `${name}: nothing was recorded`).toBeGreaterThan(0);
   const used = [...usedActions(calls).keys()];
   const recordedImplied = implied.filter((i) => used.includes(i.action));
@@ -94,7 +117,8 @@ function fakeClock(): Clock {
 }
 
 const big = (bytes = 9 * MiB + 17) => randomBytes(bytes);
-const failUploadParts = (proxy: AwsProxy) => proxy.faults.inject({ match: { operation: 'UploadPart' }, times: Infinity, status: 403, code: 'AccessDenied' });
+const failUploadParts = (proxy: AwsProxy) =>
+  proxy.faults.inject({ match: { operation: 'UploadPart' }, times: Infinity, status: 403, code: 'AccessDenied' });
 
 let proxy: AwsProxy;
 let github: FakeGitHub;
@@ -127,7 +151,23 @@ describe('deploy-static', { timeout: 120_000 }, () => {
   let dir: string;
   const t0 = new Date('2026-11-01T00:00:00Z');
   const deploy = (overrides: Partial<SyncSettings> = {}, now = t0) => {
-    const s: SyncSettings = { source: { kind: 'local', dir }, bucket, prefix: 'site/', delete: 'ours', framework: 'auto', headers: [], cacheControl: [], contentType: [], exclude: [], keep: [], staleGraceMs: 7 * DAY, concurrency: 8, dryRun: false, runId: '1', ...overrides };
+    const s: SyncSettings = {
+      source: { kind: 'local', dir },
+      bucket,
+      prefix: 'site/',
+      delete: 'ours',
+      framework: 'auto',
+      headers: [],
+      cacheControl: [],
+      contentType: [],
+      exclude: [],
+      keep: [],
+      staleGraceMs: 7 * DAY,
+      concurrency: 8,
+      dryRun: false,
+      runId: '1',
+      ...overrides,
+    };
     return syncSite(s, { client: recorder.attach(createS3Client({ concurrency: s.concurrency })), log: silentLogger, now: () => now });
   };
   const during = async (fn: () => Promise<unknown>) => {
@@ -138,12 +178,27 @@ describe('deploy-static', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     bucket = await newBucket();
-    dir = writeSite({ 'index.html': '<script src="/assets/app-1a2b3c4d.js"></script>', 'assets/app-1a2b3c4d.js': 'one', 'assets/app-1a2b3c4d.css': 'body{}', 'robots.txt': 'User-agent: *', 'video.mp4': big() });
+    dir = writeSite({
+      'index.html': '<script src="/assets/app-1a2b3c4d.js"></script>',
+      'assets/app-1a2b3c4d.js': 'one',
+      'assets/app-1a2b3c4d.css': 'body{}',
+      'robots.txt': 'User-agent: *',
+      'video.mp4': big(),
+    });
   });
 
   it('first deploy, a file above 8 MiB in parts', async () => {
     const ops = await during(async () => expect(await deploy()).toMatchObject({ uploaded: 5 }));
-    expect([...ops]).toEqual(expect.arrayContaining(['s3:ListObjectsV2', 's3:GetObject', 's3:PutObject', 's3:CreateMultipartUpload', 's3:UploadPart', 's3:CompleteMultipartUpload']));
+    expect([...ops]).toEqual(
+      expect.arrayContaining([
+        's3:ListObjectsV2',
+        's3:GetObject',
+        's3:PutObject',
+        's3:CreateMultipartUpload',
+        's3:UploadPart',
+        's3:CompleteMultipartUpload',
+      ]),
+    );
   });
 
   it('redeploy with a change and a removed file; an asset that left the source stays for its grace', async () => {
@@ -165,13 +220,22 @@ describe('deploy-static', { timeout: 120_000 }, () => {
   });
 
   it('a headers-only change is a copy in place', async () => {
-    const ops = await during(async () => expect(await deploy({ cacheControl: [{ glob: '*.css', value: 'no-cache' }] }, new Date(t0.getTime() + 9 * DAY))).toMatchObject({ headersUpdated: 1, uploaded: 0 }));
+    const ops = await during(async () =>
+      expect(await deploy({ cacheControl: [{ glob: '*.css', value: 'no-cache' }] }, new Date(t0.getTime() + 9 * DAY))).toMatchObject({
+        headersUpdated: 1,
+        uploaded: 0,
+      }),
+    );
     expect(ops.has('s3:CopyObject')).toBe(true);
   });
 
   it('dry run reads only', async () => {
     writeFileSync(join(dir, 'index.html'), 'dry');
-    const ops = await during(async () => expect(await deploy({ dryRun: true, cacheControl: [{ glob: '*.css', value: 'no-cache' }] }, new Date(t0.getTime() + 9 * DAY))).toMatchObject({ dryRun: true, uploaded: 1 }));
+    const ops = await during(async () =>
+      expect(
+        await deploy({ dryRun: true, cacheControl: [{ glob: '*.css', value: 'no-cache' }] }, new Date(t0.getTime() + 9 * DAY)),
+      ).toMatchObject({ dryRun: true, uploaded: 1 }),
+    );
     expect([...ops].sort()).toEqual(['s3:GetObject', 's3:ListObjectsV2']);
   });
 
@@ -185,7 +249,11 @@ describe('deploy-static', { timeout: 120_000 }, () => {
     writeFileSync(join(dir, 'video-2.mp4'), big());
     failUploadParts(proxy);
     try {
-      const ops = await during(() => expect(deploy({ cacheControl: [{ glob: '*.css', value: 'no-cache' }] }, new Date(t0.getTime() + 9 * DAY))).rejects.toThrow(/video-2\.mp4.*AccessDenied/));
+      const ops = await during(() =>
+        expect(deploy({ cacheControl: [{ glob: '*.css', value: 'no-cache' }] }, new Date(t0.getTime() + 9 * DAY))).rejects.toThrow(
+          /video-2\.mp4.*AccessDenied/,
+        ),
+      );
       expect(ops.has('s3:AbortMultipartUpload')).toBe(true);
     } finally {
       proxy.faults.clear();
@@ -195,14 +263,35 @@ describe('deploy-static', { timeout: 120_000 }, () => {
   it('promotion from an s3:// source copies server-side', async () => {
     const staging = await newBucket();
     const files: SiteFiles = { 'index.html': 'staged', 'assets/a-1.js': 'a' };
-    await syncSite({ source: { kind: 'local', dir: writeSite(files) }, bucket: staging, prefix: 'web/', delete: 'ours', framework: 'auto', headers: [], cacheControl: [], contentType: [], exclude: [], keep: [], staleGraceMs: DAY, concurrency: 4, dryRun: false }, { client: inspector(), log: silentLogger });
+    await syncSite(
+      {
+        source: { kind: 'local', dir: writeSite(files) },
+        bucket: staging,
+        prefix: 'web/',
+        delete: 'ours',
+        framework: 'auto',
+        headers: [],
+        cacheControl: [],
+        contentType: [],
+        exclude: [],
+        keep: [],
+        staleGraceMs: DAY,
+        concurrency: 4,
+        dryRun: false,
+      },
+      { client: inspector(), log: silentLogger },
+    );
     const mark = recorder.mark();
     expect(await deploy({ source: { kind: 's3', bucket: staging, prefix: 'web/' }, prefix: 'prod/' })).toMatchObject({ uploaded: 2 });
     const promotion = recorder.calls.slice(mark);
     expect(promotion.filter((c) => c.operation === 'ListObjectsV2').map((c) => c.input.Bucket)).toContain(staging);
-    expect(promotion.filter((c) => c.operation === 'CopyObject').map((c) => String(c.input.CopySource))).toEqual(expect.arrayContaining([`${staging}/web/index.html`]));
+    expect(promotion.filter((c) => c.operation === 'CopyObject').map((c) => String(c.input.CopySource))).toEqual(
+      expect.arrayContaining([`${staging}/web/index.html`]),
+    );
     // From the source only its manifest is read (which objects are the build), never a site object.
-    expect(promotion.filter((c) => c.operation === 'GetObject' && c.input.Bucket === staging).map((c) => c.input.Key)).toEqual([`web/${MANIFEST_KEY}`]);
+    expect(promotion.filter((c) => c.operation === 'GetObject' && c.input.Bucket === staging).map((c) => c.input.Key)).toEqual([
+      `web/${MANIFEST_KEY}`,
+    ]);
   });
 
   it("the README's policy grants exactly what deploy-static used", () => {
@@ -219,7 +308,16 @@ describe('invalidate', { timeout: 120_000 }, () => {
     const [a, b] = [await newDistribution(), await newDistribution()];
     const client = invalidationsStartInProgress(recorder.attach(createCloudFrontClient()));
     const paths = ['/', '/index.html', ...Array.from({ length: 16 }, (_, i) => `/section-${i}/*`)];
-    const outcomes = await invalidate({ distributionIds: [a, b], paths, wait: true, timeoutMs: 90_000, run: { repository: 'acme/web', runId: '555', job: 'deploy', step: 'invalidate' } }, { client, log: silentLogger, clock: systemClock });
+    const outcomes = await invalidate(
+      {
+        distributionIds: [a, b],
+        paths,
+        wait: true,
+        timeoutMs: 90_000,
+        run: { repository: 'acme/web', runId: '555', job: 'deploy', step: 'invalidate' },
+      },
+      { client, log: silentLogger, clock: systemClock },
+    );
     expect(outcomes.map((o) => o.status)).toEqual(['completed', 'completed']);
     expect([...recorder.operationsSince(0)].sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']);
   });
@@ -279,7 +377,20 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
     const result = await deploy(request({ migrate: { command: ['npm', 'run', 'migrate'] }, healthCheckUrl: healthUrl }));
     expect(result.status).toBe('completed');
     const ops = recorder.operationsSince(mark);
-    expect([...ops]).toEqual(expect.arrayContaining(['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition', 'ecs:RunTask', 'ecs:DescribeTasks', 'logs:GetLogEvents', 'ecs:ListServiceDeployments', 'ecs:UpdateService', 'ecs:DescribeServiceDeployments', 'ecs:ListTasks']));
+    expect([...ops]).toEqual(
+      expect.arrayContaining([
+        'ecs:DescribeServices',
+        'ecs:DescribeTaskDefinition',
+        'ecs:RegisterTaskDefinition',
+        'ecs:RunTask',
+        'ecs:DescribeTasks',
+        'logs:GetLogEvents',
+        'ecs:ListServiceDeployments',
+        'ecs:UpdateService',
+        'ecs:DescribeServiceDeployments',
+        'ecs:ListTasks',
+      ]),
+    );
     // What makes iam:PassRole necessary: the registered definition carries a role.
     const registered = recorder.calls.slice(mark).find((c) => c.operation === 'RegisterTaskDefinition')!;
     expect(registered.input.executionRoleArn).toMatch(/^arn:aws:iam::\d+:role\//);
@@ -293,7 +404,9 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
     const mark = recorder.mark();
     const result = await failed(request({ services: ['web'], image: 'registry.example.com/api:3.0.0' }));
     expect(result.status).toBe('rolled-back');
-    expect([...recorder.operationsSince(mark)]).toEqual(expect.arrayContaining(['ecs:ListTasks', 'ecs:DescribeTasks', 'logs:GetLogEvents', 'ecs:StopServiceDeployment']));
+    expect([...recorder.operationsSince(mark)]).toEqual(
+      expect.arrayContaining(['ecs:ListTasks', 'ecs:DescribeTasks', 'logs:GetLogEvents', 'ecs:StopServiceDeployment']),
+    );
   });
 
   it('a failing health check after the deployment finished: rolled back by updating the service', async () => {
@@ -302,7 +415,14 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
     await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
     try {
       const mark = recorder.mark();
-      const result = await failed(request({ services: ['site'], image: 'registry.example.com/api:5.0.0', healthCheckUrl: `http://127.0.0.1:${(down.address() as AddressInfo).port}/`, timeoutMs: 60_000 }));
+      const result = await failed(
+        request({
+          services: ['site'],
+          image: 'registry.example.com/api:5.0.0',
+          healthCheckUrl: `http://127.0.0.1:${(down.address() as AddressInfo).port}/`,
+          timeoutMs: 60_000,
+        }),
+      );
       expect(result.status).toBe('rolled-back');
       expect(recorder.calls.slice(mark).filter((c) => c.operation === 'UpdateService')).toHaveLength(2);
     } finally {
@@ -315,9 +435,19 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
     const realNow = ecs.now;
     ecs.now = () => clock.now();
     try {
-      ecs.createService('bg', baseArn, { deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }] } });
+      ecs.createService('bg', baseArn, {
+        deploymentConfiguration: {
+          strategy: 'BLUE_GREEN',
+          bakeTimeInMinutes: 1,
+          lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }],
+        },
+      });
       const mark = recorder.mark();
-      const result = await deployToEcs(request({ services: ['bg'], image: 'registry.example.com/api:6.0.0', testUrl: healthUrl }), { clients, clock, log: silentLogger });
+      const result = await deployToEcs(request({ services: ['bg'], image: 'registry.example.com/api:6.0.0', testUrl: healthUrl }), {
+        clients,
+        clock,
+        log: silentLogger,
+      });
       expect(result.status).toBe('completed');
       expect(recorder.operationsSince(mark).has('ecs:ContinueServiceDeployment')).toBe(true);
     } finally {
@@ -330,7 +460,9 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
     ecs.migration = { statuses: Array.from({ length: 500 }, () => 'RUNNING'), exitCode: 0 };
     try {
       const mark = recorder.mark();
-      const result = await failed(request({ services: ['jobs'], image: 'registry.example.com/api:4.0.0', migrate: { command: ['./migrate'] }, timeoutMs: 60_000 }));
+      const result = await failed(
+        request({ services: ['jobs'], image: 'registry.example.com/api:4.0.0', migrate: { command: ['./migrate'] }, timeoutMs: 60_000 }),
+      );
       expect(result.failure).toMatch(/did not finish before the timeout/);
       expect(recorder.operationsSince(mark).has('ecs:StopTask')).toBe(true);
     } finally {
@@ -343,9 +475,14 @@ describe('ecs-deploy', { timeout: 120_000 }, () => {
     ecs.createService('staging-api', staging);
     ecs.createService('worker', baseArn);
     const mark = recorder.mark();
-    const result = await deploy(request({ services: ['worker'], image: undefined, promoteFrom: { cluster: 'staging', service: 'staging-api' } }));
+    const result = await deploy(
+      request({ services: ['worker'], image: undefined, promoteFrom: { cluster: 'staging', service: 'staging-api' } }),
+    );
     expect(result).toMatchObject({ status: 'completed', image: `registry.example.com/api@sha256:${'a'.repeat(64)}` });
-    const reads = recorder.calls.slice(mark).filter((c) => c.operation === 'DescribeServices').map((c) => c.input.cluster);
+    const reads = recorder.calls
+      .slice(mark)
+      .filter((c) => c.operation === 'DescribeServices')
+      .map((c) => c.input.cluster);
     expect(reads).toContain('staging');
     expect(recorder.operationsSince(mark).has('ecs:DescribeServiceRevisions')).toBe(true);
   });
@@ -423,7 +560,16 @@ describe('pr-preview, shared', { timeout: 120_000 }, () => {
   it('deploy: the ownership record, the upload (in parts above 8 MiB)', async () => {
     const mark = recorder.mark();
     expect(await run('deploy', { number: 7 })).toMatchObject({ deploy: { status: 'deployed' } });
-    expect([...recorder.operationsSince(mark)]).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:ListObjectsV2', 's3:CreateMultipartUpload', 's3:UploadPart', 's3:CompleteMultipartUpload']));
+    expect([...recorder.operationsSince(mark)]).toEqual(
+      expect.arrayContaining([
+        's3:GetObject',
+        's3:PutObject',
+        's3:ListObjectsV2',
+        's3:CreateMultipartUpload',
+        's3:UploadPart',
+        's3:CompleteMultipartUpload',
+      ]),
+    );
   });
 
   it('a second push: a change, a header change, a deletion, an invalidation waited for', async () => {
@@ -432,7 +578,15 @@ describe('pr-preview, shared', { timeout: 120_000 }, () => {
     const mark = recorder.mark();
     const outcome = await run('deploy', { number: 7, cacheControl: [{ glob: '*.mp4', value: 'public, max-age=60' }] });
     expect(outcome).toMatchObject({ deploy: { status: 'deployed', sync: { uploaded: 1, headersUpdated: 1, deleted: 1 } } });
-    expect([...recorder.operationsSince(mark)]).toEqual(expect.arrayContaining(['s3:PutObject', 's3:CopyObject', 's3:DeleteObjects', 'cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']));
+    expect([...recorder.operationsSince(mark)]).toEqual(
+      expect.arrayContaining([
+        's3:PutObject',
+        's3:CopyObject',
+        's3:DeleteObjects',
+        'cloudfront:CreateInvalidation',
+        'cloudfront:GetInvalidation',
+      ]),
+    );
   });
 
   it('a multipart upload that fails is aborted', async () => {
@@ -440,7 +594,9 @@ describe('pr-preview, shared', { timeout: 120_000 }, () => {
     failUploadParts(proxy);
     try {
       const mark = recorder.mark();
-      await expect(run('deploy', { number: 7, cacheControl: [{ glob: '*.mp4', value: 'public, max-age=60' }] })).rejects.toBeInstanceOf(PartialFailure);
+      await expect(run('deploy', { number: 7, cacheControl: [{ glob: '*.mp4', value: 'public, max-age=60' }] })).rejects.toBeInstanceOf(
+        PartialFailure,
+      );
       expect(recorder.operationsSince(mark).has('s3:AbortMultipartUpload')).toBe(true);
     } finally {
       proxy.faults.clear();
@@ -451,7 +607,9 @@ describe('pr-preview, shared', { timeout: 120_000 }, () => {
   it('cleanup: the prefix deleted and invalidated', async () => {
     const mark = recorder.mark();
     expect(await run('cleanup', { number: 7 })).toMatchObject({ cleanup: { status: 'removed' } });
-    expect([...recorder.operationsSince(mark)]).toEqual(expect.arrayContaining(['s3:ListObjectsV2', 's3:DeleteObjects', 'cloudfront:CreateInvalidation']));
+    expect([...recorder.operationsSince(mark)]).toEqual(
+      expect.arrayContaining(['s3:ListObjectsV2', 's3:DeleteObjects', 'cloudfront:CreateInvalidation']),
+    );
   });
 
   it('sweep: previews found by prefix and record, a closed PR removed', async () => {
@@ -460,7 +618,10 @@ describe('pr-preview, shared', { timeout: 120_000 }, () => {
     github.setPull(REPO, 8, { state: 'closed' });
     const mark = recorder.mark();
     const outcome = await run('sweep');
-    expect(outcome.command === 'sweep' && outcome.sweep.previews.map((p) => [p.number, p.decision])).toEqual([[8, 'remove'], [9, 'keep']]);
+    expect(outcome.command === 'sweep' && outcome.sweep.previews.map((p) => [p.number, p.decision])).toEqual([
+      [8, 'remove'],
+      [9, 'keep'],
+    ]);
     expect([...recorder.operationsSince(mark)]).toEqual(expect.arrayContaining(['s3:ListObjectsV2', 's3:GetObject', 's3:DeleteObjects']));
   });
 
@@ -482,8 +643,16 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     const tag = randomBytes(4).toString('hex');
     domain = `d${tag}.example.com`;
-    const zone = await new Route53Client({ region: 'us-east-1', endpoint: motoEndpoint() }).send(new CreateHostedZoneCommand({ Name: domain, CallerReference: tag }));
-    strategy = { kind: 'dedicated', bucketTemplate: `pr-{number}-${tag}-web`, certificateArn: CERT, hostedZoneId: zone.HostedZone!.Id!.replace('/hostedzone/', ''), priceClass: 'PriceClass_100' };
+    const zone = await new Route53Client({ region: 'us-east-1', endpoint: motoEndpoint() }).send(
+      new CreateHostedZoneCommand({ Name: domain, CallerReference: tag }),
+    );
+    strategy = {
+      kind: 'dedicated',
+      bucketTemplate: `pr-{number}-${tag}-web`,
+      certificateArn: CERT,
+      hostedZoneId: zone.HostedZone!.Id!.replace('/hostedzone/', ''),
+      priceClass: 'PriceClass_100',
+    };
     dir = writeSite({ 'index.html': 'v1', 'assets/app-1.js': 'a', 'about.html': 'about' });
     for (const number of [5, 31, 32]) github.addPull(REPO, { number, headSha: SHA });
   });
@@ -493,9 +662,20 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
     expect(await run('deploy', { number: 5 })).toMatchObject({ deploy: { status: 'deployed' } });
     expect([...recorder.operationsSince(mark)]).toEqual(
       expect.arrayContaining([
-        's3:HeadBucket', 's3:CreateBucket', 's3:PutBucketTagging', 's3:PutPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketPolicy',
-        'cloudfront:ListOriginAccessControls', 'cloudfront:CreateOriginAccessControl', 'cloudfront:ListDistributions', 'cloudfront:CreateDistributionWithTags', 'cloudfront:GetDistribution',
-        'route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets', 'route53:GetChange',
+        's3:HeadBucket',
+        's3:CreateBucket',
+        's3:PutBucketTagging',
+        's3:PutPublicAccessBlock',
+        's3:PutBucketOwnershipControls',
+        's3:PutBucketPolicy',
+        'cloudfront:ListOriginAccessControls',
+        'cloudfront:CreateOriginAccessControl',
+        'cloudfront:ListDistributions',
+        'cloudfront:CreateDistributionWithTags',
+        'cloudfront:GetDistribution',
+        'route53:ListResourceRecordSets',
+        'route53:ChangeResourceRecordSets',
+        'route53:GetChange',
       ]),
     );
   });
@@ -505,7 +685,15 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
     rmSync(join(dir, 'about.html'));
     const mark = recorder.mark();
     expect(await run('deploy', { number: 5 })).toMatchObject({ deploy: { status: 'deployed', sync: { deleted: 1 } } });
-    expect([...recorder.operationsSince(mark)]).toEqual(expect.arrayContaining(['s3:GetBucketTagging', 'cloudfront:ListTagsForResource', 's3:DeleteObjects', 'cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']));
+    expect([...recorder.operationsSince(mark)]).toEqual(
+      expect.arrayContaining([
+        's3:GetBucketTagging',
+        'cloudfront:ListTagsForResource',
+        's3:DeleteObjects',
+        'cloudfront:CreateInvalidation',
+        'cloudfront:GetInvalidation',
+      ]),
+    );
   });
 
   it('a multipart upload that fails is aborted', async () => {
@@ -526,8 +714,16 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
     expect(await run('cleanup', { number: 5 })).toMatchObject({ cleanup: { status: 'removed' } });
     expect([...recorder.operationsSince(mark)]).toEqual(
       expect.arrayContaining([
-        'route53:ChangeResourceRecordSets', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution', 'cloudfront:TagResource', 's3:ListObjectVersions', 's3:DeleteObjects', 's3:DeleteBucket',
-        'cloudfront:DeleteDistribution', 'cloudfront:GetOriginAccessControl', 'cloudfront:DeleteOriginAccessControl',
+        'route53:ChangeResourceRecordSets',
+        'cloudfront:GetDistributionConfig',
+        'cloudfront:UpdateDistribution',
+        'cloudfront:TagResource',
+        's3:ListObjectVersions',
+        's3:DeleteObjects',
+        's3:DeleteBucket',
+        'cloudfront:DeleteDistribution',
+        'cloudfront:GetOriginAccessControl',
+        'cloudfront:DeleteOriginAccessControl',
       ]),
     );
     const versioned = recorder.calls.slice(mark).filter((c) => c.operation === 'DeleteObjects');
@@ -540,8 +736,20 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
     github.setPull(REPO, 31, { state: 'closed' });
     const mark = recorder.mark();
     const outcome = await run('sweep');
-    expect(outcome.command === 'sweep' && outcome.sweep.previews.map((p) => [p.number, p.decision])).toEqual([[31, 'remove'], [32, 'keep']]);
-    expect([...recorder.operationsSince(mark)]).toEqual(expect.arrayContaining(['s3:ListBuckets', 's3:HeadBucket', 's3:GetBucketTagging', 'cloudfront:ListDistributions', 'cloudfront:ListTagsForResource', 's3:DeleteBucket']));
+    expect(outcome.command === 'sweep' && outcome.sweep.previews.map((p) => [p.number, p.decision])).toEqual([
+      [31, 'remove'],
+      [32, 'keep'],
+    ]);
+    expect([...recorder.operationsSince(mark)]).toEqual(
+      expect.arrayContaining([
+        's3:ListBuckets',
+        's3:HeadBucket',
+        's3:GetBucketTagging',
+        'cloudfront:ListDistributions',
+        'cloudfront:ListTagsForResource',
+        's3:DeleteBucket',
+      ]),
+    );
   });
 
   it('disable → wait → delete, and a distribution left pending (CloudFront as AWS behaves, mocked)', async () => {
@@ -550,7 +758,13 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
     const ID = 'E2QWRUHAPOMQZL';
     const ARN = `arn:aws:cloudfront::123456789012:distribution/${ID}`;
     const host = `pr-7.${domain}`;
-    const tags = { Items: [{ Key: 'slipway:repository', Value: REPO }, { Key: 'slipway:pr', Value: '7' }, { Key: 'slipway:domain', Value: domain }] };
+    const tags = {
+      Items: [
+        { Key: 'slipway:repository', Value: REPO },
+        { Key: 'slipway:pr', Value: '7' },
+        { Key: 'slipway:domain', Value: domain },
+      ],
+    };
     const settings = previewSettings('cleanup', strategy, domain, { number: 7 });
 
     const removeWith = async (polls: number) => {
@@ -561,21 +775,54 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
       let enabled = true;
       let etag = 'E1';
       let remaining = polls;
-      cloudfront.on(ListDistributionsCommand).resolves({ DistributionList: { Items: [{ Id: ID, ARN, Aliases: { Quantity: 1, Items: [host] }, DomainName: 'd1.cloudfront.net', Enabled: true } as never], IsTruncated: false } as never });
+      cloudfront.on(ListDistributionsCommand).resolves({
+        DistributionList: {
+          Items: [{ Id: ID, ARN, Aliases: { Quantity: 1, Items: [host] }, DomainName: 'd1.cloudfront.net', Enabled: true } as never],
+          IsTruncated: false,
+        } as never,
+      });
       cloudfront.on(ListTagsForResourceCommand).resolves({ Tags: tags });
-      cloudfront.on(GetDistributionConfigCommand).callsFake(() => Promise.resolve({ ETag: etag, DistributionConfig: { Enabled: enabled, CallerReference: 'x', Comment: '', Origins: { Quantity: 0 }, DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'allow-all' } } }));
+      cloudfront.on(GetDistributionConfigCommand).callsFake(() =>
+        Promise.resolve({
+          ETag: etag,
+          DistributionConfig: {
+            Enabled: enabled,
+            CallerReference: 'x',
+            Comment: '',
+            Origins: { Quantity: 0 },
+            DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'allow-all' },
+          },
+        }),
+      );
       cloudfront.on(UpdateDistributionCommand).callsFake((input: { DistributionConfig?: { Enabled?: boolean } }) => {
         enabled = input.DistributionConfig?.Enabled ?? enabled;
         etag = 'E2';
         return Promise.resolve({ ETag: etag });
       });
-      cloudfront.on(GetDistributionCommand).callsFake(() => Promise.resolve({ ETag: etag, Distribution: { Id: ID, ARN, Status: enabled ? 'Deployed' : remaining-- > 0 ? 'InProgress' : 'Deployed', DomainName: 'd1.cloudfront.net', DistributionConfig: { Enabled: enabled } } }));
+      cloudfront.on(GetDistributionCommand).callsFake(() =>
+        Promise.resolve({
+          ETag: etag,
+          Distribution: {
+            Id: ID,
+            ARN,
+            Status: enabled ? 'Deployed' : remaining-- > 0 ? 'InProgress' : 'Deployed',
+            DomainName: 'd1.cloudfront.net',
+            DistributionConfig: { Enabled: enabled },
+          },
+        }),
+      );
       cloudfront.on(TagResourceCommand).resolves({});
       cloudfront.on(DeleteDistributionCommand).callsFake(() =>
         // AWS deletes only a disabled distribution that has finished deploying.
-        enabled || remaining >= 0 ? Promise.reject(Object.assign(new Error('DistributionNotDisabled'), { name: 'DistributionNotDisabled', $metadata: { httpStatusCode: 409 } })) : Promise.resolve({}),
+        enabled || remaining >= 0
+          ? Promise.reject(
+              Object.assign(new Error('DistributionNotDisabled'), { name: 'DistributionNotDisabled', $metadata: { httpStatusCode: 409 } }),
+            )
+          : Promise.resolve({}),
       );
-      cloudfront.on(ListOriginAccessControlsCommand).resolves({ OriginAccessControlList: { Items: [{ Id: 'OAC1', Name: host } as never], IsTruncated: false } as never });
+      cloudfront
+        .on(ListOriginAccessControlsCommand)
+        .resolves({ OriginAccessControlList: { Items: [{ Id: 'OAC1', Name: host } as never], IsTruncated: false } as never });
       cloudfront.on(GetOriginAccessControlCommand).resolves({ ETag: 'O1' });
       cloudfront.on(DeleteOriginAccessControlCommand).resolves({});
       s3.on(HeadBucketCommand).rejects(Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }));
@@ -583,7 +830,11 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
       try {
         return await openStore(settings, { ...clients, github: createGitHubClient('ghs_test', github.url) }, silentLogger).remove(7, false);
       } finally {
-        for (const [service, mock] of [['cloudfront', cloudfront], ['s3', s3], ['route53', route53]] as const) {
+        for (const [service, mock] of [
+          ['cloudfront', cloudfront],
+          ['s3', s3],
+          ['route53', route53],
+        ] as const) {
           for (const call of mock.calls()) {
             const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
             recorder.record(service, command.constructor.name.replace(/Command$/, ''), command.input);
@@ -595,7 +846,9 @@ describe('pr-preview, dedicated', { timeout: 180_000 }, () => {
 
     const mark = recorder.mark();
     expect((await removeWith(3)).pendingDistribution).toBeUndefined();
-    expect(recorder.calls.slice(mark).map((c) => c.operation)).toEqual(expect.arrayContaining(['UpdateDistribution', 'DeleteDistribution', 'DeleteOriginAccessControl']));
+    expect(recorder.calls.slice(mark).map((c) => c.operation)).toEqual(
+      expect.arrayContaining(['UpdateDistribution', 'DeleteDistribution', 'DeleteOriginAccessControl']),
+    );
     expect((await removeWith(1000)).pendingDistribution).toBe(ID);
   });
 
@@ -615,15 +868,27 @@ describe('the comparison', () => {
   ];
   const exact = policy(
     { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b' },
-    { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'], Resource: 'arn:aws:s3:::b/*' },
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      Resource: 'arn:aws:s3:::b/*',
+    },
   );
   const used = () => [...usedActions(calls).keys()];
 
   it('maps commands to IAM actions, input-dependent where the API is', () => {
     expect(used().sort()).toEqual(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
-    expect(iamActionsOf({ service: 's3', operation: 'DeleteObjects', input: { Delete: { Objects: [{ Key: 'a' }] } } })).toEqual(['s3:DeleteObject']);
-    expect(iamActionsOf({ service: 'cloudfront', operation: 'CreateDistributionWithTags', input: {} })).toEqual(['cloudfront:CreateDistribution', 'cloudfront:TagResource']);
-    expect(iamActionsOf({ service: 's3', operation: 'CreateBucket', input: { ObjectOwnership: 'BucketOwnerEnforced' } })).toEqual(['s3:CreateBucket', 's3:PutBucketOwnershipControls']);
+    expect(iamActionsOf({ service: 's3', operation: 'DeleteObjects', input: { Delete: { Objects: [{ Key: 'a' }] } } })).toEqual([
+      's3:DeleteObject',
+    ]);
+    expect(iamActionsOf({ service: 'cloudfront', operation: 'CreateDistributionWithTags', input: {} })).toEqual([
+      'cloudfront:CreateDistribution',
+      'cloudfront:TagResource',
+    ]);
+    expect(iamActionsOf({ service: 's3', operation: 'CreateBucket', input: { ObjectOwnership: 'BucketOwnerEnforced' } })).toEqual([
+      's3:CreateBucket',
+      's3:PutBucketOwnershipControls',
+    ]);
   });
 
   it('an exact policy passes', () => {
@@ -631,7 +896,10 @@ describe('the comparison', () => {
   });
 
   it('flags an action the policy lacks', () => {
-    const lacking = policy({ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b' }, { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::b/*' });
+    const lacking = policy(
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b' },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::b/*' },
+    );
     expect(comparePolicy(lacking, used())).toMatchObject({ missing: ['s3:DeleteObjectVersion'], unused: [] });
   });
 
@@ -656,11 +924,17 @@ describe('the comparison', () => {
     const withPassRole = policy(...exact.Statement, { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/r' });
     expect(comparePolicy(withPassRole, used(), implied)).toEqual({ missing: [], unused: [], defects: [] });
     expect(comparePolicy(withPassRole, used()).unused).toEqual(['iam:PassRole']);
-    expect(comparePolicy(withPassRole, used(), [{ action: 'iam:PassRole', reason: ' ' }]).defects).toEqual(['implied iam:PassRole has no reason']);
+    expect(comparePolicy(withPassRole, used(), [{ action: 'iam:PassRole', reason: ' ' }]).defects).toEqual([
+      'implied iam:PassRole has no reason',
+    ]);
   });
 
   it('flags Resource "*" for an action that can be scoped, and Deny or NotAction statements', () => {
-    const star = policy({ Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'], Resource: '*' });
+    const star = policy({
+      Effect: 'Allow',
+      Action: ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      Resource: '*',
+    });
     expect(comparePolicy(star, used()).defects).toHaveLength(5);
     const deny = policy(...exact.Statement, { Effect: 'Deny', NotAction: 's3:GetObject', Resource: '*' });
     expect(comparePolicy(deny, used()).defects.join('\n')).toMatch(/Effect Deny[\s\S]*NotAction/);
@@ -674,9 +948,13 @@ describe('the comparison', () => {
   it('reads the policy only from a ```json block directly under the heading', () => {
     const doc = JSON.stringify(exact, null, 2);
     expect(policyUnderHeading(`# x\n\n## IAM policy\n\n\`\`\`json\n${doc}\n\`\`\`\n`, '## IAM policy')).toEqual(exact);
-    expect(() => policyUnderHeading(`## IAM policy\n\nSome words.\n\n\`\`\`json\n${doc}\n\`\`\`\n`, '## IAM policy')).toThrow(/followed directly by a ```json block/);
+    expect(() => policyUnderHeading(`## IAM policy\n\nSome words.\n\n\`\`\`json\n${doc}\n\`\`\`\n`, '## IAM policy')).toThrow(
+      /followed directly by a ```json block/,
+    );
     expect(() => policyUnderHeading('## Permissions\n', '## IAM policy')).toThrow(/no heading/);
-    expect(() => policyUnderHeading('## IAM policy\n```json\n[{"Effect":"Allow"}]\n```\n', '## IAM policy')).toThrow(/not a complete IAM policy document/);
+    expect(() => policyUnderHeading('## IAM policy\n```json\n[{"Effect":"Allow"}]\n```\n', '## IAM policy')).toThrow(
+      /not a complete IAM policy document/,
+    );
   });
 
   it('prints what was recorded, granted and different', () => {
@@ -686,4 +964,3 @@ describe('the comparison', () => {
     expect(text).toContain('s3:CopyObject → s3:GetObject, s3:PutObject');
   });
 });
-

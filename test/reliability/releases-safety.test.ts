@@ -31,17 +31,50 @@ const SITE = 'web';
 /** A 60-file SPA build: pages, hashed chunks (half of them new in v2), an unhashed file. */
 function build(version: number): SiteFiles {
   const out: SiteFiles = { 'robots.txt': 'User-agent: *', 'favicon.svg': `<svg>${version}</svg>` };
-  for (let i = 0; i < 40; i++) out[`assets/chunk-${i}-${i % 2 === 0 && version > 1 ? 'Bn' : 'Bo'}${i}x9.js`] = `/* ${i} ${i % 2 === 0 ? version : 1} */`;
-  for (let p = 0; p < 18; p++) out[p === 0 ? 'index.html' : `docs/p${p}/index.html`] = `<title>v${version}</title><script src="/assets/chunk-${p}-${p % 2 === 0 && version > 1 ? 'Bn' : 'Bo'}${p}x9.js"></script>`;
+  for (let i = 0; i < 40; i++)
+    out[`assets/chunk-${i}-${i % 2 === 0 && version > 1 ? 'Bn' : 'Bo'}${i}x9.js`] = `/* ${i} ${i % 2 === 0 ? version : 1} */`;
+  for (let p = 0; p < 18; p++)
+    out[p === 0 ? 'index.html' : `docs/p${p}/index.html`] =
+      `<title>v${version}</title><script src="/assets/chunk-${p}-${p % 2 === 0 && version > 1 ? 'Bn' : 'Bo'}${p}x9.js"></script>`;
   return out;
 }
 
-const env = (endpoint: string) => ({ ...awsEnvFor(endpoint), AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint, GITHUB_SHA: 'c'.repeat(40) });
-const DEPLOY = { prefix: '', 'dry-run': 'false', 'trailing-slash': 'keep', mode: 'releases', verify: 'false', site: SITE, 'stale-asset-grace': '7d', concurrency: '8' };
+const env = (endpoint: string) => ({
+  ...awsEnvFor(endpoint),
+  AWS_ENDPOINT_URL_CLOUDFRONT_KEYVALUESTORE: kvs.endpoint,
+  GITHUB_SHA: 'c'.repeat(40),
+});
+const DEPLOY = {
+  prefix: '',
+  'dry-run': 'false',
+  'trailing-slash': 'keep',
+  mode: 'releases',
+  verify: 'false',
+  site: SITE,
+  'stale-asset-grace': '7d',
+  concurrency: '8',
+};
 const deploy = (dir: string, bucket: string, arn: string, options: { endpoint?: string; onSpawn?: (c: ChildProcess) => void } = {}) =>
-  runActionBundle('deploy-static', { ...DEPLOY, source: dir, bucket, router: arn }, { env: env(options.endpoint ?? motoEndpoint()), timeoutMs: 240_000, ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}) });
+  runActionBundle(
+    'deploy-static',
+    { ...DEPLOY, source: dir, bucket, router: arn },
+    { env: env(options.endpoint ?? motoEndpoint()), timeoutMs: 240_000, ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}) },
+  );
 const release = (inputs: Record<string, string>, endpoint = motoEndpoint()) =>
-  runActionBundle('release', { command: 'list', prefix: '', site: SITE, 'release-id': '', 'keep-releases': '10', 'stale-asset-grace': '7d', 'dry-run': 'false', ...inputs }, { env: env(endpoint) });
+  runActionBundle(
+    'release',
+    {
+      command: 'list',
+      prefix: '',
+      site: SITE,
+      'release-id': '',
+      'keep-releases': '10',
+      'stale-asset-grace': '7d',
+      'dry-run': 'false',
+      ...inputs,
+    },
+    { env: env(endpoint) },
+  );
 
 const pointerOf = (arn: string) => JSON.parse(kvs.items(arn).get(`s:${SITE}`) ?? '{}') as { l?: string; b?: string };
 const liveId = (arn: string) => pointerOf(arn).l?.split('~')[1] ?? '';
@@ -63,7 +96,9 @@ async function incompleteness(bucket: string, id: string): Promise<string | unde
     for (const o of page.Contents ?? []) keys.add(o.Key!);
     token = page.NextContinuationToken;
   } while (token);
-  const missing = Object.entries(record.files).map(([k, f]) => (f.pool ? k : `_releases/${id}/${k}`)).filter((k) => !keys.has(k));
+  const missing = Object.entries(record.files)
+    .map(([k, f]) => (f.pool ? k : `_releases/${id}/${k}`))
+    .filter((k) => !keys.has(k));
   return missing.length > 0 ? `release ${id}: ${missing.length} files missing, first ${missing[0]}` : undefined;
 }
 
@@ -118,38 +153,46 @@ describe('releases under faults (seeded fault proxy in front of S3, faults in th
     expect(watch.violations[0]).toBe(`release ${v1.outputs['release-id']}: 1 files missing, first ${chunk}`);
   }, 120_000);
 
-  it.each([1, 2])('seed %i: 10% of S3 and store calls fail; the pointer only ever names a complete release, and the deploy ends with v1 one rollback away', async (seed) => {
-    const { bucket, arn } = await newSite();
-    const v1 = await deploy(writeSite(build(1)), bucket, arn);
-    expect(v1.errors).toEqual([]);
-    const plan = seededFaults({ seed: seed * 13, rate: 0.1, applies: (r) => r.service === 's3' });
-    const random = seededRandom(seed * 17);
-    let kvsFaults = 0;
-    proxy.setFaults(plan);
-    kvs.setFault(() => (random() < 0.1 ? (kvsFaults++, [500, 503][kvsFaults % 2]) : undefined));
-    const watcher = watchPointer(bucket, arn);
-    const v2 = await deploy(writeSite(build(2)), bucket, arn, { endpoint: proxy.endpoint }).finally(() => {
-      proxy.setFaults(undefined);
-      kvs.setFault(undefined);
-    });
-    const watch = await watcher.stop();
-    expect(watch.violations).toEqual([]);
-    expect(watch.checks).toBeGreaterThan(0);
-    expect(Object.values(plan.injected).reduce((a, b) => a + b, 0) + kvsFaults).toBeGreaterThan(5);
-    expect(v2.errors).toEqual([]);
-    expect(v2.exitCode).toBe(0);
-    expect(pointerOf(arn)).toEqual({ l: `${SITE}~${v2.outputs['release-id']}`, b: v1.outputs['release-id'] });
-    expect(await incompleteness(bucket, v2.outputs['release-id']!)).toBeUndefined();
-    const back = await release({ command: 'rollback', bucket, router: arn });
-    expect(back.errors).toEqual([]);
-    expect(liveId(arn)).toBe(v1.outputs['release-id']);
-  }, 300_000);
+  it.each([1, 2])(
+    'seed %i: 10% of S3 and store calls fail; the pointer only ever names a complete release, and the deploy ends with v1 one rollback away',
+    async (seed) => {
+      const { bucket, arn } = await newSite();
+      const v1 = await deploy(writeSite(build(1)), bucket, arn);
+      expect(v1.errors).toEqual([]);
+      const plan = seededFaults({ seed: seed * 13, rate: 0.1, applies: (r) => r.service === 's3' });
+      const random = seededRandom(seed * 17);
+      let kvsFaults = 0;
+      proxy.setFaults(plan);
+      kvs.setFault(() => (random() < 0.1 ? (kvsFaults++, [500, 503][kvsFaults % 2]) : undefined));
+      const watcher = watchPointer(bucket, arn);
+      const v2 = await deploy(writeSite(build(2)), bucket, arn, { endpoint: proxy.endpoint }).finally(() => {
+        proxy.setFaults(undefined);
+        kvs.setFault(undefined);
+      });
+      const watch = await watcher.stop();
+      expect(watch.violations).toEqual([]);
+      expect(watch.checks).toBeGreaterThan(0);
+      expect(Object.values(plan.injected).reduce((a, b) => a + b, 0) + kvsFaults).toBeGreaterThan(5);
+      expect(v2.errors).toEqual([]);
+      expect(v2.exitCode).toBe(0);
+      expect(pointerOf(arn)).toEqual({ l: `${SITE}~${v2.outputs['release-id']}`, b: v1.outputs['release-id'] });
+      expect(await incompleteness(bucket, v2.outputs['release-id']!)).toBeUndefined();
+      const back = await release({ command: 'rollback', bucket, router: arn });
+      expect(back.errors).toEqual([]);
+      expect(liveId(arn)).toBe(v1.outputs['release-id']);
+    },
+    300_000,
+  );
 
   it('every S3 write fails: the deploy fails, naming the failure, and the site still serves v1', async () => {
     const { bucket, arn } = await newSite();
     const v1 = await deploy(writeSite(build(1)), bucket, arn);
     expect(v1.errors).toEqual([]);
-    proxy.setFaults((r) => (r.service === 's3' && (r.operation === 'PutObject' || r.operation === 'CopyObject') && !(r.key ?? '').endsWith('lease.json') ? { kind: 'status', status: 500, code: 'InternalError' } : undefined));
+    proxy.setFaults((r) =>
+      r.service === 's3' && (r.operation === 'PutObject' || r.operation === 'CopyObject') && !(r.key ?? '').endsWith('lease.json')
+        ? { kind: 'status', status: 500, code: 'InternalError' }
+        : undefined,
+    );
     const v2 = await deploy(writeSite(build(2)), bucket, arn, { endpoint: proxy.endpoint }).finally(() => proxy.setFaults(undefined));
     expect(v2.exitCode).toBe(1);
     expect(v2.errors).toHaveLength(1);
@@ -175,7 +218,11 @@ describe('releases under faults (seeded fault proxy in front of S3, faults in th
     kvs.writeBehind(arn, 'h:staging.example.com', JSON.stringify({ s: 'staging' }));
     const v1 = await deploy(writeSite(build(1)), bucket, arn);
     const v2 = await deploy(writeSite(build(2)), bucket, arn);
-    const staged = await runActionBundle('deploy-static', { ...DEPLOY, site: 'staging', source: writeSite(build(3)), bucket, router: arn }, { env: env(motoEndpoint()) });
+    const staged = await runActionBundle(
+      'deploy-static',
+      { ...DEPLOY, site: 'staging', source: writeSite(build(3)), bucket, router: arn },
+      { env: env(motoEndpoint()) },
+    );
     expect([v1.exitCode, v2.exitCode, staged.exitCode]).toEqual([0, 0, 0]);
     for (const [inputs, live] of [
       [{ command: 'rollback' }, v1.outputs['release-id']],
@@ -186,55 +233,85 @@ describe('releases under faults (seeded fault proxy in front of S3, faults in th
       const run = await release({ ...inputs, bucket, router: arn }, proxy.endpoint);
       expect(run.errors).toEqual([]);
       expect(liveId(arn)).toBe(live);
-      const writes = proxy.requests.filter((r) => ['PutObject', 'CopyObject', 'UploadPart', 'CreateMultipartUpload', 'DeleteObject', 'DeleteObjects'].includes(r.operation));
+      const writes = proxy.requests.filter((r) =>
+        ['PutObject', 'CopyObject', 'UploadPart', 'CreateMultipartUpload', 'DeleteObject', 'DeleteObjects'].includes(r.operation),
+      );
       // The store's lease, taken and given back, is all that is written to the bucket.
-      expect(writes.map((r) => `${r.operation} ${r.key ?? ''}`)).toEqual(['PutObject .slipway/lease.json', 'DeleteObject .slipway/lease.json']);
+      expect(writes.map((r) => `${r.operation} ${r.key ?? ''}`)).toEqual([
+        'PutObject .slipway/lease.json',
+        'DeleteObject .slipway/lease.json',
+      ]);
       expect(proxy.requests.filter((r) => r.service === 'cloudfront')).toEqual([]);
-      expect(kvs.requests.slice(before).filter((q) => q.op === 'UpdateKeys').map((q) => q.puts)).toEqual([[`s:${SITE}`]]);
+      expect(
+        kvs.requests
+          .slice(before)
+          .filter((q) => q.op === 'UpdateKeys')
+          .map((q) => q.puts),
+      ).toEqual([[`s:${SITE}`]]);
     }
   }, 300_000);
 });
 
 /** Phases of a releases deploy, by the group the bundle opens for each. */
-const PHASES = ['Read the build', 'Check the routing table', 'Stage the shared asset pool', 'Stage release', 'Write the routing table of release', 'Activate release', 'Collect garbage'];
+const PHASES = [
+  'Read the build',
+  'Check the routing table',
+  'Stage the shared asset pool',
+  'Stage release',
+  'Write the routing table of release',
+  'Activate release',
+  'Collect garbage',
+];
 
 describe('releases deploy killed with SIGKILL at every phase, then run again', () => {
-  it.each(PHASES.flatMap((phase, i) => [[phase, 0, i], [phase, 40, i]] as [string, number, number][]))('killed %s +%ims: the live pointer is v1 or a complete v2; the re-run ends on v2 with v1 one rollback away', async (phase, delayMs) => {
-    const { bucket, arn } = await newSite();
-    const v1 = await deploy(writeSite(build(1)), bucket, arn);
-    expect(v1.errors).toEqual([]);
-    const dir = writeSite(build(2));
-    const watcher = watchPointer(bucket, arn);
-    let killedAt = '';
-    const killed = await deploy(dir, bucket, arn, {
-      onSpawn: (child) => {
-        let buffered = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          buffered += String(chunk);
-          if (!killedAt && buffered.includes(`::group::${phase}`)) {
-            killedAt = phase;
-            setTimeout(() => child.kill('SIGKILL'), delayMs);
-          }
-        });
-      },
-    });
-    await new Promise((r) => setTimeout(r, 200));
-    const during = await watcher.stop();
-    expect(killedAt, killed.stdout).toBe(phase);
-    // A kill during the last phases may come after the process has finished.
-    if (killed.signal !== 'SIGKILL') expect(killed.exitCode).toBe(0);
-    expect(during.violations).toEqual([]);
-    const afterKill = pointerOf(arn);
-    if (afterKill.l !== `${SITE}~${v1.outputs['release-id']}`) expect(afterKill.b).toBe(v1.outputs['release-id']);
+  it.each(
+    PHASES.flatMap(
+      (phase, i) =>
+        [
+          [phase, 0, i],
+          [phase, 40, i],
+        ] as [string, number, number][],
+    ),
+  )(
+    'killed %s +%ims: the live pointer is v1 or a complete v2; the re-run ends on v2 with v1 one rollback away',
+    async (phase, delayMs) => {
+      const { bucket, arn } = await newSite();
+      const v1 = await deploy(writeSite(build(1)), bucket, arn);
+      expect(v1.errors).toEqual([]);
+      const dir = writeSite(build(2));
+      const watcher = watchPointer(bucket, arn);
+      let killedAt = '';
+      const killed = await deploy(dir, bucket, arn, {
+        onSpawn: (child) => {
+          let buffered = '';
+          child.stdout!.on('data', (chunk: Buffer) => {
+            buffered += String(chunk);
+            if (!killedAt && buffered.includes(`::group::${phase}`)) {
+              killedAt = phase;
+              setTimeout(() => child.kill('SIGKILL'), delayMs);
+            }
+          });
+        },
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const during = await watcher.stop();
+      expect(killedAt, killed.stdout).toBe(phase);
+      // A kill during the last phases may come after the process has finished.
+      if (killed.signal !== 'SIGKILL') expect(killed.exitCode).toBe(0);
+      expect(during.violations).toEqual([]);
+      const afterKill = pointerOf(arn);
+      if (afterKill.l !== `${SITE}~${v1.outputs['release-id']}`) expect(afterKill.b).toBe(v1.outputs['release-id']);
 
-    const watcher2 = watchPointer(bucket, arn);
-    const rerun = await deploy(dir, bucket, arn);
-    expect((await watcher2.stop()).violations).toEqual([]);
-    expect(rerun.errors, rerun.stdout).toEqual([]);
-    expect(pointerOf(arn)).toEqual({ l: `${SITE}~${rerun.outputs['release-id']}`, b: v1.outputs['release-id'] });
-    expect(await incompleteness(bucket, rerun.outputs['release-id']!)).toBeUndefined();
-    const back = await release({ command: 'rollback', bucket, router: arn });
-    expect(back.errors).toEqual([]);
-    expect(liveId(arn)).toBe(v1.outputs['release-id']);
-  }, 300_000);
+      const watcher2 = watchPointer(bucket, arn);
+      const rerun = await deploy(dir, bucket, arn);
+      expect((await watcher2.stop()).violations).toEqual([]);
+      expect(rerun.errors, rerun.stdout).toEqual([]);
+      expect(pointerOf(arn)).toEqual({ l: `${SITE}~${rerun.outputs['release-id']}`, b: v1.outputs['release-id'] });
+      expect(await incompleteness(bucket, rerun.outputs['release-id']!)).toBeUndefined();
+      const back = await release({ command: 'rollback', bucket, router: arn });
+      expect(back.errors).toEqual([]);
+      expect(liveId(arn)).toBe(v1.outputs['release-id']);
+    },
+    300_000,
+  );
 });

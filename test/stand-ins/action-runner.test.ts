@@ -6,13 +6,25 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { JOB_TOKEN, runActionBundle, runnerInputs } from '../../stand-ins/action-runner.mjs';
 
-const declared = (action: string) => (parse(readFileSync(new URL(`../../actions/${action}/action.yml`, import.meta.url), 'utf8')) as { inputs: Record<string, { default?: string }> }).inputs;
+const declared = (action: string) =>
+  (
+    parse(readFileSync(new URL(`../../actions/${action}/action.yml`, import.meta.url), 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+    }
+  ).inputs;
 
 describe('runnerInputs', () => {
   it('gives every declared input: the given value, else its default, else empty', () => {
     const inputs = runnerInputs('invalidate', { 'distribution-id': 'E123', 'max-paths': '5' });
     expect(Object.keys(inputs).sort()).toEqual(Object.keys(declared('invalidate')).sort());
-    expect(inputs).toMatchObject({ 'distribution-id': 'E123', 'max-paths': '5', paths: '/*', wait: 'true', timeout: '15m', 'caller-reference': '' });
+    expect(inputs).toMatchObject({
+      'distribution-id': 'E123',
+      'max-paths': '5',
+      paths: '/*',
+      wait: 'true',
+      timeout: '15m',
+      'caller-reference': '',
+    });
   });
 
   it('evaluates a ${{ github.token }} default to the job token, or the one given; a given input wins', () => {
@@ -29,7 +41,13 @@ describe('runnerInputs', () => {
 
 it('the bundle sees the defaults: invalidate given only its distribution reads paths /*, max-paths 20, wait, 15m', async () => {
   // Nothing answers at that endpoint: the settings are logged first, then the step retries until it is stopped.
-  const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'us-east-1', RUNNER_DEBUG: '1' };
+  const env = {
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'y',
+    AWS_REGION: 'us-east-1',
+    RUNNER_DEBUG: '1',
+  };
   const run = await runActionBundle('invalidate', { 'distribution-id': 'E2QWRUHAPOMQZL' }, { env, timeoutMs: 5_000 });
   const settings = /^::debug::settings: (.*)$/m.exec(run.stdout)?.[1];
   expect(JSON.parse(settings ?? '{}')).toMatchObject({ requestedPaths: ['/*'], maxPaths: 20, wait: true, timeoutMs: 900_000 });

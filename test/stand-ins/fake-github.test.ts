@@ -38,7 +38,10 @@ describe('authentication', () => {
     expect(await none.json()).toMatchObject({ message: 'Requires authentication' });
 
     const unknown = getOctokit('ghp_nobody', { baseUrl: fake.url });
-    await expect(unknown.rest.pulls.get({ owner, repo, pull_number: 1 })).rejects.toMatchObject({ status: 401, message: expect.stringContaining('Bad credentials') as unknown });
+    await expect(unknown.rest.pulls.get({ owner, repo, pull_number: 1 })).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringContaining('Bad credentials') as unknown,
+    });
   });
 
   it('accepts Bearer as well as token, and records the header as sent', async () => {
@@ -79,7 +82,15 @@ describe('pull requests', () => {
   it('gets one, 404 for an unknown one, and reflects setPull', async () => {
     fake.addPull(full, { number: 3, headSha: sha, title: 'Add pricing page' });
     const { data } = await bot().rest.pulls.get({ owner, repo, pull_number: 3 });
-    expect(data).toMatchObject({ number: 3, state: 'open', merged: false, title: 'Add pricing page', head: { sha, repo: { full_name: full } }, base: { ref: 'main', repo: { full_name: full } }, html_url: `https://github.com/${full}/pull/3` });
+    expect(data).toMatchObject({
+      number: 3,
+      state: 'open',
+      merged: false,
+      title: 'Add pricing page',
+      head: { sha, repo: { full_name: full } },
+      base: { ref: 'main', repo: { full_name: full } },
+      html_url: `https://github.com/${full}/pull/3`,
+    });
     expect(await statusOf(bot().rest.pulls.get({ owner, repo, pull_number: 4 }))).toBe(404);
 
     fake.setPull(full, 3, { state: 'closed', merged: true });
@@ -122,7 +133,12 @@ describe('comments', () => {
   it('creates as the token identity; edits and deletes only its own', async () => {
     const theirs = fake.addComment(full, 2, { body: 'LGTM', login: 'alice', type: 'User' });
     const octokit = bot();
-    const { data: mine, status } = await octokit.rest.issues.createComment({ owner, repo, issue_number: 2, body: 'Preview: https://pr-2.example' });
+    const { data: mine, status } = await octokit.rest.issues.createComment({
+      owner,
+      repo,
+      issue_number: 2,
+      body: 'Preview: https://pr-2.example',
+    });
     expect(status).toBe(201);
     expect(mine).toMatchObject({ body: 'Preview: https://pr-2.example', user: { login: 'github-actions[bot]', type: 'Bot' } });
 
@@ -148,17 +164,49 @@ describe('comments', () => {
 describe('deployments', () => {
   it('round-trips a deployment and its statuses', async () => {
     const octokit = bot();
-    const created = await octokit.rest.repos.createDeployment({ owner, repo, ref: sha, environment: 'pr-5', transient_environment: true, production_environment: false, auto_merge: false, required_contexts: [], description: 'Preview of #5' });
+    const created = await octokit.rest.repos.createDeployment({
+      owner,
+      repo,
+      ref: sha,
+      environment: 'pr-5',
+      transient_environment: true,
+      production_environment: false,
+      auto_merge: false,
+      required_contexts: [],
+      description: 'Preview of #5',
+    });
     expect(created.status).toBe(201);
     const deployment = created.data as { id: number; sha: string; statuses_url: string };
-    expect(deployment).toMatchObject({ id: 5000, sha, ref: sha, environment: 'pr-5', transient_environment: true, production_environment: false, description: 'Preview of #5' });
+    expect(deployment).toMatchObject({
+      id: 5000,
+      sha,
+      ref: sha,
+      environment: 'pr-5',
+      transient_environment: true,
+      production_environment: false,
+      description: 'Preview of #5',
+    });
     expect(deployment.statuses_url).toBe(`${fake.url}/repos/${full}/deployments/5000/statuses`);
 
-    await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deployment.id, state: 'in_progress', log_url: 'https://github.com/acme/web/actions/runs/1001' });
-    const success = await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deployment.id, state: 'success', environment_url: 'https://pr-5.example' });
+    await octokit.rest.repos.createDeploymentStatus({
+      owner,
+      repo,
+      deployment_id: deployment.id,
+      state: 'in_progress',
+      log_url: 'https://github.com/acme/web/actions/runs/1001',
+    });
+    const success = await octokit.rest.repos.createDeploymentStatus({
+      owner,
+      repo,
+      deployment_id: deployment.id,
+      state: 'success',
+      environment_url: 'https://pr-5.example',
+    });
     expect(success.status).toBe(201);
     expect(success.data).toMatchObject({ id: 9001, state: 'success', environment_url: 'https://pr-5.example' });
-    expect(await statusOf(octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deployment.id, state: 'bogus' as 'success' }))).toBe(422);
+    expect(
+      await statusOf(octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deployment.id, state: 'bogus' as 'success' })),
+    ).toBe(422);
     expect(await statusOf(octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: 1, state: 'success' }))).toBe(404);
 
     const statuses = await octokit.paginate(octokit.rest.repos.listDeploymentStatuses, { owner, repo, deployment_id: deployment.id });
@@ -173,15 +221,17 @@ describe('deployments', () => {
 
   it('needs a ref and an environment, and lists newest first', async () => {
     const octokit = bot();
-    expect(await statusOf(octokit.request('POST /repos/{owner}/{repo}/deployments', { owner, repo, ref: '', environment: 'pr-1' }))).toBe(422);
+    expect(await statusOf(octokit.request('POST /repos/{owner}/{repo}/deployments', { owner, repo, ref: '', environment: 'pr-1' }))).toBe(
+      422,
+    );
     expect(await statusOf(octokit.request('POST /repos/{owner}/{repo}/deployments', { owner, repo, ref: sha }))).toBe(422);
-    for (let i = 0; i < 3; i++) await octokit.rest.repos.createDeployment({ owner, repo, ref: i === 1 ? 'b'.repeat(40) : sha, environment: 'pr-1' });
+    for (let i = 0; i < 3; i++)
+      await octokit.rest.repos.createDeployment({ owner, repo, ref: i === 1 ? 'b'.repeat(40) : sha, environment: 'pr-1' });
     const all = await octokit.paginate(octokit.rest.repos.listDeployments, { owner, repo, environment: 'pr-1', per_page: 1 });
     expect(all.map((d) => d.id)).toEqual([5002, 5001, 5000]);
     const bySha = await octokit.rest.repos.listDeployments({ owner, repo, sha });
     expect(bySha.data.map((d) => d.id)).toEqual([5002, 5000]);
   });
-
 
   it('a success marks earlier successful deployments of the environment inactive, as GitHub does', async () => {
     const octokit = bot();
@@ -217,6 +267,12 @@ describe('faults', () => {
 
 it('githubEnvFor gives the environment of an action step', () => {
   const env = githubEnvFor(fake, { repository: full, eventName: 'pull_request', eventPath: '/tmp/event.json', token: 'ghs_test' });
-  expect(env).toMatchObject({ GITHUB_API_URL: fake.url, GITHUB_REPOSITORY: full, GITHUB_EVENT_PATH: '/tmp/event.json', 'INPUT_GITHUB-TOKEN': 'ghs_test', GITHUB_SHA: FAKE_MERGE_SHA });
+  expect(env).toMatchObject({
+    GITHUB_API_URL: fake.url,
+    GITHUB_REPOSITORY: full,
+    GITHUB_EVENT_PATH: '/tmp/event.json',
+    'INPUT_GITHUB-TOKEN': 'ghs_test',
+    GITHUB_SHA: FAKE_MERGE_SHA,
+  });
   expect(env.GITHUB_SHA).toMatch(/^[0-9a-f]{40}$/);
 });

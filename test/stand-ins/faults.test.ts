@@ -9,7 +9,10 @@ import { startFakeGitHub } from '../../stand-ins/fake-github.mjs';
 import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
 import { Faults } from '../../stand-ins/faults.mjs';
 
-interface Req { operation: string; key?: string }
+interface Req {
+  operation: string;
+  key?: string;
+}
 const faults = () => new Faults<Req>({ describe: (r) => r.operation, kinds: ['status', 'reset'] });
 const take = (f: Faults<Req>, ...requests: Req[]) => requests.map((r) => f.take(r));
 
@@ -17,7 +20,12 @@ describe('Faults', () => {
   it('a rule hits `times` matching requests (default once), then serves them', () => {
     const f = faults().inject({ match: { operation: 'PutObject' }, times: 2, status: 503, code: 'SlowDown' });
     const put = { operation: 'PutObject' };
-    expect(take(f, put, { operation: 'GetObject' }, put, put)).toEqual([{ status: 503, code: 'SlowDown' }, undefined, { status: 503, code: 'SlowDown' }, undefined]);
+    expect(take(f, put, { operation: 'GetObject' }, put, put)).toEqual([
+      { status: 503, code: 'SlowDown' },
+      undefined,
+      { status: 503, code: 'SlowDown' },
+      undefined,
+    ]);
     f.inject({ status: 500 });
     expect(take(f, put, put)).toEqual([{ status: 500 }, undefined]);
   });
@@ -27,8 +35,14 @@ describe('Faults', () => {
       .inject({ match: (r) => r.key === 'a', times: Infinity, status: 401 })
       .inject({ match: /^Delete/, times: Infinity, status: 402 })
       .inject({ match: { operation: 'PutObject', key: /\.html$/ }, times: Infinity, status: 403 });
-    const statuses = take(f, { operation: 'GetObject', key: 'a' }, { operation: 'DeleteObjects' }, { operation: 'PutObject', key: 'x.html' }, { operation: 'PutObject', key: 'x.js' }, { operation: 'GetObject', key: 'b' })
-      .map((fault) => (fault && 'status' in fault ? fault.status : undefined));
+    const statuses = take(
+      f,
+      { operation: 'GetObject', key: 'a' },
+      { operation: 'DeleteObjects' },
+      { operation: 'PutObject', key: 'x.html' },
+      { operation: 'PutObject', key: 'x.js' },
+      { operation: 'GetObject', key: 'b' },
+    ).map((fault) => (fault && 'status' in fault ? fault.status : undefined));
     expect(statuses).toEqual([401, 402, 403, undefined, undefined]);
   });
 
@@ -67,13 +81,19 @@ describe('each stand-in answers the fault in its own protocol, then serves again
   it('the AWS proxy: a service error as XML, a reset, then the upstream', async () => {
     const proxy = await startAwsProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
     try {
-      proxy.faults.inject({ match: { operation: 'GetObject' }, status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' }).inject({ match: { operation: 'GetObject' }, kind: 'reset' });
+      proxy.faults
+        .inject({ match: { operation: 'GetObject' }, status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' })
+        .inject({ match: { operation: 'GetObject' }, kind: 'reset' });
       const failed = await fetch(`${proxy.endpoint}/bucket/key`);
       expect(failed.status).toBe(503);
       expect(await failed.text()).toContain('<Code>SlowDown</Code><Message>Please reduce your request rate.</Message>');
       await expect(fetch(`${proxy.endpoint}/bucket/key`)).rejects.toThrow();
       expect(await (await fetch(`${proxy.endpoint}/bucket/key`)).text()).toBe('upstream');
-      expect(proxy.requests.map((r) => [r.operation, r.fault])).toEqual([['GetObject', '503 SlowDown'], ['GetObject', 'reset'], ['GetObject', undefined]]);
+      expect(proxy.requests.map((r) => [r.operation, r.fault])).toEqual([
+        ['GetObject', '503 SlowDown'],
+        ['GetObject', 'reset'],
+        ['GetObject', undefined],
+      ]);
     } finally {
       await proxy.close();
     }
@@ -84,7 +104,11 @@ describe('each stand-in answers the fault in its own protocol, then serves again
     try {
       github.faults.inject({ match: /^GET \/user$/, status: 429, headers: { 'retry-after': '1' } });
       const failed = await fetch(`${github.url}/user`, { headers: { authorization: 'token ghp_user' } });
-      expect([failed.status, failed.headers.get('retry-after'), await failed.json()]).toEqual([429, '1', { message: 'fault injected by the test' }]);
+      expect([failed.status, failed.headers.get('retry-after'), await failed.json()]).toEqual([
+        429,
+        '1',
+        { message: 'fault injected by the test' },
+      ]);
       expect((await fetch(`${github.url}/user`, { headers: { authorization: 'token ghp_user' } })).status).toBe(200);
       expect(github.requests.map((r) => r.fault)).toEqual([429, undefined]);
     } finally {
@@ -96,7 +120,12 @@ describe('each stand-in answers the fault in its own protocol, then serves again
     const ecs = await new FakeEcs().start();
     try {
       ecs.faults.inject({ match: { operation: 'ListTasks' }, ...THROTTLING });
-      const call = () => fetch(ecs.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListTasks' }, body: '{"serviceName":"api","desiredStatus":"RUNNING"}' });
+      const call = () =>
+        fetch(ecs.endpoint, {
+          method: 'POST',
+          headers: { 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListTasks' },
+          body: '{"serviceName":"api","desiredStatus":"RUNNING"}',
+        });
       const failed = await call();
       expect([failed.status, await failed.json()]).toEqual([400, { __type: 'ThrottlingException', message: 'Rate exceeded' }]);
       const served = await call();

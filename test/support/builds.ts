@@ -12,14 +12,23 @@ export interface Build {
   plain: string[];
 }
 
-const html = (...refs: string[]) => `<!doctype html><html><head>${refs.map((r) => (r.endsWith('.css') ? `<link rel="stylesheet" href="/${r}">` : `<script type="module" src="/${r}"></script>`)).join('')}</head><body></body></html>`;
+const html = (...refs: string[]) =>
+  `<!doctype html><html><head>${refs.map((r) => (r.endsWith('.css') ? `<link rel="stylesheet" href="/${r}">` : `<script type="module" src="/${r}"></script>`)).join('')}</head><body></body></html>`;
 
 /** Vite (React template): hashed assets/, public/ copied as it is (public/assets/logo.png lands in assets/ unhashed). */
 export function viteBuild(version = 1): Build {
   const js = version === 1 ? 'assets/index-BQw3kz1a.js' : 'assets/index-Dx8u2Pq7.js';
   const css = version === 1 ? 'assets/index-C4vX9mTe.css' : 'assets/index-Ey5n1RkA.css';
   return {
-    files: { 'index.html': html(js, css), [js]: `console.log(${version})`, [css]: `body{--v:${version}}`, 'assets/react-CHdo91hT.svg': '<svg/>', 'assets/logo.png': 'png', 'vite.svg': '<svg/>', 'robots.txt': 'User-agent: *' },
+    files: {
+      'index.html': html(js, css),
+      [js]: `console.log(${version})`,
+      [css]: `body{--v:${version}}`,
+      'assets/react-CHdo91hT.svg': '<svg/>',
+      'assets/logo.png': 'png',
+      'vite.svg': '<svg/>',
+      'robots.txt': 'User-agent: *',
+    },
     hashed: [js, css, 'assets/react-CHdo91hT.svg'],
     entryPoints: ['index.html'],
     plain: ['assets/logo.png', 'vite.svg', 'robots.txt'],
@@ -41,7 +50,12 @@ export function craBuild(version = 1): Build {
       'manifest.json': '{"short_name":"app"}',
       'favicon.ico': 'ico',
     },
-    hashed: [js, 'static/js/787.28cb0dcd.chunk.js', 'static/css/main.073c9b0a.css', 'static/media/logo.6ce24c58023cc2f8fd88fe9d219db6c6.svg'],
+    hashed: [
+      js,
+      'static/js/787.28cb0dcd.chunk.js',
+      'static/css/main.073c9b0a.css',
+      'static/media/logo.6ce24c58023cc2f8fd88fe9d219db6c6.svg',
+    ],
     entryPoints: ['index.html', 'asset-manifest.json', 'service-worker.js', 'manifest.json'],
     plain: ['favicon.ico'],
   };
@@ -49,7 +63,8 @@ export function craBuild(version = 1): Build {
 
 /** next build with output: 'export': about.html, _next/static/chunks and the build-id folder. */
 export function nextBuild(version = 1): Build {
-  const page = version === 1 ? '_next/static/chunks/pages/index-6a1f2c3b4d5e6f70.js' : '_next/static/chunks/pages/index-0f9e8d7c6b5a4f32.js';
+  const page =
+    version === 1 ? '_next/static/chunks/pages/index-6a1f2c3b4d5e6f70.js' : '_next/static/chunks/pages/index-0f9e8d7c6b5a4f32.js';
   const buildId = version === 1 ? 'Xb3kQ9' : 'Yc4lR0';
   return {
     files: {
@@ -64,7 +79,13 @@ export function nextBuild(version = 1): Build {
       [`_next/static/${buildId}/_ssgManifest.js`]: 'self.__SSG_MANIFEST=new Set',
       'favicon.ico': 'ico',
     },
-    hashed: [page, '_next/static/chunks/framework-2c79e2a64abdb08b.js', '_next/static/css/a1b2c3d4e5f60718.css', `_next/static/${buildId}/_buildManifest.js`, `_next/static/${buildId}/_ssgManifest.js`],
+    hashed: [
+      page,
+      '_next/static/chunks/framework-2c79e2a64abdb08b.js',
+      '_next/static/css/a1b2c3d4e5f60718.css',
+      `_next/static/${buildId}/_buildManifest.js`,
+      `_next/static/${buildId}/_ssgManifest.js`,
+    ],
     entryPoints: ['index.html', 'about.html', '404.html'],
     plain: ['favicon.ico'],
   };
@@ -74,7 +95,14 @@ export function nextBuild(version = 1): Build {
 export function astroBuild(version = 1): Build {
   const css = version === 1 ? '_astro/index.CJkYfVbk.css' : '_astro/index.DbNy2Qqm.css';
   return {
-    files: { 'index.html': html(css), 'about/index.html': html(css), '404.html': 'nope', [css]: 'body{}', '_astro/hoisted.js': 'x', 'favicon.svg': '<svg/>' },
+    files: {
+      'index.html': html(css),
+      'about/index.html': html(css),
+      '404.html': 'nope',
+      [css]: 'body{}',
+      '_astro/hoisted.js': 'x',
+      'favicon.svg': '<svg/>',
+    },
     hashed: [css, '_astro/hoisted.js'],
     entryPoints: ['index.html', 'about/index.html', '404.html'],
     plain: ['favicon.svg'],
@@ -85,7 +113,13 @@ export function astroBuild(version = 1): Build {
 export function sveltekitBuild(version = 1): Build {
   const entry = version === 1 ? '_app/immutable/entry/start.B2dFq1Xz.js' : '_app/immutable/entry/start.Cm7Hr2Yw.js';
   return {
-    files: { 'index.html': html(entry), [entry]: `start${version}`, '_app/immutable/chunks/index.js': 'chunk', '_app/version.json': `{"version":"${version}"}`, 'favicon.png': 'png' },
+    files: {
+      'index.html': html(entry),
+      [entry]: `start${version}`,
+      '_app/immutable/chunks/index.js': 'chunk',
+      '_app/version.json': `{"version":"${version}"}`,
+      'favicon.png': 'png',
+    },
     hashed: [entry, '_app/immutable/chunks/index.js'],
     entryPoints: ['index.html', '_app/version.json'],
     plain: ['favicon.png'],

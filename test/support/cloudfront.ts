@@ -12,8 +12,17 @@ export async function newDistribution(): Promise<string> {
         CallerReference: randomBytes(8).toString('hex'),
         Comment: 'test',
         Enabled: true,
-        Origins: { Quantity: 1, Items: [{ Id: 'site', DomainName: 'site.s3.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] },
-        DefaultCacheBehavior: { TargetOriginId: 'site', ViewerProtocolPolicy: 'redirect-to-https', ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, MinTTL: 0, TrustedSigners: { Enabled: false, Quantity: 0 } },
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: 'site', DomainName: 'site.s3.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }],
+        },
+        DefaultCacheBehavior: {
+          TargetOriginId: 'site',
+          ViewerProtocolPolicy: 'redirect-to-https',
+          ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
+          MinTTL: 0,
+          TrustedSigners: { Enabled: false, Quantity: 0 },
+        },
       },
     }),
   );
@@ -27,7 +36,12 @@ export async function invalidationsOf(distributionId: string) {
   return Promise.all(
     (list.InvalidationList?.Items ?? []).map(async (item) => {
       const full = await client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: item.Id }));
-      return { id: item.Id!, status: full.Invalidation!.Status!, callerReference: full.Invalidation!.InvalidationBatch!.CallerReference!, paths: full.Invalidation!.InvalidationBatch!.Paths!.Items ?? [] };
+      return {
+        id: item.Id!,
+        status: full.Invalidation!.Status!,
+        callerReference: full.Invalidation!.InvalidationBatch!.CallerReference!,
+        paths: full.Invalidation!.InvalidationBatch!.Paths!.Items ?? [],
+      };
     }),
   );
 }

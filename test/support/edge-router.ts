@@ -52,7 +52,10 @@ export function loadRouter(store: ReadonlyMap<string, string>, code: string = RO
 }
 
 export function viewerRequest(host: string | undefined, uri: string, querystring: Record<string, Field> = {}): EdgeEvent {
-  return { context: { eventType: 'viewer-request' }, request: { method: 'GET', uri, querystring, headers: host === undefined ? {} : { host: { value: host } }, cookies: {} } };
+  return {
+    context: { eventType: 'viewer-request' },
+    request: { method: 'GET', uri, querystring, headers: host === undefined ? {} : { host: { value: host } }, cookies: {} },
+  };
 }
 
 export function viewerResponse(host: string, uri: string, response: EdgeResponse, querystring: Record<string, Field> = {}): EdgeEvent {

@@ -35,7 +35,11 @@ export interface EdgeSimulator {
   /** The POPs, in round-robin order. */
   pops: string[];
   /** Requests `path` on `host` as a browser would (no redirect following); `pop` picks the edge. */
-  get(host: string, path: string, options?: { pop?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: string }>;
+  get(
+    host: string,
+    path: string,
+    options?: { pop?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: string }>;
   /** Origin fetches so far, by rewritten URI. */
   originFetches: string[];
   stop(): Promise<void>;
@@ -58,8 +62,12 @@ function querystring(url: URL): Record<string, Field> {
   return qs;
 }
 
-const ACCESS_DENIED = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
-const NO_SUCH_KEY = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+const ACCESS_DENIED = Buffer.from(
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+);
+const NO_SUCH_KEY = Buffer.from(
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
+);
 
 /** A GET signed as the origin access control signs it (moto answers unsigned requests 403). */
 async function fromOrigin(s3: S3Client, bucket: string, uri: string, listBucket: boolean): Promise<Cached> {
@@ -72,7 +80,9 @@ async function fromOrigin(s3: S3Client, bucket: string, uri: string, listBucket:
     return { status: 200, headers, body: Buffer.from(await out.Body!.transformToByteArray()) };
   } catch (error) {
     if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
-      return listBucket ? { status: 404, headers: { 'content-type': 'application/xml' }, body: NO_SUCH_KEY } : { status: 403, headers: { 'content-type': 'application/xml' }, body: ACCESS_DENIED };
+      return listBucket
+        ? { status: 404, headers: { 'content-type': 'application/xml' }, body: NO_SUCH_KEY }
+        : { status: 403, headers: { 'content-type': 'application/xml' }, body: ACCESS_DENIED };
     }
     throw error;
   }
@@ -90,7 +100,14 @@ export interface EdgeOption {
  * @param options.edges POPs with their propagation lag; they need `storeAt`
  * @param options.storeAt the store's items as they were at a time (ms since the epoch)
  */
-export async function startEdgeSimulator(options: { store: ReadonlyMap<string, string> | (() => ReadonlyMap<string, string>); s3: S3Client; bucket: string; listBucket?: boolean; edges?: EdgeOption[]; storeAt?: (time: number) => ReadonlyMap<string, string> }): Promise<EdgeSimulator> {
+export async function startEdgeSimulator(options: {
+  store: ReadonlyMap<string, string> | (() => ReadonlyMap<string, string>);
+  s3: S3Client;
+  bucket: string;
+  listBucket?: boolean;
+  edges?: EdgeOption[];
+  storeAt?: (time: number) => ReadonlyMap<string, string>;
+}): Promise<EdgeSimulator> {
   const items = typeof options.store === 'function' ? options.store : () => options.store as ReadonlyMap<string, string>;
   if (options.edges && !options.storeAt) throw new Error('edges with a propagation lag need storeAt');
   const edges = (options.edges ?? [{ pop: 'SIM1', lagMs: 0 }]).map((e) => {
@@ -112,9 +129,12 @@ export async function startEdgeSimulator(options: { store: ReadonlyMap<string, s
   async function serveAt(edge: (typeof edges)[number], req: IncomingMessage): Promise<Cached> {
     const { router, cache } = edge;
     const url = new URL(req.url ?? '/', 'http://edge');
-    const host = String(req.headers['x-viewer-host'] ?? req.headers.host ?? '').replace(/:\d*$/, '').replace(/\.localhost$/, '');
+    const host = String(req.headers['x-viewer-host'] ?? req.headers.host ?? '')
+      .replace(/:\d*$/, '')
+      .replace(/\.localhost$/, '');
     const headers: Record<string, Field> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !name.startsWith('x-viewer-') && name !== 'x-edge-pop') headers[name] = { value };
+    for (const [name, value] of Object.entries(req.headers))
+      if (typeof value === 'string' && !name.startsWith('x-viewer-') && name !== 'x-edge-pop') headers[name] = { value };
     headers.host = { value: host };
     const request = { method: 'GET', uri: url.pathname, querystring: querystring(url), headers, cookies: {} };
     const viewerRequest = structuredClone(request);
@@ -127,13 +147,25 @@ export async function startEdgeSimulator(options: { store: ReadonlyMap<string, s
       if (cacheable(cached)) cache.set(result.uri, cached);
     }
     if (cached.status >= 400) return cached;
-    const response: EdgeResponse = { statusCode: cached.status, statusDescription: 'OK', headers: Object.fromEntries(Object.entries(cached.headers).map(([k, v]) => [k, { value: v }])) };
+    const response: EdgeResponse = {
+      statusCode: cached.status,
+      statusDescription: 'OK',
+      headers: Object.fromEntries(Object.entries(cached.headers).map(([k, v]) => [k, { value: v }])),
+    };
     const out = (await router.handler({ context: { eventType: 'viewer-response' }, request: viewerRequest, response })) as EdgeResponse;
-    return { status: out.statusCode, headers: Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k, v.value])), body: cached.body };
+    return {
+      status: out.statusCode,
+      headers: Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k, v.value])),
+      body: cached.body,
+    };
   }
 
   function generated(r: EdgeResponse): Cached {
-    return { status: r.statusCode, headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.value])), body: Buffer.from(r.body?.data ?? '') };
+    return {
+      status: r.statusCode,
+      headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.value])),
+      body: Buffer.from(r.body?.data ?? ''),
+    };
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -159,7 +191,10 @@ export async function startEdgeSimulator(options: { store: ReadonlyMap<string, s
     pops: edges.map((e) => e.pop),
     originFetches,
     async get(host, path, opts = {}) {
-      const response = await fetch(`${url}${path}`, { headers: { 'x-viewer-host': host, ...(opts.pop ? { 'x-edge-pop': opts.pop } : {}), ...opts.headers }, redirect: 'manual' });
+      const response = await fetch(`${url}${path}`, {
+        headers: { 'x-viewer-host': host, ...(opts.pop ? { 'x-edge-pop': opts.pop } : {}), ...opts.headers },
+        redirect: 'manual',
+      });
       return { status: response.status, headers: response.headers, body: await response.text() };
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

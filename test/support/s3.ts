@@ -58,7 +58,11 @@ export async function bucketState(bucket: string, prefix = '', client: S3Client 
     for (const o of page.Contents ?? []) {
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
       const body = Buffer.from(await object.Body!.transformToByteArray());
-      state.set(o.Key!, { md5: createHash('md5').update(body).digest('hex'), cacheControl: object.CacheControl ?? '', contentType: object.ContentType ?? '' });
+      state.set(o.Key!, {
+        md5: createHash('md5').update(body).digest('hex'),
+        cacheControl: object.CacheControl ?? '',
+        contentType: object.ContentType ?? '',
+      });
     }
     token = page.NextContinuationToken;
   } while (token);
@@ -67,7 +71,12 @@ export async function bucketState(bucket: string, prefix = '', client: S3Client 
 
 export const md5 = (body: string | Buffer): string => createHash('md5').update(body).digest('hex');
 
-export async function putObject(bucket: string, key: string, body: string | Buffer, headers: { CacheControl?: string; ContentType?: string } = {}): Promise<void> {
+export async function putObject(
+  bucket: string,
+  key: string,
+  body: string | Buffer,
+  headers: { CacheControl?: string; ContentType?: string } = {},
+): Promise<void> {
   await inspector().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...headers }));
 }
 

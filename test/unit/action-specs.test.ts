@@ -36,7 +36,16 @@ it('deploy-static reads every input action.yml declares, with its defaults', () 
   }, testEnvironment());
   const declared = Object.keys(specs.find((s) => s.name === 'deploy-static')!.inputs);
   expect([...asked].sort()).toEqual([...declared].sort());
-  expect(settings).toMatchObject({ prefix: '', delete: 'ours', framework: 'auto', headers: [], staleGraceMs: 7 * 86_400_000, concurrency: 16, dryRun: false, aws: { region: undefined, endpoint: undefined, forcePathStyle: undefined } });
+  expect(settings).toMatchObject({
+    prefix: '',
+    delete: 'ours',
+    framework: 'auto',
+    headers: [],
+    staleGraceMs: 7 * 86_400_000,
+    concurrency: 16,
+    dryRun: false,
+    aws: { region: undefined, endpoint: undefined, forcePathStyle: undefined },
+  });
 });
 
 /**
@@ -49,8 +58,24 @@ const INPUT_SETS: Record<string, Record<string, string>[]> = {
   invalidate: [{ 'distribution-id': 'E2QWRUHAPOMQZL' }],
   'ecs-deploy': [{ cluster: 'prod', service: 'api', 'container-name': 'api', image: 'api:1.0.0', 'migrate-command': 'npm run migrate' }],
   'pr-preview': [
-    { source: site, domain: 'preview.example.com', bucket: 'previews', 'distribution-id': 'E2QWRUHAPOMQZL', 'github-token': 't', 'pr-number': '7' },
-    { source: site, domain: 'preview.example.com', strategy: 'dedicated', bucket: 'pr-{number}-web', 'certificate-arn': 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', 'hosted-zone-id': 'Z0123456789ABC', 'github-token': 't', 'pr-number': '7' },
+    {
+      source: site,
+      domain: 'preview.example.com',
+      bucket: 'previews',
+      'distribution-id': 'E2QWRUHAPOMQZL',
+      'github-token': 't',
+      'pr-number': '7',
+    },
+    {
+      source: site,
+      domain: 'preview.example.com',
+      strategy: 'dedicated',
+      bucket: 'pr-{number}-web',
+      'certificate-arn': 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+      'hosted-zone-id': 'Z0123456789ABC',
+      'github-token': 't',
+      'pr-number': '7',
+    },
   ],
   router: [{ name: 'web-router' }],
   release: [{ bucket: 'example-web', router: 'web-router' }],

@@ -46,7 +46,11 @@ function fakeClock(): Clock {
 
 const clients = () => {
   const config = { endpoint: ecs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 8 };
-  return { ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config), logsIn: (region: string) => new CloudWatchLogsClient({ ...config, region }) };
+  return {
+    ecs: new ECSClient(config),
+    logs: new CloudWatchLogsClient(config),
+    logsIn: (region: string) => new CloudWatchLogsClient({ ...config, region }),
+  };
 };
 
 const request = (overrides: Partial<EcsDeployRequest> = {}): EcsDeployRequest => ({
@@ -85,7 +89,9 @@ describe('a rolling rollout followed with DescribeServices (service deployment A
   it('succeeds: registers the new image, migrates, rolls out, checks /health', async () => {
     const url = await healthEndpoint(200);
     ecs.script('api', { kind: 'complete', after: 3 });
-    const result = await deploy(request({ migrate: { command: ['npm', 'run', 'migrate'] }, healthCheckUrl: url, environment: { RELEASE: 'v2=final' } }));
+    const result = await deploy(
+      request({ migrate: { command: ['npm', 'run', 'migrate'] }, healthCheckUrl: url, environment: { RELEASE: 'v2=final' } }),
+    );
     expect(result).toMatchObject({
       status: 'completed',
       taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/api:2',
@@ -93,16 +99,40 @@ describe('a rolling rollout followed with DescribeServices (service deployment A
       image: 'registry.example.com/api:2.0.0',
     });
     const registered = ecs.definition(result.taskDefinitionArn)!;
-    expect(registered.containerDefinitions).toMatchObject([{ image: 'registry.example.com/api:2.0.0', environment: [{ name: 'NODE_ENV', value: 'production' }, { name: 'RELEASE', value: 'v2=final' }] }]);
+    expect(registered.containerDefinitions).toMatchObject([
+      {
+        image: 'registry.example.com/api:2.0.0',
+        environment: [
+          { name: 'NODE_ENV', value: 'production' },
+          { name: 'RELEASE', value: 'v2=final' },
+        ],
+      },
+    ]);
     const run = ecs.ops('RunTask')[0]!.input;
-    expect(run).toMatchObject({ taskDefinition: result.taskDefinitionArn, launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } }, overrides: { containerOverrides: [{ name: 'api', command: ['npm', 'run', 'migrate'] }] } });
+    expect(run).toMatchObject({
+      taskDefinition: result.taskDefinitionArn,
+      launchType: 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+      overrides: { containerOverrides: [{ name: 'api', command: ['npm', 'run', 'migrate'] }] },
+    });
     // The migration ran before the service was touched.
     const order = ecs.calls.map((c) => c.operation);
     expect(order.indexOf('RunTask')).toBeLessThan(order.indexOf('UpdateService'));
     expect(updates()).toEqual([result.taskDefinitionArn]);
     expect(result.deploymentIds.api).toMatch(/^ecs-svc\//);
-    expect(result.timeline.map((t) => t.event)).toEqual(expect.arrayContaining([expect.stringMatching(/^registered /), 'the migration exited 0', 'rollout completed', `health check passed: ${url}`]));
-    expect(result.diff).toEqual(expect.arrayContaining([{ path: 'containerDefinitions[api].image', before: '"registry.example.com/api:1.0.0"', after: '"registry.example.com/api:2.0.0"' }]));
+    expect(result.timeline.map((t) => t.event)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^registered /),
+        'the migration exited 0',
+        'rollout completed',
+        `health check passed: ${url}`,
+      ]),
+    );
+    expect(result.diff).toEqual(
+      expect.arrayContaining([
+        { path: 'containerDefinitions[api].image', before: '"registry.example.com/api:1.0.0"', after: '"registry.example.com/api:2.0.0"' },
+      ]),
+    );
   });
 
   it('reports rolled-back, never success, when the circuit breaker rolls back', async () => {
@@ -139,7 +169,11 @@ describe('a rolling rollout followed with DescribeServices (service deployment A
   });
 
   it('fails fast when a task of the new revision cannot pull its image', async () => {
-    ecs.script('api', { kind: 'start-failure', reason: 'CannotPullContainerError: registry.example.com/api:2.0.0: not found' }, { kind: 'complete', after: 1 });
+    ecs.script(
+      'api',
+      { kind: 'start-failure', reason: 'CannotPullContainerError: registry.example.com/api:2.0.0: not found' },
+      { kind: 'complete', after: 1 },
+    );
     const result = await failure(request());
     expect(result.failure).toMatch(/failed to start: .*TaskFailedToStart.*CannotPullContainerError/);
     expect(ecs.ops('DescribeServices').length).toBeLessThanOrEqual(4);
@@ -172,7 +206,10 @@ describe('a rolling rollout followed with DescribeServices (service deployment A
     expect(ecs.ops('RegisterTaskDefinition')).toHaveLength(1);
     expect(updates()).toEqual([result.taskDefinitionArn, result.taskDefinitionArn]);
     expect(Object.keys(result.deploymentIds)).toEqual(['api', 'worker']);
-    const polls = ecs.ops('DescribeServices').slice(1).map((c) => c.input.services);
+    const polls = ecs
+      .ops('DescribeServices')
+      .slice(1)
+      .map((c) => c.input.services);
     expect(polls[0]).toEqual(['api', 'worker']);
   });
 
@@ -187,7 +224,10 @@ describe('a rolling rollout followed with DescribeServices (service deployment A
     const result = await deploy(request({ image: 'registry.example.com/api:1.0.0', forceNewDeployment: true }));
     expect(result.status).toBe('completed');
     expect(ecs.ops('RegisterTaskDefinition')).toEqual([]);
-    expect(ecs.ops('UpdateService')[0]!.input).toMatchObject({ forceNewDeployment: true, taskDefinition: result.previousTaskDefinitionArn });
+    expect(ecs.ops('UpdateService')[0]!.input).toMatchObject({
+      forceNewDeployment: true,
+      taskDefinition: result.previousTaskDefinitionArn,
+    });
   });
 
   it('dry-run prints the diff, changes nothing, and says a change is planned', async () => {
@@ -214,7 +254,13 @@ describe('a rolling rollout followed with DescribeServices (service deployment A
 
 describe('the migration', () => {
   it('exits 1: the service is untouched, the exit code, reason and last log lines are reported', async () => {
-    ecs.migration = { statuses: ['PENDING', 'RUNNING', 'STOPPED'], exitCode: 1, stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', logs: ['Running migrations…', 'error: relation "users" already exists'] };
+    ecs.migration = {
+      statuses: ['PENDING', 'RUNNING', 'STOPPED'],
+      exitCode: 1,
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      logs: ['Running migrations…', 'error: relation "users" already exists'],
+    };
     const result = await failure(request({ migrate: { command: ['npm', 'run', 'migrate'] } }));
     expect(result.status).toBe('failed');
     expect(result.failure).toBe('Migration failed: the migration exited 1. The service was not changed.');
@@ -230,9 +276,16 @@ describe('the migration', () => {
   });
 
   it('never starts: the reason is reported, not [null]', async () => {
-    ecs.migration = { exitCode: null, stopCode: 'TaskFailedToStart', stoppedReason: 'ResourceInitializationError: unable to pull secrets', containerReason: 'CannotPullContainerError: access denied' };
+    ecs.migration = {
+      exitCode: null,
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: 'ResourceInitializationError: unable to pull secrets',
+      containerReason: 'CannotPullContainerError: access denied',
+    };
     const result = await failure(request({ migrate: { command: ['./migrate'] } }));
-    expect(result.failure).toMatch(/the migration never ran: TaskFailedToStart — ResourceInitializationError: unable to pull secrets \(api: CannotPullContainerError: access denied\)/);
+    expect(result.failure).toMatch(
+      /the migration never ran: TaskFailedToStart — ResourceInitializationError: unable to pull secrets \(api: CannotPullContainerError: access denied\)/,
+    );
     expect(ecs.ops('UpdateService')).toEqual([]);
   });
 
@@ -254,10 +307,25 @@ describe('the migration', () => {
 
 describe('judge', () => {
   const watched = { service: 'api', deploymentId: 'ecs-svc/new', taskDefinitionArn: 'td:2', previousTaskDefinitionArn: 'td:1' };
-  const dep = (id: string, status: string, taskDefinition: string, rolloutState: string, running = 2, desired = 2) => ({ id, status, taskDefinition, rolloutState, runningCount: running, desiredCount: desired });
+  const dep = (id: string, status: string, taskDefinition: string, rolloutState: string, running = 2, desired = 2) => ({
+    id,
+    status,
+    taskDefinition,
+    rolloutState,
+    runningCount: running,
+    desiredCount: desired,
+  });
   it.each([
-    ['ours demoted while the previous revision is primary again', [dep('ecs-svc/back', 'PRIMARY', 'td:1', 'IN_PROGRESS'), dep('ecs-svc/new', 'ACTIVE', 'td:2', 'IN_PROGRESS')], { kind: 'failed', rolledBackByEcs: true }],
-    ['ours gone, previous revision primary', [dep('ecs-svc/back', 'PRIMARY', 'td:1', 'COMPLETED')], { kind: 'failed', rolledBackByEcs: true }],
+    [
+      'ours demoted while the previous revision is primary again',
+      [dep('ecs-svc/back', 'PRIMARY', 'td:1', 'IN_PROGRESS'), dep('ecs-svc/new', 'ACTIVE', 'td:2', 'IN_PROGRESS')],
+      { kind: 'failed', rolledBackByEcs: true },
+    ],
+    [
+      'ours gone, previous revision primary',
+      [dep('ecs-svc/back', 'PRIMARY', 'td:1', 'COMPLETED')],
+      { kind: 'failed', rolledBackByEcs: true },
+    ],
     ['ours replaced by someone else', [dep('ecs-svc/other', 'PRIMARY', 'td:3', 'IN_PROGRESS')], { kind: 'failed', rolledBackByEcs: false }],
     ['completed but not all tasks running yet', [dep('ecs-svc/new', 'PRIMARY', 'td:2', 'COMPLETED', 1, 2)], undefined],
     ['completed', [dep('ecs-svc/new', 'PRIMARY', 'td:2', 'COMPLETED')], { kind: 'completed' }],
@@ -270,16 +338,33 @@ describe('judge', () => {
 
 describe('what ECS does that moto does not', () => {
   it('a task definition file without the fields ECS fills in is unchanged: no new revision, no rollout', async () => {
-    const file = { family: 'api', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '0.25 vCPU', memory: '0.5 GB', containerDefinitions: [{ name: 'api', image: 'registry.example.com/api:1.0.0', healthCheck: { command: ['CMD', 'true'] } }] };
+    const file = {
+      family: 'api',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '0.25 vCPU',
+      memory: '0.5 GB',
+      containerDefinitions: [{ name: 'api', image: 'registry.example.com/api:1.0.0', healthCheck: { command: ['CMD', 'true'] } }],
+    };
     ecs.createService('web', ecs.registerTaskDefinition(structuredClone(file)));
-    const result = await deploy(request({ services: ['web'], taskDefinition: parseTaskDefinition(JSON.stringify(file), 'td.json'), image: undefined, containerName: undefined }));
+    const result = await deploy(
+      request({
+        services: ['web'],
+        taskDefinition: parseTaskDefinition(JSON.stringify(file), 'td.json'),
+        image: undefined,
+        containerName: undefined,
+      }),
+    );
     expect(result.diff).toEqual([]);
     expect(result.status).toBe('unchanged');
     expect(ecs.ops('RegisterTaskDefinition', 'UpdateService')).toEqual([]);
   });
 
   it('reads the tags (include TAGS) and carries them to the new revision', async () => {
-    const tagged = ecs.registerTaskDefinition({ ...apiTaskDefinition('registry.example.com/api:1.0.0'), tags: [{ key: 'team', value: 'payments' }] });
+    const tagged = ecs.registerTaskDefinition({
+      ...apiTaskDefinition('registry.example.com/api:1.0.0'),
+      tags: [{ key: 'team', value: 'payments' }],
+    });
     ecs.createService('billing', tagged);
     const result = await deploy(request({ services: ['billing'] }));
     expect(ecs.ops('DescribeTaskDefinition')[0]!.input).toMatchObject({ include: ['TAGS'] });
@@ -289,7 +374,10 @@ describe('what ECS does that moto does not', () => {
 
   it('passes the service volume configuration of a volume configured at launch to the migration task', async () => {
     const td = { ...apiTaskDefinition('registry.example.com/api:1.0.0'), volumes: [{ name: 'data', configuredAtLaunch: true }] };
-    const ebs = { name: 'data', managedEBSVolume: { roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructure', sizeInGiB: 20, volumeType: 'gp3' } };
+    const ebs = {
+      name: 'data',
+      managedEBSVolume: { roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructure', sizeInGiB: 20, volumeType: 'gp3' },
+    };
     ecs.createService('jobs', ecs.registerTaskDefinition(td), { volumeConfigurations: [ebs] });
     const result = await deploy(request({ services: ['jobs'], migrate: { command: ['./migrate'] } }));
     expect(result.status).toBe('completed');
@@ -297,7 +385,9 @@ describe('what ECS does that moto does not', () => {
   });
 
   it("reads the migration's log lines past an empty page, in the container's awslogs-region", async () => {
-    const td = apiTaskDefinition('registry.example.com/api:1.0.0') as { containerDefinitions: { logConfiguration: { options: Record<string, string> } }[] };
+    const td = apiTaskDefinition('registry.example.com/api:1.0.0') as {
+      containerDefinitions: { logConfiguration: { options: Record<string, string> } }[];
+    };
     td.containerDefinitions[0]!.logConfiguration.options['awslogs-region'] = 'eu-west-1';
     ecs.createService('eu', ecs.registerTaskDefinition(td));
     ecs.migration = { exitCode: 2, logs: ['migrating', 'error: lock timeout'] };

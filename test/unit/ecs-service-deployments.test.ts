@@ -47,7 +47,11 @@ async function endpoint(status: number): Promise<string> {
 
 const clients = (): EcsClients => {
   const config = { endpoint: ecs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 3 };
-  return { ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config), logsIn: (region) => new CloudWatchLogsClient({ ...config, region }) };
+  return {
+    ecs: new ECSClient(config),
+    logs: new CloudWatchLogsClient(config),
+    logsIn: (region) => new CloudWatchLogsClient({ ...config, region }),
+  };
 };
 
 const request = (overrides: Partial<EcsDeployRequest> = {}): EcsDeployRequest => ({
@@ -75,7 +79,10 @@ async function failure(r: EcsDeployRequest): Promise<EcsDeployResult> {
 }
 
 function service(deploymentConfiguration: Record<string, unknown> = {}, name = 'api', options: { desiredCount?: number } = {}) {
-  ecs.createService(name, ecs.registerTaskDefinition(apiTaskDefinition('registry.example.com/api:1.0.0')), { deploymentConfiguration, ...options });
+  ecs.createService(name, ecs.registerTaskDefinition(apiTaskDefinition('registry.example.com/api:1.0.0')), {
+    deploymentConfiguration,
+    ...options,
+  });
 }
 
 const updates = () => ecs.ops('UpdateService').map((c) => c.input.taskDefinition);
@@ -92,7 +99,10 @@ describe('rolling services, followed by their service deployment', () => {
     expect(Object.keys(result.serviceDeploymentArns)).toEqual(['api', 'worker']);
     expect(result.serviceDeploymentArns.api).toMatch(/^arn:aws:ecs:us-east-1:\d{12}:service-deployment\/prod\/api\//);
     expect(JSON.parse(ecsDeployOutputs(result)['service-deployment-arn'])).toEqual(result.serviceDeploymentArns);
-    expect(ecs.ops('DescribeServiceDeployments')[0]!.input.serviceDeploymentArns).toEqual([result.serviceDeploymentArns.api, result.serviceDeploymentArns.worker]);
+    expect(ecs.ops('DescribeServiceDeployments')[0]!.input.serviceDeploymentArns).toEqual([
+      result.serviceDeploymentArns.api,
+      result.serviceDeploymentArns.worker,
+    ]);
     // Judged from the record, not by polling DescribeServices.
     expect(ecs.ops('DescribeServices')).toHaveLength(1);
   });
@@ -119,7 +129,9 @@ describe('rolling services, followed by their service deployment', () => {
     service();
     ecs.script('api', { kind: 'fail', after: 2, reason: 'tasks failed health checks' }, { kind: 'complete', after: 1 });
     const result = await failure(request());
-    expect(result.failure).toMatch(/^api: the deployment was stopped \(STOPPED\): tasks failed health checks \(circuit breaker TRIGGERED: 3 of 3 failed tasks\)\. Rolled back to the previous revision\. How: api: UpdateService back to .*api:1 \(the deployment had already finished\)\. Deployments: https:\/\/us-east-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/prod\/services\/api\/deployments\?region=us-east-1$/);
+    expect(result.failure).toMatch(
+      /^api: the deployment was stopped \(STOPPED\): tasks failed health checks \(circuit breaker TRIGGERED: 3 of 3 failed tasks\)\. Rolled back to the previous revision\. How: api: UpdateService back to .*api:1 \(the deployment had already finished\)\. Deployments: https:\/\/us-east-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/prod\/services\/api\/deployments\?region=us-east-1$/,
+    );
     expect(updates()).toEqual([result.taskDefinitionArn, result.previousTaskDefinitionArn]);
     expect(ecs.ops('StopServiceDeployment')).toEqual([]);
   });
@@ -133,7 +145,9 @@ describe('rolling services, followed by their service deployment', () => {
     expect(result.failure).toMatch(/did not finish before the timeout \(IN_PROGRESS, 0\/2 new tasks running\)/);
     const polls = ecs.ops('DescribeServiceDeployments').map((c) => c.at - started);
     expect(polls).toContain(2 * MINUTE);
-    expect(ecs.ops('StopServiceDeployment').map((c) => c.input)).toEqual([{ serviceDeploymentArn: result.serviceDeploymentArns.api, stopType: 'ROLLBACK' }]);
+    expect(ecs.ops('StopServiceDeployment').map((c) => c.input)).toEqual([
+      { serviceDeploymentArn: result.serviceDeploymentArns.api, stopType: 'ROLLBACK' },
+    ]);
     expect(updates()).toEqual([result.taskDefinitionArn]);
     expect(result.rollback).toMatch(/api: StopServiceDeployment \(ROLLBACK\) of arn:/);
     expect(ecs.serviceDeployment(result.serviceDeploymentArns.api!)?.status).toBe('ROLLBACK_SUCCESSFUL');
@@ -174,7 +188,9 @@ describe('rolling services, followed by their service deployment', () => {
   });
 
   it('early success criteria: done when ECS says SUCCESSFUL, not when every task runs', async () => {
-    service({ earlySuccessCriteria: { enable: true, healthyPercent: 75, sourceServiceRevisionCleanup: 'DEFERRED' } }, 'api', { desiredCount: 4 });
+    service({ earlySuccessCriteria: { enable: true, healthyPercent: 75, sourceServiceRevisionCleanup: 'DEFERRED' } }, 'api', {
+      desiredCount: 4,
+    });
     ecs.script('api', { kind: 'early-success', after: 2, running: 3 });
     const started = t;
     const result = await deploy(request({ timeoutMs: 10 * MINUTE }));
@@ -191,7 +207,9 @@ describe('blue/green, canary and linear services', () => {
     blueGreen();
     const error = await deploy(request()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputErrors);
-    expect((error as Error).message).toMatch(/Input 'timeout' must be longer than the 20 min 0 s of bake time and steps service api is configured for \(BLUE_GREEN; bake 20 min\).*wait-until: traffic-shifted/);
+    expect((error as Error).message).toMatch(
+      /Input 'timeout' must be longer than the 20 min 0 s of bake time and steps service api is configured for \(BLUE_GREEN; bake 20 min\).*wait-until: traffic-shifted/,
+    );
     expect(ecs.ops('RegisterTaskDefinition', 'UpdateService', 'RunTask')).toEqual([]);
   });
 
@@ -231,7 +249,9 @@ describe('blue/green, canary and linear services', () => {
     expect(result.status).toBe('rolled-back');
     expect(ecs.ops('StopServiceDeployment').map((c) => c.input.serviceDeploymentArn)).toEqual([result.serviceDeploymentArns.api]);
     expect(updates()).toHaveLength(1);
-    expect(result.rollback).toBe(`api: StopServiceDeployment (ROLLBACK) of ${result.serviceDeploymentArns.api}, traffic shifted back to the previous revision`);
+    expect(result.rollback).toBe(
+      `api: StopServiceDeployment (ROLLBACK) of ${result.serviceDeploymentArns.api}, traffic shifted back to the previous revision`,
+    );
   });
 
   it('an alarm during the bake: ECS rolls back, and the failure names the alarm', async () => {
@@ -250,7 +270,9 @@ describe('blue/green, canary and linear services', () => {
 
   it('canary: the canary step, its bake, then 100%; the timeout check counts the canary bake', async () => {
     service({ strategy: 'CANARY', bakeTimeInMinutes: 10, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 15 } });
-    await expect(deploy(request({ waitUntil: 'traffic-shifted', timeoutMs: 15 * MINUTE }))).rejects.toThrow(/longer than the 15 min 0 s .*CANARY; 10% for 15 min, then 100%; bake 10 min/);
+    await expect(deploy(request({ waitUntil: 'traffic-shifted', timeoutMs: 15 * MINUTE }))).rejects.toThrow(
+      /longer than the 15 min 0 s .*CANARY; 10% for 15 min, then 100%; bake 10 min/,
+    );
     const result = await deploy(request({ timeoutMs: 40 * MINUTE }));
     expect(result.status).toBe('completed');
     expect(logLines.join('\n')).toMatch(/PRODUCTION_TRAFFIC_SHIFT, production traffic 10% new/);
@@ -267,14 +289,31 @@ describe('blue/green, canary and linear services', () => {
 });
 
 describe('PAUSE hooks', () => {
-  const paused = () => service({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5, lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], timeoutConfiguration: { timeoutInMinutes: 60, action: 'ROLLBACK' } }] });
+  const paused = () =>
+    service({
+      strategy: 'BLUE_GREEN',
+      bakeTimeInMinutes: 5,
+      lifecycleHooks: [
+        {
+          targetType: 'PAUSE',
+          lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+          timeoutConfiguration: { timeoutInMinutes: 60, action: 'ROLLBACK' },
+        },
+      ],
+    });
 
   it('test-url healthy: ContinueServiceDeployment CONTINUE, and the deployment completes', async () => {
     paused();
     const result = await deploy(request({ testUrl: await endpoint(200), timeoutMs: 30 * MINUTE }));
     expect(result.status).toBe('completed');
     const calls = ecs.ops('ContinueServiceDeployment').map((c) => c.input);
-    expect(calls).toEqual([{ serviceDeploymentArn: result.serviceDeploymentArns.api, hookId: expect.stringMatching(/^ecs-pause-/) as unknown, action: 'CONTINUE' }]);
+    expect(calls).toEqual([
+      {
+        serviceDeploymentArn: result.serviceDeploymentArns.api,
+        hookId: expect.stringMatching(/^ecs-pause-/) as unknown,
+        action: 'CONTINUE',
+      },
+    ]);
   });
 
   it('test-url unhealthy: ContinueServiceDeployment ROLLBACK; rolled back at the hook, and says so', async () => {
@@ -294,7 +333,17 @@ describe('PAUSE hooks', () => {
     const result = await deploy(request({ timeoutMs: 30 * MINUTE }));
     expect(result.status).toBe('paused');
     expect(t - started).toBeLessThan(5 * MINUTE);
-    expect(result.paused).toEqual([{ service: 'api', serviceDeploymentArn: result.serviceDeploymentArns.api, hookId: expect.stringMatching(/^ecs-pause-/) as unknown, stage: 'POST_TEST_TRAFFIC_SHIFT', command: expect.stringMatching(/^aws ecs continue-service-deployment --service-deployment-arn arn:\S+ --hook-id ecs-pause-\S+ --action CONTINUE$/) as unknown }]);
+    expect(result.paused).toEqual([
+      {
+        service: 'api',
+        serviceDeploymentArn: result.serviceDeploymentArns.api,
+        hookId: expect.stringMatching(/^ecs-pause-/) as unknown,
+        stage: 'POST_TEST_TRAFFIC_SHIFT',
+        command: expect.stringMatching(
+          /^aws ecs continue-service-deployment --service-deployment-arn arn:\S+ --hook-id ecs-pause-\S+ --action CONTINUE$/,
+        ) as unknown,
+      },
+    ]);
     expect(ecs.ops('ContinueServiceDeployment', 'StopServiceDeployment')).toEqual([]);
     expect(ecsDeploySummary(request(), result)).toContain(result.paused[0]!.command);
   });
@@ -307,13 +356,19 @@ describe('another deployment in flight', () => {
     const result = await deploy(request());
     expect(result.status).toBe('completed');
     expect(logLines.join('\n')).toContain(`waiting for the deployment in flight, ${other}`);
-    expect(ecs.ops('ListServiceDeployments')[0]!.input).toMatchObject({ cluster: 'prod', service: 'api', status: ['PENDING', 'IN_PROGRESS', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'STOP_REQUESTED'] });
+    expect(ecs.ops('ListServiceDeployments')[0]!.input).toMatchObject({
+      cluster: 'prod',
+      service: 'api',
+      status: ['PENDING', 'IN_PROGRESS', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'STOP_REQUESTED'],
+    });
   });
 
   it('that outlasts the timeout fails naming it; nothing is changed', async () => {
     service();
     const other = ecs.startForeignDeployment('api', ecs.service('api').taskDefinition, { status: 'ROLLBACK_IN_PROGRESS' });
-    await expect(deploy(request({ timeoutMs: 2 * MINUTE }))).rejects.toThrow(`Service api has another deployment in flight, ${other} (ROLLBACK_IN_PROGRESS`);
+    await expect(deploy(request({ timeoutMs: 2 * MINUTE }))).rejects.toThrow(
+      `Service api has another deployment in flight, ${other} (ROLLBACK_IN_PROGRESS`,
+    );
     expect(ecs.ops('RegisterTaskDefinition', 'UpdateService', 'RunTask')).toEqual([]);
   });
 
@@ -321,7 +376,9 @@ describe('another deployment in flight', () => {
     service();
     ecs.startForeignDeployment('api', ecs.service('api').taskDefinition, { paused: true });
     const started = t;
-    await expect(deploy(request())).rejects.toThrow(/is paused at a PAUSE hook awaiting action \(continue it with: aws ecs continue-service-deployment --service-deployment-arn arn:\S+ --hook-id ecs-pause-\d+ --action CONTINUE/);
+    await expect(deploy(request())).rejects.toThrow(
+      /is paused at a PAUSE hook awaiting action \(continue it with: aws ecs continue-service-deployment --service-deployment-arn arn:\S+ --hook-id ecs-pause-\d+ --action CONTINUE/,
+    );
     expect(t).toBe(started);
     expect(ecs.ops('UpdateService')).toEqual([]);
   });
@@ -332,21 +389,30 @@ describe('promote by digest', () => {
     service();
     const digest = `sha256:${'b'.repeat(64)}`;
     ecs.digests.set('registry.example.com/api:1.4.2', digest);
-    ecs.createService('staging-api', ecs.registerTaskDefinition(apiTaskDefinition('registry.example.com/api:1.4.2')), { cluster: 'staging' });
+    ecs.createService('staging-api', ecs.registerTaskDefinition(apiTaskDefinition('registry.example.com/api:1.4.2')), {
+      cluster: 'staging',
+    });
     const result = await deploy(request({ image: undefined, promoteFrom: { cluster: 'staging', service: 'staging-api' } }));
     expect(result.image).toBe(`registry.example.com/api@${digest}`);
-    expect(result.promoted).toEqual([{ container: 'api', image: 'registry.example.com/api:1.4.2', digest, deployed: `registry.example.com/api@${digest}` }]);
+    expect(result.promoted).toEqual([
+      { container: 'api', image: 'registry.example.com/api:1.4.2', digest, deployed: `registry.example.com/api@${digest}` },
+    ]);
     expect(ecsDeploySummary(request(), result)).toContain(`| promoted (api) | \`registry.example.com/api:1.4.2\` = \`${digest}\` |`);
-    expect(ecs.ops('DescribeServiceRevisions')[0]!.input.serviceRevisionArns).toEqual([ecs.service('staging-api').currentServiceRevisions[0]!.arn]);
+    expect(ecs.ops('DescribeServiceRevisions')[0]!.input.serviceRevisionArns).toEqual([
+      ecs.service('staging-api').currentServiceRevisions[0]!.arn,
+    ]);
   });
 
-  it.each([['registry.example.com:5000/team/api:1.4.2'], ['registry.example.com:5000/team/api@sha256:' + 'c'.repeat(64)]])('keeps a registry port: %s', async (image) => {
-    service();
-    ecs.digests.set(image, `sha256:${'d'.repeat(64)}`);
-    ecs.createService('staging-api', ecs.registerTaskDefinition(apiTaskDefinition(image)), { cluster: 'staging' });
-    const result = await deploy(request({ image: undefined, promoteFrom: { cluster: 'staging', service: 'staging-api' } }));
-    expect(result.image).toBe(`registry.example.com:5000/team/api@sha256:${'d'.repeat(64)}`);
-  });
+  it.each([['registry.example.com:5000/team/api:1.4.2'], ['registry.example.com:5000/team/api@sha256:' + 'c'.repeat(64)]])(
+    'keeps a registry port: %s',
+    async (image) => {
+      service();
+      ecs.digests.set(image, `sha256:${'d'.repeat(64)}`);
+      ecs.createService('staging-api', ecs.registerTaskDefinition(apiTaskDefinition(image)), { cluster: 'staging' });
+      const result = await deploy(request({ image: undefined, promoteFrom: { cluster: 'staging', service: 'staging-api' } }));
+      expect(result.image).toBe(`registry.example.com:5000/team/api@sha256:${'d'.repeat(64)}`);
+    },
+  );
 });
 
 describe('where the service deployment API is denied', () => {
@@ -368,11 +434,15 @@ describe('where the service deployment API is denied', () => {
 describe('errors that name the input', () => {
   it("a missing cluster names the cluster and the service, and input 'cluster'", async () => {
     service();
-    await expect(deploy(request({ cluster: 'prdo' }))).rejects.toThrow("Cluster 'prdo' was not found (looking for service 'api'): check input 'cluster'");
+    await expect(deploy(request({ cluster: 'prdo' }))).rejects.toThrow(
+      "Cluster 'prdo' was not found (looking for service 'api'): check input 'cluster'",
+    );
   });
 
   it("a wrong container-name blames input 'container-name', not 'images'", async () => {
     service();
-    await expect(deploy(request({ containerName: 'web' }))).rejects.toThrow("Input 'container-name' names container 'web', which the task definition does not have (it has: api).");
+    await expect(deploy(request({ containerName: 'web' }))).rejects.toThrow(
+      "Input 'container-name' names container 'web', which the task definition does not have (it has: api).",
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { splitCommand } from '../../src/lib/ecs/command.js';
-import { diffTaskDefinitions, parseTaskDefinition, renderTaskDefinition, RenderError, sameTaskDefinition, TaskDefinitionFileError } from '../../src/lib/ecs/task-definition.js';
+import {
+  diffTaskDefinitions,
+  parseTaskDefinition,
+  renderTaskDefinition,
+  RenderError,
+  sameTaskDefinition,
+  TaskDefinitionFileError,
+} from '../../src/lib/ecs/task-definition.js';
 import { apiTaskDefinition, FakeEcs } from '../../stand-ins/fake-ecs.mjs';
 
 describe('splitCommand', () => {
@@ -11,7 +18,11 @@ describe('splitCommand', () => {
     [`  spaced   out  `, ['spaced', 'out']],
     [`empty '' ""`, ['empty', '', '']],
   ])('%s', (line, words) => expect(splitCommand(line)).toEqual(words));
-  it.each([[`echo "unbalanced`, /unbalanced double quote/], [`echo 'x`, /unbalanced single quote/], ['trailing \\', /lone backslash/]])('%s is refused', (line, message) => {
+  it.each([
+    [`echo "unbalanced`, /unbalanced double quote/],
+    [`echo 'x`, /unbalanced single quote/],
+    ['trailing \\', /lone backslash/],
+  ])('%s is refused', (line, message) => {
     expect(() => splitCommand(line)).toThrow(message);
   });
 });
@@ -19,7 +30,17 @@ describe('splitCommand', () => {
 describe('task definition files', () => {
   const td = apiTaskDefinition();
   it('reads JSON, YAML and describe-task-definition output, dropping read-only fields', () => {
-    const described = { taskDefinition: { ...td, taskDefinitionArn: 'arn:x', revision: 3, status: 'ACTIVE', registeredAt: 1, requiresAttributes: [], compatibilities: ['FARGATE'] } };
+    const described = {
+      taskDefinition: {
+        ...td,
+        taskDefinitionArn: 'arn:x',
+        revision: 3,
+        status: 'ACTIVE',
+        registeredAt: 1,
+        requiresAttributes: [],
+        compatibilities: ['FARGATE'],
+      },
+    };
     const fromJson = parseTaskDefinition(JSON.stringify(described), 'td.json');
     expect(fromJson).not.toHaveProperty('revision');
     expect(fromJson).not.toHaveProperty('taskDefinitionArn');
@@ -41,13 +62,25 @@ describe('task definition files', () => {
 describe('render and compare', () => {
   const base = parseTaskDefinition(JSON.stringify(apiTaskDefinition('r/api:1')), 'td.json');
   it('sets images per container and upserts environment, keeping = in values', () => {
-    const out = renderTaskDefinition(base, { images: { api: 'r/api:2' }, environment: { NODE_ENV: 'staging', DSN: 'a=b;c=d' }, environmentContainer: 'api' });
-    expect(out.containerDefinitions![0]).toMatchObject({ image: 'r/api:2', environment: [{ name: 'NODE_ENV', value: 'staging' }, { name: 'DSN', value: 'a=b;c=d' }] });
+    const out = renderTaskDefinition(base, {
+      images: { api: 'r/api:2' },
+      environment: { NODE_ENV: 'staging', DSN: 'a=b;c=d' },
+      environmentContainer: 'api',
+    });
+    expect(out.containerDefinitions![0]).toMatchObject({
+      image: 'r/api:2',
+      environment: [
+        { name: 'NODE_ENV', value: 'staging' },
+        { name: 'DSN', value: 'a=b;c=d' },
+      ],
+    });
     expect(base.containerDefinitions![0]!.image).toBe('r/api:1');
   });
   it('names the containers there are when one is missing', () => {
     expect(() => renderTaskDefinition(base, { images: { web: 'x' }, environment: {} })).toThrow(RenderError);
-    expect(() => renderTaskDefinition(base, { images: { web: 'x' }, environment: {} })).toThrow(/container 'web', which the task definition does not have \(it has: api\)/);
+    expect(() => renderTaskDefinition(base, { images: { web: 'x' }, environment: {} })).toThrow(
+      /container 'web', which the task definition does not have \(it has: api\)/,
+    );
   });
   it('ignores what ECS adds and the order of keys and environment entries', () => {
     const stored = {
@@ -55,12 +88,24 @@ describe('render and compare', () => {
       taskDefinitionArn: 'arn:aws:ecs:us-east-1:1:task-definition/api:7',
       revision: 7,
       status: 'ACTIVE',
-      containerDefinitions: [{ ...base.containerDefinitions![0]!, cpu: 0, essential: true, mountPoints: [], volumesFrom: [], portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' as const }], environment: [...base.containerDefinitions![0]!.environment!].reverse() }],
+      containerDefinitions: [
+        {
+          ...base.containerDefinitions![0]!,
+          cpu: 0,
+          essential: true,
+          mountPoints: [],
+          volumesFrom: [],
+          portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' as const }],
+          environment: [...base.containerDefinitions![0]!.environment!].reverse(),
+        },
+      ],
       volumes: [],
       placementConstraints: [],
     };
     expect(sameTaskDefinition(stored, base)).toBe(true);
-    expect(diffTaskDefinitions(stored, renderTaskDefinition(base, { images: { api: 'r/api:2' }, environment: {} }))).toEqual([{ path: 'containerDefinitions[api].image', before: '"r/api:1"', after: '"r/api:2"' }]);
+    expect(diffTaskDefinitions(stored, renderTaskDefinition(base, { images: { api: 'r/api:2' }, environment: {} }))).toEqual([
+      { path: 'containerDefinitions[api].image', before: '"r/api:1"', after: '"r/api:2"' },
+    ]);
   });
 });
 
@@ -90,7 +135,14 @@ describe('compared on meaning, with what ECS fills in accounted for', () => {
   };
 
   it('ECS stores the defaults it fills in', () => {
-    expect(stored()).toMatchObject({ enableFaultInjection: false, cpu: '1024', memory: '1024', containerDefinitions: [{ cpu: 0, essential: true, healthCheck: { interval: 30, timeout: 5, retries: 3 }, portMappings: [{ protocol: 'tcp' }] }] });
+    expect(stored()).toMatchObject({
+      enableFaultInjection: false,
+      cpu: '1024',
+      memory: '1024',
+      containerDefinitions: [
+        { cpu: 0, essential: true, healthCheck: { interval: 30, timeout: 5, retries: 3 }, portMappings: [{ protocol: 'tcp' }] },
+      ],
+    });
   });
 
   it('a file without them is the same task definition', () => {
@@ -101,10 +153,18 @@ describe('compared on meaning, with what ECS fills in accounted for', () => {
   });
 
   it.each([
-    ['a health-check timing that differs from the default', (td: typeof file) => Object.assign(td.containerDefinitions[0]!.healthCheck, { retries: 5 }), 'containerDefinitions[api].healthCheck.retries'],
+    [
+      'a health-check timing that differs from the default',
+      (td: typeof file) => Object.assign(td.containerDefinitions[0]!.healthCheck, { retries: 5 }),
+      'containerDefinitions[api].healthCheck.retries',
+    ],
     ['fault injection turned on', (td: typeof file) => Object.assign(td, { enableFaultInjection: true }), 'enableFaultInjection'],
     ['more memory', (td: typeof file) => Object.assign(td, { memory: '2 GB' }), 'memory'],
-    ['an environment value "3" → "3.0" (text, not a number)', (td: typeof file) => Object.assign(td.containerDefinitions[0]!.environment[0]!, { value: '3.0' }), 'containerDefinitions[api].environment[RETRIES].value'],
+    [
+      'an environment value "3" → "3.0" (text, not a number)',
+      (td: typeof file) => Object.assign(td.containerDefinitions[0]!.environment[0]!, { value: '3.0' }),
+      'containerDefinitions[api].environment[RETRIES].value',
+    ],
   ])('%s is a change', (_name, change, path) => {
     const td = structuredClone(file);
     change(td);

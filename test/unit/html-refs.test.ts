@@ -60,11 +60,15 @@ describe('srcset, CSS and manifests', () => {
   });
 
   it('CSS url() in every quoting and @import, comments left out', () => {
-    expect(cssReferences(`@import url("a.css"); @import 'b.css'; x{src:url(f.woff2) format("woff2"),url( 'g.woff' )} /* url(no.png) */`)).toEqual(['a.css', 'b.css', 'f.woff2', 'g.woff']);
+    expect(
+      cssReferences(`@import url("a.css"); @import 'b.css'; x{src:url(f.woff2) format("woff2"),url( 'g.woff' )} /* url(no.png) */`),
+    ).toEqual(['a.css', 'b.css', 'f.woff2', 'g.woff']);
   });
 
   it('a web manifest names its icons and screenshots; anything not JSON names nothing', () => {
-    expect(manifestReferences(JSON.stringify({ icons: [{ src: '/i-192.png' }, { src: 'i-512.png' }], screenshots: [{ src: '/s.png' }] }))).toEqual(['/i-192.png', 'i-512.png', '/s.png']);
+    expect(
+      manifestReferences(JSON.stringify({ icons: [{ src: '/i-192.png' }, { src: 'i-512.png' }], screenshots: [{ src: '/s.png' }] })),
+    ).toEqual(['/i-192.png', 'i-512.png', '/s.png']);
     expect(manifestReferences('<!doctype html>')).toEqual([]);
   });
 });

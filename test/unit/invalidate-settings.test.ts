@@ -6,7 +6,11 @@ import { InputErrors } from '../../src/inputs/errors.js';
 import { parseInvalidateSettings } from '../../src/actions/invalidate/settings.js';
 import { testEnvironment } from '../support/environment.js';
 
-const parse = (inputs: Record<string, string>) => parseInvalidateSettings((name) => inputs[name], testEnvironment({ vars: { GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '42' }, as: 'step' }));
+const parse = (inputs: Record<string, string>) =>
+  parseInvalidateSettings(
+    (name) => inputs[name],
+    testEnvironment({ vars: { GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '42' }, as: 'step' }),
+  );
 
 describe('invalidate settings', () => {
   it('takes defaults from action.yml', () => {
@@ -30,9 +34,16 @@ describe('invalidate settings', () => {
   it('reads paths-file (deploy-static changed-paths-file) instead of paths, and refuses both', () => {
     const dir = mkdtempSync(join(tmpdir(), 'paths-'));
     writeFileSync(join(dir, 'p.json'), JSON.stringify(['/a.js', '/faq%3F.html']));
-    expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '/*', 'paths-file': join(dir, 'p.json') }).requestedPaths).toEqual(['/a.js', '/faq%3F.html']);
-    expect(() => parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '/x', 'paths-file': join(dir, 'p.json') })).toThrow(/Input 'paths-file' replaces 'paths'/);
-    expect(() => parse({ 'distribution-id': 'E2QWRUHAPOMQZL', 'paths-file': join(dir, 'missing.json') })).toThrow(/Input 'paths-file' must be a readable file of paths.*ENOENT/);
+    expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '/*', 'paths-file': join(dir, 'p.json') }).requestedPaths).toEqual([
+      '/a.js',
+      '/faq%3F.html',
+    ]);
+    expect(() => parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '/x', 'paths-file': join(dir, 'p.json') })).toThrow(
+      /Input 'paths-file' replaces 'paths'/,
+    );
+    expect(() => parse({ 'distribution-id': 'E2QWRUHAPOMQZL', 'paths-file': join(dir, 'missing.json') })).toThrow(
+      /Input 'paths-file' must be a readable file of paths.*ENOENT/,
+    );
   });
   it('an empty JSON list, or an empty input, means nothing to do', () => {
     expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths: '[]' })).toMatchObject({ paths: [], pathsInputEmpty: false });
@@ -40,7 +51,10 @@ describe('invalidate settings', () => {
   });
   it('collapses above max-paths', () => {
     const paths = Array.from({ length: 30 }, (_, i) => `/assets/c${i}.js`).join('\n');
-    expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths })).toMatchObject({ paths: ['/assets/*'], requestedPaths: expect.any(Array) as unknown });
+    expect(parse({ 'distribution-id': 'E2QWRUHAPOMQZL', paths })).toMatchObject({
+      paths: ['/assets/*'],
+      requestedPaths: expect.any(Array) as unknown,
+    });
   });
   it.each([
     [{ 'distribution-id': '' }, /Input 'distribution-id' is required/],

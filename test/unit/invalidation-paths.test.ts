@@ -17,10 +17,16 @@ describe('normalisePath', () => {
 
 describe('normalisePaths', () => {
   it('de-duplicates after encoding, drops covered paths, sorts', () => {
-    expect(normalisePaths(['/b.html', 'b.html', '/a b', '/a%20b', '/img/*', '/img/x.png', '/img/deep/*', '/imgs.png'])).toEqual(['/a%20b', '/b.html', '/img/*', '/imgs.png']);
+    expect(normalisePaths(['/b.html', 'b.html', '/a b', '/a%20b', '/img/*', '/img/x.png', '/img/deep/*', '/imgs.png'])).toEqual([
+      '/a%20b',
+      '/b.html',
+      '/img/*',
+      '/imgs.png',
+    ]);
   });
   it('/* covers everything', () => expect(normalisePaths(['/a', '/*', '/b/*'])).toEqual(['/*']));
-  it('a prefix wildcard covers by prefix', () => expect(normalisePaths(['/img*', '/img/a.png', '/imgs/b.png', '/im.png'])).toEqual(['/im.png', '/img*']));
+  it('a prefix wildcard covers by prefix', () =>
+    expect(normalisePaths(['/img*', '/img/a.png', '/imgs/b.png', '/im.png'])).toEqual(['/im.png', '/img*']));
 });
 
 describe('collapsePaths', () => {
@@ -51,7 +57,10 @@ describe('batchPaths', () => {
     const wildcards = Array.from({ length: 20 }, (_, i) => `/w${i}/*`);
     const files = Array.from({ length: 3500 }, (_, i) => `/f${i}`);
     const batches = batchPaths([...wildcards, ...files]);
-    expect(batches.map((b) => [b.filter((p) => p.endsWith('*')).length, b.filter((p) => !p.endsWith('*')).length])).toEqual([[15, 3000], [5, 500]]);
+    expect(batches.map((b) => [b.filter((p) => p.endsWith('*')).length, b.filter((p) => !p.endsWith('*')).length])).toEqual([
+      [15, 3000],
+      [5, 500],
+    ]);
   });
   it('has no batch for no paths', () => expect(batchPaths([])).toEqual([]));
 });

@@ -1,6 +1,11 @@
 // What moto cannot show: CloudFront's limits, throttling, invalidations that stay in progress,
 // and de-duplication by caller reference. A small fake keeps AWS's documented semantics.
-import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand, type CreateInvalidationCommandInput } from '@aws-sdk/client-cloudfront';
+import {
+  CloudFrontClient,
+  CreateInvalidationCommand,
+  GetInvalidationCommand,
+  type CreateInvalidationCommandInput,
+} from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { callerReference, invalidate, type DistributionOutcome, type InvalidationRequest } from '../../src/lib/cloudfront/invalidations.js';
@@ -28,9 +33,12 @@ function fakeClock(onSleep: (count: number) => void = () => undefined): Clock & 
 }
 
 /** A GetInvalidation / CreateInvalidation answer. */
-const answer = (id: string, status: string) => ({ Invalidation: { Id: id, Status: status, CreateTime: new Date(), InvalidationBatch: { CallerReference: 'ref', Paths: { Quantity: 0 } } } });
+const answer = (id: string, status: string) => ({
+  Invalidation: { Id: id, Status: status, CreateTime: new Date(), InvalidationBatch: { CallerReference: 'ref', Paths: { Quantity: 0 } } },
+});
 
-const awsError = (name: string, status: number) => Object.assign(new Error(`${name} from the fake`), { name, $metadata: { httpStatusCode: status } });
+const awsError = (name: string, status: number) =>
+  Object.assign(new Error(`${name} from the fake`), { name, $metadata: { httpStatusCode: status } });
 
 /**
  * CloudFront per its documentation: the same caller reference with the same paths returns the
@@ -52,7 +60,9 @@ function fakeCloudFront() {
     status.set(id, 'InProgress');
     return { Invalidation: { Id: id, Status: 'InProgress' } };
   });
-  cloudfront.on(GetInvalidationCommand).callsFake((input: { Id: string }) => ({ Invalidation: { Id: input.Id, Status: status.get(input.Id) } }));
+  cloudfront
+    .on(GetInvalidationCommand)
+    .callsFake((input: { Id: string }) => ({ Invalidation: { Id: input.Id, Status: status.get(input.Id) } }));
   return {
     get created() {
       return created;
@@ -91,19 +101,28 @@ describe('idempotent re-runs', () => {
     const r = request();
     const ref = callerReference(r, DIST, ['/a'], 0, 'nonce-1');
     expect(callerReference(r, DIST, ['/a'], 0, 'nonce-2')).toBe(ref);
-    expect(callerReference(request({ run: { repository: 'acme/web', runId: '7002', job: 'deploy', step: 'invalidate' } }), DIST, ['/a'], 0, 'n')).not.toBe(ref);
+    expect(
+      callerReference(request({ run: { repository: 'acme/web', runId: '7002', job: 'deploy', step: 'invalidate' } }), DIST, ['/a'], 0, 'n'),
+    ).not.toBe(ref);
     expect(callerReference(r, 'E1AAAAAAAAAAAA', ['/a'], 0, 'n')).not.toBe(ref);
     expect(callerReference(r, DIST, ['/b'], 0, 'n')).not.toBe(ref);
-    expect(callerReference(request({ run: undefined }), DIST, ['/a'], 0, 'n1')).not.toBe(callerReference(request({ run: undefined }), DIST, ['/a'], 0, 'n2'));
+    expect(callerReference(request({ run: undefined }), DIST, ['/a'], 0, 'n1')).not.toBe(
+      callerReference(request({ run: undefined }), DIST, ['/a'], 0, 'n2'),
+    );
     expect(callerReference(request({ callerReference: 'release-42' }), DIST, ['/a'], 1, 'n')).toBe('release-42-2');
   });
 
   it('a given reference reused with other paths fails with what to do', async () => {
     fakeCloudFront();
     await invalidate(request({ callerReference: 'release-42', wait: false }), deps(fakeClock()));
-    const failure = await invalidate(request({ callerReference: 'release-42', paths: ['/other.html'], wait: false }), deps(fakeClock())).catch((e: unknown) => e);
+    const failure = await invalidate(
+      request({ callerReference: 'release-42', paths: ['/other.html'], wait: false }),
+      deps(fakeClock()),
+    ).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(PartialFailure);
-    expect((failure as Error).message).toMatch(/caller reference release-42 was already used with other paths; give a new caller-reference/);
+    expect((failure as Error).message).toMatch(
+      /caller reference release-42 was already used with other paths; give a new caller-reference/,
+    );
   });
 });
 
@@ -132,7 +151,9 @@ describe('limits and throttling', () => {
     const start = clock.now();
     const failure = await invalidate(request({ timeoutMs: 5 * 60_000 }), deps(clock)).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(PartialFailure);
-    expect((failure as Error).message).toMatch(/could not submit an invalidation before the timeout; CloudFront kept answering .*TooManyInvalidationsInProgress/);
+    expect((failure as Error).message).toMatch(
+      /could not submit an invalidation before the timeout; CloudFront kept answering .*TooManyInvalidationsInProgress/,
+    );
     expect(clock.now() - start).toBeLessThanOrEqual(5 * 60_000);
     expect(cloudfront.commandCalls(CreateInvalidationCommand).length).toBeGreaterThan(5);
   });
@@ -157,7 +178,11 @@ describe('limits and throttling', () => {
 describe('waiting', () => {
   it('polls with growing intervals, reading the status case-insensitively', async () => {
     cloudfront.on(CreateInvalidationCommand).resolves(answer('I1', 'InProgress'));
-    cloudfront.on(GetInvalidationCommand).resolvesOnce(answer('I1', 'InProgress')).resolvesOnce(answer('I1', 'InProgress')).resolves(answer('I1', 'COMPLETED'));
+    cloudfront
+      .on(GetInvalidationCommand)
+      .resolvesOnce(answer('I1', 'InProgress'))
+      .resolvesOnce(answer('I1', 'InProgress'))
+      .resolves(answer('I1', 'COMPLETED'));
     const clock = fakeClock();
     const [outcome] = await invalidate(request(), deps(clock));
     expect(outcome!.status).toBe('completed');
@@ -171,7 +196,10 @@ describe('waiting', () => {
     const clock = fakeClock();
     const failure = await invalidate(request({ timeoutMs: 60_000 }), deps(clock)).catch((e: unknown) => e);
     expect((failure as Error).message).toMatch(/E2QWRUHAPOMQZL: timed out waiting; still in progress: ISTUCK/);
-    expect((failure as PartialFailure<DistributionOutcome[]>).result[0]).toMatchObject({ status: 'failed', invalidations: [{ id: 'ISTUCK' }] });
+    expect((failure as PartialFailure<DistributionOutcome[]>).result[0]).toMatchObject({
+      status: 'failed',
+      invalidations: [{ id: 'ISTUCK' }],
+    });
     expect(clock.now() - 1_000_000).toBeLessThanOrEqual(60_000);
   });
 
@@ -193,9 +221,14 @@ describe('several distributions', () => {
       if (input.DistributionId === 'E1BROKENBROKEN') throw awsError('AccessDenied', 403);
       return answer(`I-${input.DistributionId}`, 'Completed');
     });
-    const failure = (await invalidate(request({ distributionIds: [DIST, 'E1BROKENBROKEN'] }), deps(fakeClock())).catch((e: unknown) => e)) as PartialFailure<DistributionOutcome[]>;
+    const failure = (await invalidate(request({ distributionIds: [DIST, 'E1BROKENBROKEN'] }), deps(fakeClock())).catch(
+      (e: unknown) => e,
+    )) as PartialFailure<DistributionOutcome[]>;
     expect(order.slice(0, 2)).toEqual([`start ${DIST}`, 'start E1BROKENBROKEN']);
-    expect(failure.result.map((o) => [o.distributionId, o.status])).toEqual([[DIST, 'completed'], ['E1BROKENBROKEN', 'failed']]);
+    expect(failure.result.map((o) => [o.distributionId, o.status])).toEqual([
+      [DIST, 'completed'],
+      ['E1BROKENBROKEN', 'failed'],
+    ]);
     expect(failure.message).toMatch(/^E1BROKENBROKEN: .*AccessDenied/);
   });
 

@@ -12,13 +12,17 @@ describe('urlPathsFor', () => {
 });
 
 describe('hidden files', () => {
-  it.each(['.env', '.git/config', 'a/.DS_Store', 'assets/.cache/x', '.well-known', 'a/.well-known/x'])('%s is hidden', (k) => expect(isHidden(k)).toBe(true));
+  it.each(['.env', '.git/config', 'a/.DS_Store', 'assets/.cache/x', '.well-known', 'a/.well-known/x'])('%s is hidden', (k) =>
+    expect(isHidden(k)).toBe(true),
+  );
   it('the .well-known folder itself is published, other dot-folders are not', () => {
     expect(isHidden('.well-known', true)).toBe(false);
     expect(isHidden('.git', true)).toBe(true);
     expect(isHidden('a/.well-known', true)).toBe(true);
   });
-  it.each(['.well-known/security.txt', '.well-known/acme/x', 'index.html', 'a/b.c'])('%s is published', (k) => expect(isHidden(k)).toBe(false));
+  it.each(['.well-known/security.txt', '.well-known/acme/x', 'index.html', 'a/b.c'])('%s is published', (k) =>
+    expect(isHidden(k)).toBe(false),
+  );
 });
 
 it('unsafe keys', () => {

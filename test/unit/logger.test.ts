@@ -86,8 +86,14 @@ describe('reportProgress', () => {
 describe('progressStatus', () => {
   it('ETA by bytes when files carry bodies, by count otherwise; minutes past 60 s', () => {
     const start = { ms: 9_000, done: 0, bytes: 0 };
-    expect(progressStatus({ done: 10, total: 100, bytes: 90 * 1024 * 1024, totalBytes: 100 * 1024 * 1024, line: '' }, start)).toBe('10/100 files, 90.0/100.0 MiB, 1 files/s, 10.0 MiB/s, ETA 1s');
-    expect(progressStatus({ done: 1, total: 100, bytes: 0, totalBytes: 0, line: '' }, { ms: 1_000, done: 0, bytes: 0 })).toBe('1/100 files, 1 files/s, ETA 1m39s');
-    expect(progressStatus({ done: 11, total: 100, bytes: 0, totalBytes: 0, line: '' }, { ms: 1_000, done: 1, bytes: 0 })).toBe('11/100 files, 10 files/s, ETA 9s');
+    expect(progressStatus({ done: 10, total: 100, bytes: 90 * 1024 * 1024, totalBytes: 100 * 1024 * 1024, line: '' }, start)).toBe(
+      '10/100 files, 90.0/100.0 MiB, 1 files/s, 10.0 MiB/s, ETA 1s',
+    );
+    expect(progressStatus({ done: 1, total: 100, bytes: 0, totalBytes: 0, line: '' }, { ms: 1_000, done: 0, bytes: 0 })).toBe(
+      '1/100 files, 1 files/s, ETA 1m39s',
+    );
+    expect(progressStatus({ done: 11, total: 100, bytes: 0, totalBytes: 0, line: '' }, { ms: 1_000, done: 1, bytes: 0 })).toBe(
+      '11/100 files, 10 files/s, ETA 9s',
+    );
   });
 });

@@ -3,7 +3,15 @@ import { boundedList, codeSpan, escapeMarkdown, MAX_LISTED, table } from '../../
 
 describe('table', () => {
   it('a header line, the alignment rule, one line per row', () => {
-    expect(table(['name', 'size'], [['a', 1], ['b', 22]])).toEqual(['| name | size |', '|---|---|', '| a | 1 |', '| b | 22 |']);
+    expect(
+      table(
+        ['name', 'size'],
+        [
+          ['a', 1],
+          ['b', 22],
+        ],
+      ),
+    ).toEqual(['| name | size |', '|---|---|', '| a | 1 |', '| b | 22 |']);
   });
 
   it('no rows: the header and the rule', () => {
@@ -11,12 +19,25 @@ describe('table', () => {
   });
 
   it('left, right and center columns', () => {
-    const cols = [{ title: 'l', align: 'left' as const }, { title: 'r', align: 'right' as const }, { title: 'c', align: 'center' as const }, 'plain'];
+    const cols = [
+      { title: 'l', align: 'left' as const },
+      { title: 'r', align: 'right' as const },
+      { title: 'c', align: 'center' as const },
+      'plain',
+    ];
     expect(table(cols, [])[1]).toBe('|---|---:|:-:|---|');
   });
 
   it('an empty cell is one space between its pipes, in the header and the body', () => {
-    expect(table(['', ''], [['key', ''], ['', 'value']])).toEqual(['| | |', '|---|---|', '| key | |', '| | value |']);
+    expect(
+      table(
+        ['', ''],
+        [
+          ['key', ''],
+          ['', 'value'],
+        ],
+      ),
+    ).toEqual(['| | |', '|---|---|', '| key | |', '| | value |']);
   });
 
   it('escapes a raw pipe, in the header and the body', () => {
@@ -24,11 +45,19 @@ describe('table', () => {
   });
 
   it('flattens a newline (and a CRLF) to one space', () => {
-    expect(table(['h'], [['one\ntwo'], ['three\r\nfour'], ['five\rsix']]).slice(2)).toEqual(['| one two |', '| three four |', '| five six |']);
+    expect(table(['h'], [['one\ntwo'], ['three\r\nfour'], ['five\rsix']]).slice(2)).toEqual([
+      '| one two |',
+      '| three four |',
+      '| five six |',
+    ]);
   });
 
   it('leaves an already escaped pipe alone: codeSpan and escapeMarkdown output passes through', () => {
-    expect(table(['h'], [['a\\|b'], [codeSpan('x|y')], [escapeMarkdown('p|q')]]).slice(2)).toEqual(['| a\\|b |', '| `x\\|y` |', '| p\\|q |']);
+    expect(table(['h'], [['a\\|b'], [codeSpan('x|y')], [escapeMarkdown('p|q')]]).slice(2)).toEqual([
+      '| a\\|b |',
+      '| `x\\|y` |',
+      '| p\\|q |',
+    ]);
   });
 
   it('escapes a pipe after an escaped backslash (an even run of backslashes does not escape it)', () => {

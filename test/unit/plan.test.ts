@@ -7,7 +7,8 @@ import { compileGlobs, HeaderRules, IMMUTABLE, SHORT_CACHE } from '../../src/lib
 const DAY = 86_400_000;
 const now = new Date('2026-11-21T12:00:00Z');
 const file = (key: string, size = 10): SourceEntry => ({ kind: 'local', key, path: `/site/${key}`, size });
-const remoteOf = (entries: Record<string, string>) => new Map<string, RemoteObject>(Object.entries(entries).map(([k, etag]) => [k, { etag, size: 10 }]));
+const remoteOf = (entries: Record<string, string>) =>
+  new Map<string, RemoteObject>(Object.entries(entries).map(([k, etag]) => [k, { etag, size: 10 }]));
 const rules = new HeaderRules();
 const recorded = (remote: Map<string, RemoteObject>, keys: string[] = [...remote.keys()]): Manifest => {
   const m = emptyManifest();
@@ -35,7 +36,14 @@ describe('writes', () => {
   it('uploads new and changed files, skips unchanged ones, assets before pages', () => {
     const remote = remoteOf({ 'index.html': 'a', 'assets/app-1.js': 'b', 'robots.txt': 'c' });
     const p = plan({
-      source: [file('index.html'), file('about/index.html'), file('assets/app-1.js'), file('robots.txt'), file('sw.js'), file('assets/new-2.js')],
+      source: [
+        file('index.html'),
+        file('about/index.html'),
+        file('assets/app-1.js'),
+        file('robots.txt'),
+        file('sw.js'),
+        file('assets/new-2.js'),
+      ],
       remote,
       manifest: recorded(remote),
       sameContent: new Set(['assets/app-1.js', 'robots.txt']),
@@ -69,7 +77,13 @@ describe('writes', () => {
     const manifest = recorded(remoteOf({ 'logo.png': 'old-etag' }));
     const unknown = plan({ source: [file('logo.png')], remote, manifest, sameContent: new Set(['logo.png']) });
     expect(unknown.writes.map((w) => w.change)).toEqual(['headers']);
-    const observed = plan({ source: [file('logo.png')], remote, manifest, sameContent: new Set(['logo.png']), observedHeaders: new Map([['logo.png', rules.headersFor('logo.png')]]) });
+    const observed = plan({
+      source: [file('logo.png')],
+      remote,
+      manifest,
+      sameContent: new Set(['logo.png']),
+      observedHeaders: new Map([['logo.png', rules.headersFor('logo.png')]]),
+    });
     expect(observed.writes).toEqual([]);
     expect(observed.skipped).toEqual(['logo.png']);
   });
@@ -91,7 +105,13 @@ describe('deletions', () => {
   });
 
   it('never deletes keep matches, its own manifest or another deployment below the prefix', () => {
-    const remote = remoteOf({ 'uploads/a.jpg': 'a', '.slipway/manifest.json': 'm', 'pr-7/.slipway/manifest.json': 'n', 'pr-7/index.html': 'o', 'gone.txt': 'g' });
+    const remote = remoteOf({
+      'uploads/a.jpg': 'a',
+      '.slipway/manifest.json': 'm',
+      'pr-7/.slipway/manifest.json': 'n',
+      'pr-7/index.html': 'o',
+      'gone.txt': 'g',
+    });
     const p = plan({ source, remote, manifest: recorded(remote), keep: compileGlobs(['uploads/**']) });
     expect(p.deletes).toEqual(['gone.txt']);
     expect(p.kept).toEqual([
@@ -154,7 +174,12 @@ describe('stale immutable assets stay for the grace period, counted from the dep
 
   it('a grace of 0 deletes at once; an asset back in the source is no longer stale', () => {
     expect(plan({ ...input, manifest, staleGraceMs: 0 }).deletes).toEqual(['assets/old-1a2B3c4D.js', 'robots-old.txt']);
-    const back = plan({ ...input, source: [file('index.html'), file('assets/old-1a2B3c4D.js')], manifest: { ...manifest, stale: { 'assets/old-1a2B3c4D.js': '2026-11-18T12:00:00.000Z' } }, sameContent: new Set(['index.html', 'assets/old-1a2B3c4D.js']) });
+    const back = plan({
+      ...input,
+      source: [file('index.html'), file('assets/old-1a2B3c4D.js')],
+      manifest: { ...manifest, stale: { 'assets/old-1a2B3c4D.js': '2026-11-18T12:00:00.000Z' } },
+      sameContent: new Set(['index.html', 'assets/old-1a2B3c4D.js']),
+    });
     expect(back.stale).toEqual({});
     expect(back.skipped).toContain('assets/old-1a2B3c4D.js');
   });

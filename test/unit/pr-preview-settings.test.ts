@@ -11,9 +11,24 @@ import { parsePrPreviewSettings } from '../../src/actions/pr-preview/settings.js
 import { testEnvironment } from '../support/environment.js';
 
 const dir = mkdtempSync(`${tmpdir()}/slipway-src-`);
-const base: Record<string, string> = { source: dir, domain: 'preview.example.com', bucket: 'previews', 'distribution-id': 'E2QWRUHAPOMQZL', 'github-token': 't' };
-const context = (extra: Partial<RunContext> = {}): RunContext => ({ repo: { owner: 'acme', repo: 'web' }, eventName: 'pull_request', action: 'synchronize', pullNumber: 7, headSha: 'a'.repeat(40), serverUrl: 'https://github.com', ...extra });
-const parse = (inputs: Record<string, string> = {}, ctx: RunContext = context()) => parsePrPreviewSettings((n) => ({ ...base, ...inputs })[n], testEnvironment(), ctx);
+const base: Record<string, string> = {
+  source: dir,
+  domain: 'preview.example.com',
+  bucket: 'previews',
+  'distribution-id': 'E2QWRUHAPOMQZL',
+  'github-token': 't',
+};
+const context = (extra: Partial<RunContext> = {}): RunContext => ({
+  repo: { owner: 'acme', repo: 'web' },
+  eventName: 'pull_request',
+  action: 'synchronize',
+  pullNumber: 7,
+  headSha: 'a'.repeat(40),
+  serverUrl: 'https://github.com',
+  ...extra,
+});
+const parse = (inputs: Record<string, string> = {}, ctx: RunContext = context()) =>
+  parsePrPreviewSettings((n) => ({ ...base, ...inputs })[n], testEnvironment(), ctx);
 
 describe('pr-preview settings', () => {
   it('auto: cleanup on a closed pull_request or pull_request_target, deploy otherwise', () => {
@@ -24,7 +39,7 @@ describe('pr-preview settings', () => {
     expect(parse({ command: 'sweep' }, context({ action: 'closed' })).command).toBe('sweep');
   });
 
-  it("takes the PR and its head from the event, unguarded; an explicit head-sha is a guard", () => {
+  it('takes the PR and its head from the event, unguarded; an explicit head-sha is a guard', () => {
     expect(parse()).toMatchObject({ number: 7, headSha: 'a'.repeat(40), guardHeadSha: false });
     expect(parse({ 'head-sha': 'B'.repeat(40) })).toMatchObject({ headSha: 'b'.repeat(40), guardHeadSha: true });
   });
@@ -53,7 +68,9 @@ describe('pr-preview settings', () => {
   });
 
   it('an expression default (github.token) is unset outside the runner', () => {
-    expect(() => parsePrPreviewSettings((n) => ({ ...base, 'github-token': undefined })[n], testEnvironment(), context())).toThrow(/Input 'github-token' is required/);
+    expect(() => parsePrPreviewSettings((n) => ({ ...base, 'github-token': undefined })[n], testEnvironment(), context())).toThrow(
+      /Input 'github-token' is required/,
+    );
   });
 
   it('without GITHUB_REPOSITORY it says so', () => {
@@ -69,7 +86,9 @@ describe('preview names', () => {
   });
 
   it('escapes outside text in the comment', () => {
-    expect(escapeMarkdown('<img src=x onerror=alert(1)> [link](http://evil) *b*')).toBe('&lt;img src=x onerror=alert\\(1\\)&gt; \\[link\\]\\(http://evil\\) \\*b\\*');
+    expect(escapeMarkdown('<img src=x onerror=alert(1)> [link](http://evil) *b*')).toBe(
+      '&lt;img src=x onerror=alert\\(1\\)&gt; \\[link\\]\\(http://evil\\) \\*b\\*',
+    );
     expect(removedComment({ number: 3, why: '<script>', at: '2026-11-22T00:00:00Z' })).not.toContain('<script>');
   });
 

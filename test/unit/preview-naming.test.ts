@@ -3,7 +3,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { numberOfBucket, numberOfSharedPrefix, previewEnvironment, previewHost, sharedPathPrefix, sharedPrefix } from '../../src/lib/preview/naming.js';
+import {
+  numberOfBucket,
+  numberOfSharedPrefix,
+  previewEnvironment,
+  previewHost,
+  sharedPathPrefix,
+  sharedPrefix,
+} from '../../src/lib/preview/naming.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const NAMING = 'src/lib/preview/naming.ts';
@@ -26,7 +33,8 @@ describe('preview names', () => {
       expect(previewHost('app.example.com', n).split('.')[0]).toBe(sharedPrefix(n).slice(0, -1));
       expect(previewEnvironment(n)).toBe(`preview/${sharedPrefix(n).slice(0, -1)}`);
     }
-    for (const other of ['pr-0/', 'pr-07/', 'pr-1', 'pr-1/x/', 'pr-abc/', 'pr-1234567890/', 'xpr-1/']) expect(numberOfSharedPrefix(other)).toBeUndefined();
+    for (const other of ['pr-0/', 'pr-07/', 'pr-1', 'pr-1/x/', 'pr-abc/', 'pr-1234567890/', 'xpr-1/'])
+      expect(numberOfSharedPrefix(other)).toBeUndefined();
   });
 
   it('are spelled out only in naming.ts (the check sees a copy: a positive control)', () => {
@@ -35,7 +43,11 @@ describe('preview names', () => {
     expect(SPELLED_OUT.test('pathPrefix: `/pr-${number}`')).toBe(true);
     const files = [...sources('src'), ...sources('actions/pr-preview/src')].filter((f) => f !== NAMING && !f.startsWith('src/generated/'));
     expect(files).toContain('src/lib/router/edge/router.js');
-    const copies = files.filter((f) => readFileSync(join(ROOT, f), 'utf8').split('\n').some((line) => !/^\s*(\/\/|\*|\/\*\*)/.test(line) && SPELLED_OUT.test(line)));
+    const copies = files.filter((f) =>
+      readFileSync(join(ROOT, f), 'utf8')
+        .split('\n')
+        .some((line) => !/^\s*(\/\/|\*|\/\*\*)/.test(line) && SPELLED_OUT.test(line)),
+    );
     expect(copies).toEqual([]);
   });
 });

@@ -3,11 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { layoutRelease, poolDirectories, releaseId, type BuildFile } from '../../src/lib/releases/layout.js';
 import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/lib/s3-sync/rules.js';
 
-const file = (key: string, cacheControl: string, sha256 = key): BuildFile => ({ key, size: 1, sha256, headers: { cacheControl, contentType: 'text/plain' } });
+const file = (key: string, cacheControl: string, sha256 = key): BuildFile => ({
+  key,
+  size: 1,
+  sha256,
+  headers: { cacheControl, contentType: 'text/plain' },
+});
 
 describe('pool directories', () => {
   it('are the shallowest folders holding only immutable files; the root never is one', () => {
-    const files = [file('index.html', NO_CACHE), file('app-Ab12Cd34.js', IMMUTABLE), file('assets/a-Ab12Cd34.js', IMMUTABLE), file('assets/b/c-Ab12Cd34.js', IMMUTABLE), file('static/js/m.1a2b3c4d.js', IMMUTABLE), file('static/logo.png', SHORT_CACHE)];
+    const files = [
+      file('index.html', NO_CACHE),
+      file('app-Ab12Cd34.js', IMMUTABLE),
+      file('assets/a-Ab12Cd34.js', IMMUTABLE),
+      file('assets/b/c-Ab12Cd34.js', IMMUTABLE),
+      file('static/js/m.1a2b3c4d.js', IMMUTABLE),
+      file('static/logo.png', SHORT_CACHE),
+    ];
     expect(poolDirectories(files)).toEqual(['assets/', 'static/js/']);
     const layout = layoutRelease(files, new Map());
     expect(layout.release.map((f) => f.key)).toEqual(['index.html', 'app-Ab12Cd34.js', 'static/logo.png']);

@@ -10,13 +10,27 @@ import { testEnvironment } from '../support/environment.js';
 const A = 'aaaaaaaaaaaaaaaa';
 const B = 'bbbbbbbbbbbbbbbb';
 const C = 'cccccccccccccccc';
-const settings = (inputs: Record<string, string>) => parseReleaseSettings((name) => ({ bucket: 'web', router: 'web-router', ...inputs })[name], testEnvironment());
+const settings = (inputs: Record<string, string>) =>
+  parseReleaseSettings((name) => ({ bucket: 'web', router: 'web-router', ...inputs })[name], testEnvironment());
 
 describe('release settings', () => {
   it('promote: from defaults to site, to is another site of the same store; keep-releases 10 and 7 days by default', () => {
-    expect(settings({ command: 'promote', site: 'staging', to: 'production' })).toMatchObject({ command: 'promote', from: 'staging', to: { site: 'production', bucket: 'web', prefix: '', router: 'web-router' }, keepReleases: 10, staleGraceMs: 7 * 86_400_000, dryRun: false });
-    expect(settings({ command: 'promote', from: 'pr-7', to: 'production', 'to-bucket': 'web-prod', 'to-router': 'prod-router' }).to).toEqual({ site: 'production', bucket: 'web-prod', prefix: '', router: 'prod-router' });
-    expect(settings({ command: 'gc', 'keep-releases': '3', 'stale-asset-grace': '1h', 'dry-run': 'true' })).toMatchObject({ keepReleases: 3, staleGraceMs: 3_600_000, dryRun: true });
+    expect(settings({ command: 'promote', site: 'staging', to: 'production' })).toMatchObject({
+      command: 'promote',
+      from: 'staging',
+      to: { site: 'production', bucket: 'web', prefix: '', router: 'web-router' },
+      keepReleases: 10,
+      staleGraceMs: 7 * 86_400_000,
+      dryRun: false,
+    });
+    expect(
+      settings({ command: 'promote', from: 'pr-7', to: 'production', 'to-bucket': 'web-prod', 'to-router': 'prod-router' }).to,
+    ).toEqual({ site: 'production', bucket: 'web-prod', prefix: '', router: 'prod-router' });
+    expect(settings({ command: 'gc', 'keep-releases': '3', 'stale-asset-grace': '1h', 'dry-run': 'true' })).toMatchObject({
+      keepReleases: 3,
+      staleGraceMs: 3_600_000,
+      dryRun: true,
+    });
   });
 
   it.each([
@@ -35,7 +49,12 @@ describe('release settings', () => {
   });
 
   it('says durations as given', () => {
-    expect([humanDuration(7 * 86_400_000), humanDuration(5_400_000), humanDuration(90_000), humanDuration(0)]).toEqual(['7d', '90m', '90s', '0ms']);
+    expect([humanDuration(7 * 86_400_000), humanDuration(5_400_000), humanDuration(90_000), humanDuration(0)]).toEqual([
+      '7d',
+      '90m',
+      '90s',
+      '0ms',
+    ]);
   });
 });
 
@@ -43,7 +62,12 @@ describe('named pointers', () => {
   it('link to the table of the site that staged the release; b is bare when it is the site itself', () => {
     expect(pointerValue('web', A, B)).toBe(JSON.stringify({ l: `web~${A}`, b: B }));
     expect(pointerValue('production', A, B, 'staging', 'production')).toBe(JSON.stringify({ l: `staging~${A}`, b: B }));
-    expect(parsePointer('production', pointerValue('production', A, B, 'staging', 'pr-7'))).toEqual({ live: A, liveOwner: 'staging', before: B, beforeOwner: 'pr-7' });
+    expect(parsePointer('production', pointerValue('production', A, B, 'staging', 'pr-7'))).toEqual({
+      live: A,
+      liveOwner: 'staging',
+      before: B,
+      beforeOwner: 'pr-7',
+    });
     // A mirror-mode site's config and garbage are no release.
     expect(parsePointer('web', JSON.stringify({ p: '', m: 'spa' }))).toMatchObject({ live: '', before: '' });
     expect(parsePointer('web', 'not json')).toMatchObject({ live: '' });
@@ -57,29 +81,63 @@ describe('named pointers', () => {
       ['s:blog:r0', '[]'],
       ['h:www.example.com', JSON.stringify({ s: 'production' })],
     ]);
-    expect(Object.fromEntries(pointerHolders(entries))).toEqual({ [A]: ['staging', 'production'], [B]: ['staging (rollback)'], [C]: ['production (rollback)'] });
+    expect(Object.fromEntries(pointerHolders(entries))).toEqual({
+      [A]: ['staging', 'production'],
+      [B]: ['staging (rollback)'],
+      [C]: ['production (rollback)'],
+    });
   });
 });
 
 describe('gc decisions', () => {
-  const record = (id: string, site: string, createdAt: string): ReleaseRecord => ({ version: 1, id, site, createdAt, poolDirs: [], files: {}, table: {} });
+  const record = (id: string, site: string, createdAt: string): ReleaseRecord => ({
+    version: 1,
+    id,
+    site,
+    createdAt,
+    poolDirs: [],
+    files: {},
+    table: {},
+  });
   const now = new Date('2026-12-01T12:00:00Z');
-  const records = [record(A, 'web', '2026-11-01T00:00:00Z'), record(B, 'web', '2026-11-02T00:00:00Z'), record(C, 'web', '2026-11-03T00:00:00Z')];
+  const records = [
+    record(A, 'web', '2026-11-01T00:00:00Z'),
+    record(B, 'web', '2026-11-02T00:00:00Z'),
+    record(C, 'web', '2026-11-03T00:00:00Z'),
+  ];
   const empty = { version: 1 as const, offSince: {}, deleting: [] };
 
   it('held and newest are kept; the others wait out the grace from when gc first saw them off', () => {
     const first = planGc(records, new Map([[C, ['web']]]), empty, { keep: 1, graceMs: 3_600_000 }, now);
     expect(first.releases.map((r) => r.decision)).toEqual(['held', 'grace', 'grace']);
     expect(first.index.offSince).toEqual({ [A]: now.toISOString(), [B]: now.toISOString() });
-    const later = planGc(records, new Map([[C, ['web']], [A, ['web (rollback)']]]), first.index, { keep: 1, graceMs: 3_600_000 }, new Date(now.getTime() + 3_600_000));
+    const later = planGc(
+      records,
+      new Map([
+        [C, ['web']],
+        [A, ['web (rollback)']],
+      ]),
+      first.index,
+      { keep: 1, graceMs: 3_600_000 },
+      new Date(now.getTime() + 3_600_000),
+    );
     // A is held again: its mark is cleared; B's grace is over.
-    expect(later.releases.map((r) => [r.id, r.decision])).toEqual([[C, 'held'], [B, 'delete'], [A, 'held']]);
+    expect(later.releases.map((r) => [r.id, r.decision])).toEqual([
+      [C, 'held'],
+      [B, 'delete'],
+      [A, 'held'],
+    ]);
     expect(later.index.offSince).toEqual({ [B]: now.toISOString() });
   });
 
   it('keeps the newest keep-releases of each site, not of the store', () => {
     const mixed = [...records, record('dddddddddddddddd', 'pr-7', '2026-11-30T00:00:00Z')];
     const plan = planGc(mixed, new Map(), empty, { keep: 1, graceMs: 0 }, now);
-    expect(plan.releases.map((r) => [r.id, r.decision])).toEqual([['dddddddddddddddd', 'newest'], [C, 'newest'], [B, 'delete'], [A, 'delete']]);
+    expect(plan.releases.map((r) => [r.id, r.decision])).toEqual([
+      ['dddddddddddddddd', 'newest'],
+      [C, 'newest'],
+      [B, 'delete'],
+      [A, 'delete'],
+    ]);
   });
 });

@@ -8,13 +8,27 @@ import type { RunContext } from '../../src/lib/github/event.js';
 import { writeSite } from '../support/s3.js';
 import { testEnvironment } from '../support/environment.js';
 
-const SETTINGS: DedicatedStoreSettings = { repository: 'acme/web', domain: 'preview.example.com', bucketTemplate: 'pr-{number}-web', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012', hostedZoneId: 'Z0123456789ABC', priceClass: 'PriceClass_100', region: 'us-east-1' };
+const SETTINGS: DedicatedStoreSettings = {
+  repository: 'acme/web',
+  domain: 'preview.example.com',
+  bucketTemplate: 'pr-{number}-web',
+  certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+  hostedZoneId: 'Z0123456789ABC',
+  priceClass: 'PriceClass_100',
+  region: 'us-east-1',
+};
 const ROUTER = 'arn:aws:cloudfront::123456789012:function/previews';
 
 describe('dedicated distribution with the router', () => {
   it('runs the router on every behaviour, for both viewer events, with no error responses', () => {
     const config = distributionConfig({ ...SETTINGS, routerFunctionArn: ROUTER }, 7, 'OAC1', 'ref');
-    const both = { Quantity: 2, Items: [{ EventType: 'viewer-request', FunctionARN: ROUTER }, { EventType: 'viewer-response', FunctionARN: ROUTER }] };
+    const both = {
+      Quantity: 2,
+      Items: [
+        { EventType: 'viewer-request', FunctionARN: ROUTER },
+        { EventType: 'viewer-response', FunctionARN: ROUTER },
+      ],
+    };
     expect(config.DefaultCacheBehavior!.FunctionAssociations).toEqual(both);
     for (const b of config.CacheBehaviors!.Items!) expect(b.FunctionAssociations).toEqual(both);
     expect(config.CustomErrorResponses).toEqual({ Quantity: 0, Items: [] });
@@ -27,8 +41,24 @@ describe('dedicated distribution with the router', () => {
   });
 
   it('pr-preview takes a router name with strategy dedicated', () => {
-    const context: RunContext = { repo: { owner: 'acme', repo: 'web' }, eventName: 'pull_request', action: 'opened', pullNumber: 5, headSha: 'a'.repeat(40), serverUrl: 'https://github.com' };
-    const inputs: Record<string, string> = { source: writeSite({ 'index.html': 'x' }), domain: 'preview.example.com', strategy: 'dedicated', bucket: 'pr-{number}-web', 'certificate-arn': SETTINGS.certificateArn, 'hosted-zone-id': 'Z0123456789ABC', 'github-token': 't', router: 'previews' };
+    const context: RunContext = {
+      repo: { owner: 'acme', repo: 'web' },
+      eventName: 'pull_request',
+      action: 'opened',
+      pullNumber: 5,
+      headSha: 'a'.repeat(40),
+      serverUrl: 'https://github.com',
+    };
+    const inputs: Record<string, string> = {
+      source: writeSite({ 'index.html': 'x' }),
+      domain: 'preview.example.com',
+      strategy: 'dedicated',
+      bucket: 'pr-{number}-web',
+      'certificate-arn': SETTINGS.certificateArn,
+      'hosted-zone-id': 'Z0123456789ABC',
+      'github-token': 't',
+      router: 'previews',
+    };
     expect(parsePrPreviewSettings((n) => inputs[n], testEnvironment(), context).router).toBe('previews');
   });
 });

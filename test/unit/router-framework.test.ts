@@ -8,10 +8,23 @@ import type { SyncSettings } from '../../src/lib/s3-sync/sync.js';
 import { writeSite } from '../support/s3.js';
 
 const settings = (dir: string, framework: SyncSettings['framework'] = 'auto'): SyncSettings => ({
-  source: { kind: 'local', dir }, bucket: 'site-bucket', prefix: '', delete: 'ours', framework, headers: [], cacheControl: [], contentType: [], exclude: [], keep: [], staleGraceMs: 0, concurrency: 4, dryRun: true,
+  source: { kind: 'local', dir },
+  bucket: 'site-bucket',
+  prefix: '',
+  delete: 'ours',
+  framework,
+  headers: [],
+  cacheControl: [],
+  contentType: [],
+  exclude: [],
+  keep: [],
+  staleGraceMs: 0,
+  concurrency: 4,
+  dryRun: true,
 });
 const routing = { router: 'slipway-router', site: 'site-bucket', slash: 'keep' as const };
-const table = (dir: string, framework?: SyncSettings['framework']) => prepareSiteTable(settings(dir, framework), routing, new S3Client({ region: 'us-east-1' }));
+const table = (dir: string, framework?: SyncSettings['framework']) =>
+  prepareSiteTable(settings(dir, framework), routing, new S3Client({ region: 'us-east-1' }));
 
 describe('page layout from the framework', () => {
   it('a Next.js export with only index.html and 404.html is a multi-page build', async () => {

@@ -30,7 +30,15 @@ function storeFor(...specs: SiteSpec[]): Map<string, string> {
   const store = new Map<string, string>();
   for (const spec of specs) {
     const site = spec.site ?? 'web';
-    const table = buildSiteTable({ site, prefix: spec.prefix ?? '', slash: spec.slash ?? 'keep', keys: BUILDS[spec.build ?? 'spa'], identical: () => false, redirects: spec.redirects, headers: spec.headers });
+    const table = buildSiteTable({
+      site,
+      prefix: spec.prefix ?? '',
+      slash: spec.slash ?? 'keep',
+      keys: BUILDS[spec.build ?? 'spa'],
+      identical: () => false,
+      redirects: spec.redirects,
+      headers: spec.headers,
+    });
     for (const [k, v] of table.entries) store.set(k, v);
     for (const rule of spec.hosts ?? [{ host: 'example.com', site }]) store.set(hostKey(rule.host), hostValue(rule));
   }
@@ -38,14 +46,23 @@ function storeFor(...specs: SiteSpec[]): Map<string, string> {
 }
 
 /** What the viewer request becomes: `fetch <uri>` or `<status> [location]`. */
-async function outcome(store: Map<string, string>, uri: string, host = 'example.com', query: Record<string, { value: string }> = {}): Promise<string> {
+async function outcome(
+  store: Map<string, string>,
+  uri: string,
+  host = 'example.com',
+  query: Record<string, { value: string }> = {},
+): Promise<string> {
   const result = await loadRouter(store).handler(viewerRequest(host, uri, query));
   if (!isResponse(result)) return `fetch ${result.uri}`;
   const location = result.headers.location?.value;
   return location ? `${result.statusCode} ${location}` : String(result.statusCode);
 }
 
-const ORIGIN_OK: () => EdgeResponse = () => ({ statusCode: 200, statusDescription: 'OK', headers: { 'content-type': { value: 'text/html' } } });
+const ORIGIN_OK: () => EdgeResponse = () => ({
+  statusCode: 200,
+  statusDescription: 'OK',
+  headers: { 'content-type': { value: 'text/html' } },
+});
 
 async function respond(store: Map<string, string>, uri: string, host = 'example.com'): Promise<EdgeResponse> {
   const result = await loadRouter(store).handler(viewerResponse(host, uri, ORIGIN_OK()));
@@ -110,7 +127,12 @@ describe('pages by build layout', () => {
   });
 
   it('serves a site under its prefix and percent-encodes the rewritten key', async () => {
-    const store = storeFor({ build: 'dir', prefix: 'pr-7/', site: 'previews/pr-7', hosts: [{ host: 'pr-7.preview.example.com', site: 'previews/pr-7' }] });
+    const store = storeFor({
+      build: 'dir',
+      prefix: 'pr-7/',
+      site: 'previews/pr-7',
+      hosts: [{ host: 'pr-7.preview.example.com', site: 'previews/pr-7' }],
+    });
     expect(await outcome(store, '/about', 'pr-7.preview.example.com')).toBe('fetch /pr-7/about/index.html');
     expect(await outcome(store, '/img/a%20b.png', 'pr-7.preview.example.com')).toBe('fetch /pr-7/img/a%20b.png');
   });
@@ -133,7 +155,9 @@ describe('trailing-slash policy (308, query kept)', () => {
   });
 
   it('keeps the query string on the redirect', async () => {
-    expect(await outcome(storeFor({ build: 'dir', slash: 'always' }), '/about', 'example.com', { ref: { value: 'mail' } })).toBe('308 /about/?ref=mail');
+    expect(await outcome(storeFor({ build: 'dir', slash: 'always' }), '/about', 'example.com', { ref: { value: 'mail' } })).toBe(
+      '308 /about/?ref=mail',
+    );
   });
 });
 
@@ -185,7 +209,16 @@ describe('_redirects', () => {
 });
 
 describe('_headers on the response side', () => {
-  const headers = ['/*', '  X-Frame-Options: DENY', '  Link: </a.css>; rel=preload', '/about', '  X-Robots-Tag: noindex', '  Link: </b.css>; rel=preload', '/blog/:slug', '  Cache-Control: no-cache'].join('\n');
+  const headers = [
+    '/*',
+    '  X-Frame-Options: DENY',
+    '  Link: </a.css>; rel=preload',
+    '/about',
+    '  X-Robots-Tag: noindex',
+    '  Link: </b.css>; rel=preload',
+    '/blog/:slug',
+    '  Cache-Control: no-cache',
+  ].join('\n');
 
   it('applies every matching rule, combining repeated headers as Netlify does', async () => {
     const store = storeFor({ build: 'dir', headers });
@@ -214,7 +247,9 @@ describe('hosts', () => {
   ];
 
   it('redirects the apex to www with path and query', async () => {
-    expect(await outcome(storeFor({ build: 'dir', hosts }), '/about/', 'example.com', { q: { value: 'x' } })).toBe('301 https://www.example.com/about/?q=x');
+    expect(await outcome(storeFor({ build: 'dir', hosts }), '/about/', 'example.com', { q: { value: 'x' } })).toBe(
+      '301 https://www.example.com/about/?q=x',
+    );
   });
 
   it('serves www, ignoring case and port', async () => {
@@ -262,7 +297,9 @@ describe('dot segments and encoding tricks → 404 from the edge', () => {
     'index.html',
     '',
   ])('%j', async (uri) => {
-    expect(await outcome(storeFor({ build: 'dir', prefix: 'pr-1/', site: 'p1' , hosts: [{ host: 'example.com', site: 'p1' }] }), uri)).toBe('404');
+    expect(await outcome(storeFor({ build: 'dir', prefix: 'pr-1/', site: 'p1', hosts: [{ host: 'example.com', site: 'p1' }] }), uri)).toBe(
+      '404',
+    );
   });
 
   it('a leading /.well-known/ file is served as it is', async () => {

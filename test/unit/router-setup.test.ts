@@ -71,7 +71,10 @@ class Account {
       if (!store) throw new EntityNotFound({ message: `The specified key value store ${Name} does not exist.`, ...meta });
       // A new store is PROVISIONING for a while.
       const status = store.describes++ < 1 ? 'PROVISIONING' : 'READY';
-      return { KeyValueStore: { Name, Id: store.arn.split('/')[1], ARN: store.arn, Status: status, Comment: '', LastModifiedTime: new Date() }, ETag: 'EKVS' };
+      return {
+        KeyValueStore: { Name, Id: store.arn.split('/')[1], ARN: store.arn, Status: status, Comment: '', LastModifiedTime: new Date() },
+        ETag: 'EKVS',
+      };
     });
     m.on(CreateKeyValueStoreCommand).callsFake(({ Name }: { Name: string }) => {
       const arn = kvs.createStore(Name);
@@ -84,41 +87,78 @@ class Account {
     });
     m.on(DescribeFunctionCommand).callsFake(({ Name, Stage }: { Name: string; Stage: string }) => {
       const stage = this.stage(Name, Stage);
-      return { FunctionSummary: { Name, Status: 'UNASSOCIATED', FunctionConfig: stage.config, FunctionMetadata: { FunctionARN: `arn:aws:cloudfront::${ACCOUNT}:function/${Name}`, Stage, LastModifiedTime: new Date() } }, ETag: stage.etag };
+      return {
+        FunctionSummary: {
+          Name,
+          Status: 'UNASSOCIATED',
+          FunctionConfig: stage.config,
+          FunctionMetadata: { FunctionARN: `arn:aws:cloudfront::${ACCOUNT}:function/${Name}`, Stage, LastModifiedTime: new Date() },
+        },
+        ETag: stage.etag,
+      };
     });
-    m.on(CreateFunctionCommand).callsFake(({ Name, FunctionConfig, FunctionCode }: { Name: string; FunctionConfig: FunctionConfig; FunctionCode: Uint8Array }) => {
-      const dev = { code: Buffer.from(FunctionCode).toString('utf8'), config: FunctionConfig, etag: nextEtag() };
-      this.functions.set(Name, { dev });
-      return { FunctionSummary: { Name, FunctionConfig }, ETag: dev.etag };
-    });
-    m.on(UpdateFunctionCommand).callsFake(({ Name, IfMatch, FunctionConfig, FunctionCode }: { Name: string; IfMatch: string; FunctionConfig: FunctionConfig; FunctionCode: Uint8Array }) => {
-      const fn = this.functions.get(Name)!;
-      this.ifMatch(IfMatch, fn.dev.etag);
-      fn.dev = { code: Buffer.from(FunctionCode).toString('utf8'), config: FunctionConfig, etag: nextEtag() };
-      return { FunctionSummary: { Name, FunctionConfig }, ETag: fn.dev.etag };
-    });
-    m.on(TestFunctionCommand).callsFake(async ({ Name, IfMatch, Stage, EventObject }: { Name: string; IfMatch: string; Stage: string; EventObject: Uint8Array }) => {
-      const stage = this.stage(Name, Stage);
-      this.ifMatch(IfMatch, stage.etag);
-      if (this.failTest) return { TestResult: { FunctionErrorMessage: this.failTest, FunctionOutput: '', ComputeUtilization: '0' } };
-      if (this.testOutput) return { TestResult: { FunctionOutput: this.testOutput, ComputeUtilization: '9' } };
-      const storeArn = stage.config.KeyValueStoreAssociations!.Items![0]!.KeyValueStoreARN!;
-      const event = JSON.parse(Buffer.from(EventObject).toString('utf8')) as EdgeEvent;
-      const out = await loadRouter(kvs.items(storeArn), stage.code).handler(event);
-      return { TestResult: { FunctionOutput: JSON.stringify(isResponse(out) ? { response: out } : { request: out }), ComputeUtilization: '14', FunctionExecutionLogs: [] } };
-    });
+    m.on(CreateFunctionCommand).callsFake(
+      ({ Name, FunctionConfig, FunctionCode }: { Name: string; FunctionConfig: FunctionConfig; FunctionCode: Uint8Array }) => {
+        const dev = { code: Buffer.from(FunctionCode).toString('utf8'), config: FunctionConfig, etag: nextEtag() };
+        this.functions.set(Name, { dev });
+        return { FunctionSummary: { Name, FunctionConfig }, ETag: dev.etag };
+      },
+    );
+    m.on(UpdateFunctionCommand).callsFake(
+      ({
+        Name,
+        IfMatch,
+        FunctionConfig,
+        FunctionCode,
+      }: {
+        Name: string;
+        IfMatch: string;
+        FunctionConfig: FunctionConfig;
+        FunctionCode: Uint8Array;
+      }) => {
+        const fn = this.functions.get(Name)!;
+        this.ifMatch(IfMatch, fn.dev.etag);
+        fn.dev = { code: Buffer.from(FunctionCode).toString('utf8'), config: FunctionConfig, etag: nextEtag() };
+        return { FunctionSummary: { Name, FunctionConfig }, ETag: fn.dev.etag };
+      },
+    );
+    m.on(TestFunctionCommand).callsFake(
+      async ({ Name, IfMatch, Stage, EventObject }: { Name: string; IfMatch: string; Stage: string; EventObject: Uint8Array }) => {
+        const stage = this.stage(Name, Stage);
+        this.ifMatch(IfMatch, stage.etag);
+        if (this.failTest) return { TestResult: { FunctionErrorMessage: this.failTest, FunctionOutput: '', ComputeUtilization: '0' } };
+        if (this.testOutput) return { TestResult: { FunctionOutput: this.testOutput, ComputeUtilization: '9' } };
+        const storeArn = stage.config.KeyValueStoreAssociations!.Items![0]!.KeyValueStoreARN!;
+        const event = JSON.parse(Buffer.from(EventObject).toString('utf8')) as EdgeEvent;
+        const out = await loadRouter(kvs.items(storeArn), stage.code).handler(event);
+        return {
+          TestResult: {
+            FunctionOutput: JSON.stringify(isResponse(out) ? { response: out } : { request: out }),
+            ComputeUtilization: '14',
+            FunctionExecutionLogs: [],
+          },
+        };
+      },
+    );
     m.on(PublishFunctionCommand).callsFake(({ Name, IfMatch }: { Name: string; IfMatch: string }) => {
       const fn = this.functions.get(Name)!;
       this.ifMatch(IfMatch, fn.dev.etag);
       fn.live = { ...fn.dev, etag: nextEtag() };
-      return { FunctionSummary: { Name, FunctionMetadata: { FunctionARN: `arn:aws:cloudfront::${ACCOUNT}:function/${Name}`, Stage: 'LIVE' } } };
+      return {
+        FunctionSummary: { Name, FunctionMetadata: { FunctionARN: `arn:aws:cloudfront::${ACCOUNT}:function/${Name}`, Stage: 'LIVE' } },
+      };
     });
-    m.on(GetDistributionConfigCommand).callsFake(() => ({ DistributionConfig: structuredClone(this.distribution.config), ETag: this.distribution.etag }));
-    m.on(UpdateDistributionCommand).callsFake(({ IfMatch, DistributionConfig }: { IfMatch: string; DistributionConfig: DistributionConfig }) => {
-      this.ifMatch(IfMatch, this.distribution.etag);
-      Object.assign(this.distribution, { config: DistributionConfig, etag: `EDIST${++etags}`, status: 'InProgress', pending: 2 });
-      return { ETag: this.distribution.etag, Distribution: { Status: 'InProgress' } };
-    });
+    m.on(GetDistributionConfigCommand).callsFake(() => ({
+      DistributionConfig: structuredClone(this.distribution.config),
+      ETag: this.distribution.etag,
+    }));
+    m.on(UpdateDistributionCommand).callsFake(
+      ({ IfMatch, DistributionConfig }: { IfMatch: string; DistributionConfig: DistributionConfig }) => {
+        this.ifMatch(IfMatch, this.distribution.etag);
+        Object.assign(this.distribution, { config: DistributionConfig, etag: `EDIST${++etags}`, status: 'InProgress', pending: 2 });
+        return { ETag: this.distribution.etag, Distribution: { Status: 'InProgress' } };
+      },
+    );
     m.on(GetDistributionCommand).callsFake(() => {
       if (this.distribution.pending > 0 && --this.distribution.pending === 0) this.distribution.status = 'Deployed';
       return { Distribution: { Id: 'EDIST', Status: this.distribution.status } };
@@ -133,7 +173,8 @@ class Account {
   }
 
   private ifMatch(given: string | undefined, current: string): void {
-    if (given !== current) throw new PreconditionFailed({ message: `The If-Match version ${given} is missing or not valid (current ${current}).`, ...meta });
+    if (given !== current)
+      throw new PreconditionFailed({ message: `The If-Match version ${given} is missing or not valid (current ${current}).`, ...meta });
   }
 
   calls = (command: new (input: never) => unknown) => this.mock.commandCalls(command as never);
@@ -146,7 +187,11 @@ function baseDistribution(): DistributionConfig {
     Comment: 'site',
     Enabled: true,
     Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: 'b.s3.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] },
-    DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
+    DefaultCacheBehavior: {
+      TargetOriginId: 's3',
+      ViewerProtocolPolicy: 'redirect-to-https',
+      CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+    },
   };
 }
 
@@ -158,21 +203,52 @@ beforeEach(() => {
 });
 
 const settings = (extra: Partial<RouterSettings> = {}): RouterSettings => ({ name: 'web-router', hosts: [], timeoutMs: 600_000, ...extra });
-const deps = () => ({ cloudfront: new CloudFrontClient({ region: 'us-east-1' }), kvs: createKvsClient(kvs.endpoint), log: silentLogger, clock });
+const deps = () => ({
+  cloudfront: new CloudFrontClient({ region: 'us-east-1' }),
+  kvs: createKvsClient(kvs.endpoint),
+  log: silentLogger,
+  clock,
+});
 
 describe('router setup', () => {
   it('creates the store, creates, tests, publishes and attaches the function, writes the hosts', async () => {
-    const result = await setupRouter(settings({ distributionId: 'EDIST', hosts: [{ host: 'www.example.com', site: 'web' }, { host: 'example.com', redirectTo: 'www.example.com' }] }), deps());
-    expect(result).toMatchObject({ storeCreated: true, codeChanged: true, published: true, hostsWritten: 2, attached: true, version: CURRENT_VERSION, functionArn: `arn:aws:cloudfront::${ACCOUNT}:function/web-router` });
+    const result = await setupRouter(
+      settings({
+        distributionId: 'EDIST',
+        hosts: [
+          { host: 'www.example.com', site: 'web' },
+          { host: 'example.com', redirectTo: 'www.example.com' },
+        ],
+      }),
+      deps(),
+    );
+    expect(result).toMatchObject({
+      storeCreated: true,
+      codeChanged: true,
+      published: true,
+      hostsWritten: 2,
+      attached: true,
+      version: CURRENT_VERSION,
+      functionArn: `arn:aws:cloudfront::${ACCOUNT}:function/web-router`,
+    });
     const fn = account.functions.get('web-router')!;
     expect(fn.live!.code).toBe(ROUTER_FUNCTION_CODE);
-    expect(fn.live!.config).toMatchObject({ Runtime: 'cloudfront-js-2.0', KeyValueStoreAssociations: { Quantity: 1, Items: [{ KeyValueStoreARN: result.storeArn }] } });
+    expect(fn.live!.config).toMatchObject({
+      Runtime: 'cloudfront-js-2.0',
+      KeyValueStoreAssociations: { Quantity: 1, Items: [{ KeyValueStoreARN: result.storeArn }] },
+    });
     // Tested before it is published, against every sample event.
     const order = account.order();
     expect(order.filter((c) => c === 'TestFunction')).toHaveLength(3);
     expect(order.lastIndexOf('TestFunction')).toBeLessThan(order.indexOf('PublishFunction'));
     expect(order.indexOf('PublishFunction')).toBeLessThan(order.indexOf('UpdateDistribution'));
-    expect(account.distribution.config.DefaultCacheBehavior!.FunctionAssociations).toEqual({ Quantity: 2, Items: [{ EventType: 'viewer-request', FunctionARN: result.functionArn }, { EventType: 'viewer-response', FunctionARN: result.functionArn }] });
+    expect(account.distribution.config.DefaultCacheBehavior!.FunctionAssociations).toEqual({
+      Quantity: 2,
+      Items: [
+        { EventType: 'viewer-request', FunctionARN: result.functionArn },
+        { EventType: 'viewer-response', FunctionARN: result.functionArn },
+      ],
+    });
     expect(account.distribution.status).toBe('Deployed');
     expect(account.calls(GetDistributionCommand).length).toBeGreaterThanOrEqual(2);
     expect(kvs.items(result.storeArn).get('h:example.com')).toBe('{"r":"www.example.com"}');
@@ -184,7 +260,14 @@ describe('router setup', () => {
     account.mock.resetHistory();
     const again = await setupRouter(settings({ distributionId: 'EDIST' }), deps());
     expect(again).toMatchObject({ storeCreated: false, codeChanged: false, published: false, attached: false });
-    for (const write of [CreateKeyValueStoreCommand, CreateFunctionCommand, UpdateFunctionCommand, PublishFunctionCommand, UpdateDistributionCommand]) expect(account.calls(write)).toHaveLength(0);
+    for (const write of [
+      CreateKeyValueStoreCommand,
+      CreateFunctionCommand,
+      UpdateFunctionCommand,
+      PublishFunctionCommand,
+      UpdateDistributionCommand,
+    ])
+      expect(account.calls(write)).toHaveLength(0);
   });
 
   it('updates an older router with the DEVELOPMENT ETag, then publishes', async () => {
@@ -200,20 +283,29 @@ describe('router setup', () => {
 
   it('does not publish code that fails TestFunction', async () => {
     account.failTest = 'SyntaxError: Unexpected token';
-    await expect(setupRouter(settings(), deps())).rejects.toThrow(/TestFunction: an unknown host gets a 404 generated at the edge: the function failed \(SyntaxError: Unexpected token\); not published/);
+    await expect(setupRouter(settings(), deps())).rejects.toThrow(
+      /TestFunction: an unknown host gets a 404 generated at the edge: the function failed \(SyntaxError: Unexpected token\); not published/,
+    );
     expect(account.calls(PublishFunctionCommand)).toHaveLength(0);
     expect(account.functions.get('web-router')!.live).toBeUndefined();
   });
 
   it('does not publish code whose answer to a sample event is wrong', async () => {
     account.testOutput = '{"request":{"uri":"/about"}}';
-    await expect(setupRouter(settings(), deps())).rejects.toThrow(/TestFunction: an unknown host gets a 404 generated at the edge: got \{"request":\{"uri":"\/about"\}\}; not published/);
+    await expect(setupRouter(settings(), deps())).rejects.toThrow(
+      /TestFunction: an unknown host gets a 404 generated at the edge: got \{"request":\{"uri":"\/about"\}\}; not published/,
+    );
     expect(account.calls(PublishFunctionCommand)).toHaveLength(0);
   });
 
   it('refuses to replace another function on the default behaviour, changing nothing', async () => {
-    account.distribution.config.DefaultCacheBehavior!.FunctionAssociations = { Quantity: 1, Items: [{ EventType: 'viewer-request', FunctionARN: `arn:aws:cloudfront::${ACCOUNT}:function/auth` }] };
-    await expect(setupRouter(settings({ distributionId: 'EDIST' }), deps())).rejects.toThrow(/already runs arn:aws:cloudfront::123456789012:function\/auth at viewer-request/);
+    account.distribution.config.DefaultCacheBehavior!.FunctionAssociations = {
+      Quantity: 1,
+      Items: [{ EventType: 'viewer-request', FunctionARN: `arn:aws:cloudfront::${ACCOUNT}:function/auth` }],
+    };
+    await expect(setupRouter(settings({ distributionId: 'EDIST' }), deps())).rejects.toThrow(
+      /already runs arn:aws:cloudfront::123456789012:function\/auth at viewer-request/,
+    );
     expect(account.calls(UpdateDistributionCommand)).toHaveLength(0);
   });
 
@@ -226,7 +318,12 @@ describe('router setup', () => {
   it('gives up waiting for a distribution that never deploys, saying what to do', async () => {
     let now = 0;
     account.mock.on(GetDistributionCommand).resolves({ Distribution: { Id: 'EDIST', Status: 'InProgress' } as never });
-    await expect(setupRouter(settings({ distributionId: 'EDIST', timeoutMs: 60_000 }), { ...deps(), clock: { now: () => now, sleep: (ms) => ((now += ms), Promise.resolve()) } })).rejects.toThrow(/Gave up waiting for distribution EDIST to deploy after 60 s; run setup again/);
+    await expect(
+      setupRouter(settings({ distributionId: 'EDIST', timeoutMs: 60_000 }), {
+        ...deps(),
+        clock: { now: () => now, sleep: (ms) => ((now += ms), Promise.resolve()) },
+      }),
+    ).rejects.toThrow(/Gave up waiting for distribution EDIST to deploy after 60 s; run setup again/);
   });
 });
 
@@ -248,6 +345,8 @@ describe('router status', () => {
   });
 
   it('says to run setup when there is no router yet', async () => {
-    await expect(routerStatus(settings(), deps())).rejects.toThrow(/No key value store web-router: run the router action with command setup first/);
+    await expect(routerStatus(settings(), deps())).rejects.toThrow(
+      /No key value store web-router: run the router action with command setup first/,
+    );
   });
 });

@@ -21,7 +21,14 @@ describe('decideLayout', () => {
 
   it('maps pages of both layouts to clean paths', () => {
     const layout = decideLayout(['index.html', 'about.html', 'docs/index.html', 'docs/intro/index.html', 'a/b.html', '404.html'], differ);
-    expect(Object.fromEntries(layout.pages)).toEqual({ '/': 'index.html', '/about': 'about.html', '/docs': 'docs/index.html', '/docs/intro': 'docs/intro/index.html', '/a/b': 'a/b.html', '/404': '404.html' });
+    expect(Object.fromEntries(layout.pages)).toEqual({
+      '/': 'index.html',
+      '/about': 'about.html',
+      '/docs': 'docs/index.html',
+      '/docs/intro': 'docs/intro/index.html',
+      '/a/b': 'a/b.html',
+      '/404': '404.html',
+    });
     expect(layout.notFound).toBe('404.html');
   });
 
@@ -82,8 +89,15 @@ describe('_headers checks name the file and line', () => {
   });
 
   it('groups indented headers under their path, names lower-cased', () => {
-    expect(parseHeaders('# security\n/*\n  X-Frame-Options: DENY\n  Content-Security-Policy: default-src \'self\'\n/a\n  X-B: 1')).toEqual([
-      { line: 2, path: '/*', headers: [['x-frame-options', 'DENY'], ['content-security-policy', "default-src 'self'"]] },
+    expect(parseHeaders("# security\n/*\n  X-Frame-Options: DENY\n  Content-Security-Policy: default-src 'self'\n/a\n  X-B: 1")).toEqual([
+      {
+        line: 2,
+        path: '/*',
+        headers: [
+          ['x-frame-options', 'DENY'],
+          ['content-security-policy', "default-src 'self'"],
+        ],
+      },
       { line: 5, path: '/a', headers: [['x-b', '1']] },
     ]);
   });
@@ -91,7 +105,8 @@ describe('_headers checks name the file and line', () => {
 
 describe('buildSiteTable', () => {
   const keys = ['index.html', 'about/index.html', '404.html', 'logo.png'];
-  const build = (extra: Partial<Parameters<typeof buildSiteTable>[0]> = {}) => buildSiteTable({ site: 'web', prefix: 'site/', slash: 'keep', keys, identical: differ, ...extra });
+  const build = (extra: Partial<Parameters<typeof buildSiteTable>[0]> = {}) =>
+    buildSiteTable({ site: 'web', prefix: 'site/', slash: 'keep', keys, identical: differ, ...extra });
 
   it('writes the site config, one key per page and per exact redirect, and notes what it left out', () => {
     const table = build({ redirects: '/old /about\n/about /x\n/old /y\n/logo.png /z' });
@@ -107,18 +122,25 @@ describe('buildSiteTable', () => {
   });
 
   it('notes an exact rule that an earlier pattern rule always takes', () => {
-    expect(build({ redirects: '/blog/* /news/:splat\n/blog/a /b' }).notes).toEqual(['_redirects line 2 is never reached: line 1 matches /blog/a first']);
+    expect(build({ redirects: '/blog/* /news/:splat\n/blog/a /b' }).notes).toEqual([
+      '_redirects line 2 is never reached: line 1 matches /blog/a first',
+    ]);
   });
 
   it('refuses a rewrite to a file the build does not hold', () => {
-    expect(() => build({ redirects: '/a /missing.html 200' })).toThrow(/_redirects line 1: the rewrite target \/missing.html is not a file or page/);
+    expect(() => build({ redirects: '/a /missing.html 200' })).toThrow(
+      /_redirects line 1: the rewrite target \/missing.html is not a file or page/,
+    );
     expect(() => build({ redirects: '/a /nowhere 200' })).toThrow(/not a file or page/);
   });
 
   it('bounds pattern rules and header rules', () => {
     const patterns = Array.from({ length: LIMITS.patternRedirects + 1 }, (_, i) => `/p${i}/* /q`).join('\n');
     expect(() => build({ redirects: patterns })).toThrow(/_redirects line 101: more than 100 pattern rules/);
-    const long = Array.from({ length: 60 }, (_, i) => `/section-${i}/:category/:slug/*  /archive/${'x'.repeat(60)}/:category/:slug/:splat  301`).join('\n');
+    const long = Array.from(
+      { length: 60 },
+      (_, i) => `/section-${i}/:category/:slug/*  /archive/${'x'.repeat(60)}/:category/:slug/:splat  301`,
+    ).join('\n');
     expect(() => build({ redirects: long })).toThrow(/values of 1 KB; the router reads at most 8 per request/);
     const headers = Array.from({ length: LIMITS.headerRules + 1 }, (_, i) => `/h${i}\n  X-A: 1`).join('\n');
     expect(() => build({ headers })).toThrow(/_headers line 201: more than 100 path rules/);

@@ -44,7 +44,10 @@ describe('user rules come first, first match wins', () => {
       { glob: 'assets/**', value: 'public, max-age=60' },
       { glob: '**/*.png', value: 'never reached' },
     ],
-    [{ glob: 'feed', value: 'application/rss+xml' }, { glob: 'data/*.txt', value: 'text/csv; charset=latin1' }],
+    [
+      { glob: 'feed', value: 'application/rss+xml' },
+      { glob: 'data/*.txt', value: 'text/csv; charset=latin1' },
+    ],
   );
   it('overrides the defaults', () => {
     expect(rules.headersFor('assets/logo.png').cacheControl).toBe('public, max-age=600');

@@ -137,7 +137,13 @@ describe('waitFor', () => {
 describe('backoffSchedule', () => {
   it('doubles up to the cap, each pause within the upper half of its ceiling', () => {
     const schedule = backoffSchedule(2000, 10_000);
-    for (const [pause, ceiling] of [[0, 2000], [1, 4000], [2, 8000], [3, 10_000], [9, 10_000]] as const) {
+    for (const [pause, ceiling] of [
+      [0, 2000],
+      [1, 4000],
+      [2, 8000],
+      [3, 10_000],
+      [9, 10_000],
+    ] as const) {
       const ms = schedule(pause);
       expect(ms).toBeGreaterThanOrEqual(ceiling / 2);
       expect(ms).toBeLessThanOrEqual(ceiling);
@@ -200,7 +206,12 @@ describe('retry', () => {
   it('says what failed and how long it pauses, before each pause', async () => {
     const clock = fakeClock();
     const said: string[] = [];
-    await retry(flaky([transient]).attempt, { clock, every: 250, retriable, describe: (e, ms) => said.push(`${(e as Error).message} / ${ms}`) });
+    await retry(flaky([transient]).attempt, {
+      clock,
+      every: 250,
+      retriable,
+      describe: (e, ms) => said.push(`${(e as Error).message} / ${ms}`),
+    });
     expect(said).toEqual(['503 Service Unavailable / 250']);
   });
 });

@@ -11,15 +11,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
 
 export type CheckName =
-  | 'actionlint'
-  | 'shellcheck'
-  | 'inputs'
-  | 'untrusted'
-  | 'permissions'
-  | 'prt-checkout'
-  | 'workflow-run'
-  | 'pinned'
-  | 'node-runtime';
+  'actionlint' | 'shellcheck' | 'inputs' | 'untrusted' | 'permissions' | 'prt-checkout' | 'workflow-run' | 'pinned' | 'node-runtime';
 
 export interface Finding {
   check: CheckName;
@@ -187,7 +179,11 @@ export interface CheckContext {
   triggers: Map<string, Set<string>>;
 }
 
-export function createContext(repoRoot: string, workflows: Workflow[], workflowsDir = path.join(repoRoot, '.github/workflows')): CheckContext {
+export function createContext(
+  repoRoot: string,
+  workflows: Workflow[],
+  workflowsDir = path.join(repoRoot, '.github/workflows'),
+): CheckContext {
   const ctx: CheckContext = { repoRoot, workflowsDir, cache: new Map(), triggers: new Map() };
   for (const wf of workflows) ctx.cache.set(wf.path, wf);
   // Propagate callers' events into the reusable workflows they call, to a fixed point.
@@ -199,7 +195,7 @@ export function createContext(repoRoot: string, workflows: Workflow[], workflows
     }
   }
   for (const wf of all) ctx.triggers.set(wf.path, ownTriggers(wf));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const wf of all) {
       const mine = ctx.triggers.get(wf.path) ?? new Set<string>();
@@ -246,7 +242,9 @@ export function ourActionSpec(ctx: CheckContext, name: string): ActionSpec | und
   if (actionSpecs.has(file)) return actionSpecs.get(file);
   let spec: ActionSpec | undefined;
   if (existsSync(file)) {
-    const data = parseDocument(readFileSync(file, 'utf8')).toJS() as { inputs?: Record<string, { required?: unknown; default?: unknown } | null> };
+    const data = parseDocument(readFileSync(file, 'utf8')).toJS() as {
+      inputs?: Record<string, { required?: unknown; default?: unknown } | null>;
+    };
     spec = { inputs: new Map() };
     for (const [key, def] of Object.entries(data.inputs ?? {})) {
       spec.inputs.set(key, { required: def?.required === true, hasDefault: def !== null && def.default !== undefined });

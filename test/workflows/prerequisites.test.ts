@@ -18,10 +18,18 @@ afterAll(() => {
 });
 
 /** `npm test` on one file, with `tool` missing from PATH; the exit code and everything it printed. */
-async function suiteWithout(tool: string, file: string, env: Record<string, string | undefined>): Promise<{ code: number; output: string }> {
+async function suiteWithout(
+  tool: string,
+  file: string,
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; output: string }> {
   const PATH = pathWithout(tool);
   hidden.push(PATH);
-  const run = exec(process.execPath, [vitest, 'run', file, '--reporter=default'], { cwd: root, env: { ...process.env, CI: undefined, VITEST: undefined, FORCE_COLOR: '0', NO_COLOR: '1', ...env, PATH }, timeout: 120_000 });
+  const run = exec(process.execPath, [vitest, 'run', file, '--reporter=default'], {
+    cwd: root,
+    env: { ...process.env, CI: undefined, VITEST: undefined, FORCE_COLOR: '0', NO_COLOR: '1', ...env, PATH },
+    timeout: 120_000,
+  });
   try {
     const { stdout, stderr } = await run;
     return { code: 0, output: `${stdout}\n${stderr}` };
@@ -31,7 +39,8 @@ async function suiteWithout(tool: string, file: string, env: Record<string, stri
   }
 }
 
-const SKIP_LINE = /prerequisites: shellcheck is not installed \(skipped: the shellcheck check of every run: script in the workflows and examples\)\. Install it with: apt-get update && apt-get install -y shellcheck/g;
+const SKIP_LINE =
+  /prerequisites: shellcheck is not installed \(skipped: the shellcheck check of every run: script in the workflows and examples\)\. Install it with: apt-get update && apt-get install -y shellcheck/g;
 
 describe.skipIf(!isInstalled(MOTO))('the suite where a tool is missing', () => {
   it('without shellcheck: passes, its checks skipped, said once with the install command', async () => {
@@ -49,7 +58,9 @@ describe.skipIf(!isInstalled(MOTO))('the suite where a tool is missing', () => {
   it('without shellcheck in CI (CI=true): fails before any test, naming the tool and its install command', async () => {
     const { code, output } = await suiteWithout(SHELLCHECK.command, 'test/workflows/workflows.test.ts', { CI: 'true' });
     expect(code, output).not.toBe(0);
-    expect(output).toContain('shellcheck is not installed (CI (CI=true) requires it). Install it with: apt-get update && apt-get install -y shellcheck');
+    expect(output).toContain(
+      'shellcheck is not installed (CI (CI=true) requires it). Install it with: apt-get update && apt-get install -y shellcheck',
+    );
     expect(output).not.toMatch(/✓/);
   });
 

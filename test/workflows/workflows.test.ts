@@ -57,7 +57,11 @@ describe('the checks fail on bad workflows (fixtures)', () => {
   const bad: Record<string, { checks: CheckName[]; match: RegExp; line?: number; count?: number }> = {
     'bad-unknown-input.yml': { checks: ['inputs'], match: /input "colour" is not declared by actions\/pr-preview/, line: 15 },
     'bad-missing-input.yml': { checks: ['inputs'], match: /required input "bucket" of deploy-static is not given/, line: 10 },
-    'bad-reusable-call.yml': { checks: ['inputs'], match: /input "nope" is not declared|required input "domain"|required secret "DEPLOY_ROLE"|secret "UNDECLARED" is not declared/, count: 4 },
+    'bad-reusable-call.yml': {
+      checks: ['inputs'],
+      match: /input "nope" is not declared|required input "domain"|required secret "DEPLOY_ROLE"|secret "UNDECLARED" is not declared/,
+      count: 4,
+    },
     'bad-untrusted-event.yml': { checks: ['actionlint', 'untrusted'], match: /github\.event\.pull_request\.title|github\.head_ref/ },
     'bad-untrusted-inputs.yml': { checks: ['untrusted'], match: /inputs\.target .*pass it through env:/, line: 15 },
     'bad-extra-permission.yml': { checks: ['permissions'], match: /extra issues: write/, line: 9 },
@@ -68,26 +72,50 @@ describe('the checks fail on bad workflows (fixtures)', () => {
     'bad-unknown-action.yml': { checks: ['permissions'], match: /actions\/cache@27d5ce7f\w+.*add it to the permission table/, line: 10 },
     'bad-release-permissions.yml': { checks: ['permissions'], match: /job publish: contents: read where write is needed/, line: 9 },
     'bad-gh-cli.yml': { checks: ['permissions'], match: /gh CLI.*add it to the permission table/ },
-    'bad-prt-checkout.yml': { checks: ['prt-checkout'], match: /checks out the PR's code \(ref: \$\{\{ github\.event\.pull_request\.head\.sha \}\}\)/, line: 13 },
+    'bad-prt-checkout.yml': {
+      checks: ['prt-checkout'],
+      match: /checks out the PR's code \(ref: \$\{\{ github\.event\.pull_request\.head\.sha \}\}\)/,
+      line: 13,
+    },
     'bad-prt-fetch.yml': { checks: ['prt-checkout'], match: /fetches or checks out the PR's code: git fetch/, count: 2 },
     'bad-shellcheck.yml': { checks: ['shellcheck'], match: /SC2086/, line: 14 },
     'bad-actionlint.yml': { checks: ['actionlint'], match: /label "ubuntu-lastest" is unknown/, line: 7 },
     'bad-workflow-run.yml': { checks: ['workflow-run'], match: /without head-sha/ },
     'bad-unpinned.yml': { checks: ['pinned'], match: /not pinned to a full commit SHA|no version comment/, count: 4 },
-    'bad-unpinned-call.yml': { checks: ['pinned', 'permissions'], match: /someone\/elsewhere\/.github\/workflows\/build.yml@main \(job reuse\) is not pinned/, line: 9 },
-    'bad-node20.yml': { checks: ['node-runtime'], match: /actions\/checkout v4\.4\.0 .*runs on node20.*move to v5\.0\.0/, line: 12, count: 2 },
+    'bad-unpinned-call.yml': {
+      checks: ['pinned', 'permissions'],
+      match: /someone\/elsewhere\/.github\/workflows\/build.yml@main \(job reuse\) is not pinned/,
+      line: 9,
+    },
+    'bad-node20.yml': {
+      checks: ['node-runtime'],
+      match: /actions\/checkout v4\.4\.0 .*runs on node20.*move to v5\.0\.0/,
+      line: 12,
+      count: 2,
+    },
     'bad-workflow-run-call.yml': { checks: ['workflow-run'], match: /takes head-sha from inputs\.head-sha, but does not give it/ },
   };
 
   it.for(Object.entries(bad))('%s is flagged', async ([file, want], { skip }) => {
-    skip(want.checks.some((c) => unavailable.has(c)), 'a check it needs is not installed');
+    skip(
+      want.checks.some((c) => unavailable.has(c)),
+      'a check it needs is not installed',
+    );
     const findings = await run(file);
     const text = report(findings).join('\n');
     expect([...new Set(findings.map((f) => f.check))].sort(), text).toEqual([...want.checks].sort());
     const mine = findings.filter((f) => want.checks.includes(f.check) && want.match.test(f.message));
     expect(mine.length, text).toBeGreaterThan(0);
-    if (want.count !== undefined) expect(findings.filter((f) => f.check !== 'actionlint'), text).toHaveLength(want.count);
-    if (want.line !== undefined) expect(mine.map((f) => f.line), text).toContain(want.line);
+    if (want.count !== undefined)
+      expect(
+        findings.filter((f) => f.check !== 'actionlint'),
+        text,
+      ).toHaveLength(want.count);
+    if (want.line !== undefined)
+      expect(
+        mine.map((f) => f.line),
+        text,
+      ).toContain(want.line);
   });
 
   it('the untrusted check points at each offending script line', async () => {
@@ -96,7 +124,9 @@ describe('the checks fail on bad workflows (fixtures)', () => {
   });
 
   it('the pinned check tells a tag or short SHA from a full SHA that lacks its version comment', async () => {
-    const pinned = (await run('bad-unpinned.yml')).filter((f) => f.check === 'pinned').map((f) => `${f.line}: ${f.message.replace(/ \(job [^)]*\)/, '').replace(/;.*$/, '')}`);
+    const pinned = (await run('bad-unpinned.yml'))
+      .filter((f) => f.check === 'pinned')
+      .map((f) => `${f.line}: ${f.message.replace(/ \(job [^)]*\)/, '').replace(/;.*$/, '')}`);
     expect(pinned).toEqual([
       '12: actions/checkout@v7 is not pinned to a full commit SHA',
       '13: actions/setup-node@8207627 is not pinned to a full commit SHA',
@@ -133,7 +163,8 @@ describe('.github/dependabot.yml', () => {
   const config = parseDocument(readFileSync(path.join(repoRoot, '.github/dependabot.yml'), 'utf8')).toJS() as {
     updates: Array<{ 'package-ecosystem': string; directory?: string; directories?: string[] }>;
   };
-  const dirsOf = (ecosystem: string) => config.updates.filter((u) => u['package-ecosystem'] === ecosystem).flatMap((u) => u.directories ?? [u.directory ?? '']);
+  const dirsOf = (ecosystem: string) =>
+    config.updates.filter((u) => u['package-ecosystem'] === ecosystem).flatMap((u) => u.directories ?? [u.directory ?? '']);
 
   it('updates the pinned actions in every folder that holds workflows, and the npm packages', () => {
     const folders = new Set(discoverWorkflowFiles(repoRoot).map((f) => path.dirname(path.relative(repoRoot, f))));

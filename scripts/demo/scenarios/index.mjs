@@ -8,10 +8,4 @@ import releases from './releases.mjs';
 import staging from './staging.mjs';
 
 /** @type {import('../harness.mjs').Scenario[]} */
-export const scenarios = [
-  staging,
-  preview,
-  production,
-  releases,
-  api,
-];
+export const scenarios = [staging, preview, production, releases, api];

@@ -35,7 +35,8 @@ export default {
   section: 'releases',
   title: 'Web as releases → one bucket, one router: deploy, activate, promote, roll back',
   steps: [DEPLOY_V1, DEPLOY_V2, PROMOTE, ROLLBACK],
-  run: ({ step, check, workflowRun, s3 }) => releases(step, check, workflowRun(WEB_REPO, 'push', { ref: 'refs/heads/main', after: 'c4'.repeat(20) }), s3),
+  run: ({ step, check, workflowRun, s3 }) =>
+    releases(step, check, workflowRun(WEB_REPO, 'push', { ref: 'refs/heads/main', after: 'c4'.repeat(20) }), s3),
 };
 
 /**
@@ -57,19 +58,36 @@ async function releases(step, check, env, s3) {
 
     const v1 = await step(DEPLOY_V1, { ...common, source: build(1), site: 'staging', mode: 'releases', verify: 'false' }, stepEnv);
     const v2 = await step(DEPLOY_V2, { ...common, source: build(2), site: 'staging', mode: 'releases', verify: 'false' }, stepEnv);
-    check('staging serves v2 by one pointer write; v1 is its rollback target', pointer('staging').l === `staging~${v2.outputs['release-id']}` && pointer('staging').b === v1.outputs['release-id'], JSON.stringify(pointer('staging')));
+    check(
+      'staging serves v2 by one pointer write; v1 is its rollback target',
+      pointer('staging').l === `staging~${v2.outputs['release-id']}` && pointer('staging').b === v1.outputs['release-id'],
+      JSON.stringify(pointer('staging')),
+    );
 
     const writesBefore = storeWrites();
     const objectsBefore = kvs.requests.length;
     const promoted = await step(PROMOTE, { ...common, command: 'promote', from: 'staging', to: 'production' }, stepEnv);
-    check('production links to the very release staging verified: one store write, nothing uploaded or invalidated',
-      pointer('production').l === `staging~${v2.outputs['release-id']}` && storeWrites() - writesBefore === 1 && promoted.outputs['release-id'] === v2.outputs['release-id'],
-      `${JSON.stringify(pointer('production'))}, ${storeWrites() - writesBefore} store write(s) of ${kvs.requests.length - objectsBefore} store requests`);
+    check(
+      'production links to the very release staging verified: one store write, nothing uploaded or invalidated',
+      pointer('production').l === `staging~${v2.outputs['release-id']}` &&
+        storeWrites() - writesBefore === 1 &&
+        promoted.outputs['release-id'] === v2.outputs['release-id'],
+      `${JSON.stringify(pointer('production'))}, ${storeWrites() - writesBefore} store write(s) of ${kvs.requests.length - objectsBefore} store requests`,
+    );
 
     const rolled = await step(ROLLBACK, { ...common, command: 'rollback', site: 'staging' }, stepEnv);
-    check('staging is back on v1, production still on v2', rolled.outputs['release-id'] === v1.outputs['release-id'] && pointer('production').l === `staging~${v2.outputs['release-id']}`, `staging ${JSON.stringify(pointer('staging'))}`);
+    check(
+      'staging is back on v1, production still on v2',
+      rolled.outputs['release-id'] === v1.outputs['release-id'] && pointer('production').l === `staging~${v2.outputs['release-id']}`,
+      `staging ${JSON.stringify(pointer('staging'))}`,
+    );
 
-    return { bucket, staging: pointer('staging'), production: pointer('production'), ids: { v1: v1.outputs['release-id'], v2: v2.outputs['release-id'] } };
+    return {
+      bucket,
+      staging: pointer('staging'),
+      production: pointer('production'),
+      ids: { v1: v1.outputs['release-id'], v2: v2.outputs['release-id'] },
+    };
   } finally {
     await kvs.stop();
   }

@@ -21,14 +21,31 @@ export default {
     editOnePageWithFreshMtimes(site);
     const push2 = workflowRun(WEB_REPO, 'push', { ref: 'refs/heads/main', after: 'b2'.repeat(20) });
     const second = await step(DEPLOY_2, { source: site, bucket: STAGING }, push2);
-    const inv2 = await step(INVALIDATE_2, { 'distribution-id': distributions.staging, paths: second.outputs['changed-paths'] ?? '' }, push2);
+    const inv2 = await step(
+      INVALIDATE_2,
+      { 'distribution-id': distributions.staging, paths: second.outputs['changed-paths'] ?? '' },
+      push2,
+    );
 
     const stored = await invalidations(distributions.staging);
     const newest = stored.find((i) => (JSON.parse(inv2.outputs['invalidation-ids'] ?? '{}')[distributions.staging] ?? []).includes(i.id));
     const changed = /** @type {string[]} */ (JSON.parse(second.outputs['changed-paths'] ?? '[]'));
-    check('build 2 uploaded only the edited page', second.outputs.uploaded === '1', `uploaded ${second.outputs.uploaded}, skipped ${second.outputs.skipped} despite new mtimes`);
-    check('the second invalidation holds exactly the changed paths', newest !== undefined && JSON.stringify(newest.paths) === JSON.stringify([...changed].sort()), `${JSON.stringify(newest?.paths)} (of ${Object.keys(await objects(STAGING)).length} objects)`);
-    return { firstInvalidationPaths: inv1.outputs.paths, changedPaths: changed, invalidationPaths: newest?.paths ?? [], invalidationsStored: stored.length };
+    check(
+      'build 2 uploaded only the edited page',
+      second.outputs.uploaded === '1',
+      `uploaded ${second.outputs.uploaded}, skipped ${second.outputs.skipped} despite new mtimes`,
+    );
+    check(
+      'the second invalidation holds exactly the changed paths',
+      newest !== undefined && JSON.stringify(newest.paths) === JSON.stringify([...changed].sort()),
+      `${JSON.stringify(newest?.paths)} (of ${Object.keys(await objects(STAGING)).length} objects)`,
+    );
+    return {
+      firstInvalidationPaths: inv1.outputs.paths,
+      changedPaths: changed,
+      invalidationPaths: newest?.paths ?? [],
+      invalidationsStored: stored.length,
+    };
   },
 };
 
@@ -37,5 +54,6 @@ function editOnePageWithFreshMtimes(site) {
   const about = join(site, 'about/index.html');
   writeFileSync(about, readFileSync(about, 'utf8').replace('<h1>About</h1>', '<h1>About connect2</h1><p>Now with a team page.</p>'));
   const later = new Date(Date.now() + 60_000);
-  for (const e of readdirSync(site, { withFileTypes: true, recursive: true })) if (e.isFile()) utimesSync(join(e.parentPath, e.name), later, later);
+  for (const e of readdirSync(site, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) utimesSync(join(e.parentPath, e.name), later, later);
 }

@@ -53,9 +53,16 @@ function provenance(settings: DeployStaticSettings, env: ActionEnvironment): Pro
 }
 
 async function mirror(settings: DeployStaticSettings, deps: Clients & Runtime): Promise<DeployStaticResult> {
-  const mirrored = (sync: SyncResult, routed?: RoutedDeploy): DeployStaticResult => ({ mode: 'mirror', sync, ...(routed ? { routed } : {}), changedPathsFile: handOffChangedPaths(sync, deps.env) });
+  const mirrored = (sync: SyncResult, routed?: RoutedDeploy): DeployStaticResult => ({
+    mode: 'mirror',
+    sync,
+    ...(routed ? { routed } : {}),
+    changedPathsFile: handOffChangedPaths(sync, deps.env),
+  });
   try {
-    const { sync, routed } = await deployWithRouter(settings, settings.routing, deps, () => syncSite(settings, { client: deps.s3, log: deps.log }));
+    const { sync, routed } = await deployWithRouter(settings, settings.routing, deps, () =>
+      syncSite(settings, { client: deps.s3, log: deps.log }),
+    );
     return mirrored(sync, routed);
   } catch (error) {
     if (error instanceof SyncFailed) throw new PartialFailure(error.message, mirrored(error.result), { cause: error });
@@ -68,7 +75,8 @@ async function release(settings: DeployStaticSettings, routing: SiteRouting, dep
   try {
     return { mode: 'release', site: routing.site, release: await deployRelease(settings, routing, deps, provenance(settings, deps.env)) };
   } catch (error) {
-    if (error instanceof VerificationFailed) throw new PartialFailure(error.message, { mode: 'unverified', site: routing.site, failure: error }, { cause: error });
+    if (error instanceof VerificationFailed)
+      throw new PartialFailure(error.message, { mode: 'unverified', site: routing.site, failure: error }, { cause: error });
     throw error;
   }
 }
@@ -98,7 +106,11 @@ function summary(settings: DeployStaticSettings, result: DeployStaticResult): st
 export const deployStatic = defineAction({
   name: 'deploy-static',
   settings: parseDeployStaticSettings,
-  clients: (settings, env): Clients => ({ s3: createS3Client(settings.aws, env.vars), kvs: createKvsClient(), cloudfront: createCloudFrontClient() }),
+  clients: (settings, env): Clients => ({
+    s3: createS3Client(settings.aws, env.vars),
+    kvs: createKvsClient(),
+    cloudfront: createCloudFrontClient(),
+  }),
   run: async (settings, deps): Promise<DeployStaticResult> => {
     const { routing } = settings;
     if (settings.mode === 'releases' && routing) return release(settings, routing, deps);

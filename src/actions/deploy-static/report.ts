@@ -32,12 +32,27 @@ export function deployStaticSummary(settings: DeployStaticSettings, result: Sync
   const lines = [
     `### ${result.dryRun ? 'Dry run: ' : ''}${codeSpan(describeSource(settings.source))} → ${codeSpan(target)}`,
     '',
-    ...(result.dryRun ? ['_Dry run: nothing was changed. The figures are what a real run would do; the changed-paths output is empty, so nothing downstream invalidates._', ''] : []),
+    ...(result.dryRun
+      ? [
+          '_Dry run: nothing was changed. The figures are what a real run would do; the changed-paths output is empty, so nothing downstream invalidates._',
+          '',
+        ]
+      : []),
     `Framework: **${result.framework.name}** (${escapeMarkdown(result.framework.reason)}).`,
     '',
     ...table(
       [verb, 'headers updated', 'skipped', 'deleted', 'kept', 'bytes', 'time'].map((title): Column => ({ title, align: 'right' })),
-      [[result.uploaded, result.headersUpdated, result.skipped, result.deleted, result.plan.kept.length, formatBytes(result.bytesUploaded), `${(result.durationMs / 1000).toFixed(1)} s`]],
+      [
+        [
+          result.uploaded,
+          result.headersUpdated,
+          result.skipped,
+          result.deleted,
+          result.plan.kept.length,
+          formatBytes(result.bytesUploaded),
+          `${(result.durationMs / 1000).toFixed(1)} s`,
+        ],
+      ],
     ),
     '',
   ];
@@ -53,14 +68,29 @@ export function deployStaticSummary(settings: DeployStaticSettings, result: Sync
   }
   const stale = result.plan.kept.filter((k) => k.reason === 'stale asset');
   if (stale.length > 0) {
-    lines.push(`<details><summary>${plural(stale.length, 'immutable asset')} left the source and stay for open pages until their grace period ends</summary>`, '');
+    lines.push(
+      `<details><summary>${plural(stale.length, 'immutable asset')} left the source and stay for open pages until their grace period ends</summary>`,
+      '',
+    );
     lines.push(...list(stale, (k) => `${codeSpan(k.key, { inTable: false })} until ${k.until ?? ''}`), '', '</details>', '');
   }
   const verbPaths = result.dryRun ? 'would become stale (not reported in changed-paths: dry run)' : 'to invalidate';
-  lines.push(result.changedPaths.length === 0 ? 'No cached path became stale: nothing to invalidate.' : `**Changed paths** (${result.changedPaths.length}, ${verbPaths}):`, '');
+  lines.push(
+    result.changedPaths.length === 0
+      ? 'No cached path became stale: nothing to invalidate.'
+      : `**Changed paths** (${result.changedPaths.length}, ${verbPaths}):`,
+    '',
+  );
   lines.push(...list(result.changedPaths));
   if (result.leftOut.length > 0) {
-    lines.push('', `<details><summary>${plural(result.leftOut.length, 'file')} left out</summary>`, '', ...list(result.leftOut, (l) => `${codeSpan(l.key, { inTable: false })} (${escapeMarkdown(l.reason)})`), '', '</details>');
+    lines.push(
+      '',
+      `<details><summary>${plural(result.leftOut.length, 'file')} left out</summary>`,
+      '',
+      ...list(result.leftOut, (l) => `${codeSpan(l.key, { inTable: false })} (${escapeMarkdown(l.reason)})`),
+      '',
+      '</details>',
+    );
   }
   return lines.join('\n') + '\n';
 }

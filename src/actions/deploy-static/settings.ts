@@ -1,6 +1,18 @@
 // deploy-static's inputs, parsed and validated into one typed settings object before any request.
 import { InputCollector, InputError } from '../../inputs/errors.js';
-import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseEndpoint, parseGlobList, parseGlobRules, parseHeaderRules, parseInteger, parsePrefix, parseRegion } from '../../inputs/parse.js';
+import {
+  cacheControlProblem,
+  parseBoolean,
+  parseBucketName,
+  parseDuration,
+  parseEndpoint,
+  parseGlobList,
+  parseGlobRules,
+  parseHeaderRules,
+  parseInteger,
+  parsePrefix,
+  parseRegion,
+} from '../../inputs/parse.js';
 import { awsEnvironmentErrors } from '../../lib/aws/environment.js';
 import { FRAMEWORKS, type Framework } from '../../lib/s3-sync/frameworks.js';
 import type { DeleteMode } from '../../lib/s3-sync/plan.js';
@@ -23,7 +35,8 @@ export interface DeployStaticSettings extends SyncSettings, VerifySettings {
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*(\s*;\s*[a-z0-9_-]+=[^;\s]+)*$/i;
 
-const checkMediaType = (value: string) => (MEDIA_TYPE.test(value) ? undefined : 'must hold GLOB=TYPE lines whose TYPE is a media type such as text/html or application/json');
+const checkMediaType = (value: string) =>
+  MEDIA_TYPE.test(value) ? undefined : 'must hold GLOB=TYPE lines whose TYPE is a media type such as text/html or application/json';
 
 /** `s3://bucket[/prefix]`, or a local directory that exists (relative to `cwd`). */
 export function parseSource(raw: string, cwd: string): SyncSource {
@@ -103,17 +116,45 @@ export function parseDeployStaticSettings(raw: RawInputs, env: ActionEnvironment
     const v = inputs.optional('force-path-style');
     return v === undefined ? undefined : parseBoolean('force-path-style', v);
   });
-  for (const error of awsEnvironmentErrors(vars, { regionGiven: inputs.optional('region') !== undefined, endpointGiven: inputs.optional('endpoint') !== undefined, services: ['S3'] })) c.add(error);
+  for (const error of awsEnvironmentErrors(vars, {
+    regionGiven: inputs.optional('region') !== undefined,
+    endpointGiven: inputs.optional('endpoint') !== undefined,
+    services: ['S3'],
+  }))
+    c.add(error);
   const from = source.value;
   if (from?.kind === 's3' && bucket.ok && prefix.ok && from.bucket === bucket.value) {
     if (from.prefix.startsWith(prefix.value) || prefix.value.startsWith(from.prefix)) {
-      c.add(new InputError('source', `must not overlap the target: s3://${bucket.value}/${prefix.value} and the source contain each other, so a deploy could overwrite or delete the build it promotes`, `s3://${from.bucket}/${from.prefix}`));
+      c.add(
+        new InputError(
+          'source',
+          `must not overlap the target: s3://${bucket.value}/${prefix.value} and the source contain each other, so a deploy could overwrite or delete the build it promotes`,
+          `s3://${from.bucket}/${from.prefix}`,
+        ),
+      );
     }
   }
   const routing = parseSiteRouting((name) => inputs.get(name), c, bucket.value, prefix.value);
   const mode = parseMode(inputs.get('mode'), c, routing, inputs.get('router').trim() !== '', source.value);
   const verify = parseVerify(inputs.get('verify'), inputs.get('verify-url'), mode, c);
-  const v = c.done({ source, bucket, prefix, del, framework, headers, cacheControl, contentType, exclude, keep, staleGraceMs, concurrency, dryRun, region, endpoint, forcePathStyle });
+  const v = c.done({
+    source,
+    bucket,
+    prefix,
+    del,
+    framework,
+    headers,
+    cacheControl,
+    contentType,
+    exclude,
+    keep,
+    staleGraceMs,
+    concurrency,
+    dryRun,
+    region,
+    endpoint,
+    forcePathStyle,
+  });
   return {
     ...(mode === 'releases' ? { mode, ...verify } : {}),
     ...(routing ? { routing } : {}),

@@ -15,8 +15,10 @@ export function parseVerify(rawVerify: string, rawUrl: string, mode: DeployMode 
     } catch {
       url = undefined;
     }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) throw new InputError('verify-url', "must be the site's URL, https://<host>/ with a host the router maps to this site", rawUrl);
-    if (mode !== 'releases') throw new InputError('verify-url', 'is for mode releases only (mirror mode does not verify through the CDN)', rawUrl);
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password)
+      throw new InputError('verify-url', "must be the site's URL, https://<host>/ with a host the router maps to this site", rawUrl);
+    if (mode !== 'releases')
+      throw new InputError('verify-url', 'is for mode releases only (mirror mode does not verify through the CDN)', rawUrl);
     return url.href;
   });
   return { ...(verify.value === false ? { verify: false } : {}), ...(verifyUrl.value ? { verifyUrl: verifyUrl.value } : {}) };

@@ -29,19 +29,33 @@ const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 
 function headline(result: EcsDeployResult): string[] {
   if (result.failure) return [`**${result.status === 'rolled-back' ? 'Rolled back' : 'Failed'}:** ${result.failure}`, ''];
-  if (result.status === 'paused') return ['**Paused:** a PAUSE lifecycle hook awaits action. Continue each deployment with the command below (or `--action ROLLBACK`).', ''];
-  if (result.status === 'traffic-shifted') return ['Production traffic is on the new revision; ECS finishes the bake time and the clean-up on its own (follow it with `service-deployment-arn`).', ''];
+  if (result.status === 'paused')
+    return [
+      '**Paused:** a PAUSE lifecycle hook awaits action. Continue each deployment with the command below (or `--action ROLLBACK`).',
+      '',
+    ];
+  if (result.status === 'traffic-shifted')
+    return [
+      'Production traffic is on the new revision; ECS finishes the bake time and the clean-up on its own (follow it with `service-deployment-arn`).',
+      '',
+    ];
   if (result.status === 'planned') return ['Dry run: this change would be deployed; nothing was changed.', ''];
   return [];
 }
 
 function facts(result: EcsDeployResult): string[] {
-  const rows = [['revision', code(result.taskDefinitionArn)], ['previous', code(result.previousTaskDefinitionArn)], ['image', code(result.image)]];
-  for (const p of result.promoted) rows.push([`promoted (${p.container})`, `${code(p.image)}${p.digest ? ` = ${code(p.digest)}` : ' (no digest known)'}`]);
+  const rows = [
+    ['revision', code(result.taskDefinitionArn)],
+    ['previous', code(result.previousTaskDefinitionArn)],
+    ['image', code(result.image)],
+  ];
+  for (const p of result.promoted)
+    rows.push([`promoted (${p.container})`, `${code(p.image)}${p.digest ? ` = ${code(p.digest)}` : ' (no digest known)'}`]);
   for (const [service, strategy] of Object.entries(result.strategies)) rows.push([`strategy (${service})`, cell(strategy)]);
   for (const [service, id] of Object.entries(result.deploymentIds)) rows.push([`deployment (${service})`, code(id)]);
   for (const [service, arn] of Object.entries(result.serviceDeploymentArns)) rows.push([`service deployment (${service})`, code(arn)]);
-  for (const [service, link] of Object.entries(result.consoleLinks)) if (link) rows.push([`console (${service})`, `[deployments](${link})`]);
+  for (const [service, link] of Object.entries(result.consoleLinks))
+    if (link) rows.push([`console (${service})`, `[deployments](${link})`]);
   if (result.rollback) rows.push(['rollback', cell(result.rollback)]);
   return table(['', ''], rows);
 }
@@ -49,11 +63,20 @@ function facts(result: EcsDeployResult): string[] {
 export function ecsDeploySummary(settings: EcsDeploySettings, result: EcsDeployResult): string {
   const title = `### ${result.dryRun ? 'Dry run: ' : ''}${settings.services.join(', ')} on ${settings.cluster}: ${result.status}`;
   const lines = [title, '', ...headline(result), ...facts(result)];
-  for (const p of result.paused) lines.push('', `**${p.service}** is paused at ${code(p.stage)} (hook ${code(p.hookId)}). Continue it with:`, '', ...fence([p.command]));
+  for (const p of result.paused)
+    lines.push('', `**${p.service}** is paused at ${code(p.stage)} (hook ${code(p.hookId)}). Continue it with:`, '', ...fence([p.command]));
   lines.push('', result.diff.length === 0 ? 'The task definition did not change.' : '**Task definition diff**', '');
   if (result.diff.length > 0) lines.push(...fence(formatDiff(result.diff)), '');
   if (result.timeline.length > 0) {
-    lines.push('**Timeline**', '', ...table([{ title: 'after', align: 'right' }, 'event'], result.timeline.map((t) => [formatDuration(t.atMs), cell(t.event)])), '');
+    lines.push(
+      '**Timeline**',
+      '',
+      ...table(
+        [{ title: 'after', align: 'right' }, 'event'],
+        result.timeline.map((t) => [formatDuration(t.atMs), cell(t.event)]),
+      ),
+      '',
+    );
   }
   if (result.migrationLog.length > 0) lines.push('**Migration**', '', ...fence(result.migrationLog), '');
   if (result.ecsSaid.length > 0) lines.push("**ECS's service deployment record**", '', ...fence(result.ecsSaid), '');

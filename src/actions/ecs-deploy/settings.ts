@@ -24,12 +24,23 @@ const parseName = (input: string, raw: string, what: string) => {
 
 const parseImage = (input: string, raw: string) => {
   const v = raw.trim();
-  if (!IMAGE.test(v)) throw new InputError(input, 'must be an image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2 or api@sha256:…', raw);
+  if (!IMAGE.test(v))
+    throw new InputError(
+      input,
+      'must be an image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2 or api@sha256:…',
+      raw,
+    );
   return v;
 };
 
 /** Multi-line NAME=VALUE; the first `=` separates, so values may contain `=`. */
-function parsePairs(input: string, raw: string, form: string, checkKey: (k: string) => boolean, checkValue: (v: string) => string): Record<string, string> {
+function parsePairs(
+  input: string,
+  raw: string,
+  form: string,
+  checkKey: (k: string) => boolean,
+  checkValue: (v: string) => string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of parseLines(raw)) {
     const eq = line.indexOf('=');
@@ -45,7 +56,9 @@ export function parseEcsDeploySettings(raw: RawInputs, { cwd }: ActionEnvironmen
   const c = new InputCollector();
   const cluster = c.field(() => parseName('cluster', inputs.required('cluster', 'the ECS cluster name or ARN'), 'a cluster'));
   const services = c.field(() => {
-    const list = parseLines(inputs.required('service', 'one or more ECS service names, one per line')).map((s) => parseName('service', s, 'a service'));
+    const list = parseLines(inputs.required('service', 'one or more ECS service names, one per line')).map((s) =>
+      parseName('service', s, 'a service'),
+    );
     return [...new Set(list)];
   });
   const taskDefinition = c.field(() => {
@@ -55,12 +68,21 @@ export function parseEcsDeploySettings(raw: RawInputs, { cwd }: ActionEnvironmen
     try {
       text = readFileSync(resolve(cwd, path), 'utf8');
     } catch (error) {
-      throw new InputError('task-definition', `must be a readable task definition file (JSON or YAML): ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, path);
+      throw new InputError(
+        'task-definition',
+        `must be a readable task definition file (JSON or YAML): ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+        path,
+      );
     }
     try {
       return parseTaskDefinition(text, path);
     } catch (error) {
-      if (error instanceof TaskDefinitionFileError) throw new InputError('task-definition', `must be a task definition file (JSON or YAML) with family and containerDefinitions; this one ${error.message}`, path);
+      if (error instanceof TaskDefinitionFileError)
+        throw new InputError(
+          'task-definition',
+          `must be a task definition file (JSON or YAML) with family and containerDefinitions; this one ${error.message}`,
+          path,
+        );
       throw error;
     }
   });
@@ -73,8 +95,24 @@ export function parseEcsDeploySettings(raw: RawInputs, { cwd }: ActionEnvironmen
     const v = inputs.optional('image');
     return v === undefined ? undefined : parseImage('image', v);
   });
-  const images = c.field(() => parsePairs('images', inputs.get('images'), 'must hold container=image lines', (k) => NAME.test(k), (v) => parseImage('images', v)));
-  const environment = c.field(() => parsePairs('environment', inputs.get('environment'), 'must hold KEY=VALUE lines with KEY made of letters, digits and _', (k) => ENV_KEY.test(k), (v) => v));
+  const images = c.field(() =>
+    parsePairs(
+      'images',
+      inputs.get('images'),
+      'must hold container=image lines',
+      (k) => NAME.test(k),
+      (v) => parseImage('images', v),
+    ),
+  );
+  const environment = c.field(() =>
+    parsePairs(
+      'environment',
+      inputs.get('environment'),
+      'must hold KEY=VALUE lines with KEY made of letters, digits and _',
+      (k) => ENV_KEY.test(k),
+      (v) => v,
+    ),
+  );
   const promoteFrom = c.field(() => {
     const v = inputs.optional('promote-from');
     if (v === undefined) return undefined;
@@ -89,7 +127,8 @@ export function parseEcsDeploySettings(raw: RawInputs, { cwd }: ActionEnvironmen
     try {
       command = splitCommand(line);
     } catch (error) {
-      if (error instanceof CommandSyntaxError) throw new InputError('migrate-command', `must be a command line with balanced quotes; this one ${error.message}`, line);
+      if (error instanceof CommandSyntaxError)
+        throw new InputError('migrate-command', `must be a command line with balanced quotes; this one ${error.message}`, line);
       throw error;
     }
     if (command.length === 0) throw new InputError('migrate-command', 'must be a command line such as: npm run migrate', line);
@@ -124,14 +163,46 @@ export function parseEcsDeploySettings(raw: RawInputs, { cwd }: ActionEnvironmen
   });
   const dryRun = c.field(() => parseBoolean('dry-run', inputs.get('dry-run')));
   const given = { image: image.value, images: Object.keys(images.value ?? {}).length > 0, promoteFrom: promoteFrom.value };
-  if (given.promoteFrom && (given.image || given.images)) c.add(new InputError('promote-from', "takes the images from the other service: leave 'image' and 'images' empty"));
+  if (given.promoteFrom && (given.image || given.images))
+    c.add(new InputError('promote-from', "takes the images from the other service: leave 'image' and 'images' empty"));
   if (given.image && given.images) c.add(new InputError('image', "and 'images' cannot both be given: use 'images' for several containers"));
   // container-name with nothing to put into it is almost always an empty expression, like image: ${{ needs.build.outputs.imag }}.
-  const nothingToDeploy = !given.image && !given.images && !given.promoteFrom && Object.keys(environment.value ?? {}).length === 0 && !taskDefinition.value && !forceNewDeployment.value && desiredCount.value === undefined;
+  const nothingToDeploy =
+    !given.image &&
+    !given.images &&
+    !given.promoteFrom &&
+    Object.keys(environment.value ?? {}).length === 0 &&
+    !taskDefinition.value &&
+    !forceNewDeployment.value &&
+    desiredCount.value === undefined;
   if (containerName.value && nothingToDeploy) {
-    c.add(new InputError('image', `is empty: give the image for container '${containerName.value}' (or images, promote-from, environment, a task-definition file, or force-new-deployment)`));
+    c.add(
+      new InputError(
+        'image',
+        `is empty: give the image for container '${containerName.value}' (or images, promote-from, environment, a task-definition file, or force-new-deployment)`,
+      ),
+    );
   }
-  const v = c.done({ cluster, services, taskDefinition, containerName, image, images, environment, promoteFrom, migrate, wait, waitUntil, timeoutMs, rollback, healthCheckUrl, testUrl, forceNewDeployment, desiredCount, dryRun });
+  const v = c.done({
+    cluster,
+    services,
+    taskDefinition,
+    containerName,
+    image,
+    images,
+    environment,
+    promoteFrom,
+    migrate,
+    wait,
+    waitUntil,
+    timeoutMs,
+    rollback,
+    healthCheckUrl,
+    testUrl,
+    forceNewDeployment,
+    desiredCount,
+    dryRun,
+  });
   return {
     cluster: v.cluster,
     services: v.services,

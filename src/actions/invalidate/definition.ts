@@ -11,7 +11,10 @@ export const invalidate = defineAction({
   settings: parseInvalidateSettings,
   clients: (): { client: CloudFrontClient } => ({ client: createCloudFrontClient() }),
   run: (settings, deps) => {
-    if (settings.pathsInputEmpty) deps.log.warning("The 'paths' input is empty, so nothing is invalidated. Pass [] for an intentionally empty list, or check the output it reads.");
+    if (settings.pathsInputEmpty)
+      deps.log.warning(
+        "The 'paths' input is empty, so nothing is invalidated. Pass [] for an intentionally empty list, or check the output it reads.",
+      );
     return invalidatePaths(settings, deps);
   },
   outputs: invalidateOutputs,

@@ -20,11 +20,15 @@ export function invalidateSummary(settings: InvalidateSettings, outcomes: Distri
   }
   const lines = ['### CloudFront invalidation', ''];
   if (settings.requestedPaths.length > settings.paths.length) {
-    lines.push(`${plural(settings.requestedPaths.length, 'path')} collapsed to ${settings.paths.length} (max-paths ${settings.maxPaths}).`, '');
+    lines.push(
+      `${plural(settings.requestedPaths.length, 'path')} collapsed to ${settings.paths.length} (max-paths ${settings.maxPaths}).`,
+      '',
+    );
   }
   const rows = outcomes.map((o) => {
     const ids = o.invalidations.map((i) => `\`${i.id}\``).join(', ') || '—';
-    const status = o.status === 'failed' ? `failed: ${o.error ?? ''}` : o.status === 'submitted' ? 'submitted (not waited for)' : 'completed';
+    const status =
+      o.status === 'failed' ? `failed: ${o.error ?? ''}` : o.status === 'submitted' ? 'submitted (not waited for)' : 'completed';
     return [`\`${o.distributionId}\``, ids, status.replace(/\|/g, '\\|'), formatDuration(o.durationMs)];
   });
   lines.push(...table(['distribution', 'invalidations', 'status', { title: 'time', align: 'right' }], rows));
@@ -32,7 +36,10 @@ export function invalidateSummary(settings: InvalidateSettings, outcomes: Distri
   lines.push(...boundedList(settings.paths, (p) => codeSpan(p)));
   const submitted = outcomes.reduce((n, o) => n + o.invalidations.reduce((m, i) => m + i.paths.length, 0), 0);
   if (submitted > 100) {
-    lines.push('', `This run submitted ${submitted} paths. CloudFront's first ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} paths a month are free, each one after that is charged (a wildcard counts as one path); a lower \`max-paths\` collapses more.`);
+    lines.push(
+      '',
+      `This run submitted ${submitted} paths. CloudFront's first ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} paths a month are free, each one after that is charged (a wildcard counts as one path); a lower \`max-paths\` collapses more.`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -47,12 +47,21 @@ function readPathsFile(file: string, cwd: string): string[] {
   try {
     text = readFileSync(resolve(cwd, file), 'utf8');
   } catch (error) {
-    throw new InputError('paths-file', `must be a readable file of paths (a JSON array or one per line): ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, file);
+    throw new InputError(
+      'paths-file',
+      `must be a readable file of paths (a JSON array or one per line): ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      file,
+    );
   }
   try {
     return parsePaths(text);
   } catch (error) {
-    if (error instanceof InputError) throw new InputError('paths-file', `must hold paths as a JSON array or one per line; ${error.expected.replace(/^must be paths, one per line or as a JSON array of strings, like \/index\.html or \/assets\/\*;? ?/, '')}`, file);
+    if (error instanceof InputError)
+      throw new InputError(
+        'paths-file',
+        `must hold paths as a JSON array or one per line; ${error.expected.replace(/^must be paths, one per line or as a JSON array of strings, like \/index\.html or \/assets\/\*;? ?/, '')}`,
+        file,
+      );
     throw error;
   }
 }
@@ -79,7 +88,8 @@ export function parseInvalidateSettings(raw: RawInputs, env: ActionEnvironment):
   const paths = c.field(() => {
     if (pathsFile !== undefined) {
       const spec = (actionSpecs.invalidate.inputs as Record<string, { default?: string }>).paths?.default;
-      if (given !== undefined && given.trim() !== '' && given.trim() !== spec) throw new InputError('paths-file', "replaces 'paths': leave paths at its default when you give a paths-file", pathsFile);
+      if (given !== undefined && given.trim() !== '' && given.trim() !== spec)
+        throw new InputError('paths-file', "replaces 'paths': leave paths at its default when you give a paths-file", pathsFile);
       return readPathsFile(pathsFile, cwd);
     }
     return given !== undefined && given.trim() === '' ? [] : parsePaths(inputs.get('paths'));
@@ -93,7 +103,8 @@ export function parseInvalidateSettings(raw: RawInputs, env: ActionEnvironment):
   });
   const callerReference = c.field(() => {
     const ref = inputs.optional('caller-reference');
-    if (ref !== undefined && !/^[\x21-\x7e]{1,128}$/.test(ref)) throw new InputError('caller-reference', 'must be 1 to 128 printable ASCII characters without spaces', ref);
+    if (ref !== undefined && !/^[\x21-\x7e]{1,128}$/.test(ref))
+      throw new InputError('caller-reference', 'must be 1 to 128 printable ASCII characters without spaces', ref);
     return ref;
   });
   const v = c.done({ distributionIds, paths, maxPaths, wait, timeoutMs, callerReference });

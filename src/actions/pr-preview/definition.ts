@@ -19,5 +19,7 @@ export const prPreview = defineAction({
   run: (settings, deps) => runPrPreview(settings, deps, deps.log),
   outputs: prPreviewOutputs,
   summary: prPreviewSummary,
-  examples: ['GITHUB_REPOSITORY=acme/web GITHUB_TOKEN=$(gh auth token) slipway pr-preview --command sweep --domain preview.example.com --bucket example-previews --distribution-id E2QWRUHAPOMQZL --dry-run'],
+  examples: [
+    'GITHUB_REPOSITORY=acme/web GITHUB_TOKEN=$(gh auth token) slipway pr-preview --command sweep --domain preview.example.com --bucket example-previews --distribution-id E2QWRUHAPOMQZL --dry-run',
+  ],
 });

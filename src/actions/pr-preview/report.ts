@@ -9,7 +9,6 @@ import type { PrPreviewSettings } from './settings.js';
 
 type Outputs = Record<OutputName<'pr-preview'>, string>;
 
-
 function where(settings: PrPreviewSettings, number: number | undefined): Omit<Outputs, 'status'> {
   if (number === undefined) return { url: '', bucket: '', prefix: '', 'distribution-id': '' };
   const s = settings.strategy;
@@ -23,7 +22,11 @@ export function prPreviewOutputs(settings: PrPreviewSettings, outcome: PrPreview
     case 'deploy': {
       const site = outcome.deploy.site;
       const base = where(settings, settings.number);
-      return { ...base, ...(site ? { bucket: site.bucket, prefix: site.prefix, 'distribution-id': site.distributionId } : {}), status: outcome.deploy.status };
+      return {
+        ...base,
+        ...(site ? { bucket: site.bucket, prefix: site.prefix, 'distribution-id': site.distributionId } : {}),
+        status: outcome.deploy.status,
+      };
     }
     case 'cleanup':
       return { ...where(settings, settings.number), status: outcome.cleanup.status };
@@ -48,15 +51,23 @@ function deploySummary(settings: PrPreviewSettings, d: DeployOutcome): string[] 
   if (d.skippedBecause) return [...lines, `${escapeMarkdown(d.skippedBecause)}.`, ''];
   if (d.site) lines.push(`**${d.site.url}**${d.headSha ? ` from \`${d.headSha.slice(0, 12)}\`` : ''}`, '');
   if (d.sync) {
-    lines.push(...table(
-      ['uploaded', 'headers updated', 'unchanged', 'deleted', 'bytes'].map((title): Column => ({ title, align: 'right' })),
-      [[d.sync.uploaded, d.sync.headersUpdated, d.sync.skipped, d.sync.deleted, formatBytes(d.sync.bytesUploaded)]],
-    ), '');
+    lines.push(
+      ...table(
+        ['uploaded', 'headers updated', 'unchanged', 'deleted', 'bytes'].map((title): Column => ({ title, align: 'right' })),
+        [[d.sync.uploaded, d.sync.headersUpdated, d.sync.skipped, d.sync.deleted, formatBytes(d.sync.bytesUploaded)]],
+      ),
+      '',
+    );
   }
-  if (d.invalidation) lines.push(`Invalidated on ${d.invalidation.distributionId}: ${d.invalidation.invalidations.map((i) => `${i.id} (${i.paths.length} paths)`).join(', ')}`, '');
+  if (d.invalidation)
+    lines.push(
+      `Invalidated on ${d.invalidation.distributionId}: ${d.invalidation.invalidations.map((i) => `${i.id} (${i.paths.length} paths)`).join(', ')}`,
+      '',
+    );
   else if (d.sync && !d.sync.dryRun) lines.push('No cached path changed: nothing to invalidate.', '');
   if (d.comment && d.comment.action !== 'none') lines.push(`Comment ${d.comment.action}${d.comment.url ? `: ${d.comment.url}` : ''}`, '');
-  if (d.deploymentId !== undefined) lines.push(`GitHub deployment ${d.deploymentId} in ${d.environment ?? ''}: ${d.status === 'deployed' ? 'success' : 'failure'}`, '');
+  if (d.deploymentId !== undefined)
+    lines.push(`GitHub deployment ${d.deploymentId} in ${d.environment ?? ''}: ${d.status === 'deployed' ? 'success' : 'failure'}`, '');
   if (d.error) lines.push(`**Error:** ${escapeMarkdown(d.error)}`, '');
   return lines;
 }
@@ -72,15 +83,16 @@ function cleanupLines(c: CleanupOutcome): string[] {
 }
 
 function sweepSummary(settings: PrPreviewSettings, s: SweepOutcome): string[] {
-  const lines = [`### ${settings.dryRun ? 'Dry run: previews that would be swept' : STATUS_TEXT[s.status] ?? s.status}`, ''];
+  const lines = [`### ${settings.dryRun ? 'Dry run: previews that would be swept' : (STATUS_TEXT[s.status] ?? s.status)}`, ''];
   if (s.previews.length === 0) return [...lines, 'No preview of this repository was found.', ''];
   const rows = s.previews.map((p) => {
-    const decision = p.decision === 'remove' ? (settings.dryRun ? 'would remove' : p.cleanup?.status ?? 'failed') : p.decision;
+    const decision = p.decision === 'remove' ? (settings.dryRun ? 'would remove' : (p.cleanup?.status ?? 'failed')) : p.decision;
     return [`#${p.number}`, code(p.where), p.pull?.state ?? 'unknown', p.pull?.updatedAt ?? '', `${decision}: ${escapeMarkdown(p.reason)}`];
   });
   lines.push(...table([{ title: 'PR', align: 'right' }, 'where', 'PR state', 'last updated', 'decision'], rows));
   lines.push('');
-  for (const p of s.previews.filter((x) => x.cleanup)) lines.push(`<details><summary>#${p.number}</summary>`, '', ...cleanupLines(p.cleanup!), '', '</details>', '');
+  for (const p of s.previews.filter((x) => x.cleanup))
+    lines.push(`<details><summary>#${p.number}</summary>`, '', ...cleanupLines(p.cleanup!), '', '</details>', '');
   if (s.error) lines.push(`**Error:** ${escapeMarkdown(s.error)}`, '');
   return lines;
 }
@@ -90,7 +102,14 @@ export function prPreviewSummary(settings: PrPreviewSettings, outcome: PrPreview
     case 'deploy':
       return deploySummary(settings, outcome.deploy).join('\n') + '\n';
     case 'cleanup':
-      return [`### ${STATUS_TEXT[outcome.cleanup.status] ?? outcome.cleanup.status}: PR #${outcome.cleanup.number}`, '', ...cleanupLines(outcome.cleanup), ''].join('\n') + '\n';
+      return (
+        [
+          `### ${STATUS_TEXT[outcome.cleanup.status] ?? outcome.cleanup.status}: PR #${outcome.cleanup.number}`,
+          '',
+          ...cleanupLines(outcome.cleanup),
+          '',
+        ].join('\n') + '\n'
+      );
     case 'sweep':
       return sweepSummary(settings, outcome.sweep).join('\n') + '\n';
   }

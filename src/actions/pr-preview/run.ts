@@ -4,7 +4,14 @@ import { createCloudFrontClient } from '../../lib/aws/cloudfront-client.js';
 import { createS3Client } from '../../lib/aws/s3-client.js';
 import { createGitHubClient } from '../../lib/github/client.js';
 import type { Logger } from '../../lib/log/logger.js';
-import { cleanupPreview, deployPreview, sweepPreviews, type CleanupOutcome, type DeployOutcome, type SweepOutcome } from '../../lib/preview/preview.js';
+import {
+  cleanupPreview,
+  deployPreview,
+  sweepPreviews,
+  type CleanupOutcome,
+  type DeployOutcome,
+  type SweepOutcome,
+} from '../../lib/preview/preview.js';
 import { openPreview, type PreviewClients } from '../../lib/preview/strategies/index.js';
 import { systemClock } from '../../lib/util/clock.js';
 import { mapPartialFailure } from '../../lib/util/partial-failure.js';

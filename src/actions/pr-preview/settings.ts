@@ -2,7 +2,15 @@
 // object before any request.
 import { runContextFrom, type RunContext } from '../../lib/github/event.js';
 import { InputCollector, InputError } from '../../inputs/errors.js';
-import { cacheControlProblem, parseBoolean, parseBucketName, parseDuration, parseGlobList, parseGlobRules, parseInteger } from '../../inputs/parse.js';
+import {
+  cacheControlProblem,
+  parseBoolean,
+  parseBucketName,
+  parseDuration,
+  parseGlobList,
+  parseGlobRules,
+  parseInteger,
+} from '../../inputs/parse.js';
 import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import { parseOneDistributionId } from '../../inputs/cloudfront.js';
 import { parseLocalDir } from '../../inputs/files.js';
@@ -45,7 +53,12 @@ function parseCommand(raw: string, context: RunContext): PreviewCommand {
 
 function parseDomain(raw: string): string {
   const value = raw.trim().toLowerCase();
-  if (!HOSTNAME.test(value)) throw new InputError('domain', 'must be a DNS name like app.example.com (no scheme, no path, no wildcard); previews live at pr-{number}.<domain>', raw);
+  if (!HOSTNAME.test(value))
+    throw new InputError(
+      'domain',
+      'must be a DNS name like app.example.com (no scheme, no path, no wildcard); previews live at pr-{number}.<domain>',
+      raw,
+    );
   return value;
 }
 
@@ -57,24 +70,35 @@ function parseBucketTemplate(raw: string): string {
     // The longest PR number must still give a valid bucket name.
     parseBucketName('bucket', value.replaceAll('{number}', '123456789'));
   } catch (error) {
-    throw new InputError('bucket', `${form}, which stays a valid S3 bucket name (3–63 lower-case letters, digits, dots or hyphens) for any PR number`, raw, { cause: error });
+    throw new InputError(
+      'bucket',
+      `${form}, which stays a valid S3 bucket name (3–63 lower-case letters, digits, dots or hyphens) for any PR number`,
+      raw,
+      { cause: error },
+    );
   }
   return value;
 }
 
 function parseNumber(raw: string): number {
   const value = raw.trim();
-  if (!/^[1-9]\d{0,8}$/.test(value)) throw new InputError('pr-number', 'must be a pull request number: a positive whole number like 42', raw);
+  if (!/^[1-9]\d{0,8}$/.test(value))
+    throw new InputError('pr-number', 'must be a pull request number: a positive whole number like 42', raw);
   return Number(value);
 }
 
 function parseSourceDir(raw: string, cwd: string): string {
-  if (/^s3:\/\//i.test(raw)) throw new InputError('source', 'must be a local build directory (a preview is uploaded from the build, not promoted)', raw);
+  if (/^s3:\/\//i.test(raw))
+    throw new InputError('source', 'must be a local build directory (a preview is uploaded from the build, not promoted)', raw);
   return parseLocalDir('source', raw, cwd);
 }
 
 /** `context`: what the triggering event says (read from the environment's GITHUB_EVENT_PATH unless given). */
-export function parsePrPreviewSettings(raw: RawInputs, env: ActionEnvironment, context: RunContext = runContextFrom(env.vars)): PrPreviewSettings {
+export function parsePrPreviewSettings(
+  raw: RawInputs,
+  env: ActionEnvironment,
+  context: RunContext = runContextFrom(env.vars),
+): PrPreviewSettings {
   const { cwd } = env;
   const inputs = new InputReader('pr-preview', raw);
   const c = new InputCollector();
@@ -91,21 +115,36 @@ export function parsePrPreviewSettings(raw: RawInputs, env: ActionEnvironment, c
     if (strategyName === 'shared') {
       const bucket = s.field(() => parseBucketName('bucket', inputs.required('bucket', 'the previews bucket (strategy shared)')));
       const distributionId = s.field(() => {
-        if (inputs.optional('distribution-id') === undefined) throw new InputError('distribution-id', 'is required with strategy shared: the id of the wildcard distribution for *.<domain>');
-        return parseOneDistributionId('distribution-id', inputs.get('distribution-id'), 'must be one distribution id (the wildcard distribution for *.<domain>)');
+        if (inputs.optional('distribution-id') === undefined)
+          throw new InputError('distribution-id', 'is required with strategy shared: the id of the wildcard distribution for *.<domain>');
+        return parseOneDistributionId(
+          'distribution-id',
+          inputs.get('distribution-id'),
+          'must be one distribution id (the wildcard distribution for *.<domain>)',
+        );
       });
       return { kind: 'shared', ...s.done({ bucket, distributionId }) };
     }
     // dedicated
-    const bucketTemplate = s.field(() => parseBucketTemplate(inputs.required('bucket', 'a bucket name template with {number}, like pr-{number}-my-site (strategy dedicated)')));
+    const bucketTemplate = s.field(() =>
+      parseBucketTemplate(inputs.required('bucket', 'a bucket name template with {number}, like pr-{number}-my-site (strategy dedicated)')),
+    );
     const certificateArn = s.field(() => {
       const value = inputs.required('certificate-arn', 'an ACM certificate ARN in us-east-1 (strategy dedicated)');
-      if (!CERTIFICATE.test(value)) throw new InputError('certificate-arn', 'must be an ACM certificate ARN in us-east-1, like arn:aws:acm:us-east-1:123456789012:certificate/<uuid> (CloudFront only uses certificates from us-east-1)', value);
+      if (!CERTIFICATE.test(value))
+        throw new InputError(
+          'certificate-arn',
+          'must be an ACM certificate ARN in us-east-1, like arn:aws:acm:us-east-1:123456789012:certificate/<uuid> (CloudFront only uses certificates from us-east-1)',
+          value,
+        );
       return value;
     });
     const hostedZoneId = s.field(() => {
-      const value = inputs.required('hosted-zone-id', 'the Route 53 hosted zone id of the domain (strategy dedicated)').replace(/^\/hostedzone\//, '');
-      if (!HOSTED_ZONE.test(value)) throw new InputError('hosted-zone-id', 'must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ', value);
+      const value = inputs
+        .required('hosted-zone-id', 'the Route 53 hosted zone id of the domain (strategy dedicated)')
+        .replace(/^\/hostedzone\//, '');
+      if (!HOSTED_ZONE.test(value))
+        throw new InputError('hosted-zone-id', 'must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ', value);
       return value;
     });
     const priceClass = s.field(() => {
@@ -120,7 +159,10 @@ export function parsePrPreviewSettings(raw: RawInputs, env: ActionEnvironment, c
     if (numberInput !== undefined) return parseNumber(numberInput);
     if (context.pullNumber !== undefined) return context.pullNumber;
     if (command.value === 'deploy' || command.value === 'cleanup') {
-      throw new InputError('pr-number', `is required when the event (${context.eventName || 'none'}) carries no pull request: the PR number, like 42`);
+      throw new InputError(
+        'pr-number',
+        `is required when the event (${context.eventName || 'none'}) carries no pull request: the PR number, like 42`,
+      );
     }
     return undefined;
   });
@@ -131,8 +173,12 @@ export function parsePrPreviewSettings(raw: RawInputs, env: ActionEnvironment, c
     if (!SHA.test(value)) throw new InputError('head-sha', 'must be a full commit id: 40 (or 64) hexadecimal characters', shaInput);
     return value;
   });
-  const sourceDir = c.field(() => (command.value === 'deploy' ? parseSourceDir(inputs.required('source', 'the build directory to publish'), cwd) : undefined));
-  const githubToken = c.field(() => inputs.required('github-token', 'a token that may read pull requests and write comments and deployments (default: github.token)'));
+  const sourceDir = c.field(() =>
+    command.value === 'deploy' ? parseSourceDir(inputs.required('source', 'the build directory to publish'), cwd) : undefined,
+  );
+  const githubToken = c.field(() =>
+    inputs.required('github-token', 'a token that may read pull requests and write comments and deployments (default: github.token)'),
+  );
   const comment = c.field(() => parseBoolean('comment', inputs.get('comment')));
   const deployment = c.field(() => parseBoolean('deployment', inputs.get('deployment')));
   const expireAfterMs = c.field(() => parseDuration('expire-after', inputs.get('expire-after')));
@@ -144,14 +190,40 @@ export function parsePrPreviewSettings(raw: RawInputs, env: ActionEnvironment, c
     const value = inputs.optional('router');
     if (value === undefined) return undefined;
     const router = parseRouter('router', value);
-    if (strategy.value?.kind === 'dedicated' && STORE_ARN.test(router)) throw new InputError('router', "must be the router's name with strategy dedicated (each preview's distribution runs its function, found by name)", value);
+    if (strategy.value?.kind === 'dedicated' && STORE_ARN.test(router))
+      throw new InputError(
+        'router',
+        "must be the router's name with strategy dedicated (each preview's distribution runs its function, found by name)",
+        value,
+      );
     return router;
   });
   const repo = c.field(() => {
-    if (!context.repo) throw new InputError('GITHUB_REPOSITORY', 'must be set to owner/name (the runner sets it; from a laptop, export it): previews are tagged with and found by their repository');
+    if (!context.repo)
+      throw new InputError(
+        'GITHUB_REPOSITORY',
+        'must be set to owner/name (the runner sets it; from a laptop, export it): previews are tagged with and found by their repository',
+      );
     return context.repo;
   });
-  const v = c.done({ command, strategy, domain, repo, number, headSha, sourceDir, githubToken, comment, deployment, expireAfterMs, dryRun, cacheControl, exclude, concurrency, router });
+  const v = c.done({
+    command,
+    strategy,
+    domain,
+    repo,
+    number,
+    headSha,
+    sourceDir,
+    githubToken,
+    comment,
+    deployment,
+    expireAfterMs,
+    dryRun,
+    cacheControl,
+    exclude,
+    concurrency,
+    router,
+  });
   const run: PreviewRun = {
     strategy: v.strategy,
     domain: v.domain,

@@ -18,34 +18,81 @@ const NO_OUTPUTS = { 'release-id': '', 'previous-release-id': '', releases: '', 
 
 /** 7d, 36h, 15m, 90s: the largest unit that divides the duration. */
 export function humanDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }
 
 function listSummary(settings: ReleaseActionSettings, releases: ListedRelease[]): string {
   const lines = [`### Releases of site ${codeSpan(settings.site)}`, ''];
   if (releases.length === 0) return [...lines, 'No release staged yet (deploy with `mode: releases`).', ''].join('\n');
-  const held = (r: ListedRelease) => (r.pointers.length > 0 ? r.pointers.map((p) => codeSpan(p)).join(', ') : r.offSince ? `none since ${r.offSince}` : 'none');
-  lines.push(...table(
-    ['release', { title: 'live', align: 'center' }, 'held by', 'staged', 'commit', { title: 'files', align: 'right' }, { title: 'bytes', align: 'right' }, 'run'],
-    releases.map((r) => [codeSpan(r.id), r.live ? '**live**' : '', held(r), r.createdAt, codeSpan(r.commit.slice(0, 12)), r.files, formatBytes(r.bytes), escapeMarkdown(r.run)]),
-  ));
+  const held = (r: ListedRelease) =>
+    r.pointers.length > 0 ? r.pointers.map((p) => codeSpan(p)).join(', ') : r.offSince ? `none since ${r.offSince}` : 'none';
+  lines.push(
+    ...table(
+      [
+        'release',
+        { title: 'live', align: 'center' },
+        'held by',
+        'staged',
+        'commit',
+        { title: 'files', align: 'right' },
+        { title: 'bytes', align: 'right' },
+        'run',
+      ],
+      releases.map((r) => [
+        codeSpan(r.id),
+        r.live ? '**live**' : '',
+        held(r),
+        r.createdAt,
+        codeSpan(r.commit.slice(0, 12)),
+        r.files,
+        formatBytes(r.bytes),
+        escapeMarkdown(r.run),
+      ]),
+    ),
+  );
   return lines.join('\n') + '\n';
 }
 
 function gcSummary(settings: ReleaseActionSettings, r: GcResult): string {
   const verb = r.dryRun ? 'would delete' : 'deleted';
   const lines = [`### ${r.dryRun ? 'Dry run: g' : 'G'}arbage collection in ${codeSpan(`s3://${settings.bucket}/${settings.prefix}`)}`, ''];
-  lines.push(`Kept: every release a pointer holds, the newest ${settings.keepReleases} of each site, and the others until ${humanDuration(settings.staleGraceMs)} after they left their last pointer.`, '');
+  lines.push(
+    `Kept: every release a pointer holds, the newest ${settings.keepReleases} of each site, and the others until ${humanDuration(settings.staleGraceMs)} after they left their last pointer.`,
+    '',
+  );
   if (r.releases.length > 0) {
-    const why = { held: 'held by a pointer', newest: `one of the newest ${settings.keepReleases}`, grace: 'in its grace period', delete: verb } as const;
-    lines.push(...table(
-      ['release', 'site', 'staged', 'held by', 'off pointers since', 'decision'],
-      r.releases.map((x) => [codeSpan(x.id), codeSpan(x.site), x.createdAt, x.heldBy.map((p) => codeSpan(p)).join(', '), x.offSince, `${why[x.decision]}${x.deletableAt ? ` until ${x.deletableAt}` : ''}`]),
-    ));
+    const why = {
+      held: 'held by a pointer',
+      newest: `one of the newest ${settings.keepReleases}`,
+      grace: 'in its grace period',
+      delete: verb,
+    } as const;
+    lines.push(
+      ...table(
+        ['release', 'site', 'staged', 'held by', 'off pointers since', 'decision'],
+        r.releases.map((x) => [
+          codeSpan(x.id),
+          codeSpan(x.site),
+          x.createdAt,
+          x.heldBy.map((p) => codeSpan(p)).join(', '),
+          x.offSince,
+          `${why[x.decision]}${x.deletableAt ? ` until ${x.deletableAt}` : ''}`,
+        ]),
+      ),
+    );
     lines.push('');
   }
-  if (!r.dryRun) lines.push(`${r.deleted.length} releases deleted: ${r.objectsDeleted} objects (${r.poolObjectsDeleted} of them shared pool files no kept release uses), ${r.tableKeysDeleted} routing keys.`);
+  if (!r.dryRun)
+    lines.push(
+      `${r.deleted.length} releases deleted: ${r.objectsDeleted} objects (${r.poolObjectsDeleted} of them shared pool files no kept release uses), ${r.tableKeysDeleted} routing keys.`,
+    );
   if (r.spared.length > 0) lines.push('', `Spared (a pointer took them while gc ran): ${r.spared.map((id) => codeSpan(id)).join(', ')}.`);
   return lines.join('\n') + '\n';
 }
@@ -53,9 +100,10 @@ function gcSummary(settings: ReleaseActionSettings, r: GcResult): string {
 function promoteSummary(settings: ReleaseActionSettings, r: PromoteResult): string {
   const to = settings.to!;
   if (!r.switched) return `### Site ${codeSpan(to.site)} already serves release ${codeSpan(r.id)}: nothing switched.\n`;
-  const how = r.mode === 'pointer'
-    ? `One write of the router's pointer: ${codeSpan(to.site)} now links to the very routing table and objects ${codeSpan(settings.from)} serves. Nothing uploaded or copied, nothing invalidated.`
-    : `Copied server-side to ${codeSpan(`s3://${to.bucket}/${to.prefix}`)} first (${r.copied} release files, ${r.poolCopied} pool files; ${r.poolReused} pool files already there), then one write of the pointer. Nothing invalidated.`;
+  const how =
+    r.mode === 'pointer'
+      ? `One write of the router's pointer: ${codeSpan(to.site)} now links to the very routing table and objects ${codeSpan(settings.from)} serves. Nothing uploaded or copied, nothing invalidated.`
+      : `Copied server-side to ${codeSpan(`s3://${to.bucket}/${to.prefix}`)} first (${r.copied} release files, ${r.poolCopied} pool files; ${r.poolReused} pool files already there), then one write of the pointer. Nothing invalidated.`;
   return `### Release ${codeSpan(r.id)} promoted from ${codeSpan(settings.from)} to ${codeSpan(to.site)}\n\n${how}\n\nBefore: ${r.previous ? codeSpan(r.previous) : 'none'} (one rollback away).\n`;
 }
 
@@ -64,23 +112,42 @@ export async function runReleaseCommand(settings: ReleaseActionSettings, deps: R
   const target: ReleaseTarget = { bucket: settings.bucket, prefix: settings.prefix, site: settings.site, storeArn };
   if (settings.command === 'list') {
     const releases = await listReleases(target, deps);
-    return { outputs: { ...NO_OUTPUTS, 'release-id': releases.find((r) => r.live)?.id ?? '', releases: JSON.stringify(releases) }, summary: listSummary(settings, releases) };
+    return {
+      outputs: { ...NO_OUTPUTS, 'release-id': releases.find((r) => r.live)?.id ?? '', releases: JSON.stringify(releases) },
+      summary: listSummary(settings, releases),
+    };
   }
   if (settings.command === 'gc') {
     const store = { s3: deps.s3, bucket: settings.bucket, prefix: settings.prefix, log: deps.log };
-    const result = await collectGarbage(store, deps.kvs, storeArn, { keep: settings.keepReleases, graceMs: settings.staleGraceMs, dryRun: settings.dryRun });
+    const result = await collectGarbage(store, deps.kvs, storeArn, {
+      keep: settings.keepReleases,
+      graceMs: settings.staleGraceMs,
+      dryRun: settings.dryRun,
+    });
     const deleted = result.dryRun ? result.releases.filter((r) => r.decision === 'delete').map((r) => r.id) : result.deleted;
-    return { outputs: { ...NO_OUTPUTS, releases: JSON.stringify(result.releases), 'deleted-releases': JSON.stringify(deleted) }, summary: gcSummary(settings, result) };
+    return {
+      outputs: { ...NO_OUTPUTS, releases: JSON.stringify(result.releases), 'deleted-releases': JSON.stringify(deleted) },
+      summary: gcSummary(settings, result),
+    };
   }
   if (settings.command === 'promote') {
     const to = settings.to!;
     const toArn = to.router === settings.router ? storeArn : await resolveStoreArn(to.router, deps.cloudfront);
-    const result = await promote({ ...target, site: settings.from }, { bucket: to.bucket, prefix: to.prefix, site: to.site, storeArn: toArn }, deps, settings.releaseId);
-    return { outputs: { ...NO_OUTPUTS, 'release-id': result.id, 'previous-release-id': result.previous }, summary: promoteSummary(settings, result) };
+    const result = await promote(
+      { ...target, site: settings.from },
+      { bucket: to.bucket, prefix: to.prefix, site: to.site, storeArn: toArn },
+      deps,
+      settings.releaseId,
+    );
+    return {
+      outputs: { ...NO_OUTPUTS, 'release-id': result.id, 'previous-release-id': result.previous },
+      summary: promoteSummary(settings, result),
+    };
   }
   const result = await deps.log.group(`Roll site ${settings.site} back`, () => rollback(target, deps, settings.releaseId));
-  const summary = result.from === result.to
-    ? `### Release ${codeSpan(result.to)} of site ${codeSpan(settings.site)} was already live: nothing switched.\n`
-    : `### Site ${codeSpan(settings.site)} rolled back to ${codeSpan(result.to)}\n\nOne write of the router's live pointer (was ${result.from ? codeSpan(result.from) : 'none'}): nothing uploaded, nothing invalidated${result.restoredTable ? "; the release's routing table was written back from its record first" : ''}.\n`;
+  const summary =
+    result.from === result.to
+      ? `### Release ${codeSpan(result.to)} of site ${codeSpan(settings.site)} was already live: nothing switched.\n`
+      : `### Site ${codeSpan(settings.site)} rolled back to ${codeSpan(result.to)}\n\nOne write of the router's live pointer (was ${result.from ? codeSpan(result.from) : 'none'}): nothing uploaded, nothing invalidated${result.restoredTable ? "; the release's routing table was written back from its record first" : ''}.\n`;
   return { outputs: { ...NO_OUTPUTS, 'release-id': result.to, 'previous-release-id': result.from }, summary };
 }

@@ -12,10 +12,17 @@ import { parseReleaseSettings } from './settings.js';
 export const release = defineAction({
   name: 'release',
   settings: parseReleaseSettings,
-  clients: (settings, env): { s3: S3Client; kvs: CloudFrontKeyValueStoreClient; cloudfront: CloudFrontClient } => ({ s3: createS3Client(settings.aws, env.vars), kvs: createKvsClient(), cloudfront: createCloudFrontClient() }),
+  clients: (settings, env): { s3: S3Client; kvs: CloudFrontKeyValueStoreClient; cloudfront: CloudFrontClient } => ({
+    s3: createS3Client(settings.aws, env.vars),
+    kvs: createKvsClient(),
+    cloudfront: createCloudFrontClient(),
+  }),
   // The command builds its outputs and summary as it goes.
   run: runReleaseCommand,
   outputs: (_settings, result) => result.outputs,
   summary: (_settings, result) => result.summary,
-  examples: ['slipway release --bucket example-web --router web-router --site web', 'slipway release --command rollback --bucket example-web --router web-router --site web'],
+  examples: [
+    'slipway release --bucket example-web --router web-router --site web',
+    'slipway release --command rollback --bucket example-web --router web-router --site web',
+  ],
 });

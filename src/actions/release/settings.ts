@@ -34,7 +34,14 @@ export interface ReleaseActionSettings {
   aws: S3ClientSettings;
 }
 
-const ONLY = { 'release-id': ['rollback', 'promote'], from: ['promote'], to: ['promote'], 'to-bucket': ['promote'], 'to-prefix': ['promote'], 'to-router': ['promote'] } as const;
+const ONLY = {
+  'release-id': ['rollback', 'promote'],
+  from: ['promote'],
+  to: ['promote'],
+  'to-bucket': ['promote'],
+  'to-prefix': ['promote'],
+  'to-router': ['promote'],
+} as const;
 
 /** The release action reads nothing from the environment but its inputs (the AWS SDK reads its own). */
 export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): ReleaseActionSettings {
@@ -42,25 +49,31 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
   const c = new InputCollector();
   const command = c.field(() => {
     const value = inputs.get('command').trim() || 'list';
-    if (!(RELEASE_COMMANDS as readonly string[]).includes(value)) throw new InputError('command', `must be ${RELEASE_COMMANDS.slice(0, -1).join(', ')} or ${RELEASE_COMMANDS.at(-1)}`, value);
+    if (!(RELEASE_COMMANDS as readonly string[]).includes(value))
+      throw new InputError('command', `must be ${RELEASE_COMMANDS.slice(0, -1).join(', ')} or ${RELEASE_COMMANDS.at(-1)}`, value);
     return value as ReleaseCommand;
   });
   // Inputs that belong to other commands are mistakes worth naming (a release-id given to list does nothing).
   for (const [name, commands] of Object.entries(ONLY) as [keyof typeof ONLY, readonly string[]][]) {
     c.field(() => {
       const value = inputs.optional(name);
-      if (value !== undefined && command.value !== undefined && !commands.includes(command.value)) throw new InputError(name, `is for command ${commands.join(' and ')} only`, value);
+      if (value !== undefined && command.value !== undefined && !commands.includes(command.value))
+        throw new InputError(name, `is for command ${commands.join(' and ')} only`, value);
     });
   }
   const bucket = c.field(() => parseBucketName('bucket', inputs.required('bucket', 'the bucket deploy-static stages the releases in')));
   const prefix = c.field(() => parsePrefix('prefix', inputs.get('prefix')));
   const router = c.field(() => parseRouter('router', inputs.required('router', "the router's name or its key value store ARN")));
   const givenSite = inputs.optional('site');
-  const site = givenSite !== undefined ? c.field(() => parseSite('site', givenSite)) : c.from({ bucket, prefix }, (v) => parseSite('site', defaultSite(v.bucket, v.prefix)));
+  const site =
+    givenSite !== undefined
+      ? c.field(() => parseSite('site', givenSite))
+      : c.from({ bucket, prefix }, (v) => parseSite('site', defaultSite(v.bucket, v.prefix)));
   const releaseId = c.field(() => {
     const value = inputs.optional('release-id');
     if (value === undefined) return undefined;
-    if (!RELEASE_ID.test(value)) throw new InputError('release-id', 'must be a release id: 16 lower-case hex digits, as deploy-static reports it', value);
+    if (!RELEASE_ID.test(value))
+      throw new InputError('release-id', 'must be a release id: 16 lower-case hex digits, as deploy-static reports it', value);
     return value;
   });
   const from = c.field(() => {
@@ -84,9 +97,18 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     const value = parseSite('to', inputs.required('to', 'the site that gets the release, e.g. production'));
     const [b, p, r, f] = [bucket.value, prefix.value, router.value, from.value];
     if (b === undefined || p === undefined || r === undefined) return undefined;
-    const target = { site: value, bucket: toBucket.value ?? b, prefix: toPrefix.value ?? (toBucket.value === undefined ? p : ''), router: toRouter.value ?? r };
+    const target = {
+      site: value,
+      bucket: toBucket.value ?? b,
+      prefix: toPrefix.value ?? (toBucket.value === undefined ? p : ''),
+      router: toRouter.value ?? r,
+    };
     if (target.site === f && target.bucket === b && target.prefix === p && target.router === r) {
-      throw new InputError('to', `names the site the release comes from (from: ${f ?? ''}); give the site that should get it, e.g. production`, value);
+      throw new InputError(
+        'to',
+        `names the site the release comes from (from: ${f ?? ''}); give the site that should get it, e.g. production`,
+        value,
+      );
     }
     return target;
   });
@@ -94,7 +116,12 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
   const staleGraceMs = c.field(() => parseDuration('stale-asset-grace', inputs.get('stale-asset-grace')));
   const dryRun = c.field(() => {
     const value = parseBoolean('dry-run', inputs.get('dry-run'));
-    if (value && command.value !== undefined && command.value !== 'gc') throw new InputError('dry-run', 'is for command gc only (list changes nothing; rollback and promote are one pointer write)', inputs.get('dry-run'));
+    if (value && command.value !== undefined && command.value !== 'gc')
+      throw new InputError(
+        'dry-run',
+        'is for command gc only (list changes nothing; rollback and promote are one pointer write)',
+        inputs.get('dry-run'),
+      );
     return value;
   });
   const region = c.field(() => {
@@ -109,7 +136,22 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     const v = inputs.optional('force-path-style');
     return v === undefined ? undefined : parseBoolean('force-path-style', v);
   });
-  const v = c.done({ command, bucket, prefix, router, site, releaseId, from, to, keepReleases, staleGraceMs, dryRun, region, endpoint, forcePathStyle });
+  const v = c.done({
+    command,
+    bucket,
+    prefix,
+    router,
+    site,
+    releaseId,
+    from,
+    to,
+    keepReleases,
+    staleGraceMs,
+    dryRun,
+    region,
+    endpoint,
+    forcePathStyle,
+  });
   return {
     command: v.command,
     bucket: v.bucket,

@@ -11,9 +11,14 @@ import { parseRouterSettings } from './settings.js';
 export const router = defineAction({
   name: 'router',
   settings: parseRouterSettings,
-  clients: (): { cloudfront: CloudFrontClient; kvs: CloudFrontKeyValueStoreClient } => ({ cloudfront: createCloudFrontClient(), kvs: createKvsClient() }),
+  clients: (): { cloudfront: CloudFrontClient; kvs: CloudFrontKeyValueStoreClient } => ({
+    cloudfront: createCloudFrontClient(),
+    kvs: createKvsClient(),
+  }),
   run: async (settings, deps): Promise<RouterOutcome> =>
-    settings.command === 'setup' ? { command: 'setup', result: await setupRouter(settings, deps) } : { command: 'status', result: await routerStatus(settings, deps) },
+    settings.command === 'setup'
+      ? { command: 'setup', result: await setupRouter(settings, deps) }
+      : { command: 'status', result: await routerStatus(settings, deps) },
   outputs: (_settings, outcome) => routerOutputs(outcome),
   summary: routerSummary,
   examples: [

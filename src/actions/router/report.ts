@@ -12,31 +12,58 @@ export function routerOutputs(outcome: RouterOutcome): Partial<Record<OutputName
     return { 'function-arn': r.functionArn, 'store-arn': r.storeArn, version: r.version, current: 'true' };
   }
   const r = outcome.result;
-  return { 'function-arn': r.functionArn, 'store-arn': r.storeArn, version: r.liveVersion, current: String(r.current), 'item-count': String(r.itemCount), 'store-bytes': String(r.totalBytes), ...(r.attached ? { attached: JSON.stringify(r.attached) } : {}) };
+  return {
+    'function-arn': r.functionArn,
+    'store-arn': r.storeArn,
+    version: r.liveVersion,
+    current: String(r.current),
+    'item-count': String(r.itemCount),
+    'store-bytes': String(r.totalBytes),
+    ...(r.attached ? { attached: JSON.stringify(r.attached) } : {}),
+  };
 }
 
 export function routerSummary(settings: RouterActionSettings, outcome: RouterOutcome): string {
   const lines = [`### Router ${codeSpan(settings.name)}: ${outcome.command}`, ''];
   if (outcome.command === 'setup') {
     const r = outcome.result;
-    lines.push(...table(['', ''], [
-      ['key value store', `${codeSpan(r.storeArn)}${r.storeCreated ? ' (created)' : ''}`],
-      ['function', codeSpan(r.functionArn)],
-      ['version', `${codeSpan(r.version)}${r.codeChanged ? ' (code updated)' : ''}${r.published ? ', tested and published' : ', already live'}`],
-      ['compute utilization in TestFunction', r.computeUtilization],
-      ['hosts written', r.hostsWritten],
-      ['distribution', settings.distributionId ? `${codeSpan(settings.distributionId)} ${r.attached ? 'now runs the router (deployed)' : 'already ran the router'}` : 'none given'],
-    ]));
+    lines.push(
+      ...table(
+        ['', ''],
+        [
+          ['key value store', `${codeSpan(r.storeArn)}${r.storeCreated ? ' (created)' : ''}`],
+          ['function', codeSpan(r.functionArn)],
+          [
+            'version',
+            `${codeSpan(r.version)}${r.codeChanged ? ' (code updated)' : ''}${r.published ? ', tested and published' : ', already live'}`,
+          ],
+          ['compute utilization in TestFunction', r.computeUtilization],
+          ['hosts written', r.hostsWritten],
+          [
+            'distribution',
+            settings.distributionId
+              ? `${codeSpan(settings.distributionId)} ${r.attached ? 'now runs the router (deployed)' : 'already ran the router'}`
+              : 'none given',
+          ],
+        ],
+      ),
+    );
   } else {
     const r = outcome.result;
     const rows: (string | number)[][] = [
       ['key value store', `${codeSpan(r.storeArn)}: ${r.itemCount} items, ${r.totalBytes} of 5,242,880 bytes`],
       ['function', codeSpan(r.functionArn)],
-      ['LIVE version', `${codeSpan(r.liveVersion)} ${r.current ? '(current)' : `(this release is ${codeSpan(CURRENT_VERSION)}: run setup)`}`],
+      [
+        'LIVE version',
+        `${codeSpan(r.liveVersion)} ${r.current ? '(current)' : `(this release is ${codeSpan(CURRENT_VERSION)}: run setup)`}`,
+      ],
     ];
     if (settings.distributionId) {
       const a = r.attached ?? {};
-      rows.push([`distribution ${codeSpan(settings.distributionId)}`, `viewer-request ${a['viewer-request'] ? codeSpan(a['viewer-request']) : 'none'}, viewer-response ${a['viewer-response'] ? codeSpan(a['viewer-response']) : 'none'}`]);
+      rows.push([
+        `distribution ${codeSpan(settings.distributionId)}`,
+        `viewer-request ${a['viewer-request'] ? codeSpan(a['viewer-request']) : 'none'}, viewer-response ${a['viewer-response'] ? codeSpan(a['viewer-response']) : 'none'}`,
+      ]);
     }
     lines.push(...table(['', ''], rows));
   }

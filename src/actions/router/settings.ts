@@ -13,7 +13,8 @@ export interface RouterActionSettings extends RouterSettings {
 }
 
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const HOSTS_FORM = 'must hold lines HOST=SITE (serve a site) or HOST->OTHER-HOST (301 redirect), with lower-case host names such as www.example.com';
+const HOSTS_FORM =
+  'must hold lines HOST=SITE (serve a site) or HOST->OTHER-HOST (301 redirect), with lower-case host names such as www.example.com';
 
 function parseHost(raw: string, line: string): string {
   const host = raw.trim().toLowerCase();
@@ -48,7 +49,12 @@ export function parseRouterSettings(raw: RawInputs, _env: ActionEnvironment): Ro
   });
   const name = c.field(() => {
     const value = inputs.required('name', 'the router name');
-    if (!ROUTER_NAME.test(value)) throw new InputError('name', 'must be 1 to 64 letters, digits, - and _ (the name of its CloudFront Function and key value store)', value);
+    if (!ROUTER_NAME.test(value))
+      throw new InputError(
+        'name',
+        'must be 1 to 64 letters, digits, - and _ (the name of its CloudFront Function and key value store)',
+        value,
+      );
     return value;
   });
   const distributionId = c.field(() => {
@@ -59,5 +65,11 @@ export function parseRouterSettings(raw: RawInputs, _env: ActionEnvironment): Ro
   const hosts = c.field(() => parseHosts(inputs.get('hosts')));
   const timeoutMs = c.field(() => parseDuration('timeout', inputs.get('timeout')));
   const v = c.done({ command, name, distributionId, hosts, timeoutMs });
-  return { command: v.command, name: v.name, hosts: v.hosts, timeoutMs: v.timeoutMs, ...(v.distributionId ? { distributionId: v.distributionId } : {}) };
+  return {
+    command: v.command,
+    name: v.name,
+    hosts: v.hosts,
+    timeoutMs: v.timeoutMs,
+    ...(v.distributionId ? { distributionId: v.distributionId } : {}),
+  };
 }

@@ -63,7 +63,11 @@ export function parseCommandLine(action: ActionName, argv: readonly string[]): C
     }
     const negated = name.startsWith('no-') && isBoolean(inputs[name.slice(3)]) && !(name in inputs);
     const input = negated ? name.slice(3) : name;
-    if (!(input in inputs)) throw new UsageError(`unknown flag --${name} for slipway ${action}${suggestion(name, [...Object.keys(inputs), ...Object.keys(COMMON_FLAGS)], '--')}`, action);
+    if (!(input in inputs))
+      throw new UsageError(
+        `unknown flag --${name} for slipway ${action}${suggestion(name, [...Object.keys(inputs), ...Object.keys(COMMON_FLAGS)], '--')}`,
+        action,
+      );
     let value: string;
     if (negated) {
       if (inline !== undefined) throw new UsageError(`flag --${name} takes no value`, action);
@@ -84,7 +88,8 @@ export function suggestion(word: string, candidates: readonly string[], prefix =
     const distance = editDistance(word, name);
     if (!best || distance < best.distance) best = { name, distance };
   }
-  const close = best && (best.distance <= Math.max(1, Math.floor(word.length / 3)) || best.name.startsWith(word) || word.startsWith(best.name));
+  const close =
+    best && (best.distance <= Math.max(1, Math.floor(word.length / 3)) || best.name.startsWith(word) || word.startsWith(best.name));
   return close ? `; did you mean ${prefix}${best!.name}?` : '';
 }
 
@@ -128,13 +133,25 @@ const wrap = (text: string, width: number, indent: string): string[] => {
   return lines;
 };
 
-export const EXIT_CODES = ['0  done', '1  the operation failed (the summary says what was and was not done)', '2  usage error: unknown command or flag, missing or malformed value; nothing was sent'];
+export const EXIT_CODES = [
+  '0  done',
+  '1  the operation failed (the summary says what was and was not done)',
+  '2  usage error: unknown command or flag, missing or malformed value; nothing was sent',
+];
 
 /** `slipway <command> --help`: the flags from action.yml, the common flags, examples and exit codes. */
 export function commandHelp(action: ActionName, examples: readonly string[]): string {
   const inputs = inputsOf(action);
-  const required = Object.entries(inputs).filter(([, s]) => s.required && s.default === undefined).map(([n]) => `--${n} <${n}>`);
-  const lines = [`Usage: slipway ${action} ${[...required, '[flags]'].join(' ')}`, '', ...wrap(actionSpecs[action].description, 100, ''), '', `Flags (the inputs of actions/${action}/action.yml):`];
+  const required = Object.entries(inputs)
+    .filter(([, s]) => s.required && s.default === undefined)
+    .map(([n]) => `--${n} <${n}>`);
+  const lines = [
+    `Usage: slipway ${action} ${[...required, '[flags]'].join(' ')}`,
+    '',
+    ...wrap(actionSpecs[action].description, 100, ''),
+    '',
+    `Flags (the inputs of actions/${action}/action.yml):`,
+  ];
   for (const [name, spec] of Object.entries(inputs)) {
     const flag = isBoolean(spec) ? `--${name}, --no-${name}` : `--${name} <value>`;
     const note = spec.required && spec.default === undefined ? ' (required)' : spec.default ? ` (default: ${spec.default})` : '';

@@ -2,7 +2,16 @@
 // codes. Results go to stdout (text, or one JSON object with --json), logs and progress to stderr.
 // Exit codes: 0 done, 1 failed, 2 usage error (nothing was sent). cli/main.ts is the entry the bundle runs.
 import { describeError } from '../../lib/aws/errors.js';
-import { commandHelp, describeInputErrors, EXIT_CODES, generatedExample, parseCommandLine, suggestion, summaryOf, UsageError } from './args.js';
+import {
+  commandHelp,
+  describeInputErrors,
+  EXIT_CODES,
+  generatedExample,
+  parseCommandLine,
+  suggestion,
+  summaryOf,
+  UsageError,
+} from './args.js';
 import { actionSpecs, type ActionName } from '../../generated/action-specs.js';
 import { InputError, InputErrors } from '../../inputs/errors.js';
 import type { ActionEnvironment } from '../../inputs/reader.js';
@@ -52,7 +61,8 @@ function usage(): string {
   ].join('\n');
 }
 
-const definedEntries = (outputs: Report['outputs']): [string, string][] => Object.entries(outputs).filter((e): e is [string, string] => e[1] !== undefined);
+const definedEntries = (outputs: Report['outputs']): [string, string][] =>
+  Object.entries(outputs).filter((e): e is [string, string] => e[1] !== undefined);
 
 /** Output values that are JSON (counts, path lists) as JSON, the rest as strings. */
 function typedOutputs(outputs: Report['outputs']): Record<string, unknown> {
@@ -75,7 +85,14 @@ interface Io {
 
 function printResult(io: Io, command: ActionName, json: boolean, result: Report | undefined, error?: string): void {
   if (json) {
-    io.out(JSON.stringify({ command, ok: error === undefined, ...(error === undefined ? {} : { error }), outputs: typedOutputs(result?.outputs ?? {}) }));
+    io.out(
+      JSON.stringify({
+        command,
+        ok: error === undefined,
+        ...(error === undefined ? {} : { error }),
+        outputs: typedOutputs(result?.outputs ?? {}),
+      }),
+    );
     return;
   }
   if (!result) return;
@@ -88,7 +105,9 @@ function warnOnOldNode(io: Io): void {
   if (major >= MINIMUM_NODE) return;
   // One line of ours instead of the AWS SDK's seven-line NodeVersionSupportWarning on every command.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  io.err(`warning: Node ${process.versions.node} is not supported (end of life); slipway supports Node ${MINIMUM_NODE} and later. Continuing.`);
+  io.err(
+    `warning: Node ${process.versions.node} is not supported (end of life); slipway supports Node ${MINIMUM_NODE} and later. Continuing.`,
+  );
 }
 
 async function runCommand(io: Io, command: ActionName, argv: readonly string[]): Promise<number> {
@@ -136,7 +155,9 @@ export async function main(argv: readonly string[], version: string, io: Io): Pr
       return 0;
     }
     if (!isCommand(first)) {
-      const what = first.startsWith('-') ? `unknown flag ${first}${suggestion(first.replace(/^-+/, ''), ['help', 'version'], '--')}` : `unknown command ${JSON.stringify(first)}${suggestion(first, commandNames)}`;
+      const what = first.startsWith('-')
+        ? `unknown flag ${first}${suggestion(first.replace(/^-+/, ''), ['help', 'version'], '--')}`
+        : `unknown command ${JSON.stringify(first)}${suggestion(first, commandNames)}`;
       throw new UsageError(what);
     }
     // `slipway router code` prints the function for Terraform / CDK; `slipway router setup|status …` is --command.
@@ -145,12 +166,15 @@ export async function main(argv: readonly string[], version: string, io: Io): Pr
       io.out(ROUTER_FUNCTION_CODE.replace(/\n$/, ''));
       return 0;
     }
-    if (first === 'router' && (rest[0] === 'setup' || rest[0] === 'status')) return await runCommand(io, first, ['--command', rest[0], ...rest.slice(1)]);
+    if (first === 'router' && (rest[0] === 'setup' || rest[0] === 'status'))
+      return await runCommand(io, first, ['--command', rest[0], ...rest.slice(1)]);
     return await runCommand(io, first, rest);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     for (const text of error.message.split('\n')) io.err(`slipway: ${text}`);
-    io.err(error.command ? `Run 'slipway ${error.command} --help' for its flags and an example.` : "Run 'slipway --help' for the commands.");
+    io.err(
+      error.command ? `Run 'slipway ${error.command} --help' for its flags and an example.` : "Run 'slipway --help' for the commands.",
+    );
     return 2;
   }
 }

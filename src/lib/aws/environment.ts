@@ -4,7 +4,12 @@ import { InputError } from '../../inputs/errors.js';
 import { parseEndpoint, parseRegion } from '../../inputs/parse.js';
 
 /** The SDK's per-service endpoint variables (AWS_ENDPOINT_URL_<SERVICE ID>). */
-const ENDPOINT_VARIABLES: Record<string, string> = { S3: 'AWS_ENDPOINT_URL_S3', CloudFront: 'AWS_ENDPOINT_URL_CLOUDFRONT', 'Route 53': 'AWS_ENDPOINT_URL_ROUTE_53', ECS: 'AWS_ENDPOINT_URL_ECS' };
+const ENDPOINT_VARIABLES: Record<string, string> = {
+  S3: 'AWS_ENDPOINT_URL_S3',
+  CloudFront: 'AWS_ENDPOINT_URL_CLOUDFRONT',
+  'Route 53': 'AWS_ENDPOINT_URL_ROUTE_53',
+  ECS: 'AWS_ENDPOINT_URL_ECS',
+};
 
 export interface EnvironmentCheck {
   /** The step's own region input is set (then the variables are not used). */

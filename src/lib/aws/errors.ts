@@ -31,7 +31,8 @@ const CREDENTIALS_HINT =
   'No AWS credentials were found. In a workflow, add aws-actions/configure-aws-credentials before this step (with role-to-assume, and permissions: id-token: write for OIDC); on a laptop, set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login.';
 
 export const isMissingCredentials = (error: unknown): boolean =>
-  error instanceof Error && (error.name === 'CredentialsProviderError' || /Could not load credentials from any providers/i.test(error.message));
+  error instanceof Error &&
+  (error.name === 'CredentialsProviderError' || /Could not load credentials from any providers/i.test(error.message));
 
 /** One line that says what failed and why, for any thrown value. */
 export function describeError(error: unknown): string {

@@ -47,7 +47,11 @@ export interface InvalidationDeps {
 }
 
 /** What failed, distribution by distribution. */
-const failureMessage = (outcomes: DistributionOutcome[]): string => outcomes.filter((o) => o.error).map((o) => `${o.distributionId}: ${o.error}`).join(' ');
+const failureMessage = (outcomes: DistributionOutcome[]): string =>
+  outcomes
+    .filter((o) => o.error)
+    .map((o) => `${o.distributionId}: ${o.error}`)
+    .join(' ');
 
 /**
  * The default caller reference: the repository, the workflow run, the job and step, the
@@ -55,10 +59,19 @@ const failureMessage = (outcomes: DistributionOutcome[]): string => outcomes.fil
  * existing invalidation back instead of paying for a new one, while any other step gets its own.
  * Without a run (a laptop), every call is new.
  */
-export function callerReference(request: InvalidationRequest, distributionId: string, batch: string[], index: number, nonce: string): string {
+export function callerReference(
+  request: InvalidationRequest,
+  distributionId: string,
+  batch: string[],
+  index: number,
+  nonce: string,
+): string {
   if (request.callerReference) return index === 0 ? request.callerReference : `${request.callerReference}-${index + 1}`;
   const run = request.run ? [request.run.repository, request.run.runId, request.run.job, request.run.step].join('\0') : `local\0${nonce}`;
-  const digest = createHash('sha256').update(`${run}\0${distributionId}\0${batch.join('\n')}`).digest('hex').slice(0, 32);
+  const digest = createHash('sha256')
+    .update(`${run}\0${distributionId}\0${batch.join('\n')}`)
+    .digest('hex')
+    .slice(0, 32);
   return `slipway-${request.run ? request.run.runId : 'local'}-${digest}`;
 }
 
@@ -84,7 +97,10 @@ async function submit(
 ): Promise<SubmittedInvalidation> {
   const create = async (): Promise<SubmittedInvalidation> => {
     const response = await deps.client.send(
-      new CreateInvalidationCommand({ DistributionId: distributionId, InvalidationBatch: { CallerReference: reference, Paths: { Quantity: paths.length, Items: paths } } }),
+      new CreateInvalidationCommand({
+        DistributionId: distributionId,
+        InvalidationBatch: { CallerReference: reference, Paths: { Quantity: paths.length, Items: paths } },
+      }),
     );
     const invalidation = response.Invalidation;
     if (!invalidation?.Id) throw new Error('CloudFront answered without an invalidation id');
@@ -100,16 +116,26 @@ async function submit(
     });
   } catch (error) {
     if (errorCode(error) === 'InvalidationBatchAlreadyExists') {
-      throw new Error(`caller reference ${reference} was already used with other paths; give a new caller-reference (or leave it empty to derive one)`, { cause: error });
+      throw new Error(
+        `caller reference ${reference} was already used with other paths; give a new caller-reference (or leave it empty to derive one)`,
+        { cause: error },
+      );
     }
     if (error instanceof OutOfTime) {
-      throw new DeadlineError(`could not submit an invalidation before the timeout; CloudFront kept answering ${describeError(error.lastError)}`);
+      throw new DeadlineError(
+        `could not submit an invalidation before the timeout; CloudFront kept answering ${describeError(error.lastError)}`,
+      );
     }
     throw error;
   }
 }
 
-async function waitUntilCompleted(deps: InvalidationDeps, distributionId: string, submitted: SubmittedInvalidation[], deadline: number): Promise<void> {
+async function waitUntilCompleted(
+  deps: InvalidationDeps,
+  distributionId: string,
+  submitted: SubmittedInvalidation[],
+  deadline: number,
+): Promise<void> {
   let pending = submitted.filter((s) => !isCompleted(s.status));
   if (pending.length === 0) return;
   const refresh = async (): Promise<true | undefined> => {
@@ -133,7 +159,13 @@ async function invalidationStatus(deps: InvalidationDeps, distributionId: string
   }
 }
 
-async function invalidateOne(request: InvalidationRequest, distributionId: string, deps: InvalidationDeps, deadline: number, nonce: string): Promise<DistributionOutcome> {
+async function invalidateOne(
+  request: InvalidationRequest,
+  distributionId: string,
+  deps: InvalidationDeps,
+  deadline: number,
+  nonce: string,
+): Promise<DistributionOutcome> {
   const started = deps.clock.now();
   const invalidations: SubmittedInvalidation[] = [];
   const outcome = (status: DistributionOutcome['status'], error?: string): DistributionOutcome => ({

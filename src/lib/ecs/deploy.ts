@@ -82,7 +82,6 @@ export interface EcsDeployResult {
   dryRun: boolean;
 }
 
-
 export interface EcsDeployDeps {
   clients: EcsClients;
   clock: Clock;
@@ -94,7 +93,15 @@ export async function deployToEcs(request: EcsDeployRequest, deps: EcsDeployDeps
   const start = deps.clock.now();
   const api = new ServiceDeploymentApi(deps.clients, deps.log);
   const read = await deps.log.group(`Read ${request.services.join(', ')} in ${request.cluster}`, () => readServices(request, deps));
-  const run: DeployRun = { request, deps, api, waitUntil: request.waitUntil ?? 'completed', start, deadline: start + request.timeoutMs, ...read };
+  const run: DeployRun = {
+    request,
+    deps,
+    api,
+    waitUntil: request.waitUntil ?? 'completed',
+    start,
+    deadline: start + request.timeoutMs,
+    ...read,
+  };
   const { current, rendered, unchanged, result } = await render(run);
   const progress: Progress = { result, definition: current, hookRollbacks: new Map(), stoppedTasks: [] };
   const updateNeeded = !unchanged || request.forceNewDeployment || request.desiredCount !== undefined;

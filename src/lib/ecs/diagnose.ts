@@ -12,6 +12,8 @@ export async function diagnose(run: DeployRun, progress: Progress): Promise<void
   for (const s of described) for (const e of eventsSince(s, since)) diagnostics.push(`${s.serviceName} event: ${e}`);
   for (const task of progress.stoppedTasks.slice(0, 5)) {
     diagnostics.push(describeStoppedTask(task));
-    for (const c of task.containers ?? []) for (const line of await lastLogLines(deps.clients, progress.definition, task, c.name ?? '')) diagnostics.push(`  ${c.name} | ${line}`);
+    for (const c of task.containers ?? [])
+      for (const line of await lastLogLines(deps.clients, progress.definition, task, c.name ?? ''))
+        diagnostics.push(`  ${c.name} | ${line}`);
   }
 }

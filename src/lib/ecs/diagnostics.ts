@@ -1,7 +1,14 @@
 // Why a deployment or a task failed: service events, stopped tasks with their codes and reasons,
 // and the last log lines of containers that log to CloudWatch.
 import { GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type Service, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type Service,
+  type Task,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
 import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError, errorCode } from '../aws/errors.js';
 
@@ -10,14 +17,20 @@ const taskId = (arn: string | undefined) => arn?.split('/').pop() ?? '?';
 /** One line per stopped task: stop code, reason, and each container's exit code and reason. */
 export function describeStoppedTask(task: Task): string {
   const containers = (task.containers ?? [])
-    .map((c) => `${c.name}: ${c.exitCode === undefined || c.exitCode === null ? 'never ran' : `exit ${c.exitCode}`}${c.reason ? ` (${c.reason})` : ''}`)
+    .map(
+      (c) =>
+        `${c.name}: ${c.exitCode === undefined || c.exitCode === null ? 'never ran' : `exit ${c.exitCode}`}${c.reason ? ` (${c.reason})` : ''}`,
+    )
     .join('; ');
   return `task ${taskId(task.taskArn)} stopped: ${task.stopCode ?? 'no stop code'}${task.stoppedReason ? ` — ${task.stoppedReason}` : ''}${containers ? ` [${containers}]` : ''}`;
 }
 
 /** Failures that will not heal by waiting: the task could not start, or its image cannot be pulled. */
 export function isStartFailure(task: Task): boolean {
-  return task.stopCode === 'TaskFailedToStart' || (task.containers ?? []).some((c) => /CannotPullContainer|pull image|ImagePull|manifest .* not found/i.test(c.reason ?? ''));
+  return (
+    task.stopCode === 'TaskFailedToStart' ||
+    (task.containers ?? []).some((c) => /CannotPullContainer|pull image|ImagePull|manifest .* not found/i.test(c.reason ?? ''))
+  );
 }
 
 /** Stopped tasks of a service running `taskDefinitionArn` (ECS keeps them for about an hour). */
@@ -41,7 +54,13 @@ async function logsClientFor(clients: EcsClients, region: string | undefined): P
  * backwards from the end: GetLogEvents may answer an empty page with more behind its token, so
  * follow nextBackwardToken until a page has events or the token stops changing.
  */
-export async function lastLogLines(clients: EcsClients, definition: TaskDefinition | undefined, task: Task, containerName: string, lines = 20): Promise<string[]> {
+export async function lastLogLines(
+  clients: EcsClients,
+  definition: TaskDefinition | undefined,
+  task: Task,
+  containerName: string,
+  lines = 20,
+): Promise<string[]> {
   const options = definition?.containerDefinitions?.find((c) => c.name === containerName)?.logConfiguration;
   if (options?.logDriver !== 'awslogs') return [];
   const group = options.options?.['awslogs-group'];
@@ -51,7 +70,15 @@ export async function lastLogLines(clients: EcsClients, definition: TaskDefiniti
     const client = await logsClientFor(clients, options.options?.['awslogs-region']);
     let token: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const events = await client.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: `${prefix}/${containerName}/${taskId(task.taskArn)}`, limit: lines, startFromHead: false, ...(token ? { nextToken: token } : {}) }));
+      const events = await client.send(
+        new GetLogEventsCommand({
+          logGroupName: group,
+          logStreamName: `${prefix}/${containerName}/${taskId(task.taskArn)}`,
+          limit: lines,
+          startFromHead: false,
+          ...(token ? { nextToken: token } : {}),
+        }),
+      );
       if ((events.events ?? []).length > 0) return (events.events ?? []).map((e) => e.message ?? '');
       if (!events.nextBackwardToken || events.nextBackwardToken === token) return [];
       token = events.nextBackwardToken;
@@ -73,7 +100,9 @@ export function eventsSince(service: Service | undefined, since: Date): string[]
 /** ECS says only "Cluster not found.": name the cluster and the services, and the input to check. */
 export class ClusterNotFound extends Error {
   constructor(cluster: string, services: string[], input = 'cluster') {
-    super(`Cluster '${cluster}' was not found (looking for service${services.length === 1 ? '' : 's'} ${services.map((s) => `'${s}'`).join(', ')}): check input '${input}' and the region of the credentials (ECS said: Cluster not found.).`);
+    super(
+      `Cluster '${cluster}' was not found (looking for service${services.length === 1 ? '' : 's'} ${services.map((s) => `'${s}'`).join(', ')}): check input '${input}' and the region of the credentials (ECS said: Cluster not found.).`,
+    );
     this.name = 'ClusterNotFound';
   }
 }
@@ -81,11 +110,16 @@ export class ClusterNotFound extends Error {
 export async function describeServices(clients: EcsClients, cluster: string, services: string[], input = 'cluster'): Promise<Service[]> {
   const result: Service[] = [];
   for (let i = 0; i < services.length; i += 10) {
-    const response = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) })).catch((error: unknown) => {
-      throw errorCode(error) === 'ClusterNotFoundException' ? new ClusterNotFound(cluster, services, input) : error;
-    });
+    const response = await clients.ecs
+      .send(new DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) }))
+      .catch((error: unknown) => {
+        throw errorCode(error) === 'ClusterNotFoundException' ? new ClusterNotFound(cluster, services, input) : error;
+      });
     const missing = (response.failures ?? []).map((f) => `${f.arn ?? '?'} (${f.reason ?? 'unknown'})`);
-    if (missing.length > 0) throw new Error(`Cannot find service(s) in cluster '${cluster}': ${missing.join(', ')} (check input '${input === 'cluster' ? 'service' : input}')`);
+    if (missing.length > 0)
+      throw new Error(
+        `Cannot find service(s) in cluster '${cluster}': ${missing.join(', ')} (check input '${input === 'cluster' ? 'service' : input}')`,
+      );
     result.push(...(response.services ?? []));
   }
   return result;

@@ -48,11 +48,25 @@ export async function followRollout(run: DeployRun, progress: Progress, tracked:
   const outcomes = new Map<string, Outcome>();
   if (api.available && tracked.every((t) => t.arn)) {
     const onPause = answerPauseWithTestUrl(run, progress);
-    const track = await deps.log.group('Rollout', () => trackDeployments(api, deps.clients, request.cluster, tracked, run.deadline, { clock: deps.clock, log: deps.log, waitUntil: run.waitUntil, onPause }));
+    const track = await deps.log.group('Rollout', () =>
+      trackDeployments(api, deps.clients, request.cluster, tracked, run.deadline, {
+        clock: deps.clock,
+        log: deps.log,
+        waitUntil: run.waitUntil,
+        onPause,
+      }),
+    );
     if (!track.unavailable) {
       for (const [service, v] of track.verdicts) {
         outcomes.set(service, fromTrack(v));
-        if (v.kind === 'paused') recordPause(run, progress, tracked.find((t) => t.service === service)!, v.hook.hookId ?? '', track.records.get(service)?.lifecycleStage ?? '?');
+        if (v.kind === 'paused')
+          recordPause(
+            run,
+            progress,
+            tracked.find((t) => t.service === service)!,
+            v.hook.hookId ?? '',
+            track.records.get(service)?.lifecycleStage ?? '?',
+          );
       }
       for (const [service, sd] of track.records) recordEcsWords(progress, service, sd, outcomes);
       progress.stoppedTasks = track.stopped;
@@ -61,8 +75,15 @@ export async function followRollout(run: DeployRun, progress: Progress, tracked:
   } else if (api.available) {
     deps.log.info('UpdateService returned no service deployment ARN: following the rollout with DescribeServices.');
   }
-  const watched: WatchedDeployment[] = tracked.map((t) => ({ service: t.service, deploymentId: progress.result.deploymentIds[t.service]!, taskDefinitionArn: t.taskDefinitionArn, previousTaskDefinitionArn: t.previousTaskDefinitionArn }));
-  const watch = await deps.log.group('Rollout', () => watchRollout(deps.clients, request.cluster, watched, run.deadline, { clock: deps.clock, log: deps.log }));
+  const watched: WatchedDeployment[] = tracked.map((t) => ({
+    service: t.service,
+    deploymentId: progress.result.deploymentIds[t.service]!,
+    taskDefinitionArn: t.taskDefinitionArn,
+    previousTaskDefinitionArn: t.previousTaskDefinitionArn,
+  }));
+  const watch = await deps.log.group('Rollout', () =>
+    watchRollout(deps.clients, request.cluster, watched, run.deadline, { clock: deps.clock, log: deps.log }),
+  );
   for (const [service, v] of watch.verdicts) outcomes.set(service, fromLegacy(v));
   progress.stoppedTasks = watch.stopped;
   return outcomes;
@@ -77,7 +98,12 @@ function answerPauseWithTestUrl(run: DeployRun, progress: Progress): PauseHandle
     if (!request.testUrl) return 'paused';
     mark(run, progress, `${t.service}: PAUSE hook ${hookId} awaits action at ${sd.lifecycleStage ?? '?'}; checking ${request.testUrl}`);
     // The hook waits; the check may take up to TEST_URL_WINDOW, leaving time to follow what comes next.
-    const unhealthy = await waitHealthy(request.testUrl, Math.min(run.deadline, deps.clock.now() + TEST_URL_WINDOW_MS), deps.clock, deps.fetcher);
+    const unhealthy = await waitHealthy(
+      request.testUrl,
+      Math.min(run.deadline, deps.clock.now() + TEST_URL_WINDOW_MS),
+      deps.clock,
+      deps.fetcher,
+    );
     if (!unhealthy) {
       await api.continue(arn, hookId, 'CONTINUE');
       mark(run, progress, `${t.service}: test URL healthy; ContinueServiceDeployment CONTINUE`);
@@ -96,7 +122,10 @@ function recordEcsWords(progress: Progress, service: string, sd: ServiceDeployme
   if (!outcome || outcome.kind === 'completed' || outcome.kind === 'traffic-shifted') return;
   for (const line of ecsWords(sd)) progress.result.ecsSaid.push(`${service}: ${line}`);
   if (outcome.kind === 'paused') return;
-  const reason = outcome.kind === 'rolled-back-by-ecs' ? `ECS rolled the deployment back (ROLLBACK_SUCCESSFUL) to ${sd.rollback?.serviceRevisionArn ?? 'the last successful revision'}: ${ecsReason(sd)}` : (outcome.reason ?? '');
+  const reason =
+    outcome.kind === 'rolled-back-by-ecs'
+      ? `ECS rolled the deployment back (ROLLBACK_SUCCESSFUL) to ${sd.rollback?.serviceRevisionArn ?? 'the last successful revision'}: ${ecsReason(sd)}`
+      : (outcome.reason ?? '');
   const extra = ecsDetails(sd);
   outcomes.set(service, { ...outcome, reason: extra.length > 0 ? `${reason} (${extra.join('; ')})` : reason });
 }
@@ -104,7 +133,9 @@ function recordEcsWords(progress: Progress, service: string, sd: ServiceDeployme
 function recordPause(run: DeployRun, progress: Progress, t: TrackedDeployment, hookId: string, stage: string): void {
   const command = continueCommand(t.arn, hookId);
   progress.result.paused.push({ service: t.service, serviceDeploymentArn: t.arn, hookId, stage, command });
-  run.deps.log.warning(`${t.service}: the deployment is paused at ${stage} by a PAUSE hook awaiting action (${hookId}). Nothing checks it without 'test-url'. Continue it with: ${command} (or --action ROLLBACK). ${consoleLink(run.services.find((s) => s.serviceName === t.service)?.serviceArn ?? '')}`);
+  run.deps.log.warning(
+    `${t.service}: the deployment is paused at ${stage} by a PAUSE hook awaiting action (${hookId}). Nothing checks it without 'test-url'. Continue it with: ${command} (or --action ROLLBACK). ${consoleLink(run.services.find((s) => s.serviceName === t.service)?.serviceArn ?? '')}`,
+  );
 }
 
 /**
@@ -114,10 +145,15 @@ function recordPause(run: DeployRun, progress: Progress, t: TrackedDeployment, h
 export async function verify(run: DeployRun, progress: Progress, outcomes: Map<string, Outcome>): Promise<string | undefined> {
   const { request, deps } = run;
   const bad = [...outcomes].filter(([, o]) => o.kind === 'failed' || o.kind === 'rolled-back-by-ecs');
-  if (bad.length > 0) return bad.map(([service, o]) => `${service}: ${progress.hookRollbacks.get(service) ?? o.reason ?? 'failed'}`).join('; ');
+  if (bad.length > 0)
+    return bad.map(([service, o]) => `${service}: ${progress.hookRollbacks.get(service) ?? o.reason ?? 'failed'}`).join('; ');
   const paused = [...outcomes.values()].some((o) => o.kind === 'paused');
   const shifted = [...outcomes.values()].some((o) => o.kind === 'traffic-shifted');
-  mark(run, progress, paused ? 'rollout paused at a PAUSE hook' : shifted ? 'production traffic shifted to the new revision' : 'rollout completed');
+  mark(
+    run,
+    progress,
+    paused ? 'rollout paused at a PAUSE hook' : shifted ? 'production traffic shifted to the new revision' : 'rollout completed',
+  );
   if (request.healthCheckUrl && !paused) {
     const unhealthy = await waitHealthy(request.healthCheckUrl, run.deadline, deps.clock, deps.fetcher);
     if (unhealthy) return `Health check failed: ${unhealthy}`;

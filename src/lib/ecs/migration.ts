@@ -1,7 +1,15 @@
 // The migration: a one-off task of the new revision, with the service's network settings. Its
 // named container's exit code decides; a failure never touches the service.
 import { randomUUID } from 'node:crypto';
-import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Service, type Task, type TaskDefinition, type TaskVolumeConfiguration } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Service,
+  type Task,
+  type TaskDefinition,
+  type TaskVolumeConfiguration,
+} from '@aws-sdk/client-ecs';
 import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -34,9 +42,13 @@ export interface MigrationOutcome {
  * Volumes the task definition marks `configuredAtLaunch` (EBS) must be configured in RunTask
  * (API_TaskVolumeConfiguration); the service's own configuration is what its tasks get.
  */
-export function launchVolumes(definition: TaskDefinition | undefined, service: Service): { volumes: TaskVolumeConfiguration[]; missing: string[] } {
+export function launchVolumes(
+  definition: TaskDefinition | undefined,
+  service: Service,
+): { volumes: TaskVolumeConfiguration[]; missing: string[] } {
   const atLaunch = (definition?.volumes ?? []).filter((v) => v.configuredAtLaunch).map((v) => v.name ?? '');
-  const configured = service.deployments?.find((d) => d.status === 'PRIMARY')?.volumeConfigurations ?? service.deployments?.[0]?.volumeConfigurations ?? [];
+  const configured =
+    service.deployments?.find((d) => d.status === 'PRIMARY')?.volumeConfigurations ?? service.deployments?.[0]?.volumeConfigurations ?? [];
   const volumes: TaskVolumeConfiguration[] = [];
   const missing: string[] = [];
   for (const name of atLaunch) {
@@ -51,7 +63,11 @@ export async function runMigration(request: MigrationRequest, clients: EcsClient
   const { service } = request;
   const launch = launchVolumes(request.definition, service);
   if (launch.missing.length > 0) {
-    return { ok: false, summary: `the migration task cannot start: volume(s) ${launch.missing.join(', ')} are configured at launch, and service ${service.serviceName ?? ''} has no configuration for them`, details: [] };
+    return {
+      ok: false,
+      summary: `the migration task cannot start: volume(s) ${launch.missing.join(', ')} are configured at launch, and service ${service.serviceName ?? ''} has no configuration for them`,
+      details: [],
+    };
   }
   const started = await clients.ecs.send(
     new RunTaskCommand({
@@ -61,17 +77,25 @@ export async function runMigration(request: MigrationRequest, clients: EcsClient
       startedBy: 'slipway-migrate',
       // A retry of this request (a lost response) gets the same task back instead of a second migration.
       clientToken: randomUUID(),
-      ...(service.capacityProviderStrategy?.length ? { capacityProviderStrategy: service.capacityProviderStrategy } : { launchType: service.launchType ?? 'FARGATE' }),
+      ...(service.capacityProviderStrategy?.length
+        ? { capacityProviderStrategy: service.capacityProviderStrategy }
+        : { launchType: service.launchType ?? 'FARGATE' }),
       ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
       ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
       overrides: { containerOverrides: [{ name: request.container, command: request.command }] },
       ...(launch.volumes.length > 0 ? { volumeConfigurations: launch.volumes } : {}),
     }),
   );
-  const failures = (started.failures ?? []).map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? `: ${f.detail}` : ''}${f.arn ? ` (${f.arn})` : ''}`);
+  const failures = (started.failures ?? []).map(
+    (f) => `${f.reason ?? 'unknown reason'}${f.detail ? `: ${f.detail}` : ''}${f.arn ? ` (${f.arn})` : ''}`,
+  );
   const taskArn = started.tasks?.[0]?.taskArn;
   if (failures.length > 0 || !taskArn) {
-    return { ok: false, summary: `the migration task could not be started: ${failures.join('; ') || 'ECS returned no task'}`, details: failures };
+    return {
+      ok: false,
+      summary: `the migration task could not be started: ${failures.join('; ') || 'ECS returned no task'}`,
+      details: failures,
+    };
   }
   log.info(`migration task ${taskArn} started: ${request.command.join(' ')}`);
 
@@ -89,8 +113,15 @@ export async function runMigration(request: MigrationRequest, clients: EcsClient
     },
   });
   if (!stoppedTask) {
-    await clients.ecs.send(new StopTaskCommand({ cluster: request.cluster, task: taskArn, reason: 'slipway: migration timed out' })).catch(() => undefined);
-    return { ok: false, taskArn, summary: `the migration did not finish before the timeout (last status ${task?.lastStatus ?? 'unknown'}); it was stopped`, details: [] };
+    await clients.ecs
+      .send(new StopTaskCommand({ cluster: request.cluster, task: taskArn, reason: 'slipway: migration timed out' }))
+      .catch(() => undefined);
+    return {
+      ok: false,
+      taskArn,
+      summary: `the migration did not finish before the timeout (last status ${task?.lastStatus ?? 'unknown'}); it was stopped`,
+      details: [],
+    };
   }
   return judgeMigration(request, clients, taskArn, stoppedTask);
 }
@@ -113,7 +144,13 @@ async function judgeMigration(request: MigrationRequest, clients: EcsClients, ta
   const details = [describeStoppedTask(task), ...logs.map((l) => `  | ${l}`)];
   if (judged?.exitCode === 0) return { ok: true, taskArn, exitCode: 0, summary: 'the migration exited 0', details };
   if (judged?.exitCode !== undefined && judged.exitCode !== null) {
-    return { ok: false, taskArn, exitCode: judged.exitCode, summary: `the migration exited ${judged.exitCode}${judged.reason ? ` (${judged.reason})` : ''}`, details };
+    return {
+      ok: false,
+      taskArn,
+      exitCode: judged.exitCode,
+      summary: `the migration exited ${judged.exitCode}${judged.reason ? ` (${judged.reason})` : ''}`,
+      details,
+    };
   }
   return {
     ok: false,

@@ -17,8 +17,17 @@ export function checkTimeoutCovers(request: EcsDeployRequest, strategies: Map<st
   for (const [service, s] of strategies) {
     const needed = requiredWaitMs(s, waitUntil);
     if (needed > 0 && request.timeoutMs <= needed) {
-      const hint = waitUntil === 'completed' && s.bakeMinutes > 0 ? `, or wait-until: traffic-shifted to stop waiting when the final ${s.bakeMinutes} min bake begins` : '';
-      errors.push(new InputError('timeout', `must be longer than the ${formatDuration(needed)} of bake time and steps service ${service} is configured for (${describeStrategy(s)}): give more, such as ${Math.ceil(needed / 60_000) + 10}m${hint}`, formatDuration(request.timeoutMs)));
+      const hint =
+        waitUntil === 'completed' && s.bakeMinutes > 0
+          ? `, or wait-until: traffic-shifted to stop waiting when the final ${s.bakeMinutes} min bake begins`
+          : '';
+      errors.push(
+        new InputError(
+          'timeout',
+          `must be longer than the ${formatDuration(needed)} of bake time and steps service ${service} is configured for (${describeStrategy(s)}): give more, such as ${Math.ceil(needed / 60_000) + 10}m${hint}`,
+          formatDuration(request.timeoutMs),
+        ),
+      );
     }
   }
   if (errors.length > 0) throw new InputErrors(errors);
@@ -42,7 +51,10 @@ export async function waitForOtherDeployments(run: DeployRun): Promise<void> {
 async function waitForDeploymentInFlight(run: DeployRun, s: Service): Promise<void> {
   const { request, deps, api } = run;
   let what = '';
-  const refuse = (why: string) => new Error(`Service ${s.serviceName} has another deployment in flight, ${what}, which ${why}. Nothing was changed; see ${consoleLink(s.serviceArn ?? '')}`);
+  const refuse = (why: string) =>
+    new Error(
+      `Service ${s.serviceName} has another deployment in flight, ${what}, which ${why}. Nothing was changed; see ${consoleLink(s.serviceArn ?? '')}`,
+    );
   const clear = await waitFor({
     clock: deps.clock,
     every: 10_000,
@@ -54,7 +66,10 @@ async function waitForDeploymentInFlight(run: DeployRun, s: Service): Promise<vo
       what = `${other.serviceDeploymentArn ?? '?'} (${other.status ?? '?'}, started ${other.startedAt?.toISOString() ?? other.createdAt?.toISOString() ?? '?'})`;
       const [record] = (await api.describe([other.serviceDeploymentArn ?? ''])) ?? [];
       const hook = record?.lifecycleHookDetails?.find((h) => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION');
-      if (hook) throw refuse(`is paused at a PAUSE hook awaiting action (continue it with: ${continueCommand(other.serviceDeploymentArn ?? '', hook.hookId ?? '')}, or roll it back)`);
+      if (hook)
+        throw refuse(
+          `is paused at a PAUSE hook awaiting action (continue it with: ${continueCommand(other.serviceDeploymentArn ?? '', hook.hookId ?? '')}, or roll it back)`,
+        );
       return undefined;
     },
     describe: () => deps.log.info(`${s.serviceName}: waiting for the deployment in flight, ${what}, to finish before starting ours`),

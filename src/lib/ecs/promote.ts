@@ -30,12 +30,22 @@ export function withDigest(image: string, digest: string): string {
 async function runningImages(api: ServiceDeploymentApi, source: Service): Promise<ContainerImage[] | undefined> {
   const arns = (source.currentServiceRevisions ?? []).map((r) => r.arn ?? '').filter(Boolean);
   if (arns.length === 0) return undefined;
-  const revisions = await api.call('DescribeServiceRevisions', async (c) => (await c.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: arns.slice(0, 20) }))).serviceRevisions ?? []);
-  const current = revisions?.find((r) => r.taskDefinition === source.taskDefinition) ?? (revisions?.length === 1 ? revisions[0] : undefined);
+  const revisions = await api.call(
+    'DescribeServiceRevisions',
+    async (c) => (await c.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: arns.slice(0, 20) }))).serviceRevisions ?? [],
+  );
+  const current =
+    revisions?.find((r) => r.taskDefinition === source.taskDefinition) ?? (revisions?.length === 1 ? revisions[0] : undefined);
   return current?.containerImages;
 }
 
-export async function promotedImages(from: { cluster: string; service: string }, base: TaskDefinitionInput, clients: EcsClients, api: ServiceDeploymentApi, log: Logger): Promise<PromotedImage[]> {
+export async function promotedImages(
+  from: { cluster: string; service: string },
+  base: TaskDefinitionInput,
+  clients: EcsClients,
+  api: ServiceDeploymentApi,
+  log: Logger,
+): Promise<PromotedImage[]> {
   const [source] = await describeServices(clients, from.cluster, [from.service], 'promote-from');
   const sourceTd = (await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: source!.taskDefinition }))).taskDefinition;
   const names = new Set(containerNames(base));
@@ -44,9 +54,20 @@ export async function promotedImages(from: { cluster: string; service: string },
   for (const c of sourceTd?.containerDefinitions ?? []) {
     if (!c.name || !c.image || !names.has(c.name)) continue;
     const digest = running?.find((i) => i.containerName === c.name)?.imageDigest;
-    promoted.push({ container: c.name, image: c.image, ...(digest ? { digest } : {}), deployed: digest ? withDigest(c.image, digest) : c.image });
-    if (!digest) log.warning(`promote-from: ECS did not say which digest ${from.cluster}/${from.service} runs for container ${c.name}; deploying ${c.image} as its task definition names it.`);
+    promoted.push({
+      container: c.name,
+      image: c.image,
+      ...(digest ? { digest } : {}),
+      deployed: digest ? withDigest(c.image, digest) : c.image,
+    });
+    if (!digest)
+      log.warning(
+        `promote-from: ECS did not say which digest ${from.cluster}/${from.service} runs for container ${c.name}; deploying ${c.image} as its task definition names it.`,
+      );
   }
-  if (promoted.length === 0) throw new RenderError(`Input 'promote-from' names ${from.cluster}/${from.service}, whose task definition has no container named like ours (${[...names].join(', ')}).`);
+  if (promoted.length === 0)
+    throw new RenderError(
+      `Input 'promote-from' names ${from.cluster}/${from.service}, whose task definition has no container named like ours (${[...names].join(', ')}).`,
+    );
   return promoted;
 }

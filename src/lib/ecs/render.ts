@@ -8,7 +8,15 @@ import { describeServices } from './diagnostics.js';
 import type { DeployRun, ReadServices } from './progress.js';
 import { promotedImages, type PromotedImage } from './promote.js';
 import { consoleLink, describeStrategy, readStrategy, type ServiceDeploymentApi, type Strategy } from './service-deployment.js';
-import { containerNames, diffTaskDefinitions, renderTaskDefinition, RenderError, sameTaskDefinition, toRegisterInput, type TaskDefinitionInput } from './task-definition.js';
+import {
+  containerNames,
+  diffTaskDefinitions,
+  renderTaskDefinition,
+  RenderError,
+  sameTaskDefinition,
+  toRegisterInput,
+  type TaskDefinitionInput,
+} from './task-definition.js';
 
 /** The services, each on the ECS deployment controller, all on one task definition family unless a file gives the definition. */
 export async function readServices(request: EcsDeployRequest, deps: EcsDeployDeps): Promise<ReadServices> {
@@ -17,17 +25,24 @@ export async function readServices(request: EcsDeployRequest, deps: EcsDeployDep
   const previous = new Map<string, string>();
   for (const s of services) {
     const controller = s.deploymentController?.type ?? 'ECS';
-    if (controller !== 'ECS') throw new Error(`Service ${s.serviceName} uses the ${controller} deployment controller; ecs-deploy drives ECS-controller deployments (rolling, blue/green, canary, linear) only.`);
+    if (controller !== 'ECS')
+      throw new Error(
+        `Service ${s.serviceName} uses the ${controller} deployment controller; ecs-deploy drives ECS-controller deployments (rolling, blue/green, canary, linear) only.`,
+      );
     const strategy = readStrategy(s);
     strategies.set(s.serviceName!, strategy);
     deps.log.info(`${s.serviceName}: ${describeStrategy(strategy)}`);
     previous.set(s.serviceName!, s.taskDefinition!);
   }
   if (!request.taskDefinition && new Set(services.map((s) => family(s.taskDefinition))).size > 1) {
-    throw new Error(`The services run different task definition families (${services.map((s) => `${s.serviceName}: ${family(s.taskDefinition)}`).join(', ')}); give a task-definition file to roll one revision out to all of them.`);
+    throw new Error(
+      `The services run different task definition families (${services.map((s) => `${s.serviceName}: ${family(s.taskDefinition)}`).join(', ')}); give a task-definition file to roll one revision out to all of them.`,
+    );
   }
   if (request.testUrl && request.wait && ![...strategies.values()].some((s) => s.pauseStages.length > 0)) {
-    deps.log.warning("Input 'test-url' is used while a PAUSE lifecycle hook awaits action, and no service has one: it will not be checked.");
+    deps.log.warning(
+      "Input 'test-url' is used while a PAUSE lifecycle hook awaits action, and no service has one: it will not be checked.",
+    );
   }
   return { services, strategies, previous };
 }
@@ -49,8 +64,13 @@ export async function render(run: DeployRun): Promise<Rendered> {
   const current = await describeTaskDefinition(clients, firstArn);
   const base = baseDefinition(request, current);
   const { images, promoted } = await collectImages(request, base, clients, run.api, log);
-  const environmentContainer = Object.keys(request.environment).length > 0 ? targetContainer(base, request.containerName, "'environment'") : undefined;
-  const rendered = renderTaskDefinition(base, { images, environment: request.environment, ...(environmentContainer ? { environmentContainer } : {}) });
+  const environmentContainer =
+    Object.keys(request.environment).length > 0 ? targetContainer(base, request.containerName, "'environment'") : undefined;
+  const rendered = renderTaskDefinition(base, {
+    images,
+    environment: request.environment,
+    ...(environmentContainer ? { environmentContainer } : {}),
+  });
   const diff = diffTaskDefinitions(current, rendered);
   const unchanged = sameTaskDefinition(current, rendered) && services.every((s) => s.taskDefinition === firstArn);
   const mainContainer = request.containerName ?? containerNames(rendered)[0]!;
@@ -72,8 +92,13 @@ export async function render(run: DeployRun): Promise<Rendered> {
     migrationLog: [],
     dryRun: request.dryRun,
   };
-  for (const p of promoted) log.info(`promote-from: ${p.container} runs ${p.image}${p.digest ? ` = ${p.digest}` : ''}; deploying ${p.deployed}`);
-  log.info(unchanged ? 'The rendered task definition equals the current one.' : `Task definition changes:\n${diff.map((d) => `  ${d.path}: ${d.before ?? '(none)'} → ${d.after ?? '(removed)'}`).join('\n')}`);
+  for (const p of promoted)
+    log.info(`promote-from: ${p.container} runs ${p.image}${p.digest ? ` = ${p.digest}` : ''}; deploying ${p.deployed}`);
+  log.info(
+    unchanged
+      ? 'The rendered task definition equals the current one.'
+      : `Task definition changes:\n${diff.map((d) => `  ${d.path}: ${d.before ?? '(none)'} → ${d.after ?? '(removed)'}`).join('\n')}`,
+  );
   return { current, rendered, unchanged, result };
 }
 
@@ -97,14 +122,25 @@ function baseDefinition(request: EcsDeployRequest, current: TaskDefinition & { t
 export function targetContainer(td: TaskDefinitionInput, name: string | undefined, why: string): string {
   const names = containerNames(td);
   if (name) {
-    if (!names.includes(name)) throw new RenderError(`Input 'container-name' names container '${name}', which the task definition does not have (it has: ${names.join(', ')}).`);
+    if (!names.includes(name))
+      throw new RenderError(
+        `Input 'container-name' names container '${name}', which the task definition does not have (it has: ${names.join(', ')}).`,
+      );
     return name;
   }
   if (names.length === 1) return names[0]!;
-  throw new RenderError(`Input 'container-name' is required with ${why}: the task definition has ${names.length} containers (${names.join(', ')}).`);
+  throw new RenderError(
+    `Input 'container-name' is required with ${why}: the task definition has ${names.length} containers (${names.join(', ')}).`,
+  );
 }
 
-async function collectImages(request: EcsDeployRequest, base: TaskDefinitionInput, clients: EcsClients, api: ServiceDeploymentApi, log: Logger): Promise<{ images: Record<string, string>; promoted: PromotedImage[] }> {
+async function collectImages(
+  request: EcsDeployRequest,
+  base: TaskDefinitionInput,
+  clients: EcsClients,
+  api: ServiceDeploymentApi,
+  log: Logger,
+): Promise<{ images: Record<string, string>; promoted: PromotedImage[] }> {
   const images: Record<string, string> = {};
   const promoted = request.promoteFrom ? await promotedImages(request.promoteFrom, base, clients, api, log) : [];
   for (const p of promoted) images[p.container] = p.deployed;

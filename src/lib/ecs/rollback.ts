@@ -33,30 +33,55 @@ export async function rollBack(run: DeployRun, progress: Progress, problem: stri
   if (toRollBack.length === 0) {
     const all = byEcs.length + byHook.length === services.length;
     if (ways.length > 0) result.rollback = ways.join('; ');
-    return { failure: `${all ? `${problem}. ${byHook.length > 0 ? 'The deployment was rolled back at the PAUSE hook.' : 'ECS rolled it back.'}` : problem}${deploymentLinks(result)}`, status: all ? 'rolled-back' : 'failed' };
+    return {
+      failure: `${all ? `${problem}. ${byHook.length > 0 ? 'The deployment was rolled back at the PAUSE hook.' : 'ECS rolled it back.'}` : problem}${deploymentLinks(result)}`,
+      status: all ? 'rolled-back' : 'failed',
+    };
   }
   const rollbackDeadline = deps.clock.now() + request.timeoutMs;
   const started = await startRollbacks(run, progress, toRollBack, outcomes, ways);
-  if ('failedService' in started) return { failure: `${problem}. Rolling back ${started.failedService} failed: ${describeError(started.error)}`, status: 'failed' };
+  if ('failedService' in started)
+    return { failure: `${problem}. Rolling back ${started.failedService} failed: ${describeError(started.error)}`, status: 'failed' };
   result.rollback = ways.join('; ');
   const stuck = await deps.log.group('Rollback', () => waitForRollbacks(run, started, rollbackDeadline));
-  if (stuck.length > 0) return { failure: `${problem}. The rollback did not complete either: ${stuck.join('; ')}.${deploymentLinks(result)}`, status: 'failed' };
+  if (stuck.length > 0)
+    return {
+      failure: `${problem}. The rollback did not complete either: ${stuck.join('; ')}.${deploymentLinks(result)}`,
+      status: 'failed',
+    };
   mark(run, progress, 'rollback completed');
-  return { failure: `${problem}. Rolled back to the previous revision. How: ${result.rollback}.${deploymentLinks(result)}`, status: 'rolled-back' };
+  return {
+    failure: `${problem}. Rolled back to the previous revision. How: ${result.rollback}.${deploymentLinks(result)}`,
+    status: 'rolled-back',
+  };
 }
 
 /** Starts each service's rollback, adding how to `ways`; stops at the first service that cannot be updated back. */
-async function startRollbacks(run: DeployRun, progress: Progress, services: Service[], outcomes: Map<string, Outcome>, ways: string[]): Promise<Rollbacks | { failedService: string; error: unknown }> {
+async function startRollbacks(
+  run: DeployRun,
+  progress: Progress,
+  services: Service[],
+  outcomes: Map<string, Outcome>,
+  ways: string[],
+): Promise<Rollbacks | { failedService: string; error: unknown }> {
   const { result } = progress;
   const rollbacks: Rollbacks = { stopped: [], updated: [], updateIds: new Map() };
   for (const s of services) {
     const name = s.serviceName!;
     const arn = result.serviceDeploymentArns[name];
     const inFlight = outcomes.get(name)?.inFlight ?? false;
-    const t: TrackedDeployment = { service: name, arn: arn ?? '', taskDefinitionArn: run.previous.get(name)!, previousTaskDefinitionArn: result.taskDefinitionArn, strategy: run.strategies.get(name)! };
+    const t: TrackedDeployment = {
+      service: name,
+      arn: arn ?? '',
+      taskDefinitionArn: run.previous.get(name)!,
+      previousTaskDefinitionArn: result.taskDefinitionArn,
+      strategy: run.strategies.get(name)!,
+    };
     if (arn && inFlight && run.api.available && (await stopDeployment(run, progress, name, arn))) {
       rollbacks.stopped.push(t);
-      ways.push(`${name}: StopServiceDeployment (ROLLBACK) of ${arn}${t.strategy.name === 'ROLLING' ? '' : ', traffic shifted back to the previous revision'}`);
+      ways.push(
+        `${name}: StopServiceDeployment (ROLLBACK) of ${arn}${t.strategy.name === 'ROLLING' ? '' : ', traffic shifted back to the previous revision'}`,
+      );
       continue;
     }
     let u: StartedDeployment;
@@ -67,7 +92,9 @@ async function startRollbacks(run: DeployRun, progress: Progress, services: Serv
     }
     rollbacks.updated.push({ ...t, arn: u.serviceDeploymentArn ?? '' });
     rollbacks.updateIds.set(name, u.deploymentId);
-    ways.push(`${name}: UpdateService back to ${t.taskDefinitionArn} (${inFlight ? 'the deployment could not be stopped' : 'the deployment had already finished'})`);
+    ways.push(
+      `${name}: UpdateService back to ${t.taskDefinitionArn} (${inFlight ? 'the deployment could not be stopped' : 'the deployment had already finished'})`,
+    );
     mark(run, progress, `${name}: rolling back to ${t.taskDefinitionArn} (deployment ${u.serviceDeploymentArn ?? u.deploymentId})`);
   }
   return rollbacks;
@@ -104,7 +131,12 @@ async function waitForRollbacks(run: DeployRun, rollbacks: Rollbacks, deadline: 
     for (const [s, v] of track.verdicts) if (v.kind !== 'completed') stuck.push(`${s}: ${'reason' in v ? v.reason : v.kind}`);
   }
   if (viaLegacy.length > 0) {
-    const back = viaLegacy.map((u) => ({ service: u.service, deploymentId: rollbacks.updateIds.get(u.service)!, taskDefinitionArn: u.taskDefinitionArn, previousTaskDefinitionArn: u.previousTaskDefinitionArn }));
+    const back = viaLegacy.map((u) => ({
+      service: u.service,
+      deploymentId: rollbacks.updateIds.get(u.service)!,
+      taskDefinitionArn: u.taskDefinitionArn,
+      previousTaskDefinitionArn: u.previousTaskDefinitionArn,
+    }));
     const watch = await watchRollout(deps.clients, request.cluster, back, deadline, { clock: deps.clock, log: deps.log });
     for (const [s, v] of watch.verdicts) if (v.kind !== 'completed') stuck.push(`${s}: ${v.reason}`);
   }

@@ -18,9 +18,7 @@ export interface WatchedDeployment {
 }
 
 export type Verdict =
-  | { kind: 'completed' }
-  | { kind: 'failed'; reason: string; rolledBackByEcs: boolean }
-  | { kind: 'timeout'; reason: string };
+  { kind: 'completed' } | { kind: 'failed'; reason: string; rolledBackByEcs: boolean } | { kind: 'timeout'; reason: string };
 
 export interface RolloutWatch {
   verdicts: Map<string, Verdict>;
@@ -35,18 +33,35 @@ export function judge(service: Service, watched: WatchedDeployment): Verdict | u
   const deployments = service.deployments ?? [];
   const ours = deployments.find((d) => d.id === watched.deploymentId);
   const primary = deployments.find((d) => d.status === 'PRIMARY');
-  const rolledBack = primary !== undefined && primary.id !== watched.deploymentId && primary.taskDefinition === watched.previousTaskDefinitionArn;
+  const rolledBack =
+    primary !== undefined && primary.id !== watched.deploymentId && primary.taskDefinition === watched.previousTaskDefinitionArn;
   if (!ours) {
     return rolledBack
-      ? { kind: 'failed', reason: 'ECS rolled the deployment back to the previous revision (deployment circuit breaker)', rolledBackByEcs: true }
-      : { kind: 'failed', reason: `the deployment was replaced by ${primary?.id ?? 'another deployment'} (${primary?.taskDefinition ?? '?'})`, rolledBackByEcs: false };
+      ? {
+          kind: 'failed',
+          reason: 'ECS rolled the deployment back to the previous revision (deployment circuit breaker)',
+          rolledBackByEcs: true,
+        }
+      : {
+          kind: 'failed',
+          reason: `the deployment was replaced by ${primary?.id ?? 'another deployment'} (${primary?.taskDefinition ?? '?'})`,
+          rolledBackByEcs: false,
+        };
   }
   if (ours.rolloutState === 'FAILED') {
-    return { kind: 'failed', reason: `rollout FAILED: ${ours.rolloutStateReason ?? 'no reason given'}${rolledBack ? '; ECS is rolling back to the previous revision' : ''}`, rolledBackByEcs: rolledBack };
+    return {
+      kind: 'failed',
+      reason: `rollout FAILED: ${ours.rolloutStateReason ?? 'no reason given'}${rolledBack ? '; ECS is rolling back to the previous revision' : ''}`,
+      rolledBackByEcs: rolledBack,
+    };
   }
   if (ours.status !== 'PRIMARY') {
     return rolledBack
-      ? { kind: 'failed', reason: 'ECS is rolling the deployment back to the previous revision (deployment circuit breaker)', rolledBackByEcs: true }
+      ? {
+          kind: 'failed',
+          reason: 'ECS is rolling the deployment back to the previous revision (deployment circuit breaker)',
+          rolledBackByEcs: true,
+        }
       : { kind: 'failed', reason: `the deployment is no longer the primary one (${ours.status ?? '?'})`, rolledBackByEcs: false };
   }
   const settled = ours.runningCount === ours.desiredCount;
@@ -70,7 +85,11 @@ export async function watchRollout(
   const poll = async (): Promise<true | undefined> => {
     let described: Service[];
     try {
-      described = await describeServices(clients, cluster, pending().map((w) => w.service));
+      described = await describeServices(
+        clients,
+        cluster,
+        pending().map((w) => w.service),
+      );
     } catch (error) {
       deps.log.info(`DescribeServices: ${describeError(error)}; polling again`);
       return undefined;
@@ -85,7 +104,9 @@ export async function watchRollout(
         deps.log.info(`${w.service}: ${verdict.kind === 'completed' ? 'rollout completed' : verdict.reason}`);
       } else {
         const d = service.deployments?.find((x) => x.id === w.deploymentId);
-        deps.log.info(`${w.service}: ${d?.runningCount ?? 0}/${d?.desiredCount ?? 0} running, ${d?.pendingCount ?? 0} pending, ${d?.failedTasks ?? 0} failed (${d?.rolloutState ?? '…'})`);
+        deps.log.info(
+          `${w.service}: ${d?.runningCount ?? 0}/${d?.desiredCount ?? 0} running, ${d?.pendingCount ?? 0} pending, ${d?.failedTasks ?? 0} failed (${d?.rolloutState ?? '…'})`,
+        );
       }
     }
     return pending().length === 0 ? true : undefined;
@@ -95,21 +116,35 @@ export async function watchRollout(
   if (!finished) {
     for (const w of pending()) {
       const d = services.get(w.service)?.deployments?.find((x) => x.id === w.deploymentId);
-      verdicts.set(w.service, { kind: 'timeout', reason: `the rollout did not finish before the timeout (${d?.runningCount ?? '?'} of ${d?.desiredCount ?? '?'} tasks running, rollout ${d?.rolloutState ?? 'state unknown'})` });
+      verdicts.set(w.service, {
+        kind: 'timeout',
+        reason: `the rollout did not finish before the timeout (${d?.runningCount ?? '?'} of ${d?.desiredCount ?? '?'} tasks running, rollout ${d?.rolloutState ?? 'state unknown'})`,
+      });
     }
   }
   return { verdicts, stopped: [...stopped.values()], services };
 }
 
 /** A task of the new revision that cannot start will not heal by waiting: fail fast. Notes each newly stopped task. */
-async function startFailure(clients: EcsClients, cluster: string, w: WatchedDeployment, stopped: Map<string, Task>, log: Logger): Promise<Verdict | undefined> {
+async function startFailure(
+  clients: EcsClients,
+  cluster: string,
+  w: WatchedDeployment,
+  stopped: Map<string, Task>,
+  log: Logger,
+): Promise<Verdict | undefined> {
   let verdict: Verdict | undefined;
   try {
     for (const task of await stoppedTasks(clients, cluster, w.service, w.taskDefinitionArn)) {
       if (stopped.has(task.taskArn ?? '')) continue;
       stopped.set(task.taskArn ?? '', task);
       log.info(`${w.service}: ${describeStoppedTask(task)}`);
-      if (isStartFailure(task)) verdict ??= { kind: 'failed', reason: `a task of the new revision failed to start: ${describeStoppedTask(task)}`, rolledBackByEcs: false };
+      if (isStartFailure(task))
+        verdict ??= {
+          kind: 'failed',
+          reason: `a task of the new revision failed to start: ${describeStoppedTask(task)}`,
+          rolledBackByEcs: false,
+        };
     }
   } catch (error) {
     log.debug(`stopped tasks of ${w.service}: ${describeError(error)}`);

@@ -18,7 +18,13 @@ import type { Logger } from '../log/logger.js';
 import { formatDuration } from '../util/clock.js';
 
 /** Statuses of a deployment that has not finished: a new one would supersede it. */
-export const IN_FLIGHT: ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'STOP_REQUESTED'];
+export const IN_FLIGHT: ServiceDeploymentStatus[] = [
+  'PENDING',
+  'IN_PROGRESS',
+  'ROLLBACK_REQUESTED',
+  'ROLLBACK_IN_PROGRESS',
+  'STOP_REQUESTED',
+];
 
 /** Stages at or past which production traffic is fully on the new revision. */
 const TRAFFIC_SHIFTED_STAGES = new Set(['BAKE_TIME', 'CLEAN_UP']);
@@ -46,18 +52,35 @@ export function readStrategy(service: Service): Strategy {
   const name = c.strategy ?? 'ROLLING';
   const pauseStages = (c.lifecycleHooks ?? []).filter((h) => h.targetType === 'PAUSE').flatMap((h) => h.lifecycleStages ?? []);
   const alarms = c.alarms?.enable ? (c.alarms.alarmNames ?? []) : [];
-  const base = { name, pauseStages, alarms, ...(c.earlySuccessCriteria?.enable && c.earlySuccessCriteria.healthyPercent !== undefined ? { earlySuccessPercent: c.earlySuccessCriteria.healthyPercent } : {}) };
+  const base = {
+    name,
+    pauseStages,
+    alarms,
+    ...(c.earlySuccessCriteria?.enable && c.earlySuccessCriteria.healthyPercent !== undefined
+      ? { earlySuccessPercent: c.earlySuccessCriteria.healthyPercent }
+      : {}),
+  };
   if (name === 'CANARY') {
     // Defaults from the API reference: canaryPercent 5.0, canaryBakeTimeInMinutes 10.
     const percent = c.canaryConfiguration?.canaryPercent ?? 5;
-    return { ...base, bakeMinutes: c.bakeTimeInMinutes ?? 0, steps: [percent, 100], stepBakeMinutes: c.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10 };
+    return {
+      ...base,
+      bakeMinutes: c.bakeTimeInMinutes ?? 0,
+      steps: [percent, 100],
+      stepBakeMinutes: c.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10,
+    };
   }
   if (name === 'LINEAR') {
     // Defaults: stepPercent 10.0, stepBakeTimeInMinutes 6 (not applied after 100%).
     const step = c.linearConfiguration?.stepPercent ?? 10;
     const steps: number[] = [];
     for (let w = step; w < 100; w += step) steps.push(Math.round(w * 10) / 10);
-    return { ...base, bakeMinutes: c.bakeTimeInMinutes ?? 0, steps: [...steps, 100], stepBakeMinutes: c.linearConfiguration?.stepBakeTimeInMinutes ?? 6 };
+    return {
+      ...base,
+      bakeMinutes: c.bakeTimeInMinutes ?? 0,
+      steps: [...steps, 100],
+      stepBakeMinutes: c.linearConfiguration?.stepBakeTimeInMinutes ?? 6,
+    };
   }
   return { ...base, bakeMinutes: name === 'BLUE_GREEN' ? (c.bakeTimeInMinutes ?? 0) : 0, steps: [100], stepBakeMinutes: 0 };
 }
@@ -85,7 +108,15 @@ export function describeStrategy(s: Strategy): string {
  * (moto answers HTML): the SDK's SyntaxError, after its retries, counts as missing too.
  */
 export function isApiUnavailable(error: unknown): boolean {
-  return ['AccessDeniedException', 'AccessDenied', 'UnknownOperationException', 'UnsupportedFeatureException', 'InvalidAction', 'UnrecognizedClientException', 'SyntaxError'].includes(errorCode(error));
+  return [
+    'AccessDeniedException',
+    'AccessDenied',
+    'UnknownOperationException',
+    'UnsupportedFeatureException',
+    'InvalidAction',
+    'UnrecognizedClientException',
+    'SyntaxError',
+  ].includes(errorCode(error));
 }
 
 /** Calls the service deployment API while it works; after the first "unavailable" it says so once and stays off. */
@@ -104,7 +135,9 @@ export class ServiceDeploymentApi {
     } catch (error) {
       if (!isApiUnavailable(error)) throw error;
       this.available = false;
-      this.log.info(`ECS service deployments cannot be read here (${what}: ${describeError(error)}); following the rollout with DescribeServices instead, and rolling back by updating the service.`);
+      this.log.info(
+        `ECS service deployments cannot be read here (${what}: ${describeError(error)}); following the rollout with DescribeServices instead, and rolling back by updating the service.`,
+      );
       return undefined;
     }
   }
@@ -112,21 +145,32 @@ export class ServiceDeploymentApi {
   describe(arns: string[]): Promise<ServiceDeployment[] | undefined> {
     return this.call('DescribeServiceDeployments', async (c) => {
       const out: ServiceDeployment[] = [];
-      for (let i = 0; i < arns.length; i += 20) out.push(...((await c.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns.slice(i, i + 20) }))).serviceDeployments ?? []));
+      for (let i = 0; i < arns.length; i += 20)
+        out.push(
+          ...((await c.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns.slice(i, i + 20) })))
+            .serviceDeployments ?? []),
+        );
       return out;
     });
   }
 
   inFlight(cluster: string, service: string): Promise<ServiceDeploymentBrief[] | undefined> {
-    return this.call('ListServiceDeployments', async (c) => (await c.ecs.send(new ListServiceDeploymentsCommand({ cluster, service, status: IN_FLIGHT }))).serviceDeployments ?? []);
+    return this.call(
+      'ListServiceDeployments',
+      async (c) => (await c.ecs.send(new ListServiceDeploymentsCommand({ cluster, service, status: IN_FLIGHT }))).serviceDeployments ?? [],
+    );
   }
 
   stop(arn: string): Promise<unknown> {
-    return this.call('StopServiceDeployment', (c) => c.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' })));
+    return this.call('StopServiceDeployment', (c) =>
+      c.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' })),
+    );
   }
 
   continue(arn: string, hookId: string, action: 'CONTINUE' | 'ROLLBACK'): Promise<unknown> {
-    return this.call('ContinueServiceDeployment', (c) => c.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action })));
+    return this.call('ContinueServiceDeployment', (c) =>
+      c.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action })),
+    );
   }
 }
 
@@ -151,7 +195,8 @@ export function judgeServiceDeployment(sd: ServiceDeployment, waitUntil: WaitUnt
   return undefined;
 }
 
-export const awaitingHook = (sd: ServiceDeployment): DeploymentLifecycleHookDetail | undefined => sd.lifecycleHookDetails?.find((h) => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION');
+export const awaitingHook = (sd: ServiceDeployment): DeploymentLifecycleHookDetail | undefined =>
+  sd.lifecycleHookDetails?.find((h) => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION');
 
 /** ECS's own reason for the state it is in, in one line. */
 export function ecsReason(sd: ServiceDeployment): string {
@@ -163,10 +208,12 @@ export function ecsReason(sd: ServiceDeployment): string {
 export function ecsWords(sd: ServiceDeployment): string[] {
   const lines = [`status ${sd.status ?? '?'}${sd.lifecycleStage ? `, stage ${sd.lifecycleStage}` : ''}`];
   if (sd.statusReason) lines.push(`statusReason: ${sd.statusReason}`);
-  if (sd.rollback?.reason) lines.push(`rollback.reason: ${sd.rollback.reason}${sd.rollback.serviceRevisionArn ? ` (to ${sd.rollback.serviceRevisionArn})` : ''}`);
+  if (sd.rollback?.reason)
+    lines.push(`rollback.reason: ${sd.rollback.reason}${sd.rollback.serviceRevisionArn ? ` (to ${sd.rollback.serviceRevisionArn})` : ''}`);
   if (sd.alarms?.triggeredAlarmNames?.length) lines.push(`triggered alarms: ${sd.alarms.triggeredAlarmNames.join(', ')}`);
   const cb = sd.deploymentCircuitBreaker;
-  if (cb && cb.status !== 'DISABLED' && cb.status !== undefined) lines.push(`circuit breaker ${cb.status}: ${cb.failureCount ?? 0} of ${cb.threshold ?? '?'} failed tasks`);
+  if (cb && cb.status !== 'DISABLED' && cb.status !== undefined)
+    lines.push(`circuit breaker ${cb.status}: ${cb.failureCount ?? 0} of ${cb.threshold ?? '?'} failed tasks`);
   for (const h of sd.lifecycleHookDetails ?? []) lines.push(`hook ${h.hookId ?? '?'} (${h.targetType ?? '?'}): ${h.status ?? '?'}`);
   return lines;
 }
@@ -176,8 +223,10 @@ export function ecsDetails(sd: ServiceDeployment): string[] {
   const lines: string[] = [];
   if (sd.alarms?.triggeredAlarmNames?.length) lines.push(`triggered alarms: ${sd.alarms.triggeredAlarmNames.join(', ')}`);
   const cb = sd.deploymentCircuitBreaker;
-  if (cb && (cb.status === 'TRIGGERED' || (cb.failureCount ?? 0) > 0)) lines.push(`circuit breaker ${cb.status ?? '?'}: ${cb.failureCount ?? 0} of ${cb.threshold ?? '?'} failed tasks`);
-  for (const h of sd.lifecycleHookDetails ?? []) if (h.status !== 'SUCCEEDED') lines.push(`hook ${h.hookId ?? '?'} (${h.targetType ?? '?'}): ${h.status ?? '?'}`);
+  if (cb && (cb.status === 'TRIGGERED' || (cb.failureCount ?? 0) > 0))
+    lines.push(`circuit breaker ${cb.status ?? '?'}: ${cb.failureCount ?? 0} of ${cb.threshold ?? '?'} failed tasks`);
+  for (const h of sd.lifecycleHookDetails ?? [])
+    if (h.status !== 'SUCCEEDED') lines.push(`hook ${h.hookId ?? '?'} (${h.targetType ?? '?'}): ${h.status ?? '?'}`);
   return lines;
 }
 
@@ -192,8 +241,10 @@ export function progressLine(sd: ServiceDeployment, strategy: Strategy, bakeStar
     if (target?.requestedTestTrafficWeight) parts.push(`test traffic ${pct(target.requestedTestTrafficWeight)} new`);
   }
   parts.push(`${target?.runningTaskCount ?? 0}/${target?.requestedTaskCount ?? 0} new tasks running`);
-  if (sd.lifecycleStage === 'BAKE_TIME' && bakeStartedAt !== undefined) parts.push(`bake ${formatDuration(Math.max(0, strategy.bakeMinutes * MINUTE - (now - bakeStartedAt)))} left`);
-  if (sd.alarms?.status === 'MONITORING' && sd.alarms.alarmNames?.length) parts.push(`alarms monitored: ${sd.alarms.alarmNames.join(', ')}`);
+  if (sd.lifecycleStage === 'BAKE_TIME' && bakeStartedAt !== undefined)
+    parts.push(`bake ${formatDuration(Math.max(0, strategy.bakeMinutes * MINUTE - (now - bakeStartedAt)))} left`);
+  if (sd.alarms?.status === 'MONITORING' && sd.alarms.alarmNames?.length)
+    parts.push(`alarms monitored: ${sd.alarms.alarmNames.join(', ')}`);
   const hook = awaitingHook(sd);
   if (hook) parts.push(`PAUSE hook ${hook.hookId ?? '?'} awaiting action`);
   return parts.join(', ');

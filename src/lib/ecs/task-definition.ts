@@ -7,7 +7,16 @@ import { parse as parseYaml } from 'yaml';
 export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput;
 
 /** What DescribeTaskDefinition returns that RegisterTaskDefinition does not take. */
-const READ_ONLY = ['taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy', 'deregisteredAt'] as const;
+const READ_ONLY = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+] as const;
 
 export function toRegisterInput(definition: TaskDefinition | Record<string, unknown>): TaskDefinitionInput {
   const copy: Record<string, unknown> = { ...definition };
@@ -23,12 +32,17 @@ export function parseTaskDefinition(text: string, name: string): TaskDefinitionI
   try {
     data = name.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new TaskDefinitionFileError(`is not valid ${name.endsWith('.json') ? 'JSON' : 'JSON or YAML'}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new TaskDefinitionFileError(
+      `is not valid ${name.endsWith('.json') ? 'JSON' : 'JSON or YAML'}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
   }
   // describe-task-definition output: { taskDefinition, tags } (tags only with --include TAGS).
   if (data && typeof data === 'object' && 'taskDefinition' in data) {
     const wrapper = data as { taskDefinition: unknown; tags?: unknown };
-    data = Array.isArray(wrapper.tags) && wrapper.tags.length > 0 && wrapper.taskDefinition && typeof wrapper.taskDefinition === 'object' ? { ...wrapper.taskDefinition, tags: wrapper.tags } : wrapper.taskDefinition;
+    data =
+      Array.isArray(wrapper.tags) && wrapper.tags.length > 0 && wrapper.taskDefinition && typeof wrapper.taskDefinition === 'object'
+        ? { ...wrapper.taskDefinition, tags: wrapper.tags }
+        : wrapper.taskDefinition;
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new TaskDefinitionFileError('must hold a task definition object');
   const td = data as Record<string, unknown>;
@@ -36,7 +50,8 @@ export function parseTaskDefinition(text: string, name: string): TaskDefinitionI
   const containers = td.containerDefinitions;
   if (!Array.isArray(containers) || containers.length === 0) throw new TaskDefinitionFileError("has no 'containerDefinitions'");
   for (const c of containers as unknown[]) {
-    if (!c || typeof c !== 'object' || typeof (c as { name?: unknown }).name !== 'string') throw new TaskDefinitionFileError('has a container definition without a name');
+    if (!c || typeof c !== 'object' || typeof (c as { name?: unknown }).name !== 'string')
+      throw new TaskDefinitionFileError('has a container definition without a name');
   }
   return asRegistrable(toRegisterInput(td));
 }
@@ -46,7 +61,8 @@ function asRegistrable(td: TaskDefinitionInput): TaskDefinitionInput {
   const raw = td as unknown as Record<string, unknown>;
   if (typeof raw.cpu === 'number') raw.cpu = String(raw.cpu);
   if (typeof raw.memory === 'number') raw.memory = String(raw.memory);
-  for (const c of td.containerDefinitions ?? []) for (const e of c.environment ?? []) if (e.value !== undefined && typeof e.value !== 'string') e.value = text(e.value);
+  for (const c of td.containerDefinitions ?? [])
+    for (const e of c.environment ?? []) if (e.value !== undefined && typeof e.value !== 'string') e.value = text(e.value);
   return td;
 }
 
@@ -64,7 +80,10 @@ export const containerNames = (td: TaskDefinitionInput): string[] => (td.contain
 
 function container(td: TaskDefinitionInput, name: string, input: string): ContainerDefinition {
   const found = td.containerDefinitions?.find((c) => c.name === name);
-  if (!found) throw new RenderError(`Input '${input}' names container '${name}', which the task definition does not have (it has: ${containerNames(td).join(', ')}).`);
+  if (!found)
+    throw new RenderError(
+      `Input '${input}' names container '${name}', which the task definition does not have (it has: ${containerNames(td).join(', ')}).`,
+    );
   return found;
 }
 
@@ -85,13 +104,35 @@ export function renderTaskDefinition(base: TaskDefinitionInput, changes: RenderC
   return td;
 }
 
-const isEmpty = (v: unknown) => v === null || v === undefined || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+const isEmpty = (v: unknown) =>
+  v === null ||
+  v === undefined ||
+  (Array.isArray(v) && v.length === 0) ||
+  (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
 
 /** Lists whose order ECS does not keep or does not care about. */
 const UNORDERED = ['environment', 'secrets', 'environmentFiles', 'ulimits', 'systemControls', 'tags', 'requiresCompatibilities'];
 
 /** Fields ECS types as integers: a file may write them as strings ("8080"), which mean the same. */
-const NUMERIC = new Set(['cpu', 'memory', 'memoryReservation', 'containerPort', 'hostPort', 'interval', 'timeout', 'retries', 'startPeriod', 'startTimeout', 'stopTimeout', 'softLimit', 'hardLimit', 'sharedMemorySize', 'swappiness', 'maxSwap', 'sizeInGiB']);
+const NUMERIC = new Set([
+  'cpu',
+  'memory',
+  'memoryReservation',
+  'containerPort',
+  'hostPort',
+  'interval',
+  'timeout',
+  'retries',
+  'startPeriod',
+  'startTimeout',
+  'stopTimeout',
+  'softLimit',
+  'hardLimit',
+  'sharedMemorySize',
+  'swappiness',
+  'maxSwap',
+  'sizeInGiB',
+]);
 
 /** Drops empty values; integers written as strings compare as the integers they are. */
 function clean(value: unknown, key = ''): unknown {
@@ -148,7 +189,8 @@ function dropEcsDefaults(td: Loose): void {
     dropDefault(c, 'essential', true);
     dropDefault(c, 'cpu', 0);
     dropDefault(c, 'versionConsistency', 'enabled');
-    for (const flag of ['readonlyRootFilesystem', 'privileged', 'interactive', 'pseudoTerminal', 'disableNetworking']) dropDefault(c, flag, false);
+    for (const flag of ['readonlyRootFilesystem', 'privileged', 'interactive', 'pseudoTerminal', 'disableNetworking'])
+      dropDefault(c, flag, false);
     for (const p of (c.portMappings ?? []) as Loose[]) {
       dropDefault(p, 'protocol', 'tcp');
       if (awsvpc && p.hostPort !== undefined && text(p.hostPort) === text(p.containerPort)) delete p.hostPort;
@@ -172,7 +214,8 @@ export function normaliseTaskDefinition(td: TaskDefinitionInput | TaskDefinition
   const copy = structuredClone(toRegisterInput(td)) as unknown as Loose;
   if (copy.cpu !== undefined) copy.cpu = cpuUnits(copy.cpu);
   if (copy.memory !== undefined) copy.memory = memoryMiB(copy.memory);
-  for (const c of (copy.containerDefinitions ?? []) as Loose[]) for (const e of (c.environment ?? []) as Loose[]) if (e.value !== undefined) e.value = text(e.value);
+  for (const c of (copy.containerDefinitions ?? []) as Loose[])
+    for (const e of (c.environment ?? []) as Loose[]) if (e.value !== undefined) e.value = text(e.value);
   dropEcsDefaults(copy);
   const cleaned = clean(copy) as Loose;
   // Task-level cpu and memory are strings of units in ECS: keep them as such.
@@ -205,11 +248,20 @@ export function diffTaskDefinitions(before: TaskDefinitionInput | TaskDefinition
   if (before) flatten(normaliseTaskDefinition(before), '', a);
   flatten(normaliseTaskDefinition(after), '', b);
   const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
-  return paths.filter((p) => a.get(p) !== b.get(p)).map((path) => ({ path, ...(a.has(path) ? { before: a.get(path) } : {}), ...(b.has(path) ? { after: b.get(path) } : {}) }));
+  return paths
+    .filter((p) => a.get(p) !== b.get(p))
+    .map((path) => ({ path, ...(a.has(path) ? { before: a.get(path) } : {}), ...(b.has(path) ? { after: b.get(path) } : {}) }));
 }
 
 /** Equal once read-only fields and ECS defaults are dropped, whatever the order of keys and of named list items. */
-export const sameTaskDefinition = (a: TaskDefinitionInput | TaskDefinition, b: TaskDefinitionInput): boolean => diffTaskDefinitions(a, b).length === 0;
+export const sameTaskDefinition = (a: TaskDefinitionInput | TaskDefinition, b: TaskDefinitionInput): boolean =>
+  diffTaskDefinitions(a, b).length === 0;
 
 export const formatDiff = (lines: DiffLine[]): string[] =>
-  lines.map((l) => (l.before === undefined ? `+ ${l.path}: ${l.after}` : l.after === undefined ? `- ${l.path}: ${l.before}` : `~ ${l.path}: ${l.before} → ${l.after}`));
+  lines.map((l) =>
+    l.before === undefined
+      ? `+ ${l.path}: ${l.after}`
+      : l.after === undefined
+        ? `- ${l.path}: ${l.before}`
+        : `~ ${l.path}: ${l.before} → ${l.after}`,
+  );

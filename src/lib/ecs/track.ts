@@ -7,7 +7,14 @@ import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
 import { waitFor } from '../util/wait.js';
 import { describeStoppedTask, isStartFailure, stoppedTasks } from './diagnostics.js';
-import { judgeServiceDeployment, progressLine, type DeploymentVerdict, type ServiceDeploymentApi, type Strategy, type WaitUntil } from './service-deployment.js';
+import {
+  judgeServiceDeployment,
+  progressLine,
+  type DeploymentVerdict,
+  type ServiceDeploymentApi,
+  type Strategy,
+  type WaitUntil,
+} from './service-deployment.js';
 
 export interface TrackedDeployment {
   service: string;
@@ -21,7 +28,11 @@ export interface TrackedDeployment {
 export type TrackVerdict = DeploymentVerdict | { kind: 'timeout'; reason: string } | { kind: 'start-failure'; reason: string };
 
 /** What to do about a PAUSE hook awaiting action: it was answered (keep following), or leave it paused. */
-export type PauseHandler = (tracked: TrackedDeployment, sd: ServiceDeployment, hook: DeploymentLifecycleHookDetail) => Promise<'answered' | 'paused'>;
+export type PauseHandler = (
+  tracked: TrackedDeployment,
+  sd: ServiceDeployment,
+  hook: DeploymentLifecycleHookDetail,
+) => Promise<'answered' | 'paused'>;
 
 export interface TrackResult {
   verdicts: Map<string, TrackVerdict>;
@@ -42,7 +53,14 @@ export interface TrackOptions {
   onPause?: PauseHandler;
 }
 
-export async function trackDeployments(api: ServiceDeploymentApi, clients: EcsClients, cluster: string, tracked: TrackedDeployment[], deadline: number, options: TrackOptions): Promise<TrackResult> {
+export async function trackDeployments(
+  api: ServiceDeploymentApi,
+  clients: EcsClients,
+  cluster: string,
+  tracked: TrackedDeployment[],
+  deadline: number,
+  options: TrackOptions,
+): Promise<TrackResult> {
   const { clock, log } = options;
   const result: TrackResult = { verdicts: new Map(), records: new Map(), stopped: [], unavailable: false };
   const seenStopped = new Set<string>();
@@ -83,13 +101,22 @@ export async function trackDeployments(api: ServiceDeploymentApi, clients: EcsCl
     const now = clock.now();
     for (const t of pending()) {
       const sd = result.records.get(t.service);
-      result.verdicts.set(t.service, { kind: 'timeout', reason: `the deployment did not finish before the timeout (${sd ? progressLine(sd, t.strategy, bakeStarted.get(t.service), now) : 'no record read'})` });
+      result.verdicts.set(t.service, {
+        kind: 'timeout',
+        reason: `the deployment did not finish before the timeout (${sd ? progressLine(sd, t.strategy, bakeStarted.get(t.service), now) : 'no record read'})`,
+      });
     }
   }
   return result;
 }
 
-async function answerPause(t: TrackedDeployment, sd: ServiceDeployment, hook: DeploymentLifecycleHookDetail, answered: Set<string>, onPause: PauseHandler | undefined): Promise<TrackVerdict | undefined> {
+async function answerPause(
+  t: TrackedDeployment,
+  sd: ServiceDeployment,
+  hook: DeploymentLifecycleHookDetail,
+  answered: Set<string>,
+  onPause: PauseHandler | undefined,
+): Promise<TrackVerdict | undefined> {
   const id = hook.hookId ?? '';
   if (answered.has(id)) return undefined;
   if (!onPause || (await onPause(t, sd, hook)) === 'paused') return { kind: 'paused', hook };
@@ -98,7 +125,14 @@ async function answerPause(t: TrackedDeployment, sd: ServiceDeployment, hook: De
 }
 
 /** A task of the new revision that cannot start will not heal by waiting: fail fast. */
-async function startFailure(clients: EcsClients, cluster: string, t: TrackedDeployment, seen: Set<string>, stopped: Task[], log: Logger): Promise<TrackVerdict | undefined> {
+async function startFailure(
+  clients: EcsClients,
+  cluster: string,
+  t: TrackedDeployment,
+  seen: Set<string>,
+  stopped: Task[],
+  log: Logger,
+): Promise<TrackVerdict | undefined> {
   let verdict: TrackVerdict | undefined;
   try {
     for (const task of await stoppedTasks(clients, cluster, t.service, t.taskDefinitionArn)) {
@@ -106,7 +140,8 @@ async function startFailure(clients: EcsClients, cluster: string, t: TrackedDepl
       seen.add(task.taskArn ?? '');
       stopped.push(task);
       log.info(`${t.service}: ${describeStoppedTask(task)}`);
-      if (isStartFailure(task)) verdict ??= { kind: 'start-failure', reason: `a task of the new revision failed to start: ${describeStoppedTask(task)}` };
+      if (isStartFailure(task))
+        verdict ??= { kind: 'start-failure', reason: `a task of the new revision failed to start: ${describeStoppedTask(task)}` };
     }
   } catch (error) {
     log.debug(`stopped tasks of ${t.service}: ${describeError(error)}`);

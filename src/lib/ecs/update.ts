@@ -38,7 +38,13 @@ export async function startRollout(run: DeployRun, progress: Progress): Promise<
     const u = await updateService(run, s, result.taskDefinitionArn, true);
     result.deploymentIds[name] = u.deploymentId;
     if (u.serviceDeploymentArn) result.serviceDeploymentArns[name] = u.serviceDeploymentArn;
-    tracked.push({ service: name, arn: u.serviceDeploymentArn ?? '', taskDefinitionArn: result.taskDefinitionArn, previousTaskDefinitionArn: run.previous.get(name)!, strategy: run.strategies.get(name)! });
+    tracked.push({
+      service: name,
+      arn: u.serviceDeploymentArn ?? '',
+      taskDefinitionArn: result.taskDefinitionArn,
+      previousTaskDefinitionArn: run.previous.get(name)!,
+      strategy: run.strategies.get(name)!,
+    });
     mark(run, progress, `${name}: deployment ${u.serviceDeploymentArn ?? u.deploymentId} started`);
   }
   return tracked;

@@ -35,9 +35,18 @@ export interface GitHubClientOptions {
   clock?: Clock;
 }
 
-export function createGitHubClient(token: string, baseUrl: string = process.env.GITHUB_API_URL ?? 'https://api.github.com', options: GitHubClientOptions = {}): GitHub {
+export function createGitHubClient(
+  token: string,
+  baseUrl: string = process.env.GITHUB_API_URL ?? 'https://api.github.com',
+  options: GitHubClientOptions = {},
+): GitHub {
   const github = getOctokit(token, { baseUrl, userAgent: 'slipway' });
-  const retryOptions = { clock: options.clock ?? systemClock, attempts: options.attempts ?? 4, every: backoffSchedule(options.backoffMs ?? 1000, 20_000), retriable };
+  const retryOptions = {
+    clock: options.clock ?? systemClock,
+    attempts: options.attempts ?? 4,
+    every: backoffSchedule(options.backoffMs ?? 1000, 20_000),
+    retriable,
+  };
   github.hook.wrap('request', (request, requestOptions) => retry(() => Promise.resolve(request(requestOptions)), retryOptions));
   return github;
 }

@@ -45,7 +45,14 @@ async function findOurs(github: GitHub, repo: Repo, issue: number, marker: strin
  * should not announce the removal of a preview nobody was told about). Duplicates left by an
  * earlier race are deleted, so the PR ends with exactly one.
  */
-export async function upsertStickyComment(github: GitHub, repo: Repo, issue: number, marker: string, body: string, options: { createIfMissing: boolean }): Promise<StickyComment> {
+export async function upsertStickyComment(
+  github: GitHub,
+  repo: Repo,
+  issue: number,
+  marker: string,
+  body: string,
+  options: { createIfMissing: boolean },
+): Promise<StickyComment> {
   const text = body.includes(marker) ? body : `${marker}\n${body}`;
   const [first, ...duplicates] = await findOurs(github, repo, issue, marker);
   for (const d of duplicates) await github.rest.issues.deleteComment({ ...repo, comment_id: d.id });

@@ -21,11 +21,18 @@ export async function createDeployment(github: GitHub, repo: Repo, request: Depl
     auto_merge: false,
     required_contexts: [],
   });
-  if (response.status !== 201 || !('id' in response.data)) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(response.data)}`);
+  if (response.status !== 201 || !('id' in response.data))
+    throw new Error(`GitHub did not create the deployment: ${JSON.stringify(response.data)}`);
   return response.data.id;
 }
 
-export async function setDeploymentStatus(github: GitHub, repo: Repo, id: number, state: DeploymentState, details: { environmentUrl?: string; logUrl?: string; description?: string }): Promise<void> {
+export async function setDeploymentStatus(
+  github: GitHub,
+  repo: Repo,
+  id: number,
+  state: DeploymentState,
+  details: { environmentUrl?: string; logUrl?: string; description?: string },
+): Promise<void> {
   await github.rest.repos.createDeploymentStatus({
     ...repo,
     deployment_id: id,

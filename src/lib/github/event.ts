@@ -47,6 +47,8 @@ export function runContextFrom(env: NodeJS.ProcessEnv): RunContext {
     ...(typeof pr?.head?.sha === 'string' ? { headSha: pr.head.sha } : {}),
     ...(env.GITHUB_JOB ? { job: env.GITHUB_JOB } : {}),
     ...(env.GITHUB_ACTION ? { step: env.GITHUB_ACTION } : {}),
-    ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? { runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`, runId: env.GITHUB_RUN_ID } : {}),
+    ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+      ? { runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`, runId: env.GITHUB_RUN_ID }
+      : {}),
   };
 }

@@ -114,7 +114,8 @@ export function progressStatus(p: Progress, since: { ms: number; done: number; b
     return parts.join(', ');
   }
   // By bytes when the items carry bodies (a few large files dominate), else by count.
-  const left = byteRate > 0 && p.totalBytes > 0 ? (p.totalBytes - p.bytes) / byteRate : fileRate > 0 ? (p.total - p.done) / fileRate : undefined;
+  const left =
+    byteRate > 0 && p.totalBytes > 0 ? (p.totalBytes - p.bytes) / byteRate : fileRate > 0 ? (p.total - p.done) / fileRate : undefined;
   parts.push(`ETA ${left === undefined ? '?' : duration(left)}`);
   return parts.join(', ');
 }

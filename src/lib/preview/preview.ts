@@ -70,8 +70,15 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
 
   if (request.deployment && !request.dryRun) {
     outcome.environment = environment;
-    outcome.deploymentId = await createDeployment(github, request.repo, { ref: headSha, environment, description: `Preview of PR #${request.number}` });
-    await setDeploymentStatus(github, request.repo, outcome.deploymentId, 'in_progress', { logUrl: request.runUrl, description: 'Deploying the preview' });
+    outcome.deploymentId = await createDeployment(github, request.repo, {
+      ref: headSha,
+      environment,
+      description: `Preview of PR #${request.number}`,
+    });
+    await setDeploymentStatus(github, request.repo, outcome.deploymentId, 'in_progress', {
+      logUrl: request.runUrl,
+      description: 'Deploying the preview',
+    });
   }
   try {
     const site = await store.prepare(request.number, request.dryRun);
@@ -99,32 +106,62 @@ export async function deployPreview(request: DeployRequest, deps: PreviewDeps): 
     outcome.sync = await syncSite(syncSettings, { client: deps.s3, log });
     if (request.dryRun) return outcome;
 
-    const paths = collapsePaths(normalisePaths(outcome.sync.changedPaths.map((p) => site.pathPrefix + p)), request.limits.maxInvalidationPaths);
+    const paths = collapsePaths(
+      normalisePaths(outcome.sync.changedPaths.map((p) => site.pathPrefix + p)),
+      request.limits.maxInvalidationPaths,
+    );
     if (paths.length > 0) {
       const [result] = await invalidate(
-        { distributionIds: [site.distributionId], paths, wait: true, timeoutMs: request.limits.invalidationTimeoutMs, ...(request.runId ? { run: { repository: repoName(request.repo), runId: request.runId, job: request.job ?? '', step: request.step ?? '' } } : {}) },
+        {
+          distributionIds: [site.distributionId],
+          paths,
+          wait: true,
+          timeoutMs: request.limits.invalidationTimeoutMs,
+          ...(request.runId
+            ? { run: { repository: repoName(request.repo), runId: request.runId, job: request.job ?? '', step: request.step ?? '' } }
+            : {}),
+        },
         { client: deps.cloudfront, log, clock },
       );
       outcome.invalidation = result;
     }
-    if (deps.router && table) await log.group(`Route ${site.url} through ${deps.router.router}`, () => deps.router!.publish(table, site.bucket, site.prefix, site.url));
+    if (deps.router && table)
+      await log.group(`Route ${site.url} through ${deps.router.router}`, () =>
+        deps.router!.publish(table, site.bucket, site.prefix, site.url),
+      );
     await store.ready(site);
     outcome.deployedAt = new Date(clock.now()).toISOString();
 
     // Only now is the link live: tell the PR.
     if (request.comment) {
-      const body = deployedComment({ site, headSha, commitUrl: `${request.serverUrl}/${repoName(request.repo)}/commit/${headSha}`, deployedAt: outcome.deployedAt, runUrl: request.runUrl, sync: outcome.sync });
-      outcome.comment = await upsertStickyComment(github, request.repo, request.number, commentMarker(request.domain), body, { createIfMissing: true });
+      const body = deployedComment({
+        site,
+        headSha,
+        commitUrl: `${request.serverUrl}/${repoName(request.repo)}/commit/${headSha}`,
+        deployedAt: outcome.deployedAt,
+        runUrl: request.runUrl,
+        sync: outcome.sync,
+      });
+      outcome.comment = await upsertStickyComment(github, request.repo, request.number, commentMarker(request.domain), body, {
+        createIfMissing: true,
+      });
     }
     if (outcome.deploymentId !== undefined) {
-      await setDeploymentStatus(github, request.repo, outcome.deploymentId, 'success', { environmentUrl: site.url, logUrl: request.runUrl, description: `Preview of ${headSha.slice(0, 7)} is live` });
+      await setDeploymentStatus(github, request.repo, outcome.deploymentId, 'success', {
+        environmentUrl: site.url,
+        logUrl: request.runUrl,
+        description: `Preview of ${headSha.slice(0, 7)} is live`,
+      });
     }
     return outcome;
   } catch (error) {
     outcome.status = 'failed';
     outcome.error = describeError(error);
     if (outcome.deploymentId !== undefined) {
-      await setDeploymentStatus(github, request.repo, outcome.deploymentId, 'failure', { logUrl: request.runUrl, description: 'The preview could not be deployed' }).catch((e: unknown) => {
+      await setDeploymentStatus(github, request.repo, outcome.deploymentId, 'failure', {
+        logUrl: request.runUrl,
+        description: 'The preview could not be deployed',
+      }).catch((e: unknown) => {
         log.warning(`Could not mark deployment ${outcome.deploymentId} failed: ${describeError(e)}`);
       });
     }
@@ -147,7 +184,13 @@ export function cleanupPreview(request: CleanupRequest, deps: PreviewDeps): Prom
 }
 
 /** `outcome` is filled in as the steps go, so a caller that passes one still has it when this fails. */
-async function removePreview(run: PreviewRun, number: number, deps: PreviewDeps, why: string, outcome: CleanupOutcome = { status: 'planned', number, deploymentsDeactivated: 0 }): Promise<CleanupOutcome> {
+async function removePreview(
+  run: PreviewRun,
+  number: number,
+  deps: PreviewDeps,
+  why: string,
+  outcome: CleanupOutcome = { status: 'planned', number, deploymentsDeactivated: 0 },
+): Promise<CleanupOutcome> {
   try {
     const removal = await deps.store.remove(number, run.dryRun);
     if (deps.router && removal.found) removal.steps.push(await deps.router.remove(number, run.dryRun));
@@ -156,10 +199,17 @@ async function removePreview(run: PreviewRun, number: number, deps: PreviewDeps,
     outcome.status = removal.pendingDistribution ? 'pending-removal' : removal.found ? 'removed' : 'already-removed';
     if (run.comment) {
       const body = removedComment({ number, why, at: new Date(deps.clock.now()).toISOString(), runUrl: run.runUrl });
-      outcome.comment = await upsertStickyComment(deps.github, run.repo, number, commentMarker(run.domain), body, { createIfMissing: false });
+      outcome.comment = await upsertStickyComment(deps.github, run.repo, number, commentMarker(run.domain), body, {
+        createIfMissing: false,
+      });
     }
     if (run.deployment) {
-      outcome.deploymentsDeactivated = await deactivateEnvironment(deps.github, run.repo, previewEnvironment(number), 'The preview was removed');
+      outcome.deploymentsDeactivated = await deactivateEnvironment(
+        deps.github,
+        run.repo,
+        previewEnvironment(number),
+        'The preview was removed',
+      );
     }
     return outcome;
   } catch (error) {
@@ -204,13 +254,19 @@ export async function sweepPreviews(run: SweepRequest, deps: PreviewDeps): Promi
     }
     const idleMs = clock.now() - Date.parse(swept.pull.updatedAt);
     if (swept.pull.state === 'closed') Object.assign(swept, { decision: 'remove', reason: 'closed' });
-    else if (expireAfterMs > 0 && idleMs > expireAfterMs) Object.assign(swept, { decision: 'remove', reason: `open, idle since ${swept.pull.updatedAt}` });
+    else if (expireAfterMs > 0 && idleMs > expireAfterMs)
+      Object.assign(swept, { decision: 'remove', reason: `open, idle since ${swept.pull.updatedAt}` });
     else if (preview.pendingRemoval) Object.assign(swept, { decision: 'remove', reason: 'removal was left pending' });
     else swept.reason = 'open';
   }
   const failures: string[] = [];
   for (const swept of outcome.previews.filter((p) => p.decision === 'remove')) {
-    const why = swept.reason === 'closed' ? 'the pull request was closed' : swept.reason.startsWith('open, idle') ? 'the pull request was idle too long' : 'the earlier removal is finished';
+    const why =
+      swept.reason === 'closed'
+        ? 'the pull request was closed'
+        : swept.reason.startsWith('open, idle')
+          ? 'the pull request was idle too long'
+          : 'the earlier removal is finished';
     swept.cleanup = { status: 'planned', number: swept.number, deploymentsDeactivated: 0 };
     try {
       await removePreview(run, swept.number, deps, why, swept.cleanup);

@@ -12,10 +12,21 @@ import { LIMITS, siteKey } from '../router/table.js';
 import { RELEASE_ID } from './layout.js';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
-export const entriesBytes = (entries: ReadonlyMap<string, string>): number => [...entries].reduce((n, [k, v]) => n + bytes(k) + bytes(v), 0);
+export const entriesBytes = (entries: ReadonlyMap<string, string>): number =>
+  [...entries].reduce((n, [k, v]) => n + bytes(k) + bytes(v), 0);
 
 export class StoreBudgetExceeded extends Error {
-  constructor(readonly figures: { current: number; adding: number; after: number; limit: number; releaseTables: number; tables: number; largest: string }) {
+  constructor(
+    readonly figures: {
+      current: number;
+      adding: number;
+      after: number;
+      limit: number;
+      releaseTables: number;
+      tables: number;
+      largest: string;
+    },
+  ) {
     super(
       `The router's key value store holds ${figures.current} bytes; this release's routing table adds ${figures.adding}: ${figures.after} bytes, over CloudFront's ${figures.limit}-byte (5 MB) limit per store. ` +
         `Nothing was uploaded or switched. ${figures.tables} release routing tables take ${figures.releaseTables} bytes of it${figures.largest ? ` (largest: ${figures.largest})` : ''}: ` +
@@ -40,7 +51,13 @@ async function keyExists(kvs: CloudFrontKeyValueStoreClient, arn: string, key: s
  * pointer of at most `pointerBytes`) would take the store over its size limit.
  * @returns the store's size after the write, as far as it can be known before it
  */
-export async function checkStoreBudget(kvs: CloudFrontKeyValueStoreClient, arn: string, rsite: string, entries: ReadonlyMap<string, string>, pointerBytes = 200): Promise<{ current: number; after: number }> {
+export async function checkStoreBudget(
+  kvs: CloudFrontKeyValueStoreClient,
+  arn: string,
+  rsite: string,
+  entries: ReadonlyMap<string, string>,
+  pointerBytes = 200,
+): Promise<{ current: number; after: number }> {
   const current = (await kvs.send(new DescribeKeyValueStoreCommand({ KvsARN: arn }))).TotalSizeInBytes ?? 0;
   // A table already in the store (the same build again, a rollback) is already counted.
   const adding = (await keyExists(kvs, arn, siteKey(rsite))) ? 0 : entriesBytes(entries);
@@ -53,5 +70,13 @@ export async function checkStoreBudget(kvs: CloudFrontKeyValueStoreClient, arn: 
     if (m && RELEASE_ID.test(m[1]!.slice(-16))) perTable.set(m[1]!, (perTable.get(m[1]!) ?? 0) + bytes(k) + bytes(v));
   }
   const largest = [...perTable].sort((a, b) => b[1] - a[1])[0];
-  throw new StoreBudgetExceeded({ current, adding, after, limit: LIMITS.storeBytes, releaseTables: [...perTable.values()].reduce((a, b) => a + b, 0), tables: perTable.size, largest: largest ? `${largest[0]}, ${largest[1]} bytes` : '' });
+  throw new StoreBudgetExceeded({
+    current,
+    adding,
+    after,
+    limit: LIMITS.storeBytes,
+    releaseTables: [...perTable.values()].reduce((a, b) => a + b, 0),
+    tables: perTable.size,
+    largest: largest ? `${largest[0]}, ${largest[1]} bytes` : '',
+  });
 }

@@ -28,7 +28,15 @@ import { checkStoreBudget } from './budget.js';
 import { gcAfterDeploy, type GcResult } from './gc.js';
 import { activateRelease } from './guard.js';
 import { readRecord, stageRelease, type ReleaseRecord, type StageResult } from './stage.js';
-import { DEFAULT_WAIT, verifyRelease, waitForRelease, type HttpGet, type VerifyReport, type WaitOptions, type WaitResult } from './verify.js';
+import {
+  DEFAULT_WAIT,
+  verifyRelease,
+  waitForRelease,
+  type HttpGet,
+  type VerifyReport,
+  type WaitOptions,
+  type WaitResult,
+} from './verify.js';
 import type { Clock } from '../util/clock.js';
 
 export interface ReleaseDeps {
@@ -78,11 +86,22 @@ export interface ReleaseDeployResult {
 }
 
 async function readBuild(settings: SyncSettings): Promise<{ files: BuildFile[]; paths: Map<string, string>; framework: FrameworkProfile }> {
-  if (settings.source.kind !== 'local') throw new InputError('mode', 'releases needs a local build directory as source (promote a deployed release with the release action instead)', 'releases');
+  if (settings.source.kind !== 'local')
+    throw new InputError(
+      'mode',
+      'releases needs a local build directory as source (promote a deployed release with the release action instead)',
+      'releases',
+    );
   const scan = await scanLocalSource(settings.source.dir, compileGlobs(settings.exclude));
-  if (scan.files.length === 0) throw new InputError('source', 'must hold at least one file to publish (dotfiles and exclude matches are left out); nothing was changed', settings.source.dir);
+  if (scan.files.length === 0)
+    throw new InputError(
+      'source',
+      'must hold at least one file to publish (dotfiles and exclude matches are left out); nothing was changed',
+      settings.source.dir,
+    );
   const keys = scan.files.map((f) => f.key);
-  const framework = settings.framework === 'auto' ? detectFramework(keys) : frameworkProfile(settings.framework, 'from the framework input');
+  const framework =
+    settings.framework === 'auto' ? detectFramework(keys) : frameworkProfile(settings.framework, 'from the framework input');
   const rules = new HeaderRules(settings.cacheControl, settings.contentType, framework, settings.headers);
   const files: BuildFile[] = [];
   await forEachLimit(scan.files, settings.concurrency, async (f) => {
@@ -97,12 +116,18 @@ function releaseTable(table: SiteTable, layout: ReleaseLayout, token: string): M
   const to = releaseSite(from, layout.id);
   const entries = new Map<string, string>();
   for (const [key, value] of table.entries) {
-    const renamed = key === siteKey(from) ? siteKey(to) : siteKeyPrefixes(from).reduce((k, p) => (k.startsWith(p) ? `${p.slice(0, 2)}${to}:${k.slice(p.length)}` : k), key);
+    const renamed =
+      key === siteKey(from)
+        ? siteKey(to)
+        : siteKeyPrefixes(from).reduce((k, p) => (k.startsWith(p) ? `${p.slice(0, 2)}${to}:${k.slice(p.length)}` : k), key);
     entries.set(renamed, value);
   }
   const config = { ...(JSON.parse(entries.get(siteKey(to))!) as object), v: releaseFolder(layout.id), i: layout.poolDirs, k: token };
   const value = JSON.stringify(config);
-  if (Buffer.byteLength(value) > LIMITS.valueBytes) throw new Error(`The release's routing config is ${Buffer.byteLength(value)} bytes (the key value store allows ${LIMITS.valueBytes}): the build has too many separate immutable-asset folders (${layout.poolDirs.join(', ')}). Put hashed assets under fewer folders.`);
+  if (Buffer.byteLength(value) > LIMITS.valueBytes)
+    throw new Error(
+      `The release's routing config is ${Buffer.byteLength(value)} bytes (the key value store allows ${LIMITS.valueBytes}): the build has too many separate immutable-asset folders (${layout.poolDirs.join(', ')}). Put hashed assets under fewer folders.`,
+    );
   entries.set(siteKey(to), value);
   return entries;
 }
@@ -124,7 +149,13 @@ function tokenFor(store: ReadonlyMap<string, string>, rsite: string): string {
   return typeof held === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(held) ? held : randomBytes(24).toString('base64url');
 }
 
-export async function deployRelease(settings: SyncSettings & VerifySettings & { dryRun: boolean }, routing: SiteRouting, deps: ReleaseDeps, provenance: Provenance = {}, now = () => new Date()): Promise<ReleaseDeployResult> {
+export async function deployRelease(
+  settings: SyncSettings & VerifySettings & { dryRun: boolean },
+  routing: SiteRouting,
+  deps: ReleaseDeps,
+  provenance: Provenance = {},
+  now = () => new Date(),
+): Promise<ReleaseDeployResult> {
   const started = Date.now();
   const { log } = deps;
   const target = { s3: deps.s3, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, log };
@@ -138,12 +169,19 @@ export async function deployRelease(settings: SyncSettings & VerifySettings & { 
   const url = siteUrl(store, routing.site);
   const verify = settings.verify !== false;
   const verifyUrl = settings.verifyUrl ?? url;
-  if (verify && !settings.dryRun && !verifyUrl) throw new InputError('verify-url', `must be set: the router maps no host to site ${routing.site}, so there is no URL to verify the release through (or set verify: false)`, '');
+  if (verify && !settings.dryRun && !verifyUrl)
+    throw new InputError(
+      'verify-url',
+      `must be set: the router maps no host to site ${routing.site}, so there is no URL to verify the release through (or set verify: false)`,
+      '',
+    );
   const rsite = releaseSite(routing.site, layout.id);
   const token = tokenFor(store, rsite);
   const entries = releaseTable(table, layout, token);
   const previousId = pointer.live === layout.id ? pointer.before : pointer.live;
-  log.info(`release ${layout.id}: ${layout.release.length} files in ${releaseFolder(layout.id)}, ${layout.pool.length} in the pool (${layout.poolDirs.join(', ') || 'no pool folder'}); live now: ${pointer.live || 'none'}`);
+  log.info(
+    `release ${layout.id}: ${layout.release.length} files in ${releaseFolder(layout.id)}, ${layout.pool.length} in the pool (${layout.poolDirs.join(', ') || 'no pool folder'}); live now: ${pointer.live || 'none'}`,
+  );
   const base = { id: layout.id, previousId, framework, layout, table, switched: false };
   if (settings.dryRun) return { ...base, dryRun: true, url: '', durationMs: Date.now() - started };
 
@@ -160,22 +198,50 @@ export async function deployRelease(settings: SyncSettings & VerifySettings & { 
   };
   await checkStoreBudget(deps.kvs, storeArn, rsite, entries);
   const stage = await stageRelease(target, layout, record, paths, live ? [live] : []);
-  const tableWrite = await log.group(`Write the routing table of release ${layout.id}`, () => writeEntries(deps.kvs, storeArn, { desired: entries, owns: ownedBy(rsite) }, log));
+  const tableWrite = await log.group(`Write the routing table of release ${layout.id}`, () =>
+    writeEntries(deps.kvs, storeArn, { desired: entries, owns: ownedBy(rsite) }, log),
+  );
   const cdn = { ...(deps.cdn?.get ? { get: deps.cdn.get } : {}), ...(deps.cdn?.clock ? { clock: deps.cdn.clock } : {}) };
   const wait = { ...DEFAULT_WAIT, ...deps.cdn?.wait };
   const verification = verify
-    ? await log.group(`Verify release ${layout.id} through ${verifyUrl}`, () => verifyRelease({ id: layout.id, token, files: record.files, entries, tableSite: rsite }, { url: verifyUrl, concurrency: Math.min(settings.concurrency, 16), wait, log, ...cdn }))
+    ? await log.group(`Verify release ${layout.id} through ${verifyUrl}`, () =>
+        verifyRelease(
+          { id: layout.id, token, files: record.files, entries, tableSite: rsite },
+          { url: verifyUrl, concurrency: Math.min(settings.concurrency, 16), wait, log, ...cdn },
+        ),
+      )
     : undefined;
   const switched = pointer.live !== layout.id;
   const propagation = await log.group(`Activate release ${layout.id}`, async () => {
     await activateRelease(target, deps.kvs, storeArn, routing.site, layout.id, pointer.live);
-    log.info(switched ? `site ${routing.site} now serves release ${layout.id} (was ${pointer.live || 'none'})` : `release ${layout.id} was already live: nothing switched`);
+    log.info(
+      switched
+        ? `site ${routing.site} now serves release ${layout.id} (was ${pointer.live || 'none'})`
+        : `release ${layout.id} was already live: nothing switched`,
+    );
     if (!verify || !switched) return undefined;
     const served = await waitForRelease(new URL(verifyUrl), layout.id, { ...wait, ...cdn });
-    if (served.served) log.info(`every edge reached (${Object.keys(served.pops).filter(Boolean).join(', ') || 'one'}) serves release ${layout.id}, ${served.ms} ms after the switch`);
-    else log.warning(`release ${layout.id} is live, but ${verifyUrl} did not answer it from every edge within ${Math.round(served.ms / 1000)} s (last: ${served.lastOther ?? 'none'}); the key value store may still be propagating`);
+    if (served.served)
+      log.info(
+        `every edge reached (${Object.keys(served.pops).filter(Boolean).join(', ') || 'one'}) serves release ${layout.id}, ${served.ms} ms after the switch`,
+      );
+    else
+      log.warning(
+        `release ${layout.id} is live, but ${verifyUrl} did not answer it from every edge within ${Math.round(served.ms / 1000)} s (last: ${served.lastOther ?? 'none'}); the key value store may still be propagating`,
+      );
     return served;
   });
   const gc = await gcAfterDeploy(target, deps.kvs, storeArn, settings.staleGraceMs);
-  return { ...base, dryRun: false, url, stage, tableWrite, switched, ...(verification ? { verification } : {}), ...(propagation ? { propagation } : {}), ...(gc ? { gc } : {}), durationMs: Date.now() - started };
+  return {
+    ...base,
+    dryRun: false,
+    url,
+    stage,
+    tableWrite,
+    switched,
+    ...(verification ? { verification } : {}),
+    ...(propagation ? { propagation } : {}),
+    ...(gc ? { gc } : {}),
+    durationMs: Date.now() - started,
+  };
 }

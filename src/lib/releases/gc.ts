@@ -80,7 +80,9 @@ async function listRecordIds(store: ReleaseStore): Promise<string[]> {
   const ids: string[] = [];
   let token: string | undefined;
   do {
-    const page = await store.s3.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: folder, ...(token ? { ContinuationToken: token } : {}) }));
+    const page = await store.s3.send(
+      new ListObjectsV2Command({ Bucket: store.bucket, Prefix: folder, ...(token ? { ContinuationToken: token } : {}) }),
+    );
     for (const o of page.Contents ?? []) {
       const id = (o.Key ?? '').slice(folder.length).replace(/\.json$/, '');
       if (RELEASE_ID.test(id)) ids.push(id);
@@ -94,7 +96,9 @@ async function listKeys(store: ReleaseStore, prefix: string): Promise<string[]> 
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await store.s3.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+    const page = await store.s3.send(
+      new ListObjectsV2Command({ Bucket: store.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
+    );
     for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
     token = page.NextContinuationToken;
   } while (token);
@@ -105,19 +109,33 @@ async function listKeys(store: ReleaseStore, prefix: string): Promise<string[]> 
 const tableOf = (id: string) => (key: string) => new RegExp(`^[sp]:[^:]*~${id}(:|$)`).test(key);
 
 /** Decides, without writing anything. */
-export function planGc(records: readonly ReleaseRecord[], held: ReadonlyMap<string, string[]>, index: GcIndex, options: GcOptions, now: Date): { releases: GcRelease[]; index: GcIndex } {
+export function planGc(
+  records: readonly ReleaseRecord[],
+  held: ReadonlyMap<string, string[]>,
+  index: GcIndex,
+  options: GcOptions,
+  now: Date,
+): { releases: GcRelease[]; index: GcIndex } {
   const offSince = { ...index.offSince };
   const newest = new Set<string>();
   const bySite = new Map<string, ReleaseRecord[]>();
   for (const r of records) bySite.set(r.site, [...(bySite.get(r.site) ?? []), r]);
-  for (const list of bySite.values()) for (const r of [...list].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).slice(0, Math.max(1, options.keep))) newest.add(r.id);
+  for (const list of bySite.values())
+    for (const r of [...list].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).slice(0, Math.max(1, options.keep))) newest.add(r.id);
   const releases = [...records]
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
     .map((r): GcRelease => {
       const heldBy = held.get(r.id) ?? [];
       if (heldBy.length > 0) delete offSince[r.id];
       else offSince[r.id] ??= now.toISOString();
-      const base = { id: r.id, site: r.site, createdAt: r.createdAt, bytes: Object.values(r.files).reduce((n, f) => n + f.size, 0), heldBy, offSince: offSince[r.id] ?? '' };
+      const base = {
+        id: r.id,
+        site: r.site,
+        createdAt: r.createdAt,
+        bytes: Object.values(r.files).reduce((n, f) => n + f.size, 0),
+        heldBy,
+        offSince: offSince[r.id] ?? '',
+      };
       if (heldBy.length > 0) return { ...base, decision: 'held' };
       if (newest.has(r.id)) return { ...base, decision: 'newest' };
       const deletableAt = Date.parse(offSince[r.id]!) + options.graceMs;
@@ -127,14 +145,27 @@ export function planGc(records: readonly ReleaseRecord[], held: ReadonlyMap<stri
   return { releases, index: { version: 1, offSince, deleting: index.deleting } };
 }
 
-export async function collectGarbage(store: ReleaseStore, kvs: CloudFrontKeyValueStoreClient, arn: string, options: GcOptions): Promise<GcResult> {
+export async function collectGarbage(
+  store: ReleaseStore,
+  kvs: CloudFrontKeyValueStoreClient,
+  arn: string,
+  options: GcOptions,
+): Promise<GcResult> {
   const now = options.now ?? (() => new Date());
   const work = async (): Promise<GcResult> => {
     const index = await readGcIndex(store);
     const ids = await listRecordIds(store);
     const records = (await Promise.all(ids.map((id) => readRecord(store, id)))).filter((r): r is ReleaseRecord => r !== undefined);
     const plan = planGc(records, pointerHolders(await readAllEntries(kvs, arn)), index, options, now());
-    const result: GcResult = { dryRun: options.dryRun ?? false, releases: plan.releases, deleted: [], objectsDeleted: 0, poolObjectsDeleted: 0, tableKeysDeleted: 0, spared: [] };
+    const result: GcResult = {
+      dryRun: options.dryRun ?? false,
+      releases: plan.releases,
+      deleted: [],
+      objectsDeleted: 0,
+      poolObjectsDeleted: 0,
+      tableKeysDeleted: 0,
+      spared: [],
+    };
     if (options.dryRun) return result;
     let candidates = plan.releases.filter((r) => r.decision === 'delete').map((r) => r.id);
     // Named before the first delete: from here on these are refused for activation.
@@ -149,7 +180,13 @@ export async function collectGarbage(store: ReleaseStore, kvs: CloudFrontKeyValu
     candidates = candidates.filter((id) => !heldNow.has(id));
     const gone = new Set(candidates);
     const kept = records.filter((r) => !gone.has(r.id));
-    const usedPool = new Set(kept.flatMap((r) => Object.entries(r.files).filter(([, f]) => f.pool).map(([k]) => k)));
+    const usedPool = new Set(
+      kept.flatMap((r) =>
+        Object.entries(r.files)
+          .filter(([, f]) => f.pool)
+          .map(([k]) => k),
+      ),
+    );
 
     for (const id of candidates) {
       const record = records.find((r) => r.id === id)!;
@@ -157,31 +194,44 @@ export async function collectGarbage(store: ReleaseStore, kvs: CloudFrontKeyValu
       const table = await writeEntries(kvs, arn, { desired: new Map(), owns: owned }, store.log);
       result.tableKeysDeleted += table.deleted;
       const folder = await listKeys(store, store.prefix + releaseFolder(id));
-      const pool = Object.entries(record.files).filter(([k, f]) => f.pool && !usedPool.has(k)).map(([k]) => store.prefix + k);
+      const pool = Object.entries(record.files)
+        .filter(([k, f]) => f.pool && !usedPool.has(k))
+        .map(([k]) => store.prefix + k);
       const objects: ObjectIdentifier[] = [...folder, ...pool].map((Key) => ({ Key }));
       result.objectsDeleted += await deleteObjects(store.s3, store.bucket, objects, 4);
       result.poolObjectsDeleted += pool.length;
       // The record last: until it is gone the release is in `deleting`, refused for activation.
       result.objectsDeleted += await deleteObjects(store.s3, store.bucket, [{ Key: store.prefix + recordKey(id) }], 1);
       result.deleted.push(id);
-      store.log.info(`release ${id} of site ${record.site}: deleted (${folder.length} release files, ${pool.length} pool files no kept release uses, ${table.deleted} routing keys)`);
+      store.log.info(
+        `release ${id} of site ${record.site}: deleted (${folder.length} release files, ${pool.length} pool files no kept release uses, ${table.deleted} routing keys)`,
+      );
     }
     const offSince = { ...plan.index.offSince };
     for (const id of result.deleted) delete offSince[id];
     await writeGcIndex(store, { version: 1, offSince, deleting: deleting.filter((id) => !gone.has(id) && !result.spared.includes(id)) });
     return result;
   };
-  return store.log.group(`Collect garbage in s3://${store.bucket}/${store.prefix} (keep ${options.keep} per site, grace ${formatDuration(options.graceMs)})`, () =>
-    options.dryRun ? work() : underStoreLease(store, 'garbage collection', work, options.lease ?? STORE_LEASE),
+  return store.log.group(
+    `Collect garbage in s3://${store.bucket}/${store.prefix} (keep ${options.keep} per site, grace ${formatDuration(options.graceMs)})`,
+    () => (options.dryRun ? work() : underStoreLease(store, 'garbage collection', work, options.lease ?? STORE_LEASE)),
   );
 }
 
 /** The gc at the end of a releases deploy: waits briefly for the lease, and warns instead of failing (the deploy already switched). */
-export async function gcAfterDeploy(store: ReleaseStore, kvs: CloudFrontKeyValueStoreClient, arn: string, graceMs: number, keep = DEFAULT_KEEP_RELEASES): Promise<GcResult | undefined> {
+export async function gcAfterDeploy(
+  store: ReleaseStore,
+  kvs: CloudFrontKeyValueStoreClient,
+  arn: string,
+  graceMs: number,
+  keep = DEFAULT_KEEP_RELEASES,
+): Promise<GcResult | undefined> {
   try {
     return await collectGarbage(store, kvs, arn, { keep, graceMs, lease: { ...STORE_LEASE, waitMs: 30_000 } });
   } catch (error) {
-    store.log.warning(`Garbage collection after the deploy did not run to the end: ${describeError(error)}. Nothing it had not finished was deleted; the next deploy or the release action's gc command finishes it.`);
+    store.log.warning(
+      `Garbage collection after the deploy did not run to the end: ${describeError(error)}. Nothing it had not finished was deleted; the next deploy or the release action's gc command finishes it.`,
+    );
     return undefined;
   }
 }

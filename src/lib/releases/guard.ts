@@ -43,8 +43,17 @@ export interface GcIndex {
 export const STORE_LEASE: LeaseOptions = { ttlMs: 10 * 60_000, waitMs: 10 * 60_000, pollMs: 5_000 };
 
 /** Runs `work` holding the store's lease (waiting for another holder as options say), then gives it back. */
-export async function underStoreLease<T>(store: ReleaseStore, what: string, work: () => Promise<T>, options: LeaseOptions = STORE_LEASE): Promise<T> {
-  const lease = await Lease.acquire(store.s3, store.bucket, store.prefix, `slipway ${what} on ${hostname()} (pid ${process.pid})`, { clock: systemClock, log: store.log, options });
+export async function underStoreLease<T>(
+  store: ReleaseStore,
+  what: string,
+  work: () => Promise<T>,
+  options: LeaseOptions = STORE_LEASE,
+): Promise<T> {
+  const lease = await Lease.acquire(store.s3, store.bucket, store.prefix, `slipway ${what} on ${hostname()} (pid ${process.pid})`, {
+    clock: systemClock,
+    log: store.log,
+    options,
+  });
   try {
     return await work();
   } finally {
@@ -64,7 +73,15 @@ export async function readGcIndex(store: ReleaseStore): Promise<GcIndex> {
 }
 
 export async function writeGcIndex(store: ReleaseStore, index: GcIndex): Promise<void> {
-  await store.s3.send(new PutObjectCommand({ Bucket: store.bucket, Key: store.prefix + GC_INDEX_KEY, Body: JSON.stringify(index), ContentType: 'application/json', CacheControl: 'no-store' }));
+  await store.s3.send(
+    new PutObjectCommand({
+      Bucket: store.bucket,
+      Key: store.prefix + GC_INDEX_KEY,
+      Body: JSON.stringify(index),
+      ContentType: 'application/json',
+      CacheControl: 'no-store',
+    }),
+  );
 }
 
 async function recordExists(store: ReleaseStore, id: string): Promise<boolean> {
@@ -100,7 +117,15 @@ export async function checkActivatable(store: ReleaseStore, id: string): Promise
  * Points `site` at release `id` of `store` (the routing table `<owner>~<id>`), if its live release is
  * still `expected`: under the store's lease, after checking the release is complete and not being deleted.
  */
-export async function activateRelease(store: ReleaseStore, kvs: CloudFrontKeyValueStoreClient, arn: string, site: string, id: string, expected: string, owner = site): Promise<{ conflicts: number }> {
+export async function activateRelease(
+  store: ReleaseStore,
+  kvs: CloudFrontKeyValueStoreClient,
+  arn: string,
+  site: string,
+  id: string,
+  expected: string,
+  owner = site,
+): Promise<{ conflicts: number }> {
   return underStoreLease(store, `activation of ${id}`, async () => {
     await checkActivatable(store, id);
     return switchPointer(kvs, arn, site, id, expected, owner);

@@ -79,7 +79,9 @@ export function cssReferences(css: string): string[] {
 export function manifestReferences(json: string): string[] {
   try {
     const manifest = JSON.parse(json) as { icons?: { src?: unknown }[]; screenshots?: { src?: unknown }[] };
-    return [...(manifest.icons ?? []), ...(manifest.screenshots ?? [])].map((i) => i?.src).filter((s): s is string => typeof s === 'string' && s !== '');
+    return [...(manifest.icons ?? []), ...(manifest.screenshots ?? [])]
+      .map((i) => i?.src)
+      .filter((s): s is string => typeof s === 'string' && s !== '');
   } catch {
     return [];
   }
@@ -90,8 +92,10 @@ function linkKind(rel: string[], as: string): ReferenceKind | undefined {
   if (rel.includes('stylesheet')) return 'style';
   if (rel.includes('modulepreload')) return 'script';
   if (rel.includes('manifest')) return 'manifest';
-  if (rel.includes('preload')) return as === 'script' ? 'script' : as === 'style' ? 'style' : as === 'font' ? 'font' : as === 'image' ? 'image' : 'other';
-  if (rel.some((r) => r === 'icon' || r === 'apple-touch-icon' || r === 'apple-touch-icon-precomposed' || r === 'mask-icon')) return 'image';
+  if (rel.includes('preload'))
+    return as === 'script' ? 'script' : as === 'style' ? 'style' : as === 'font' ? 'font' : as === 'image' ? 'image' : 'other';
+  if (rel.some((r) => r === 'icon' || r === 'apple-touch-icon' || r === 'apple-touch-icon-precomposed' || r === 'mask-icon'))
+    return 'image';
   return undefined;
 }
 
@@ -117,7 +121,8 @@ export function htmlReferences(html: string): HtmlReferences {
     const style = attrs.get('style');
     if (style) for (const url of cssReferences(style)) add('image', url);
     if (name === 'base' && base === undefined && attrs.has('href')) base = attrs.get('href');
-    else if (name === 'script' && attrs.has('src') && JS_TYPES.has((attrs.get('type') ?? '').trim().toLowerCase())) add('script', attrs.get('src'));
+    else if (name === 'script' && attrs.has('src') && JS_TYPES.has((attrs.get('type') ?? '').trim().toLowerCase()))
+      add('script', attrs.get('src'));
     else if (name === 'link' && attrs.has('href')) {
       const kind = linkKind((attrs.get('rel') ?? '').toLowerCase().split(/\s+/), (attrs.get('as') ?? '').toLowerCase());
       if (kind) add(kind, attrs.get('href'));

@@ -68,10 +68,17 @@ export function releaseId(files: readonly BuildFile[], table: ReadonlyMap<string
 /** Throws, naming the file, when a build holds something that would collide with the release layout. */
 export function checkBuildKeys(files: readonly BuildFile[]): void {
   const reserved = files.find((f) => f.key.startsWith(RELEASES_FOLDER));
-  if (reserved) throw new Error(`The build holds ${reserved.key}: the folder ${RELEASES_FOLDER} is where releases mode keeps its releases. Rename the folder in the build.`);
+  if (reserved)
+    throw new Error(
+      `The build holds ${reserved.key}: the folder ${RELEASES_FOLDER} is where releases mode keeps its releases. Rename the folder in the build.`,
+    );
 }
 
-export function layoutRelease(files: readonly BuildFile[], table: ReadonlyMap<string, string>, inheritedPoolDirs: readonly string[] = []): ReleaseLayout {
+export function layoutRelease(
+  files: readonly BuildFile[],
+  table: ReadonlyMap<string, string>,
+  inheritedPoolDirs: readonly string[] = [],
+): ReleaseLayout {
   checkBuildKeys(files);
   const poolDirs = poolDirectories(files, inheritedPoolDirs);
   const pooled = (f: BuildFile) => poolDirs.some((d) => f.key.startsWith(d));

@@ -44,7 +44,13 @@ export async function listReleases(t: ReleaseTarget, deps: ReleaseDeps): Promise
   const ids: string[] = [];
   let token: string | undefined;
   do {
-    const page = await deps.s3.send(new ListObjectsV2Command({ Bucket: t.bucket, Prefix: folder.slice(0, -'.json'.length), ...(token ? { ContinuationToken: token } : {}) }));
+    const page = await deps.s3.send(
+      new ListObjectsV2Command({
+        Bucket: t.bucket,
+        Prefix: folder.slice(0, -'.json'.length),
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
     for (const o of page.Contents ?? []) {
       const id = (o.Key ?? '').slice(folder.length - '.json'.length).replace(/\.json$/, '');
       if (RELEASE_ID.test(id)) ids.push(id);
@@ -54,12 +60,26 @@ export async function listReleases(t: ReleaseTarget, deps: ReleaseDeps): Promise
   const pointer = await readPointer(deps.kvs, t.storeArn, t.site);
   const holders = pointerHolders(await readAllEntries(deps.kvs, t.storeArn));
   const index = await readGcIndex({ s3: deps.s3, bucket: t.bucket, prefix: t.prefix, log: deps.log });
-  const records = (await Promise.all(ids.map((id) => readRecord({ s3: deps.s3, bucket: t.bucket, prefix: t.prefix }, id)))).filter((r): r is ReleaseRecord => r !== undefined);
+  const records = (await Promise.all(ids.map((id) => readRecord({ s3: deps.s3, bucket: t.bucket, prefix: t.prefix }, id)))).filter(
+    (r): r is ReleaseRecord => r !== undefined,
+  );
   return records
     .map((r) => {
       const files = Object.values(r.files);
       const pointers = holders.get(r.id) ?? [];
-      return { id: r.id, createdAt: r.createdAt, commit: r.commit ?? '', run: r.run ?? '', actor: r.actor ?? '', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), live: r.id === pointer.live, site: r.site, pointers, offSince: pointers.length > 0 ? '' : (index.offSince[r.id] ?? '') };
+      return {
+        id: r.id,
+        createdAt: r.createdAt,
+        commit: r.commit ?? '',
+        run: r.run ?? '',
+        actor: r.actor ?? '',
+        files: files.length,
+        bytes: files.reduce((n, f) => n + f.size, 0),
+        live: r.id === pointer.live,
+        site: r.site,
+        pointers,
+        offSince: pointers.length > 0 ? '' : (index.offSince[r.id] ?? ''),
+      };
     })
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
 }
@@ -75,22 +95,39 @@ export interface RollbackResult {
 export async function rollback(t: ReleaseTarget, deps: ReleaseDeps, to?: string): Promise<RollbackResult> {
   const pointer = await readPointer(deps.kvs, t.storeArn, t.site);
   const target = to ?? pointer.before;
-  if (!target) throw new Error(`Site ${t.site} has no earlier release to roll back to (live: ${pointer.live || 'none'}); name one with release-id (see the list command).`);
+  if (!target)
+    throw new Error(
+      `Site ${t.site} has no earlier release to roll back to (live: ${pointer.live || 'none'}); name one with release-id (see the list command).`,
+    );
   if (target === pointer.live) return { from: pointer.live, to: target, restoredTable: false };
   const record = await readRecord({ s3: deps.s3, bucket: t.bucket, prefix: t.prefix }, target);
-  if (!record) throw new Error(`Release ${target} of site ${t.site} has no record in s3://${t.bucket}/${t.prefix}${recordKey(target)}: it was never completely staged, or it was removed. Nothing was switched.`);
+  if (!record)
+    throw new Error(
+      `Release ${target} of site ${t.site} has no record in s3://${t.bucket}/${t.prefix}${recordKey(target)}: it was never completely staged, or it was removed. Nothing was switched.`,
+    );
   // The table is named after the site that staged the release (a promotion by pointer links to it).
   const owner = target === pointer.before ? pointer.beforeOwner : record.site;
   const rsite = releaseSite(owner, target);
   const store = await readAllEntries(deps.kvs, t.storeArn);
   const restoredTable = !store.has(siteKey(rsite));
   if (restoredTable) {
-    if (owner !== record.site) throw new Error(`Release ${target}'s routing table ${rsite} is no longer in the router's store and its record was staged for site ${record.site}: roll back by promoting it from ${record.site} instead. Nothing was switched.`);
+    if (owner !== record.site)
+      throw new Error(
+        `Release ${target}'s routing table ${rsite} is no longer in the router's store and its record was staged for site ${record.site}: roll back by promoting it from ${record.site} instead. Nothing was switched.`,
+      );
     await checkStoreBudget(deps.kvs, t.storeArn, rsite, new Map(Object.entries(record.table)));
     const owns = (k: string) => k === siteKey(rsite) || siteKeyPrefixes(rsite).some((p) => k.startsWith(p));
     await writeEntries(deps.kvs, t.storeArn, { desired: new Map(Object.entries(record.table)), owns }, deps.log);
   }
-  await activateRelease({ s3: deps.s3, bucket: t.bucket, prefix: t.prefix, log: deps.log }, deps.kvs, t.storeArn, t.site, target, pointer.live, owner);
+  await activateRelease(
+    { s3: deps.s3, bucket: t.bucket, prefix: t.prefix, log: deps.log },
+    deps.kvs,
+    t.storeArn,
+    t.site,
+    target,
+    pointer.live,
+    owner,
+  );
   deps.log.info(`site ${t.site} now serves release ${target} (was ${pointer.live || 'none'})`);
   return { from: pointer.live, to: target, restoredTable };
 }

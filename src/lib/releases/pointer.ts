@@ -6,7 +6,14 @@
 // read together with the pointer: if the pointer moved since the deploy read it, the switch is
 // refused (another deploy won); if only other keys moved, the ETag is read again and the write retried.
 // https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_kvs_UpdateKeys.html
-import { ConflictException, DescribeKeyValueStoreCommand, GetKeyCommand, ResourceNotFoundException, UpdateKeysCommand, type CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import {
+  ConflictException,
+  DescribeKeyValueStoreCommand,
+  GetKeyCommand,
+  ResourceNotFoundException,
+  UpdateKeysCommand,
+  type CloudFrontKeyValueStoreClient,
+} from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { siteKey } from '../router/table.js';
 import { RELEASE_ID, releaseSite } from './layout.js';
 
@@ -33,7 +40,9 @@ export function parseReleaseSite(value: string | undefined, defaultOwner: string
 
 export class ActivationConflict extends Error {
   constructor(site: string, expected: string, found: string, id: string) {
-    super(`Site ${site}: its live release changed from ${expected || '(none)'} to ${found || '(none)'} while this deploy ran (another deploy activated first). Nothing was switched: release ${id} stays staged; run the deploy again to make it live.`);
+    super(
+      `Site ${site}: its live release changed from ${expected || '(none)'} to ${found || '(none)'} while this deploy ran (another deploy activated first). Nothing was switched: release ${id} stays staged; run the deploy again to make it live.`,
+    );
     this.name = 'ActivationConflict';
   }
 }
@@ -55,7 +64,10 @@ export function parsePointer(site: string, value: string | undefined): Pointer {
 
 /** The pointer of `site` to release `id` of `owner`'s table, remembering `before` (of `beforeOwner`). */
 export function pointerValue(site: string, id: string, before: string, owner = site, beforeOwner = site): string {
-  return JSON.stringify({ l: releaseSite(owner, id), ...(before ? { b: beforeOwner === site ? before : releaseSite(beforeOwner, before) } : {}) });
+  return JSON.stringify({
+    l: releaseSite(owner, id),
+    ...(before ? { b: beforeOwner === site ? before : releaseSite(beforeOwner, before) } : {}),
+  });
 }
 
 async function readValue(kvs: CloudFrontKeyValueStoreClient, arn: string, key: string): Promise<string | undefined> {
@@ -75,7 +87,14 @@ export async function readPointer(kvs: CloudFrontKeyValueStoreClient, arn: strin
  * Points the site at release `id` (the routing table `<owner>~<id>`), provided its live release is still `expected`.
  * @returns the number of ETag conflicts retried (writes to other keys in between)
  */
-export async function switchPointer(kvs: CloudFrontKeyValueStoreClient, arn: string, site: string, id: string, expected: string, owner = site): Promise<{ conflicts: number }> {
+export async function switchPointer(
+  kvs: CloudFrontKeyValueStoreClient,
+  arn: string,
+  site: string,
+  id: string,
+  expected: string,
+  owner = site,
+): Promise<{ conflicts: number }> {
   for (let attempt = 0; ; attempt++) {
     const etag = (await kvs.send(new DescribeKeyValueStoreCommand({ KvsARN: arn }))).ETag;
     const now = await readPointer(kvs, arn, site);
@@ -83,7 +102,21 @@ export async function switchPointer(kvs: CloudFrontKeyValueStoreClient, arn: str
     if (now.live === id && now.liveOwner === owner) return { conflicts: attempt };
     if (now.live !== expected) throw new ActivationConflict(site, expected, now.live, id);
     try {
-      await kvs.send(new UpdateKeysCommand({ KvsARN: arn, IfMatch: etag, Puts: [{ Key: siteKey(site), Value: now.live === id ? pointerValue(site, id, now.before, owner, now.beforeOwner) : pointerValue(site, id, now.live, owner, now.liveOwner) }] }));
+      await kvs.send(
+        new UpdateKeysCommand({
+          KvsARN: arn,
+          IfMatch: etag,
+          Puts: [
+            {
+              Key: siteKey(site),
+              Value:
+                now.live === id
+                  ? pointerValue(site, id, now.before, owner, now.beforeOwner)
+                  : pointerValue(site, id, now.live, owner, now.liveOwner),
+            },
+          ],
+        }),
+      );
       return { conflicts: attempt };
     } catch (error) {
       if (!(error instanceof ConflictException) || attempt >= RETRIES) throw error;

@@ -62,28 +62,56 @@ async function etagOf(deps: ReleaseDeps, bucket: string, key: string): Promise<s
 const copySource = (bucket: string, key: string) => `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
 
 /** Copies release `record` from `from`'s store into `to`'s, server-side; the record last. */
-async function copyRelease(from: ReleaseTarget, to: ReleaseTarget, record: ReleaseRecord, deps: ReleaseDeps, result: PromoteResult): Promise<void> {
+async function copyRelease(
+  from: ReleaseTarget,
+  to: ReleaseTarget,
+  record: ReleaseRecord,
+  deps: ReleaseDeps,
+  result: PromoteResult,
+): Promise<void> {
   const files = Object.entries(record.files);
   const pool = files.filter(([, f]) => f.pool).map(([k]) => k);
   const conflicts: string[] = [];
   const missing: string[] = [];
   await forEachLimit(pool, 16, async (key) => {
     const [source, target] = await Promise.all([etagOf(deps, from.bucket, from.prefix + key), etagOf(deps, to.bucket, to.prefix + key)]);
-    if (source === undefined) throw new Error(`Release ${record.id} uses the pool object s3://${from.bucket}/${from.prefix}${key}, which is missing: nothing was switched.`);
+    if (source === undefined)
+      throw new Error(
+        `Release ${record.id} uses the pool object s3://${from.bucket}/${from.prefix}${key}, which is missing: nothing was switched.`,
+      );
     if (target === undefined) missing.push(key);
     else if (target !== source) conflicts.push(key);
     else result.poolReused++;
   });
   if (conflicts.length > 0) throw new PoolConflict(conflicts.sort());
   await forEachLimit(missing, 16, async (key) => {
-    await deps.s3.send(new CopyObjectCommand({ Bucket: to.bucket, Key: to.prefix + key, CopySource: copySource(from.bucket, from.prefix + key), MetadataDirective: 'COPY', IfNoneMatch: '*' }));
+    await deps.s3.send(
+      new CopyObjectCommand({
+        Bucket: to.bucket,
+        Key: to.prefix + key,
+        CopySource: copySource(from.bucket, from.prefix + key),
+        MetadataDirective: 'COPY',
+        IfNoneMatch: '*',
+      }),
+    );
     result.poolCopied++;
   });
   const folder = releaseFolder(record.id);
-  await forEachLimit(files.filter(([, f]) => !f.pool).map(([k]) => k), 16, async (key) => {
-    await deps.s3.send(new CopyObjectCommand({ Bucket: to.bucket, Key: to.prefix + folder + key, CopySource: copySource(from.bucket, from.prefix + folder + key), MetadataDirective: 'COPY' }));
-    result.copied++;
-  });
+  await forEachLimit(
+    files.filter(([, f]) => !f.pool).map(([k]) => k),
+    16,
+    async (key) => {
+      await deps.s3.send(
+        new CopyObjectCommand({
+          Bucket: to.bucket,
+          Key: to.prefix + folder + key,
+          CopySource: copySource(from.bucket, from.prefix + folder + key),
+          MetadataDirective: 'COPY',
+        }),
+      );
+      result.copied++;
+    },
+  );
 }
 
 /**
@@ -93,14 +121,28 @@ async function copyRelease(from: ReleaseTarget, to: ReleaseTarget, record: Relea
 export async function promote(from: ReleaseTarget, to: ReleaseTarget, deps: ReleaseDeps, releaseId?: string): Promise<PromoteResult> {
   const source = await readPointer(deps.kvs, from.storeArn, from.site);
   const id = releaseId ?? source.live;
-  if (!id) throw new Error(`Site ${from.site} serves no release to promote (deploy it with mode: releases first, or name one with release-id). Nothing was switched.`);
+  if (!id)
+    throw new Error(
+      `Site ${from.site} serves no release to promote (deploy it with mode: releases first, or name one with release-id). Nothing was switched.`,
+    );
   const record = await readRecord(storeOf(from, deps), id);
-  if (!record) throw new Error(`Release ${id} has no record in s3://${from.bucket}/${from.prefix}${recordKey(id)}: it was never completely staged, or garbage collection removed it. Nothing was switched.`);
+  if (!record)
+    throw new Error(
+      `Release ${id} has no record in s3://${from.bucket}/${from.prefix}${recordKey(id)}: it was never completely staged, or garbage collection removed it. Nothing was switched.`,
+    );
   await checkActivatable(storeOf(from, deps), id);
   const owner = id === source.live ? source.liveOwner : record.site;
   const target = await readPointer(deps.kvs, to.storeArn, to.site);
   const sameStore = from.bucket === to.bucket && from.prefix === to.prefix && from.storeArn === to.storeArn;
-  const result: PromoteResult = { mode: sameStore ? 'pointer' : 'copy', id, previous: target.live, switched: false, copied: 0, poolCopied: 0, poolReused: 0 };
+  const result: PromoteResult = {
+    mode: sameStore ? 'pointer' : 'copy',
+    id,
+    previous: target.live,
+    switched: false,
+    copied: 0,
+    poolCopied: 0,
+    poolReused: 0,
+  };
   if (target.live === id && (!sameStore || target.liveOwner === owner)) return result;
   const toStore = storeOf(to, deps);
   let tableSite = releaseSite(owner, id);
@@ -111,7 +153,12 @@ export async function promote(from: ReleaseTarget, to: ReleaseTarget, deps: Rele
       tableSite = releaseSite(record.site, id);
       const table = new Map(Object.entries(record.table));
       await checkStoreBudget(deps.kvs, to.storeArn, tableSite, table);
-      await writeEntries(deps.kvs, to.storeArn, { desired: table, owns: (k) => k === siteKey(tableSite) || siteKeyPrefixes(tableSite).some((p) => k.startsWith(p)) }, deps.log);
+      await writeEntries(
+        deps.kvs,
+        to.storeArn,
+        { desired: table, owns: (k) => k === siteKey(tableSite) || siteKeyPrefixes(tableSite).some((p) => k.startsWith(p)) },
+        deps.log,
+      );
     }
   } else {
     tableSite = releaseSite(to.site, id);
@@ -121,13 +168,30 @@ export async function promote(from: ReleaseTarget, to: ReleaseTarget, deps: Rele
       underStoreLease(toStore, `promotion of ${id}`, async () => {
         await copyRelease(from, to, record, deps, result);
         const copy: ReleaseRecord = { ...record, site: to.site, table: Object.fromEntries(table) };
-        await deps.s3.send(new PutObjectCommand({ Bucket: to.bucket, Key: to.prefix + recordKey(id), Body: JSON.stringify(copy), ContentType: 'application/json', CacheControl: 'no-store' }));
+        await deps.s3.send(
+          new PutObjectCommand({
+            Bucket: to.bucket,
+            Key: to.prefix + recordKey(id),
+            Body: JSON.stringify(copy),
+            ContentType: 'application/json',
+            CacheControl: 'no-store',
+          }),
+        );
       }),
     );
-    await writeEntries(deps.kvs, to.storeArn, { desired: table, owns: (k) => k === siteKey(tableSite) || siteKeyPrefixes(tableSite).some((p) => k.startsWith(p)) }, deps.log);
+    await writeEntries(
+      deps.kvs,
+      to.storeArn,
+      { desired: table, owns: (k) => k === siteKey(tableSite) || siteKeyPrefixes(tableSite).some((p) => k.startsWith(p)) },
+      deps.log,
+    );
   }
-  await deps.log.group(`Activate release ${id} on site ${to.site}`, () => activateRelease(toStore, deps.kvs, to.storeArn, to.site, id, target.live, tableSite.slice(0, -id.length - 1)));
+  await deps.log.group(`Activate release ${id} on site ${to.site}`, () =>
+    activateRelease(toStore, deps.kvs, to.storeArn, to.site, id, target.live, tableSite.slice(0, -id.length - 1)),
+  );
   result.switched = true;
-  deps.log.info(`site ${to.site} now serves release ${id} (was ${target.live || 'none'}), ${sameStore ? 'by one pointer write' : `copied server-side (${result.copied} release files, ${result.poolCopied} pool files; ${result.poolReused} already there)`}`);
+  deps.log.info(
+    `site ${to.site} now serves release ${id} (was ${target.live || 'none'}), ${sameStore ? 'by one pointer write' : `copied server-side (${result.copied} release files, ${result.poolCopied} pool files; ${result.poolReused} already there)`}`,
+  );
   return result;
 }

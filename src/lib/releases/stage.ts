@@ -8,7 +8,16 @@
 // All of it under the store's lease (guard.ts), so garbage collection never deletes a pool object
 // this staging has just found in place.
 import { requestHeaders } from '../s3-sync/execute.js';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
 import { fileMatchesEtag, unquote } from '../s3-sync/etag.js';
@@ -50,13 +59,19 @@ export interface StageResult {
 
 export class PoolConflict extends Error {
   constructor(readonly keys: string[]) {
-    super(`The shared asset pool already holds ${keys.length === 1 ? 'a file' : `${keys.length} files`} with different bytes: ${keys.join(', ')}. Files marked immutable must never change under the same name (older releases still load them); nothing was written. Give the file a content hash in its name, or a cache-control rule that is not immutable.`);
+    super(
+      `The shared asset pool already holds ${keys.length === 1 ? 'a file' : `${keys.length} files`} with different bytes: ${keys.join(', ')}. Files marked immutable must never change under the same name (older releases still load them); nothing was written. Give the file a content hash in its name, or a cache-control rule that is not immutable.`,
+    );
     this.name = 'PoolConflict';
   }
 }
 
-const isMissing = (error: unknown) => error instanceof NotFound || error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404);
-const isPreconditionFailed = (error: unknown) => error instanceof S3ServiceException && (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412);
+const isMissing = (error: unknown) =>
+  error instanceof NotFound ||
+  error instanceof NoSuchKey ||
+  (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404);
+const isPreconditionFailed = (error: unknown) =>
+  error instanceof S3ServiceException && (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412);
 
 export async function readRecord(t: Pick<StageTarget, 's3' | 'bucket' | 'prefix'>, id: string): Promise<ReleaseRecord | undefined> {
   try {
@@ -81,11 +96,24 @@ async function poolState(t: StageTarget, file: BuildFile, path: string): Promise
 
 async function put(t: StageTarget, key: string, path: string, headers: ObjectHeaders, ifNoneMatch: boolean): Promise<number> {
   const body = await readFile(path);
-  await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: t.prefix + key, Body: body, ...requestHeaders(headers), ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}) }));
+  await t.s3.send(
+    new PutObjectCommand({
+      Bucket: t.bucket,
+      Key: t.prefix + key,
+      Body: body,
+      ...requestHeaders(headers),
+      ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+    }),
+  );
   return body.length;
 }
 
-async function stagePool(t: StageTarget, pool: readonly BuildFile[], paths: ReadonlyMap<string, string>, result: StageResult): Promise<void> {
+async function stagePool(
+  t: StageTarget,
+  pool: readonly BuildFile[],
+  paths: ReadonlyMap<string, string>,
+  result: StageResult,
+): Promise<void> {
   const missing: BuildFile[] = [];
   const conflicts: string[] = [];
   await forEachLimit(pool, t.concurrency, async (f) => {
@@ -119,14 +147,28 @@ function copySources(earlier: readonly ReleaseRecord[]): Map<string, string> {
   return sources;
 }
 
-async function stageReleaseFolder(t: StageTarget, layout: ReleaseLayout, paths: ReadonlyMap<string, string>, earlier: readonly ReleaseRecord[], result: StageResult): Promise<void> {
+async function stageReleaseFolder(
+  t: StageTarget,
+  layout: ReleaseLayout,
+  paths: ReadonlyMap<string, string>,
+  earlier: readonly ReleaseRecord[],
+  result: StageResult,
+): Promise<void> {
   const sources = copySources(earlier);
   const folder = releaseFolder(layout.id);
   await forEachLimit(layout.release, t.concurrency, async (f) => {
     const source = sources.get(JSON.stringify([f.sha256, f.headers]));
     if (source !== undefined) {
       const copySource = `${t.bucket}/${encodeURIComponent(t.prefix + source).replace(/%2F/g, '/')}`;
-      await t.s3.send(new CopyObjectCommand({ Bucket: t.bucket, Key: t.prefix + folder + f.key, CopySource: copySource, MetadataDirective: 'REPLACE', ...requestHeaders(f.headers) }));
+      await t.s3.send(
+        new CopyObjectCommand({
+          Bucket: t.bucket,
+          Key: t.prefix + folder + f.key,
+          CopySource: copySource,
+          MetadataDirective: 'REPLACE',
+          ...requestHeaders(f.headers),
+        }),
+      );
       result.copied++;
       return;
     }
@@ -139,20 +181,46 @@ async function stageReleaseFolder(t: StageTarget, layout: ReleaseLayout, paths: 
  * @param paths local path of every build key
  * @param earlier records of earlier releases whose release-folder objects may be copied
  */
-export async function stageRelease(t: StageTarget, layout: ReleaseLayout, record: ReleaseRecord, paths: ReadonlyMap<string, string>, earlier: readonly ReleaseRecord[]): Promise<StageResult> {
+export async function stageRelease(
+  t: StageTarget,
+  layout: ReleaseLayout,
+  record: ReleaseRecord,
+  paths: ReadonlyMap<string, string>,
+  earlier: readonly ReleaseRecord[],
+): Promise<StageResult> {
   const result: StageResult = { reused: false, uploaded: 0, copied: 0, poolReused: 0, bytesUploaded: 0 };
   return underStoreLease(t, `staging of release ${layout.id}`, async () => {
     // A release gc has started deleting is staged again in full (its files may be half gone).
     const deleting = (await readGcIndex(t)).deleting.includes(layout.id);
     if (!deleting && (await readRecord(t, layout.id))) return { ...result, reused: true };
-    await t.log.group(`Stage the shared asset pool (${layout.pool.length} immutable files)`, () => stagePool(t, layout.pool, paths, result));
-    await t.log.group(`Stage release ${layout.id} (${layout.release.length} files under ${releaseFolder(layout.id)})`, () => stageReleaseFolder(t, layout, paths, earlier.filter((r) => r.id !== layout.id), result));
-    await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: t.prefix + recordKey(layout.id), Body: JSON.stringify(record), ContentType: 'application/json', CacheControl: 'no-store' }));
+    await t.log.group(`Stage the shared asset pool (${layout.pool.length} immutable files)`, () =>
+      stagePool(t, layout.pool, paths, result),
+    );
+    await t.log.group(`Stage release ${layout.id} (${layout.release.length} files under ${releaseFolder(layout.id)})`, () =>
+      stageReleaseFolder(
+        t,
+        layout,
+        paths,
+        earlier.filter((r) => r.id !== layout.id),
+        result,
+      ),
+    );
+    await t.s3.send(
+      new PutObjectCommand({
+        Bucket: t.bucket,
+        Key: t.prefix + recordKey(layout.id),
+        Body: JSON.stringify(record),
+        ContentType: 'application/json',
+        CacheControl: 'no-store',
+      }),
+    );
     if (deleting) {
       const index = await readGcIndex(t);
       await writeGcIndex(t, { ...index, deleting: index.deleting.filter((id) => id !== layout.id) });
     }
-    t.log.info(`release ${layout.id}: ${result.uploaded} uploaded, ${result.copied} copied from earlier releases, ${result.poolReused} pool files already in place; record written`);
+    t.log.info(
+      `release ${layout.id}: ${result.uploaded} uploaded, ${result.copied} copied from earlier releases, ${result.poolReused} pool files already in place; record written`,
+    );
     return result;
   });
 }

@@ -43,16 +43,20 @@ export type HttpGet = (url: URL, headers: Record<string, string>) => Promise<Htt
 export const httpGet: HttpGet = (url, headers) =>
   new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'GET', headers: { 'user-agent': 'slipway-verify', ...headers }, lookup: loopbackAwareLookup, timeout: 15_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= BODY_LIMIT) chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = send(
+      url,
+      { method: 'GET', headers: { 'user-agent': 'slipway-verify', ...headers }, lookup: loopbackAwareLookup, timeout: 15_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= BODY_LIMIT) chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url.href} within 15 s`)));
     req.on('error', reject);
     req.end();
@@ -88,7 +92,9 @@ export interface WaitResult {
 
 export class RouterTooOld extends Error {
   constructor(url: string) {
-    super(`The CDN at ${url} answered ${RELEASE_PATH} without an x-slipway-release header: its router was published before Slipway could verify releases. Update it (the router action, command setup), or set verify: false.`);
+    super(
+      `The CDN at ${url} answered ${RELEASE_PATH} without an x-slipway-release header: its router was published before Slipway could verify releases. Update it (the router action, command setup), or set verify: false.`,
+    );
     this.name = 'RouterTooOld';
   }
 }
@@ -130,7 +136,8 @@ export async function waitForRelease(site: URL, id: string, options: WaitOptions
       streak = 0;
       if (seen !== id) lastOther = pop ? `${seen} (from ${pop})` : seen;
     }
-    if (clock.now() - start >= options.timeoutMs) return { served: false, ms: clock.now() - start, polls, pops, ...(lastOther !== undefined ? { lastOther } : {}) };
+    if (clock.now() - start >= options.timeoutMs)
+      return { served: false, ms: clock.now() - start, polls, pops, ...(lastOther !== undefined ? { lastOther } : {}) };
     await clock.sleep(options.intervalMs);
   }
 }
@@ -173,7 +180,9 @@ export class VerificationFailed extends Error {
     readonly id: string,
   ) {
     const first = report.problems.slice(0, 5).map((p) => `${p.url}: ${p.problem}${p.from ? ` (referenced by ${p.from})` : ''}`);
-    super(`Verification of the staged release through ${report.url} found ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}; nothing was switched, the live release is unchanged. ${first.join('; ')}${report.problems.length > 5 ? '; …' : ''}`);
+    super(
+      `Verification of the staged release through ${report.url} found ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}; nothing was switched, the live release is unchanged. ${first.join('; ')}${report.problems.length > 5 ? '; …' : ''}`,
+    );
     this.name = 'VerificationFailed';
   }
 }
@@ -200,7 +209,8 @@ const JS = new Set(['text/javascript', 'application/javascript', 'application/x-
 function kindProblem(kind: ReferenceKind, type: string): string | undefined {
   if (kind === 'script' && !JS.has(type)) return `a script served as ${type || 'no Content-Type'} (browsers refuse to run it)`;
   if (kind === 'style' && type !== 'text/css') return `a stylesheet served as ${type || 'no Content-Type'} (browsers ignore it)`;
-  if (kind === 'manifest' && type !== 'application/manifest+json' && type !== 'application/json') return `a web manifest served as ${type || 'no Content-Type'}`;
+  if (kind === 'manifest' && type !== 'application/manifest+json' && type !== 'application/json')
+    return `a web manifest served as ${type || 'no Content-Type'}`;
   if ((kind === 'image' || kind === 'font') && type.startsWith('text/html')) return `an ${kind} served as text/html`;
   return undefined;
 }
@@ -228,9 +238,24 @@ export async function verifyRelease(release: StagedRelease, options: VerifyOptio
   const auth = { [VERIFY_HEADER]: `${release.id}.${release.token}` };
   const started = clock.now();
   const wait = await waitForRelease(site, release.id, { ...DEFAULT_WAIT, ...options.wait, clock, get, headers: auth });
-  const report: VerifyReport = { url: site.href, pages: 0, pagesTotal: 0, references: 0, referencesTotal: 0, redirects: 0, headerRules: 0, problems: [], waitMs: wait.ms, checkMs: 0 };
+  const report: VerifyReport = {
+    url: site.href,
+    pages: 0,
+    pagesTotal: 0,
+    references: 0,
+    referencesTotal: 0,
+    redirects: 0,
+    headerRules: 0,
+    problems: [],
+    waitMs: wait.ms,
+    checkMs: 0,
+  };
   if (!wait.served) {
-    report.problems.push({ url: new URL(RELEASE_PATH, site).href, from: '', problem: `the CDN did not serve the staged release within ${Math.round(wait.ms / 1000)} s (last answer: ${wait.lastOther ?? 'none'}); check that the router maps this host to the site and that the router is current` });
+    report.problems.push({
+      url: new URL(RELEASE_PATH, site).href,
+      from: '',
+      problem: `the CDN did not serve the staged release within ${Math.round(wait.ms / 1000)} s (last answer: ${wait.lastOther ?? 'none'}); check that the router maps this host to the site and that the router is current`,
+    });
     throw new VerificationFailed(report, release.id);
   }
   const checkStart = clock.now();
@@ -245,15 +270,23 @@ export async function verifyRelease(release: StagedRelease, options: VerifyOptio
       const path = key.slice(prefix('p').length);
       if (e.to) redirects.push({ path, to: e.to, code: e.c ?? 301 });
       else if (e.f) pages.set(path, { file: e.f, ...(e.c ? { code: e.c } : {}) });
-    } else if (/^s:.*:h\d+$/.test(key) && key.startsWith(prefix('s'))) headerRules.push(...(JSON.parse(value) as [string, [string, string][]][]));
+    } else if (/^s:.*:h\d+$/.test(key) && key.startsWith(prefix('s')))
+      headerRules.push(...(JSON.parse(value) as [string, [string, string][]][]));
   }
   report.headerRules = headerRules.length;
 
   // Entry points: every page of the table, and every HTML file no page path reaches.
   const viaPage = new Set([...pages.values()].map((p) => p.file));
   const pageUrl = (path: string) => (path !== '/' && !hasExt(path) && config.t === 'always' ? `${path}/` : path);
-  const entries: Target[] = [...pages].map(([path, p]) => ({ path: pageUrl(path), kind: 'page' as const, from: '', status: p.code ?? 200 }));
-  for (const key of Object.keys(release.files)) if (/\.(x?html?)$/i.test(key) && !viaPage.has(key)) entries.push({ path: `/${key.split('/').map(encodeURIComponent).join('/')}`, kind: 'page', from: '', status: 200 });
+  const entries: Target[] = [...pages].map(([path, p]) => ({
+    path: pageUrl(path),
+    kind: 'page' as const,
+    from: '',
+    status: p.code ?? 200,
+  }));
+  for (const key of Object.keys(release.files))
+    if (/\.(x?html?)$/i.test(key) && !viaPage.has(key))
+      entries.push({ path: `/${key.split('/').map(encodeURIComponent).join('/')}`, kind: 'page', from: '', status: 200 });
   entries.sort((a, b) => (a.path < b.path ? -1 : 1));
   report.pagesTotal = entries.length;
   const checkedPages = sample(entries, MAX_PAGES, (t) => t.path === '/' || t.status === 404);
@@ -285,7 +318,8 @@ export async function verifyRelease(release: StagedRelease, options: VerifyOptio
     const expected = new Map<string, string>();
     for (const [pattern, list] of headerRules) {
       if (!matchPattern(pattern, routed)) continue;
-      for (const [name, value] of list) expected.set(name.toLowerCase(), expected.has(name.toLowerCase()) ? `${expected.get(name.toLowerCase())}, ${value}` : value);
+      for (const [name, value] of list)
+        expected.set(name.toLowerCase(), expected.has(name.toLowerCase()) ? `${expected.get(name.toLowerCase())}, ${value}` : value);
     }
     if (t.kind !== 'page') {
       const byKind = kindProblem(t.kind, type);
@@ -294,9 +328,11 @@ export async function verifyRelease(release: StagedRelease, options: VerifyOptio
     const wantType = file ? mediaType(file.headers.contentType) : hasExt(decoded) ? mime.lookup(decoded) || '' : '';
     if (wantType && type !== wantType) problem(t, `Content-Type ${type || '(none)'}, expected ${wantType}`);
     const wantCache = expected.get('cache-control') ?? file?.headers.cacheControl;
-    if (wantCache !== undefined && header(a, 'cache-control') !== wantCache) problem(t, `Cache-Control ${JSON.stringify(header(a, 'cache-control'))}, expected ${JSON.stringify(wantCache)}`);
+    if (wantCache !== undefined && header(a, 'cache-control') !== wantCache)
+      problem(t, `Cache-Control ${JSON.stringify(header(a, 'cache-control'))}, expected ${JSON.stringify(wantCache)}`);
     for (const [name, value] of expected) {
-      if (name !== 'cache-control' && header(a, name) !== value) problem(t, `header ${name}: ${JSON.stringify(header(a, name))}, expected ${JSON.stringify(value)} (a _headers rule)`);
+      if (name !== 'cache-control' && header(a, name) !== value)
+        problem(t, `header ${name}: ${JSON.stringify(header(a, name))}, expected ${JSON.stringify(value)} (a _headers rule)`);
     }
   };
 
@@ -309,7 +345,8 @@ export async function verifyRelease(release: StagedRelease, options: VerifyOptio
       return void problem(t, `no answer: ${error instanceof Error ? error.message : String(error)}`);
     }
     const want = t.status ?? 200;
-    if (a.status !== want) return void problem(t, `answered ${a.status}${header(a, 'location') ? ` → ${header(a, 'location')}` : ''}, expected ${want}`);
+    if (a.status !== want)
+      return void problem(t, `answered ${a.status}${header(a, 'location') ? ` → ${header(a, 'location')}` : ''}, expected ${want}`);
     let decoded: string;
     try {
       decoded = decodeURIComponent(url.pathname);
@@ -344,14 +381,17 @@ export async function verifyRelease(release: StagedRelease, options: VerifyOptio
     try {
       const a = await get(new URL(t.path, site), auth);
       const location = header(a, 'location');
-      if (a.status !== r.code || location !== r.to) problem(t, `answered ${a.status}${location ? ` → ${location}` : ''}, expected the redirect ${r.code} → ${r.to}`);
+      if (a.status !== r.code || location !== r.to)
+        problem(t, `answered ${a.status}${location ? ` → ${location}` : ''}, expected the redirect ${r.code} → ${r.to}`);
     } catch (error) {
       problem(t, `no answer: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
   report.checkMs = clock.now() - checkStart;
   report.waitMs = checkStart - started;
-  options.log?.info(`verified ${report.pages} of ${report.pagesTotal} pages, ${report.references} referenced files, ${report.redirects} redirects through ${site.href}: ${report.problems.length} problems`);
+  options.log?.info(
+    `verified ${report.pages} of ${report.pagesTotal} pages, ${report.references} referenced files, ${report.redirects} redirects through ${site.href}: ${report.problems.length} problems`,
+  );
   if (report.problems.length > 0) throw new VerificationFailed(report, release.id);
   return report;
 }

@@ -18,7 +18,9 @@ export interface PageLayout {
 
 export class AmbiguousLayoutError extends Error {
   constructor(readonly conflicts: [string, string][]) {
-    super(`The build holds ${conflicts.length === 1 ? 'a page' : `${conflicts.length} pages`} twice with different content, so /path cannot be routed without guessing: ${conflicts.map(([a, b]) => `${a} and ${b}`).join('; ')}. Remove one of each pair (or make them identical).`);
+    super(
+      `The build holds ${conflicts.length === 1 ? 'a page' : `${conflicts.length} pages`} twice with different content, so /path cannot be routed without guessing: ${conflicts.map(([a, b]) => `${a} and ${b}`).join('; ')}. Remove one of each pair (or make them identical).`,
+    );
     this.name = 'AmbiguousLayoutError';
   }
 }

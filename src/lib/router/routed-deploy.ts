@@ -44,14 +44,23 @@ async function accessBuild(settings: SyncSettings, s3: S3Client): Promise<BuildA
     const scan = await scanLocalSource(source.dir, exclude);
     const path = new Map(scan.files.map((f) => [f.key, f.path]));
     const bytes = (key: string) => readFile(path.get(key) ?? join(source.dir, key));
-    return { keys: [...path.keys()], text: async (key) => (await bytes(key)).toString('utf8'), identical: async (a, b) => (await bytes(a)).equals(await bytes(b)) };
+    return {
+      keys: [...path.keys()],
+      text: async (key) => (await bytes(key)).toString('utf8'),
+      identical: async (a, b) => (await bytes(a)).equals(await bytes(b)),
+    };
   }
   const scan = await scanS3Source(s3, source.bucket, source.prefix, exclude);
   const etag = new Map(scan.files.map((f) => [f.key, f.etag]));
   return {
     keys: [...etag.keys()],
-    text: async (key) => (await (await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.prefix + key }))).Body?.transformToString('utf8')) ?? '',
-    identical: async (a, b) => etag.get(a) === etag.get(b) || (await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.prefix + a }))).ETag === (await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.prefix + b }))).ETag,
+    text: async (key) =>
+      (await (await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.prefix + key }))).Body?.transformToString('utf8')) ??
+      '',
+    identical: async (a, b) =>
+      etag.get(a) === etag.get(b) ||
+      (await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.prefix + a }))).ETag ===
+        (await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.prefix + b }))).ETag,
   };
 }
 
@@ -87,20 +96,38 @@ export async function prepareSiteTable(settings: SyncSettings, routing: SiteRout
 }
 
 /** Writes the site's entries (If-Match, retried on conflict) and removes the site's stale ones. */
-export async function writeSiteTable(table: SiteTable, routing: SiteRouting, deps: RouterDeps): Promise<{ storeArn: string; write: WriteResult }> {
+export async function writeSiteTable(
+  table: SiteTable,
+  routing: SiteRouting,
+  deps: RouterDeps,
+): Promise<{ storeArn: string; write: WriteResult }> {
   const storeArn = await resolveStoreArn(routing.router, deps.cloudfront);
   const prefixes = siteKeyPrefixes(table.site);
-  const write = await writeEntries(deps.kvs, storeArn, { desired: table.entries, owns: (k) => k === siteKey(table.site) || prefixes.some((p) => k.startsWith(p)), last: siteKey(table.site) }, deps.log);
-  deps.log.info(`router ${routing.router}: site ${table.site} ${write.put} entries written, ${write.deleted} removed, ${write.unchanged} unchanged; the store holds ${write.itemCount} items, ${write.totalBytes} bytes`);
+  const write = await writeEntries(
+    deps.kvs,
+    storeArn,
+    { desired: table.entries, owns: (k) => k === siteKey(table.site) || prefixes.some((p) => k.startsWith(p)), last: siteKey(table.site) },
+    deps.log,
+  );
+  deps.log.info(
+    `router ${routing.router}: site ${table.site} ${write.put} entries written, ${write.deleted} removed, ${write.unchanged} unchanged; the store holds ${write.itemCount} items, ${write.totalBytes} bytes`,
+  );
   return { storeArn, write };
 }
 
 /** prepare → sync → write, for the action and the CLI alike. */
-export async function deployWithRouter<R>(settings: SyncSettings & { dryRun: boolean }, routing: SiteRouting | undefined, deps: RouterDeps, sync: () => Promise<R>): Promise<{ sync: R; routed?: RoutedDeploy }> {
+export async function deployWithRouter<R>(
+  settings: SyncSettings & { dryRun: boolean },
+  routing: SiteRouting | undefined,
+  deps: RouterDeps,
+  sync: () => Promise<R>,
+): Promise<{ sync: R; routed?: RoutedDeploy }> {
   if (!routing) return { sync: await sync() };
   const table = await deps.log.group(`Check the routing table of site ${routing.site}`, async () => {
     const t = await prepareSiteTable(settings, routing, deps.s3);
-    deps.log.info(`${t.layout.mode === 'spa' ? 'single-page app' : 'multi-page build'}: ${t.counts.pages} pages, ${t.counts.exactRedirects} exact and ${t.counts.patternRedirects} pattern redirects, ${t.counts.headerRules} header rules`);
+    deps.log.info(
+      `${t.layout.mode === 'spa' ? 'single-page app' : 'multi-page build'}: ${t.counts.pages} pages, ${t.counts.exactRedirects} exact and ${t.counts.patternRedirects} pattern redirects, ${t.counts.headerRules} header rules`,
+    );
     for (const note of t.notes) deps.log.info(note);
     return t;
   });

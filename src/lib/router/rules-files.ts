@@ -37,21 +37,49 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 const HEADER_VALUE = /^[\x20-\x7e\t]*$/;
 // Headers a viewer-response function may not set, or that would break the response.
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-function-restrictions-all.html
-const FORBIDDEN_HEADERS = new Set(['connection', 'content-length', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via', 'warning', 'x-cache', 'x-amz-cf-id', 'x-amz-cf-pop', 'x-edge-location']);
+const FORBIDDEN_HEADERS = new Set([
+  'connection',
+  'content-length',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'via',
+  'warning',
+  'x-cache',
+  'x-amz-cf-id',
+  'x-amz-cf-pop',
+  'x-edge-location',
+]);
 
 /** Checks a `from` path (or a `_headers` path): absolute, `*` only as the last segment, safe placeholders. */
 function checkPathPattern(file: string, line: number, path: string, what: string): boolean {
-  if (/^https?:\/\//i.test(path)) throw new RulesFileError(file, line, `${what} ${JSON.stringify(path)} names a host; host rules (apex ↔ www, previews) are the router's hosts input, not this file`);
+  if (/^https?:\/\//i.test(path))
+    throw new RulesFileError(
+      file,
+      line,
+      `${what} ${JSON.stringify(path)} names a host; host rules (apex ↔ www, previews) are the router's hosts input, not this file`,
+    );
   if (!path.startsWith('/')) throw new RulesFileError(file, line, `${what} ${JSON.stringify(path)} must be a path starting with /`);
-  if (path.includes('?') || path.includes('#')) throw new RulesFileError(file, line, `${what} ${JSON.stringify(path)} must not hold a query or fragment`);
+  if (path.includes('?') || path.includes('#'))
+    throw new RulesFileError(file, line, `${what} ${JSON.stringify(path)} must not hold a query or fragment`);
   const segments = path.split('/');
   let pattern = false;
   segments.forEach((segment, i) => {
     if (segment.includes('*')) {
-      if (segment !== '*' || i !== segments.length - 1) throw new RulesFileError(file, line, `${what} ${JSON.stringify(path)} may use * only as its whole last segment (/blog/*)`);
+      if (segment !== '*' || i !== segments.length - 1)
+        throw new RulesFileError(file, line, `${what} ${JSON.stringify(path)} may use * only as its whole last segment (/blog/*)`);
       pattern = true;
     } else if (segment.startsWith(':')) {
-      if (!PLACEHOLDER.test(segment)) throw new RulesFileError(file, line, `${what} ${JSON.stringify(path)} has a bad placeholder ${JSON.stringify(segment)}; use :name with letters, digits and _`);
+      if (!PLACEHOLDER.test(segment))
+        throw new RulesFileError(
+          file,
+          line,
+          `${what} ${JSON.stringify(path)} has a bad placeholder ${JSON.stringify(segment)}; use :name with letters, digits and _`,
+        );
       pattern = true;
     } else if (segment === '.' || segment === '..') {
       throw new RulesFileError(file, line, `${what} ${JSON.stringify(path)} must not hold . or .. segments`);
@@ -64,27 +92,45 @@ function parseStatus(file: string, line: number, token: string): { status: Redir
   const m = /^(\d{3})(!?)$/.exec(token);
   const status = m ? Number(m[1]) : NaN;
   if (!m || !(REDIRECT_STATUSES as readonly number[]).includes(status)) {
-    throw new RulesFileError(file, line, `status ${JSON.stringify(token)} must be one of ${REDIRECT_STATUSES.join(', ')}, optionally followed by ! (force)`);
+    throw new RulesFileError(
+      file,
+      line,
+      `status ${JSON.stringify(token)} must be one of ${REDIRECT_STATUSES.join(', ')}, optionally followed by ! (force)`,
+    );
   }
   return { status: status as RedirectStatus, force: m[2] === '!' };
 }
 
 function parseRedirectLine(file: string, line: number, text: string): RedirectRule {
   const tokens = text.split(/\s+/);
-  if (tokens.length < 2) throw new RulesFileError(file, line, 'needs at least "from to" (then an optional status such as 301, 200 or 404, and ! to force)');
+  if (tokens.length < 2)
+    throw new RulesFileError(file, line, 'needs at least "from to" (then an optional status such as 301, 200 or 404, and ! to force)');
   const [from, to, ...rest] = tokens as [string, string, ...string[]];
-  if (to.includes('=') && !/^https?:\/\//i.test(to)) throw new RulesFileError(file, line, `query-string conditions (${JSON.stringify(to)}) are not supported by the edge router`);
+  if (to.includes('=') && !/^https?:\/\//i.test(to))
+    throw new RulesFileError(file, line, `query-string conditions (${JSON.stringify(to)}) are not supported by the edge router`);
   if (rest.length > 1 || (rest[0] !== undefined && rest[0].includes('='))) {
-    throw new RulesFileError(file, line, `conditions such as Country=, Language= or Role= (${JSON.stringify(rest.join(' '))}) are not supported by the edge router`);
+    throw new RulesFileError(
+      file,
+      line,
+      `conditions such as Country=, Language= or Role= (${JSON.stringify(rest.join(' '))}) are not supported by the edge router`,
+    );
   }
   const pattern = checkPathPattern(file, line, from, 'from');
   const external = /^https?:\/\/[^/\s]+/i.test(to);
-  if (!external && !to.startsWith('/')) throw new RulesFileError(file, line, `to ${JSON.stringify(to)} must be a path starting with / or an http(s):// URL`);
+  if (!external && !to.startsWith('/'))
+    throw new RulesFileError(file, line, `to ${JSON.stringify(to)} must be a path starting with / or an http(s):// URL`);
   const { status, force } = rest[0] === undefined ? { status: 301 as const, force: false } : parseStatus(file, line, rest[0]);
-  if ((status === 200 || status === 404) && external) throw new RulesFileError(file, line, `a ${status} rewrite cannot proxy to ${JSON.stringify(to)}: CloudFront Functions have no network; use 301, 302, 307 or 308`);
-  if ((status === 200 || status === 404) && to.includes('?')) throw new RulesFileError(file, line, `a ${status} rewrite target must be a file path without a query (${JSON.stringify(to)})`);
+  if ((status === 200 || status === 404) && external)
+    throw new RulesFileError(
+      file,
+      line,
+      `a ${status} rewrite cannot proxy to ${JSON.stringify(to)}: CloudFront Functions have no network; use 301, 302, 307 or 308`,
+    );
+  if ((status === 200 || status === 404) && to.includes('?'))
+    throw new RulesFileError(file, line, `a ${status} rewrite target must be a file path without a query (${JSON.stringify(to)})`);
   for (const name of to.match(/:[a-z_][a-z0-9_]*/gi) ?? []) {
-    if (name !== ':splat' && !from.split('/').includes(name) && !external) throw new RulesFileError(file, line, `to uses ${name}, which from does not capture`);
+    if (name !== ':splat' && !from.split('/').includes(name) && !external)
+      throw new RulesFileError(file, line, `to uses ${name}, which from does not capture`);
   }
   if (to.includes(':splat') && !from.endsWith('/*')) throw new RulesFileError(file, line, 'to uses :splat but from has no trailing /*');
   return { line, from, to, status, force, pattern };
@@ -116,12 +162,14 @@ export function parseHeaders(text: string, file = '_headers'): HeaderRule[] {
     const name = colon < 0 ? '' : l.text.slice(0, colon).trim().toLowerCase();
     const value = colon < 0 ? '' : l.text.slice(colon + 1).trim();
     if (!TOKEN.test(name)) throw new RulesFileError(file, l.line, `expected "Header-Name: value", got ${JSON.stringify(l.text)}`);
-    if (FORBIDDEN_HEADERS.has(name)) throw new RulesFileError(file, l.line, `header ${name} cannot be set at the edge (CloudFront owns it)`);
+    if (FORBIDDEN_HEADERS.has(name))
+      throw new RulesFileError(file, l.line, `header ${name} cannot be set at the edge (CloudFront owns it)`);
     if (!HEADER_VALUE.test(value)) throw new RulesFileError(file, l.line, `the value of ${name} must be printable ASCII`);
     rule.headers.push([name, value]);
   }
   const empty = rules.find((r) => r.headers.length === 0);
-  if (empty) throw new RulesFileError(file, empty.line, `path ${empty.path} has no header lines under it (indent them: "  X-Frame-Options: DENY")`);
+  if (empty)
+    throw new RulesFileError(file, empty.line, `path ${empty.path} has no header lines under it (indent them: "  X-Frame-Options: DENY")`);
   return rules;
 }
 
@@ -144,4 +192,5 @@ export function matchPattern(pattern: string, path: string): Record<string, stri
   return p.length === s.length ? got : undefined;
 }
 
-export const fillPattern = (to: string, got: Record<string, string>): string => to.replace(/:([a-z_][a-z0-9_]*)/gi, (all, name: string) => got[name] ?? all);
+export const fillPattern = (to: string, got: Record<string, string>): string =>
+  to.replace(/:([a-z_][a-z0-9_]*)/gi, (all, name: string) => got[name] ?? all);

@@ -22,7 +22,10 @@ import {
   type FunctionAssociation,
   type FunctionConfig,
 } from '@aws-sdk/client-cloudfront';
-import { DescribeKeyValueStoreCommand as DescribeStoreData, type CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import {
+  DescribeKeyValueStoreCommand as DescribeStoreData,
+  type CloudFrontKeyValueStoreClient,
+} from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { createHash } from 'node:crypto';
 import { ROUTER_FUNCTION_CODE } from '../../generated/router-function.js';
 import type { Logger } from '../log/logger.js';
@@ -53,8 +56,14 @@ export const CURRENT_VERSION = codeVersion(ROUTER_FUNCTION_CODE);
 const EVENT_TYPES = ['viewer-request', 'viewer-response'] as const;
 
 async function poll<T>(what: string, deps: RouterDeps, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const done = await waitFor({ clock: deps.clock, every: (pause) => Math.min(2_000 * 2 ** pause, 20_000), deadline: deps.clock.now() + timeoutMs, check });
-  if (done === undefined) throw new Error(`Gave up waiting for ${what} after ${Math.round(timeoutMs / 1000)} s; run setup again to continue where it stopped`);
+  const done = await waitFor({
+    clock: deps.clock,
+    every: (pause) => Math.min(2_000 * 2 ** pause, 20_000),
+    deadline: deps.clock.now() + timeoutMs,
+    check,
+  });
+  if (done === undefined)
+    throw new Error(`Gave up waiting for ${what} after ${Math.round(timeoutMs / 1000)} s; run setup again to continue where it stopped`);
   return done;
 }
 
@@ -73,10 +82,17 @@ async function ensureStore(s: RouterSettings, deps: RouterDeps): Promise<{ arn: 
   let store = await describe();
   const created = !store;
   if (!store) {
-    store = (await deps.cloudfront.send(new CreateKeyValueStoreCommand({ Name: s.name, Comment: 'Slipway edge router: hosts, sites, pages, redirects, headers' }))).KeyValueStore;
+    store = (
+      await deps.cloudfront.send(
+        new CreateKeyValueStoreCommand({ Name: s.name, Comment: 'Slipway edge router: hosts, sites, pages, redirects, headers' }),
+      )
+    ).KeyValueStore;
     deps.log.info(`created key value store ${s.name}`);
   }
-  if (store?.Status !== 'READY') store = await poll(`key value store ${s.name} to be ready`, deps, s.timeoutMs, async () => ((await describe())?.Status === 'READY' ? describe() : undefined));
+  if (store?.Status !== 'READY')
+    store = await poll(`key value store ${s.name} to be ready`, deps, s.timeoutMs, async () =>
+      (await describe())?.Status === 'READY' ? describe() : undefined,
+    );
   if (!store?.ARN) throw new Error(`CloudFront returned no ARN for key value store ${s.name}`);
   return { arn: store.ARN, created };
 }
@@ -87,7 +103,11 @@ const functionConfig = (storeArn: string): FunctionConfig => ({
   KeyValueStoreAssociations: { Quantity: 1, Items: [{ KeyValueStoreARN: storeArn }] },
 });
 
-async function getFunction(name: string, stage: 'DEVELOPMENT' | 'LIVE', cloudfront: CloudFrontClient): Promise<{ code: string; etag: string } | undefined> {
+async function getFunction(
+  name: string,
+  stage: 'DEVELOPMENT' | 'LIVE',
+  cloudfront: CloudFrontClient,
+): Promise<{ code: string; etag: string } | undefined> {
   try {
     const out = await cloudfront.send(new GetFunctionCommand({ Name: name, Stage: stage }));
     return { code: Buffer.from(out.FunctionCode ?? new Uint8Array()).toString('utf8'), etag: out.ETag ?? '' };
@@ -102,14 +122,24 @@ async function ensureFunctionCode(s: RouterSettings, storeArn: string, deps: Rou
   const code = new TextEncoder().encode(ROUTER_FUNCTION_CODE);
   const dev = await getFunction(s.name, 'DEVELOPMENT', deps.cloudfront);
   if (!dev) {
-    const out = await deps.cloudfront.send(new CreateFunctionCommand({ Name: s.name, FunctionConfig: functionConfig(storeArn), FunctionCode: code }));
+    const out = await deps.cloudfront.send(
+      new CreateFunctionCommand({ Name: s.name, FunctionConfig: functionConfig(storeArn), FunctionCode: code }),
+    );
     deps.log.info(`created function ${s.name}`);
     return { etag: out.ETag!, changed: true };
   }
   const summary = (await deps.cloudfront.send(new DescribeFunctionCommand({ Name: s.name, Stage: 'DEVELOPMENT' }))).FunctionSummary;
   const stores = summary?.FunctionConfig?.KeyValueStoreAssociations?.Items?.map((a) => a.KeyValueStoreARN) ?? [];
-  if (dev.code === ROUTER_FUNCTION_CODE && stores.length === 1 && stores[0] === storeArn && summary?.FunctionConfig?.Runtime === 'cloudfront-js-2.0') return { etag: dev.etag, changed: false };
-  const out = await deps.cloudfront.send(new UpdateFunctionCommand({ Name: s.name, IfMatch: dev.etag, FunctionConfig: functionConfig(storeArn), FunctionCode: code }));
+  if (
+    dev.code === ROUTER_FUNCTION_CODE &&
+    stores.length === 1 &&
+    stores[0] === storeArn &&
+    summary?.FunctionConfig?.Runtime === 'cloudfront-js-2.0'
+  )
+    return { etag: dev.etag, changed: false };
+  const out = await deps.cloudfront.send(
+    new UpdateFunctionCommand({ Name: s.name, IfMatch: dev.etag, FunctionConfig: functionConfig(storeArn), FunctionCode: code }),
+  );
   deps.log.info(`updated function ${s.name} to router ${CURRENT_VERSION}`);
   return { etag: out.ETag!, changed: true };
 }
@@ -118,17 +148,33 @@ async function ensureFunctionCode(s: RouterSettings, storeArn: string, deps: Rou
 export const SAMPLE_EVENTS = [
   {
     what: 'an unknown host gets a 404 generated at the edge',
-    event: { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '192.0.2.1' }, request: { method: 'GET', uri: '/about', querystring: {}, headers: { host: { value: 'slipway-selftest.invalid' } }, cookies: {} } },
+    event: {
+      version: '1.0',
+      context: { eventType: 'viewer-request' },
+      viewer: { ip: '192.0.2.1' },
+      request: { method: 'GET', uri: '/about', querystring: {}, headers: { host: { value: 'slipway-selftest.invalid' } }, cookies: {} },
+    },
     expect: (out: FunctionOutput) => out.response?.statusCode === 404,
   },
   {
     what: 'a dot segment gets a 404, never reaching the origin',
-    event: { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '192.0.2.1' }, request: { method: 'GET', uri: '/../.slipway/manifest.json', querystring: {}, headers: {}, cookies: {} } },
+    event: {
+      version: '1.0',
+      context: { eventType: 'viewer-request' },
+      viewer: { ip: '192.0.2.1' },
+      request: { method: 'GET', uri: '/../.slipway/manifest.json', querystring: {}, headers: {}, cookies: {} },
+    },
     expect: (out: FunctionOutput) => out.response?.statusCode === 404,
   },
   {
     what: 'a response of an unknown host passes unchanged',
-    event: { version: '1.0', context: { eventType: 'viewer-response' }, viewer: { ip: '192.0.2.1' }, request: { method: 'GET', uri: '/', querystring: {}, headers: { host: { value: 'slipway-selftest.invalid' } }, cookies: {} }, response: { statusCode: 200, statusDescription: 'OK', headers: { 'content-type': { value: 'text/html' } }, cookies: {} } },
+    event: {
+      version: '1.0',
+      context: { eventType: 'viewer-response' },
+      viewer: { ip: '192.0.2.1' },
+      request: { method: 'GET', uri: '/', querystring: {}, headers: { host: { value: 'slipway-selftest.invalid' } }, cookies: {} },
+      response: { statusCode: 200, statusDescription: 'OK', headers: { 'content-type': { value: 'text/html' } }, cookies: {} },
+    },
     expect: (out: FunctionOutput) => out.response?.statusCode === 200 && out.response.headers?.['content-type']?.value === 'text/html',
   },
 ] as const;
@@ -141,9 +187,17 @@ interface FunctionOutput {
 async function testFunction(s: RouterSettings, etag: string, deps: RouterDeps): Promise<number> {
   let maxUtilization = 0;
   for (const sample of SAMPLE_EVENTS) {
-    const out = await deps.cloudfront.send(new TestFunctionCommand({ Name: s.name, IfMatch: etag, Stage: 'DEVELOPMENT', EventObject: new TextEncoder().encode(JSON.stringify(sample.event)) }));
+    const out = await deps.cloudfront.send(
+      new TestFunctionCommand({
+        Name: s.name,
+        IfMatch: etag,
+        Stage: 'DEVELOPMENT',
+        EventObject: new TextEncoder().encode(JSON.stringify(sample.event)),
+      }),
+    );
     const result = out.TestResult;
-    if (result?.FunctionErrorMessage) throw new Error(`TestFunction: ${sample.what}: the function failed (${result.FunctionErrorMessage}); not published`);
+    if (result?.FunctionErrorMessage)
+      throw new Error(`TestFunction: ${sample.what}: the function failed (${result.FunctionErrorMessage}); not published`);
     let output: FunctionOutput;
     try {
       output = JSON.parse(result?.FunctionOutput ?? '') as FunctionOutput;
@@ -158,19 +212,31 @@ async function testFunction(s: RouterSettings, etag: string, deps: RouterDeps): 
 }
 
 /** The default behaviour's associations with ours for both event types; refuses to replace someone else's. */
-export function withRouter(config: DistributionConfig, functionArn: string, distributionId: string): { config: DistributionConfig; changed: boolean } {
+export function withRouter(
+  config: DistributionConfig,
+  functionArn: string,
+  distributionId: string,
+): { config: DistributionConfig; changed: boolean } {
   const behaviour = config.DefaultCacheBehavior;
   if (!behaviour) throw new Error(`Distribution ${distributionId} has no default cache behaviour`);
   const current = behaviour.FunctionAssociations?.Items ?? [];
   const sameFunction = (arn: string | undefined) => arn?.replace(/:\d+$/, '') === functionArn.replace(/:\d+$/, '');
   for (const a of current) {
     if (EVENT_TYPES.includes(a.EventType as (typeof EVENT_TYPES)[number]) && !sameFunction(a.FunctionARN)) {
-      throw new Error(`Distribution ${distributionId}'s default behaviour already runs ${a.FunctionARN} at ${a.EventType}; the router needs both viewer events. Remove that association (or merge its logic) and run setup again; nothing was changed.`);
+      throw new Error(
+        `Distribution ${distributionId}'s default behaviour already runs ${a.FunctionARN} at ${a.EventType}; the router needs both viewer events. Remove that association (or merge its logic) and run setup again; nothing was changed.`,
+      );
     }
   }
   if (EVENT_TYPES.every((t) => current.some((a) => a.EventType === t && a.FunctionARN === functionArn))) return { config, changed: false };
-  const items: FunctionAssociation[] = [...current.filter((a) => !EVENT_TYPES.includes(a.EventType as (typeof EVENT_TYPES)[number])), ...EVENT_TYPES.map((t) => ({ EventType: t, FunctionARN: functionArn }))];
-  return { config: { ...config, DefaultCacheBehavior: { ...behaviour, FunctionAssociations: { Quantity: items.length, Items: items } } }, changed: true };
+  const items: FunctionAssociation[] = [
+    ...current.filter((a) => !EVENT_TYPES.includes(a.EventType as (typeof EVENT_TYPES)[number])),
+    ...EVENT_TYPES.map((t) => ({ EventType: t, FunctionARN: functionArn })),
+  ];
+  return {
+    config: { ...config, DefaultCacheBehavior: { ...behaviour, FunctionAssociations: { Quantity: items.length, Items: items } } },
+    changed: true,
+  };
 }
 
 async function attach(distributionId: string, functionArn: string, s: RouterSettings, deps: RouterDeps): Promise<boolean> {
@@ -181,17 +247,23 @@ async function attach(distributionId: string, functionArn: string, s: RouterSett
     return false;
   }
   await deps.cloudfront.send(new UpdateDistributionCommand({ Id: distributionId, IfMatch: got.ETag, DistributionConfig: config }));
-  deps.log.info(`associated ${functionArn} with distribution ${distributionId} (viewer-request, viewer-response); waiting until it is deployed`);
-  await poll(`distribution ${distributionId} to deploy`, deps, s.timeoutMs, async () => ((await deps.cloudfront.send(new GetDistributionCommand({ Id: distributionId }))).Distribution?.Status === 'Deployed' ? true : undefined));
+  deps.log.info(
+    `associated ${functionArn} with distribution ${distributionId} (viewer-request, viewer-response); waiting until it is deployed`,
+  );
+  await poll(`distribution ${distributionId} to deploy`, deps, s.timeoutMs, async () =>
+    (await deps.cloudfront.send(new GetDistributionCommand({ Id: distributionId }))).Distribution?.Status === 'Deployed' ? true : undefined,
+  );
   return true;
 }
 
 /** The router function's LIVE ARN, for distributions that run it (dedicated previews). */
 export async function liveFunctionArn(name: string, cloudfront: CloudFrontClient): Promise<string> {
   try {
-    return (await cloudfront.send(new DescribeFunctionCommand({ Name: name, Stage: 'LIVE' }))).FunctionSummary!.FunctionMetadata!.FunctionARN!;
+    return (await cloudfront.send(new DescribeFunctionCommand({ Name: name, Stage: 'LIVE' }))).FunctionSummary!.FunctionMetadata!
+      .FunctionARN!;
   } catch (error) {
-    if (error instanceof NoSuchFunctionExists) throw new Error(`The router ${name} has no published function: run the router action with command setup first`, { cause: error });
+    if (error instanceof NoSuchFunctionExists)
+      throw new Error(`The router ${name} has no published function: run the router action with command setup first`, { cause: error });
     throw error;
   }
 }
@@ -216,19 +288,38 @@ export async function setupRouter(s: RouterSettings, deps: RouterDeps): Promise<
   const publish = live?.code !== ROUTER_FUNCTION_CODE || code.changed;
   let functionArn: string;
   if (publish) {
-    functionArn = (await deps.cloudfront.send(new PublishFunctionCommand({ Name: s.name, IfMatch: code.etag }))).FunctionSummary!.FunctionMetadata!.FunctionARN!;
+    functionArn = (await deps.cloudfront.send(new PublishFunctionCommand({ Name: s.name, IfMatch: code.etag }))).FunctionSummary!
+      .FunctionMetadata!.FunctionARN!;
     deps.log.info(`published router ${CURRENT_VERSION} to LIVE`);
   } else {
-    functionArn = (await deps.cloudfront.send(new DescribeFunctionCommand({ Name: s.name, Stage: 'LIVE' }))).FunctionSummary!.FunctionMetadata!.FunctionARN!;
+    functionArn = (await deps.cloudfront.send(new DescribeFunctionCommand({ Name: s.name, Stage: 'LIVE' }))).FunctionSummary!
+      .FunctionMetadata!.FunctionARN!;
     deps.log.info(`LIVE already runs router ${CURRENT_VERSION}`);
   }
   let hostsWritten = 0;
   if (s.hosts.length > 0) {
-    const write = await writeEntries(deps.kvs, store.arn, { desired: new Map(s.hosts.map((h) => [hostKey(h.host), hostValue(h)])), owns: () => false }, deps.log);
+    const write = await writeEntries(
+      deps.kvs,
+      store.arn,
+      { desired: new Map(s.hosts.map((h) => [hostKey(h.host), hostValue(h)])), owns: () => false },
+      deps.log,
+    );
     hostsWritten = write.put;
   }
-  const attached = s.distributionId ? await deps.log.group(`Attach to distribution ${s.distributionId}`, () => attach(s.distributionId!, functionArn, s, deps)) : false;
-  return { storeArn: store.arn, storeCreated: store.created, functionArn, version: CURRENT_VERSION, codeChanged: code.changed, published: publish, computeUtilization, hostsWritten, attached };
+  const attached = s.distributionId
+    ? await deps.log.group(`Attach to distribution ${s.distributionId}`, () => attach(s.distributionId!, functionArn, s, deps))
+    : false;
+  return {
+    storeArn: store.arn,
+    storeCreated: store.created,
+    functionArn,
+    version: CURRENT_VERSION,
+    codeChanged: code.changed,
+    published: publish,
+    computeUtilization,
+    hostsWritten,
+    attached,
+  };
 }
 
 export interface StatusResult {
@@ -249,13 +340,23 @@ export async function routerStatus(s: RouterSettings, deps: RouterDeps): Promise
   const data = await deps.kvs.send(new DescribeStoreData({ KvsARN: store.ARN }));
   const live = await getFunction(s.name, 'LIVE', deps.cloudfront);
   if (!live) throw new Error(`Function ${s.name} has never been published: run the router action with command setup`);
-  const functionArn = (await deps.cloudfront.send(new DescribeFunctionCommand({ Name: s.name, Stage: 'LIVE' }))).FunctionSummary!.FunctionMetadata!.FunctionARN!;
-  const result: StatusResult = { storeArn: store.ARN, itemCount: data.ItemCount ?? 0, totalBytes: data.TotalSizeInBytes ?? 0, functionArn, liveVersion: codeVersion(live.code), current: live.code === ROUTER_FUNCTION_CODE };
+  const functionArn = (await deps.cloudfront.send(new DescribeFunctionCommand({ Name: s.name, Stage: 'LIVE' }))).FunctionSummary!
+    .FunctionMetadata!.FunctionARN!;
+  const result: StatusResult = {
+    storeArn: store.ARN,
+    itemCount: data.ItemCount ?? 0,
+    totalBytes: data.TotalSizeInBytes ?? 0,
+    functionArn,
+    liveVersion: codeVersion(live.code),
+    current: live.code === ROUTER_FUNCTION_CODE,
+  };
   if (s.distributionId) {
     const got = await deps.cloudfront.send(new GetDistributionConfigCommand({ Id: s.distributionId }));
     const items = got.DistributionConfig?.DefaultCacheBehavior?.FunctionAssociations?.Items ?? [];
     const attached: StatusResult['attached'] = {};
-    for (const a of items) if (EVENT_TYPES.includes(a.EventType as (typeof EVENT_TYPES)[number]) && a.FunctionARN) attached[a.EventType as (typeof EVENT_TYPES)[number]] = a.FunctionARN;
+    for (const a of items)
+      if (EVENT_TYPES.includes(a.EventType as (typeof EVENT_TYPES)[number]) && a.FunctionARN)
+        attached[a.EventType as (typeof EVENT_TYPES)[number]] = a.FunctionARN;
     result.attached = attached;
   }
   return result;

@@ -4,7 +4,13 @@
 // The data plane is signed with SigV4A: importing @aws-sdk/signature-v4a registers the signer, and
 // keeps it in every bundle that writes to a store.
 import '@aws-sdk/signature-v4a';
-import { CloudFrontKeyValueStoreClient, ConflictException, DescribeKeyValueStoreCommand, ListKeysCommand, UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import {
+  CloudFrontKeyValueStoreClient,
+  ConflictException,
+  DescribeKeyValueStoreCommand,
+  ListKeysCommand,
+  UpdateKeysCommand,
+} from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { DescribeKeyValueStoreCommand as DescribeStoreByName, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { lookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
@@ -40,7 +46,12 @@ export function createKvsClient(endpoint?: string): CloudFrontKeyValueStoreClien
     region: 'us-east-1',
     maxAttempts: 5,
     retryMode: 'standard',
-    requestHandler: new NodeHttpHandler({ httpAgent: new HttpAgent(agent), httpsAgent: new HttpsAgent(agent), connectionTimeout: 10_000, requestTimeout: 60_000 }),
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent(agent),
+      httpsAgent: new HttpsAgent(agent),
+      connectionTimeout: 10_000,
+      requestTimeout: 60_000,
+    }),
     ...(endpoint ? { endpoint } : {}),
   });
 }
@@ -85,7 +96,8 @@ export interface EntriesChange {
 }
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
-const batches = <T>(items: T[]): T[][] => Array.from({ length: Math.ceil(items.length / UPDATE_BATCH) }, (_, i) => items.slice(i * UPDATE_BATCH, (i + 1) * UPDATE_BATCH));
+const batches = <T>(items: T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / UPDATE_BATCH) }, (_, i) => items.slice(i * UPDATE_BATCH, (i + 1) * UPDATE_BATCH));
 
 function plan(current: ReadonlyMap<string, string>, change: EntriesChange) {
   const puts = [...change.desired].filter(([k, v]) => current.get(k) !== v).map(([Key, Value]) => ({ Key, Value }));
@@ -97,11 +109,18 @@ function plan(current: ReadonlyMap<string, string>, change: EntriesChange) {
   return { puts, deletes, size };
 }
 
-export async function writeEntries(client: CloudFrontKeyValueStoreClient, arn: string, change: EntriesChange, log: Logger): Promise<WriteResult> {
+export async function writeEntries(
+  client: CloudFrontKeyValueStoreClient,
+  arn: string,
+  change: EntriesChange,
+  log: Logger,
+): Promise<WriteResult> {
   const current = await readAllEntries(client, arn);
   const { puts, deletes, size } = plan(current, change);
   if (size > LIMITS.storeBytes) {
-    throw new Error(`The router's key value store would hold ${size} bytes after this write; CloudFront allows ${LIMITS.storeBytes} (5 MB). Nothing was written: remove old sites or previews from the store, or split them across routers.`);
+    throw new Error(
+      `The router's key value store would hold ${size} bytes after this write; CloudFront allows ${LIMITS.storeBytes} (5 MB). Nothing was written: remove old sites or previews from the store, or split them across routers.`,
+    );
   }
   let etag = (await client.send(new DescribeKeyValueStoreCommand({ KvsARN: arn }))).ETag;
   let conflicts = 0;
@@ -123,5 +142,12 @@ export async function writeEntries(client: CloudFrontKeyValueStoreClient, arn: s
   };
   for (const batch of batches(puts)) await send({ Puts: batch });
   for (const batch of batches(deletes)) await send({ Deletes: batch });
-  return { put: puts.length, deleted: deletes.length, unchanged: change.desired.size - puts.length, itemCount: last.ItemCount, totalBytes: last.TotalSizeInBytes, conflicts };
+  return {
+    put: puts.length,
+    deleted: deletes.length,
+    unchanged: change.desired.size - puts.length,
+    itemCount: last.ItemCount,
+    totalBytes: last.TotalSizeInBytes,
+    conflicts,
+  };
 }

@@ -2,7 +2,15 @@
 // function in edge/router.js reads). Built from the build's keys and its _redirects / _headers,
 // checked against the store's quotas before anything is written.
 import { decideLayout, type PageLayout, type PageMode } from './layout.js';
-import { fillPattern, matchPattern, parseHeaders, parseRedirects, RulesFileError, type HeaderRule, type RedirectRule } from './rules-files.js';
+import {
+  fillPattern,
+  matchPattern,
+  parseHeaders,
+  parseRedirects,
+  RulesFileError,
+  type HeaderRule,
+  type RedirectRule,
+} from './rules-files.js';
 
 export type SlashPolicy = 'keep' | 'always' | 'never';
 
@@ -55,7 +63,12 @@ function chunk(rules: unknown[], file: string, lineOf: (i: number) => number, wh
   const chunks: string[] = [];
   let current: unknown[] = [];
   rules.forEach((rule, i) => {
-    if (bytes(JSON.stringify([rule])) > LIMITS.valueBytes) throw new RulesFileError(file, lineOf(i), `this ${what} is longer than the ${LIMITS.valueBytes}-byte value limit of the key value store`);
+    if (bytes(JSON.stringify([rule])) > LIMITS.valueBytes)
+      throw new RulesFileError(
+        file,
+        lineOf(i),
+        `this ${what} is longer than the ${LIMITS.valueBytes}-byte value limit of the key value store`,
+      );
     if (bytes(JSON.stringify([...current, rule])) > LIMITS.valueBytes) {
       chunks.push(JSON.stringify(current));
       current = [];
@@ -63,7 +76,12 @@ function chunk(rules: unknown[], file: string, lineOf: (i: number) => number, wh
     current.push(rule);
   });
   if (current.length > 0) chunks.push(JSON.stringify(current));
-  if (chunks.length > LIMITS.chunks) throw new RulesFileError(file, lineOf(rules.length - 1), `the ${what}s need ${chunks.length} values of 1 KB; the router reads at most ${LIMITS.chunks} per request: shorten or remove some`);
+  if (chunks.length > LIMITS.chunks)
+    throw new RulesFileError(
+      file,
+      lineOf(rules.length - 1),
+      `the ${what}s need ${chunks.length} values of 1 KB; the router reads at most ${LIMITS.chunks} per request: shorten or remove some`,
+    );
   return chunks;
 }
 
@@ -76,7 +94,8 @@ interface Resolved {
 function rewriteTarget(rule: RedirectRule, r: Resolved): string {
   const to = decodeURI(rule.to);
   const file = hasExtension(to) ? to.slice(1) : r.layout.pages.get(normalize(to));
-  if (file === undefined || !r.keys.has(file)) throw new RulesFileError('_redirects', rule.line, `the rewrite target ${rule.to} is not a file or page of this build`);
+  if (file === undefined || !r.keys.has(file))
+    throw new RulesFileError('_redirects', rule.line, `the rewrite target ${rule.to} is not a file or page of this build`);
   return file;
 }
 
@@ -96,7 +115,8 @@ function exactRedirects(rules: RedirectRule[], r: Resolved, notes: string[]): Ma
     if (earlier) return notes.push(`_redirects line ${rule.line} is never reached: line ${earlier.line} matches ${from} first`);
     if (entries.has(from)) return notes.push(`_redirects line ${rule.line} is never reached: an earlier line redirects ${from}`);
     const file = r.layout.pages.get(from) ?? (r.keys.has(from.slice(1)) ? from.slice(1) : undefined);
-    if (file !== undefined && !rule.force) return notes.push(`_redirects line ${rule.line} is shadowed by ${file} (add ! after the status to force it)`);
+    if (file !== undefined && !rule.force)
+      return notes.push(`_redirects line ${rule.line} is shadowed by ${file} (add ! after the status to force it)`);
     entries.set(from, exactValue(rule, r));
   });
   return entries;
@@ -121,24 +141,47 @@ function forcedOverPages(rules: RedirectRule[], r: Resolved, exact: Map<string, 
 function redirectEntries(site: string, text: string | undefined, r: Resolved, notes: string[]) {
   const rules = text === undefined ? [] : parseRedirects(text);
   const patterns = rules.filter((rule) => rule.pattern);
-  if (patterns.length > LIMITS.patternRedirects) throw new RulesFileError('_redirects', patterns[LIMITS.patternRedirects]!.line, `more than ${LIMITS.patternRedirects} pattern rules (with * or :placeholders); exact rules are not limited`);
-  for (const rule of patterns) if (rule.status === 200 || rule.status === 404) if (hasExtension(rule.to) && !rule.to.includes(':')) rewriteTarget(rule, r);
+  if (patterns.length > LIMITS.patternRedirects)
+    throw new RulesFileError(
+      '_redirects',
+      patterns[LIMITS.patternRedirects]!.line,
+      `more than ${LIMITS.patternRedirects} pattern rules (with * or :placeholders); exact rules are not limited`,
+    );
+  for (const rule of patterns)
+    if (rule.status === 200 || rule.status === 404) if (hasExtension(rule.to) && !rule.to.includes(':')) rewriteTarget(rule, r);
   const exact = exactRedirects(rules, r, notes);
   forcedOverPages(rules, r, exact);
-  const chunks = chunk(patterns.map((p) => [p.from, p.to, p.status, p.force ? 1 : 0]), '_redirects', (i) => patterns[i]!.line, 'pattern rule');
+  const chunks = chunk(
+    patterns.map((p) => [p.from, p.to, p.status, p.force ? 1 : 0]),
+    '_redirects',
+    (i) => patterns[i]!.line,
+    'pattern rule',
+  );
   return { exact, patterns: patterns.length, chunks: chunks.map((value, i) => [`s:${site}:r${i}`, value] as const) };
 }
 
 function headerEntries(site: string, text: string | undefined) {
   const rules: HeaderRule[] = text === undefined ? [] : parseHeaders(text);
-  if (rules.length > LIMITS.headerRules) throw new RulesFileError('_headers', rules[LIMITS.headerRules]!.line, `more than ${LIMITS.headerRules} path rules`);
-  const chunks = chunk(rules.map((h) => [h.path, h.headers]), '_headers', (i) => rules[i]!.line, 'header rule');
+  if (rules.length > LIMITS.headerRules)
+    throw new RulesFileError('_headers', rules[LIMITS.headerRules]!.line, `more than ${LIMITS.headerRules} path rules`);
+  const chunks = chunk(
+    rules.map((h) => [h.path, h.headers]),
+    '_headers',
+    (i) => rules[i]!.line,
+    'header rule',
+  );
   return { count: rules.length, chunks: chunks.map((value, i) => [`s:${site}:h${i}`, value] as const) };
 }
 
 function checkEntry(key: string, value: string): void {
-  if (bytes(key) > LIMITS.keyBytes) throw new Error(`The routing key ${JSON.stringify(key.slice(0, 80))}… is ${bytes(key)} bytes; the key value store allows ${LIMITS.keyBytes}: shorten the page path or the site name`);
-  if (bytes(value) > LIMITS.valueBytes) throw new Error(`The routing value of ${JSON.stringify(key)} is ${bytes(value)} bytes; the key value store allows ${LIMITS.valueBytes}: shorten the redirect target`);
+  if (bytes(key) > LIMITS.keyBytes)
+    throw new Error(
+      `The routing key ${JSON.stringify(key.slice(0, 80))}… is ${bytes(key)} bytes; the key value store allows ${LIMITS.keyBytes}: shorten the page path or the site name`,
+    );
+  if (bytes(value) > LIMITS.valueBytes)
+    throw new Error(
+      `The routing value of ${JSON.stringify(key)} is ${bytes(value)} bytes; the key value store allows ${LIMITS.valueBytes}: shorten the redirect target`,
+    );
 }
 
 export function buildSiteTable(input: SiteTableInput): SiteTable {
@@ -151,7 +194,14 @@ export function buildSiteTable(input: SiteTableInput): SiteTable {
   for (const [path, file] of layout.pages) entries.set(pathKey(input.site, path), JSON.stringify({ f: file }));
   for (const [path, value] of redirects.exact) entries.set(pathKey(input.site, path), value);
   for (const [key, value] of [...redirects.chunks, ...headers.chunks]) entries.set(key, value);
-  const config = { p: input.prefix, m: layout.mode, t: input.slash, ...(layout.notFound ? { n: layout.notFound } : {}), r: redirects.chunks.length, h: headers.chunks.length };
+  const config = {
+    p: input.prefix,
+    m: layout.mode,
+    t: input.slash,
+    ...(layout.notFound ? { n: layout.notFound } : {}),
+    r: redirects.chunks.length,
+    h: headers.chunks.length,
+  };
   entries.set(siteKey(input.site), JSON.stringify(config));
   for (const [key, value] of entries) checkEntry(key, value);
   return {
@@ -159,7 +209,12 @@ export function buildSiteTable(input: SiteTableInput): SiteTable {
     layout,
     entries,
     notes,
-    counts: { pages: layout.pages.size, exactRedirects: redirects.exact.size, patternRedirects: redirects.patterns, headerRules: headers.count },
+    counts: {
+      pages: layout.pages.size,
+      exactRedirects: redirects.exact.size,
+      patternRedirects: redirects.patterns,
+      headerRules: headers.count,
+    },
   };
 }
 

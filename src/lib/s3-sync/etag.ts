@@ -64,7 +64,12 @@ export function candidatePartSizes(size: number, parts: number): number[] {
 export async function fileMatchesEtag(path: string, size: number, etag: string): Promise<boolean> {
   const remote = unquote(etag);
   const multipart = /^([0-9a-f]{32})-(\d+)$/.exec(remote);
-  if (!multipart) return /^[0-9a-f]{32}$/.test(remote) && (size <= SMALL_FILE ? md5Buffer(readFileSync(path)) : size <= 64 * MiB ? md5Buffer(await readFile(path)) : await md5File(path)) === remote;
+  if (!multipart)
+    return (
+      /^[0-9a-f]{32}$/.test(remote) &&
+      (size <= SMALL_FILE ? md5Buffer(readFileSync(path)) : size <= 64 * MiB ? md5Buffer(await readFile(path)) : await md5File(path)) ===
+        remote
+    );
   for (const partSize of candidatePartSizes(size, Number(multipart[2]))) {
     if ((await multipartEtag(path, partSize)) === remote) return true;
   }

@@ -46,7 +46,11 @@ export interface Target {
 /** Object headers as PutObject, CopyObject and CreateMultipartUpload take them. */
 export function requestHeaders(h: ObjectHeaders) {
   const extra = h.extra ?? {};
-  const metadata = Object.fromEntries(Object.entries(extra).filter(([n]) => n.startsWith('x-amz-meta-')).map(([n, v]) => [n.slice('x-amz-meta-'.length), v]));
+  const metadata = Object.fromEntries(
+    Object.entries(extra)
+      .filter(([n]) => n.startsWith('x-amz-meta-'))
+      .map(([n, v]) => [n.slice('x-amz-meta-'.length), v]),
+  );
   return {
     CacheControl: h.cacheControl,
     ContentType: h.contentType,
@@ -118,7 +122,14 @@ async function writeOne(target: Target, w: PlannedWrite): Promise<WriteResult> {
   }
   const entry = w.entry;
   if (entry.kind === 's3') {
-    const etag = await copyObject(target, { bucket: entry.bucket, key: entry.sourceKey }, Key, w.headers, target.managedNamesFor(w.key), entry.bucket === bucket);
+    const etag = await copyObject(
+      target,
+      { bucket: entry.bucket, key: entry.sourceKey },
+      Key,
+      w.headers,
+      target.managedNamesFor(w.key),
+      entry.bucket === bucket,
+    );
     return { key: w.key, etag, bytes: entry.size };
   }
   if (entry.size <= PART_SIZE) {
@@ -127,7 +138,16 @@ async function writeOne(target: Target, w: PlannedWrite): Promise<WriteResult> {
     // S3 keeps the SHA-256 as the object's full-object checksum: content identity that does not
     // depend on the ETag being an MD5 (it is not, under SSE-KMS, DSSE-KMS or SSE-C).
     const result = await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key, Body: body, ContentLength: body.length, ContentMD5: base64OfHex(md5Buffer(body)), ChecksumAlgorithm: 'SHA256', ChecksumSHA256: base64OfHex(sha256), ...headers }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key,
+        Body: body,
+        ContentLength: body.length,
+        ContentMD5: base64OfHex(md5Buffer(body)),
+        ChecksumAlgorithm: 'SHA256',
+        ChecksumSHA256: base64OfHex(sha256),
+        ...headers,
+      }),
     );
     return { key: w.key, etag: unquote(result.ETag ?? ''), bytes: body.length, sha256 };
   }
@@ -146,33 +166,65 @@ async function writeOne(target: Target, w: PlannedWrite): Promise<WriteResult> {
  * Copies s3://source to `key` of the target with `headers`, keeping every header Slipway does not
  * manage; objects over 5 GiB are copied in parts. Returns the new object's ETag.
  */
-async function copyObject(target: Target, source: { bucket: string; key: string }, key: string, headers: ObjectHeaders, managed: readonly string[], sameBucket: boolean): Promise<string> {
+async function copyObject(
+  target: Target,
+  source: { bucket: string; key: string },
+  key: string,
+  headers: ObjectHeaders,
+  managed: readonly string[],
+  sameBucket: boolean,
+): Promise<string> {
   const { client } = target;
   const known = source.bucket === target.bucket ? target.heads?.get(source.key) : undefined;
   const head = known ?? (await client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key })));
   const params = { Bucket: target.bucket, Key: key, ...withManaged(keptHeaders(head, managed, sameBucket), headers) };
   const size = head.ContentLength ?? 0;
   if (size <= (target.maxCopySize ?? MAX_COPY_SIZE)) {
-    const result = await client.send(new CopyObjectCommand({ ...params, CopySource: copySource(source.bucket, source.key), MetadataDirective: 'REPLACE' }));
+    const result = await client.send(
+      new CopyObjectCommand({ ...params, CopySource: copySource(source.bucket, source.key), MetadataDirective: 'REPLACE' }),
+    );
     return unquote(result.CopyObjectResult?.ETag ?? '');
   }
   return copyInParts(target, params, copySource(source.bucket, source.key), size);
 }
 
 /** A copy too large for CopyObject: CreateMultipartUpload, UploadPartCopy per range, Complete (or Abort). */
-async function copyInParts(target: Target, params: Partial<CopyObjectCommandInput> & { Bucket: string; Key: string }, source: string, size: number): Promise<string> {
+async function copyInParts(
+  target: Target,
+  params: Partial<CopyObjectCommandInput> & { Bucket: string; Key: string },
+  source: string,
+  size: number,
+): Promise<string> {
   const { client } = target;
   const partSize = target.copyPartSize ?? COPY_PART_SIZE;
   const { UploadId } = await client.send(new CreateMultipartUploadCommand(params));
   try {
-    const ranges = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => [i * partSize, Math.min(size, (i + 1) * partSize) - 1] as const);
+    const ranges = Array.from(
+      { length: Math.ceil(size / partSize) },
+      (_, i) => [i * partSize, Math.min(size, (i + 1) * partSize) - 1] as const,
+    );
     const parts: { PartNumber: number; ETag: string }[] = [];
-    await forEachLimit(ranges.map((r, i) => [i + 1, ...r] as const), 4, async ([PartNumber, first, last]) => {
-      const part = await client.send(new UploadPartCopyCommand({ Bucket: params.Bucket, Key: params.Key, UploadId, PartNumber, CopySource: source, CopySourceRange: `bytes=${first}-${last}` }));
-      parts.push({ PartNumber, ETag: part.CopyPartResult?.ETag ?? '' });
-    });
+    await forEachLimit(
+      ranges.map((r, i) => [i + 1, ...r] as const),
+      4,
+      async ([PartNumber, first, last]) => {
+        const part = await client.send(
+          new UploadPartCopyCommand({
+            Bucket: params.Bucket,
+            Key: params.Key,
+            UploadId,
+            PartNumber,
+            CopySource: source,
+            CopySourceRange: `bytes=${first}-${last}`,
+          }),
+        );
+        parts.push({ PartNumber, ETag: part.CopyPartResult?.ETag ?? '' });
+      },
+    );
     parts.sort((a, b) => a.PartNumber - b.PartNumber);
-    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId, MultipartUpload: { Parts: parts } }));
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId, MultipartUpload: { Parts: parts } }),
+    );
     return unquote(done.ETag ?? '');
   } catch (error) {
     await client.send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId })).catch(() => undefined);
@@ -180,7 +232,8 @@ async function copyInParts(target: Target, params: Partial<CopyObjectCommandInpu
   }
 }
 
-const verb = (w: PlannedWrite) => (w.change === 'headers' ? 'updated headers of' : w.entry.kind === 's3' ? `copied (${w.change})` : `uploaded (${w.change})`);
+const verb = (w: PlannedWrite) =>
+  w.change === 'headers' ? 'updated headers of' : w.entry.kind === 's3' ? `copied (${w.change})` : `uploaded (${w.change})`;
 
 export async function executeWrites(target: Target, writes: readonly PlannedWrite[], log: Logger): Promise<WriteResult[]> {
   const done: WriteResult[] = [];
@@ -206,7 +259,11 @@ export async function executeWrites(target: Target, writes: readonly PlannedWrit
         reportProgress(log, { done: done.length, total: writes.length, bytes, totalBytes, line: `${verb(w)} ${w.key}` });
       });
     } catch (error) {
-      throw new DeployPhaseError(`${describeError(error)}. Nothing was deleted${name === 'assets' ? ' and no HTML page was written' : ''}.`, done, { cause: error });
+      throw new DeployPhaseError(
+        `${describeError(error)}. Nothing was deleted${name === 'assets' ? ' and no HTML page was written' : ''}.`,
+        done,
+        { cause: error },
+      );
     }
   }
   return done;

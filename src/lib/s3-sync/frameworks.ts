@@ -31,7 +31,11 @@ const PROFILES: Record<Framework, Omit<FrameworkProfile, 'name' | 'reason'>> = {
   // Nuxt 3: _nuxt/ is hashed, but _nuxt/builds/ holds latest.json and meta/<id>.json, read to detect new builds.
   nuxt: { ...none, hashedFolders: ['_nuxt/'], notHashed: [/^_nuxt\/builds\//] },
   // Angular's esbuild builder: main-ABCDEFGH.js, polyfills-…, styles-…, chunk-…; media/ for files CSS references.
-  angular: { ...none, hashedFolders: ['media/'], hashedNames: [/^(main|polyfills|styles|chunk|runtime|scripts|worker)[-.][0-9A-Za-z]{8,20}\.(js|css|mjs)$/] },
+  angular: {
+    ...none,
+    hashedFolders: ['media/'],
+    hashedNames: [/^(main|polyfills|styles|chunk|runtime|scripts|worker)[-.][0-9A-Za-z]{8,20}\.(js|css|mjs)$/],
+  },
   none,
 };
 
@@ -48,8 +52,10 @@ export function detectFramework(keys: readonly string[]): FrameworkProfile {
   if (has('_astro/')) return frameworkProfile('astro', '_astro/ (Astro)');
   if (has('_app/immutable/')) return frameworkProfile('sveltekit', '_app/immutable/ (SvelteKit)');
   if (has('_nuxt/')) return frameworkProfile('nuxt', '_nuxt/ (Nuxt)');
-  if (keys.includes('ngsw.json') || keys.filter((k) => ANGULAR_BUNDLE.test(k)).length >= 2) return frameworkProfile('angular', 'main and polyfills bundles at the root (Angular)');
-  if (keys.includes('asset-manifest.json') && has('static/js/')) return frameworkProfile('cra', 'asset-manifest.json and static/js/ (Create React App)');
+  if (keys.includes('ngsw.json') || keys.filter((k) => ANGULAR_BUNDLE.test(k)).length >= 2)
+    return frameworkProfile('angular', 'main and polyfills bundles at the root (Angular)');
+  if (keys.includes('asset-manifest.json') && has('static/js/'))
+    return frameworkProfile('cra', 'asset-manifest.json and static/js/ (Create React App)');
   if (keys.some((k) => k.startsWith('assets/') && hasContentHash(k))) return frameworkProfile('vite', 'hashed files in assets/ (Vite)');
   return frameworkProfile('none', 'no framework marker found');
 }

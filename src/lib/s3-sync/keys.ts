@@ -43,7 +43,12 @@ const ENTRY_POINT_NAMES = new Set([
 
 export function isEntryPoint(key: string): boolean {
   const base = key.slice(key.lastIndexOf('/') + 1).toLowerCase();
-  return /\.(html?|xhtml|webmanifest)$/.test(base) || ENTRY_POINT_NAMES.has(base) || key === '_app/version.json' || key.startsWith('_nuxt/builds/');
+  return (
+    /\.(html?|xhtml|webmanifest)$/.test(base) ||
+    ENTRY_POINT_NAMES.has(base) ||
+    key === '_app/version.json' ||
+    key.startsWith('_nuxt/builds/')
+  );
 }
 
 /**

@@ -61,7 +61,9 @@ function abandoned(record: LeaseRecord, holder: LeaseHolder, now: number): strin
 /** Another deploy holds the prefix: who, since when, until when. */
 export class LeaseHeld extends Error {
   constructor(where: string, record: LeaseRecord, waitedMs: number) {
-    super(`Another deploy to ${where} is in progress: ${record.owner}, started ${record.startedAt}, holding it until ${record.expiresAt}. Waited ${formatDuration(waitedMs)}; nothing was changed. Run again once it has finished (or give the workflows one concurrency group).`);
+    super(
+      `Another deploy to ${where} is in progress: ${record.owner}, started ${record.startedAt}, holding it until ${record.expiresAt}. Waited ${formatDuration(waitedMs)}; nothing was changed. Run again once it has finished (or give the workflows one concurrency group).`,
+    );
     this.name = 'LeaseHeld';
   }
 }
@@ -84,12 +86,25 @@ export class Lease {
   ) {}
 
   /** Takes the lease of s3://bucket/prefix, waiting up to options.waitMs for another deploy's. */
-  static async acquire(client: S3Client, bucket: string, prefix: string, holder: LeaseHolder | string, deps: { clock: Clock; log: Logger; options?: LeaseOptions }): Promise<Lease> {
+  static async acquire(
+    client: S3Client,
+    bucket: string,
+    prefix: string,
+    holder: LeaseHolder | string,
+    deps: { clock: Clock; log: Logger; options?: LeaseOptions },
+  ): Promise<Lease> {
     const options = deps.options ?? DEFAULT_LEASE;
     const who: LeaseHolder = typeof holder === 'string' ? { owner: holder } : holder;
     const where = `s3://${bucket}/${prefix}`;
     const started = deps.clock.now();
-    const record: LeaseRecord = { owner: who.owner, startedAt: new Date(started).toISOString(), expiresAt: '', ...(who.run ? { run: who.run } : {}), host: hostname(), pid: process.pid };
+    const record: LeaseRecord = {
+      owner: who.owner,
+      startedAt: new Date(started).toISOString(),
+      expiresAt: '',
+      ...(who.run ? { run: who.run } : {}),
+      host: hostname(),
+      pid: process.pid,
+    };
     const lease = new Lease(client, bucket, prefix + LEASE_KEY, record, options, deps.clock, deps.log);
     let said = false;
     for (;;) {
@@ -111,7 +126,10 @@ export class Lease {
     lease.renewal = setInterval(() => void lease.renew(), Math.max(1000, Math.floor(options.ttlMs / 3)));
     lease.renewal.unref();
     // A cancelled run (the runner sends SIGINT, then SIGTERM) gives the prefix back on its way out.
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       const onSignal = () => void lease.release().finally(() => process.exit(code));
       process.once(signal, onSignal);
       lease.signalHandlers.push([signal, onSignal]);
@@ -148,9 +166,16 @@ export class Lease {
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
       const record = JSON.parse((await response.Body?.transformToString('utf8')) ?? '{}') as Partial<LeaseRecord>;
-      const valid = typeof record.owner === 'string' && typeof record.expiresAt === 'string' && typeof record.startedAt === 'string' && (record.pid === undefined || typeof record.pid === 'number');
+      const valid =
+        typeof record.owner === 'string' &&
+        typeof record.expiresAt === 'string' &&
+        typeof record.startedAt === 'string' &&
+        (record.pid === undefined || typeof record.pid === 'number');
       // An unreadable lease counts as expired now: it cannot say whom it belongs to.
-      return { record: valid ? (record as LeaseRecord) : { owner: 'an unknown deploy', startedAt: '?', expiresAt: new Date(0).toISOString() }, etag: response.ETag ?? '' };
+      return {
+        record: valid ? (record as LeaseRecord) : { owner: 'an unknown deploy', startedAt: '?', expiresAt: new Date(0).toISOString() },
+        etag: response.ETag ?? '',
+      };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -159,7 +184,8 @@ export class Lease {
 
   private async renew(): Promise<void> {
     try {
-      if (!(await this.write({ ifMatch: this.etag }))) this.log.warning(`The deploy lease on s3://${this.bucket}/${this.key} was taken by another deploy.`);
+      if (!(await this.write({ ifMatch: this.etag })))
+        this.log.warning(`The deploy lease on s3://${this.bucket}/${this.key} was taken by another deploy.`);
     } catch (error) {
       this.log.debug(`renewing the deploy lease: ${String(error)}`);
     }
@@ -175,7 +201,9 @@ export class Lease {
     for (const [signal, handler] of this.signalHandlers.splice(0)) process.removeListener(signal, handler);
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key, IfMatch: this.etag })).catch((error: unknown) => {
       if (preconditionFailed(error) || conflict(error) || isNotFound(error)) return;
-      this.log.warning(`Could not release the deploy lease s3://${this.bucket}/${this.key}: ${String(error)}; it expires on its own at ${this.record.expiresAt}.`);
+      this.log.warning(
+        `Could not release the deploy lease s3://${this.bucket}/${this.key}: ${String(error)}; it expires on its own at ${this.record.expiresAt}.`,
+      );
     });
   }
 }

@@ -59,7 +59,12 @@ function scanLocalSourceSync(root: string, exclude: (key: string) => boolean): L
       // An S3 key is UTF-8: a name in another encoding cannot be published under its own name.
       const name = utf8Name(raw.name);
       if (name === undefined) {
-        leftOut.push({ key: relative(root, join(dir, raw.name.toString('utf8'))).split(sep).join('/'), reason: 'name is not valid UTF-8' });
+        leftOut.push({
+          key: relative(root, join(dir, raw.name.toString('utf8')))
+            .split(sep)
+            .join('/'),
+          reason: 'name is not valid UTF-8',
+        });
         continue;
       }
       const path = join(dir, name);

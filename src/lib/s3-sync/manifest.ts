@@ -41,8 +41,16 @@ export function parseManifest(text: string): Manifest | undefined {
   if (!isRecord(data) || data.version !== 1 || !isRecord(data.objects) || !isRecord(data.stale)) return undefined;
   const manifest = emptyManifest();
   for (const [key, value] of Object.entries(data.objects)) {
-    if (isRecord(value) && typeof value.etag === 'string' && typeof value.cacheControl === 'string' && typeof value.contentType === 'string') {
-      const extra = isRecord(value.extra) && Object.values(value.extra).every((v) => typeof v === 'string') ? (value.extra as Record<string, string>) : undefined;
+    if (
+      isRecord(value) &&
+      typeof value.etag === 'string' &&
+      typeof value.cacheControl === 'string' &&
+      typeof value.contentType === 'string'
+    ) {
+      const extra =
+        isRecord(value.extra) && Object.values(value.extra).every((v) => typeof v === 'string')
+          ? (value.extra as Record<string, string>)
+          : undefined;
       manifest.objects[key] = {
         etag: value.etag,
         cacheControl: value.cacheControl,
@@ -57,13 +65,28 @@ export function parseManifest(text: string): Manifest | undefined {
     if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) manifest.stale[key] = value;
   }
   const changes = data.changes;
-  if (isRecord(changes) && typeof changes.run === 'string' && Array.isArray(changes.paths) && changes.paths.every((p) => typeof p === 'string')) {
+  if (
+    isRecord(changes) &&
+    typeof changes.run === 'string' &&
+    Array.isArray(changes.paths) &&
+    changes.paths.every((p) => typeof p === 'string')
+  ) {
     manifest.changes = { run: changes.run, paths: changes.paths };
   }
   return manifest;
 }
 
 export function serializeManifest(manifest: Manifest): string {
-  const sorted = (r: Record<string, unknown>) => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
-  return JSON.stringify({ version: 1, objects: sorted(manifest.objects), stale: sorted(manifest.stale), ...(manifest.changes ? { changes: manifest.changes } : {}) });
+  const sorted = (r: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.keys(r)
+        .sort()
+        .map((k) => [k, r[k]]),
+    );
+  return JSON.stringify({
+    version: 1,
+    objects: sorted(manifest.objects),
+    stale: sorted(manifest.stale),
+    ...(manifest.changes ? { changes: manifest.changes } : {}),
+  });
 }

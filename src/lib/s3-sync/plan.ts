@@ -145,5 +145,13 @@ export function planDeploy(input: PlanInput): Plan {
   for (const key of deletes) urlPathsFor(key).forEach((p) => changed.add(p));
   const immutableChanged = assets.filter((w) => w.change === 'changed' && isImmutable(w.headers.cacheControl)).map((w) => w.key);
 
-  return { writes: [...assets, ...entryPoints], deletes, skipped, kept, stale, changedPaths: normalisePaths([...changed]), immutableChanged };
+  return {
+    writes: [...assets, ...entryPoints],
+    deletes,
+    skipped,
+    kept,
+    stale,
+    changedPaths: normalisePaths([...changed]),
+    immutableChanged,
+  };
 }

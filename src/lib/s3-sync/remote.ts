@@ -1,6 +1,16 @@
 // What is in the bucket under the deploy prefix, read with one list request per 1,000 objects
 // (ranges of them side by side where the manifest says where to split).
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type HeadObjectCommandOutput, type ListObjectsV2CommandOutput, type ObjectIdentifier, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type HeadObjectCommandOutput,
+  type ListObjectsV2CommandOutput,
+  type ObjectIdentifier,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { backoff } from '../util/clock.js';
 import { chunk, forEachLimit } from '../util/concurrency.js';
 import { httpStatus, isNotFound } from '../aws/errors.js';
@@ -45,12 +55,23 @@ export function listBoundaries(expectedKeys: Iterable<string>): string[] {
  * listing is complete whatever the boundaries are; when they match the bucket, a bucket of n
  * objects takes about n/990 requests in one round trip instead of n/1,000 one after the other.
  */
-export async function listObjects(client: S3Client, bucket: string, prefix: string, boundaries?: Promise<readonly string[]>): Promise<Listing> {
+export async function listObjects(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  boundaries?: Promise<readonly string[]>,
+): Promise<Listing> {
   const objects = new Map<string, RemoteObject>();
   let requests = 0;
   const list = (after: string | undefined, token?: string) => {
     requests++;
-    return client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ...(token ? { ContinuationToken: token } : after !== undefined ? { StartAfter: prefix + after } : {}) }));
+    return client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix || undefined,
+        ...(token ? { ContinuationToken: token } : after !== undefined ? { StartAfter: prefix + after } : {}),
+      }),
+    );
   };
   /** Keys after `after` (from the start when undefined) up to at least `upper` (to the end when undefined). */
   const listRange = async (first: Promise<ListObjectsV2CommandOutput>, upper: string | undefined) => {
@@ -60,7 +81,12 @@ export async function listObjects(client: S3Client, bucket: string, prefix: stri
         objects.set(o.Key.slice(prefix.length), { etag: unquote(o.ETag ?? ''), size: o.Size ?? 0 });
       }
       const last = page.Contents?.at(-1)?.Key;
-      if (!page.IsTruncated || !page.NextContinuationToken || (upper !== undefined && last !== undefined && utf8Order(last, prefix + upper) >= 0)) return;
+      if (
+        !page.IsTruncated ||
+        !page.NextContinuationToken ||
+        (upper !== undefined && last !== undefined && utf8Order(last, prefix + upper) >= 0)
+      )
+        return;
     }
   };
   // The first range starts at once; the others once the boundaries are known.
@@ -76,7 +102,11 @@ export async function readManifest(client: S3Client, bucket: string, prefix: str
 }
 
 /** The manifest and the ETag it was read at ('' when there is none), for a conditional write back. */
-export async function readManifestVersion(client: S3Client, bucket: string, prefix: string): Promise<{ manifest: Manifest | undefined; etag: string }> {
+export async function readManifestVersion(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<{ manifest: Manifest | undefined; etag: string }> {
   try {
     const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + MANIFEST_KEY }));
     return { manifest: parseManifest((await response.Body?.transformToString('utf8')) ?? ''), etag: response.ETag ?? '' };
@@ -91,7 +121,13 @@ export async function readManifestVersion(client: S3Client, bucket: string, pref
  * when there was none): a deploy that ignored the lease cannot be overwritten silently. Returns the
  * new ETag, for the next write of the same deploy.
  */
-export async function writeManifest(client: S3Client, bucket: string, prefix: string, manifest: Manifest, readAt?: string): Promise<string> {
+export async function writeManifest(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  manifest: Manifest,
+  readAt?: string,
+): Promise<string> {
   try {
     const response = await client.send(
       new PutObjectCommand({
@@ -106,7 +142,10 @@ export async function writeManifest(client: S3Client, bucket: string, prefix: st
     return response.ETag ?? '';
   } catch (error) {
     if (httpStatus(error) === 412) {
-      throw new Error(`s3://${bucket}/${prefix}${MANIFEST_KEY} was changed by another deploy while this one ran: nothing of this deploy's record was written over it. Run the deploy again.`, { cause: error });
+      throw new Error(
+        `s3://${bucket}/${prefix}${MANIFEST_KEY} was changed by another deploy while this one ran: nothing of this deploy's record was written over it. Run the deploy again.`,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -119,7 +158,11 @@ export function headersOf(head: HeadObjectCommandOutput): ObjectHeaders {
   if (head.ContentDisposition) extra['content-disposition'] = head.ContentDisposition;
   if (head.ContentLanguage) extra['content-language'] = head.ContentLanguage;
   for (const [name, value] of Object.entries(head.Metadata ?? {})) extra[`x-amz-meta-${name.toLowerCase()}`] = value;
-  return { cacheControl: head.CacheControl ?? '', contentType: head.ContentType ?? '', ...(Object.keys(extra).length > 0 ? { extra } : {}) };
+  return {
+    cacheControl: head.CacheControl ?? '',
+    contentType: head.ContentType ?? '',
+    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+  };
 }
 
 /** HEAD of one object; `checksums`: with the checksums S3 stores (ChecksumMode: ENABLED). */
@@ -158,7 +201,9 @@ export async function deleteObjects(
       const final = errors.filter((e) => !TRANSIENT_DELETE_ERRORS.has(e.Code ?? ''));
       if (final.length > 0 || attempt + 1 >= DELETE_ATTEMPTS) {
         const first = final[0] ?? errors[0]!;
-        throw new Error(`Could not delete ${errors.length} object${errors.length === 1 ? '' : 's'}, first s3://${bucket}/${first.Key ?? ''}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim());
+        throw new Error(
+          `Could not delete ${errors.length} object${errors.length === 1 ? '' : 's'}, first s3://${bucket}/${first.Key ?? ''}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim(),
+        );
       }
       pending = pending.filter((o) => failedKeys.has(`${o.Key ?? ''}\0${o.VersionId ?? ''}`));
       await sleep(backoff(attempt, 500, 10_000));

@@ -31,9 +31,7 @@ export const SHORT_CACHE = 'public, max-age=300';
 export const DEFAULT_HEADER_RULES: readonly HeaderRule[] = [{ glob: '*.svgz', name: 'content-encoding', value: 'gzip' }];
 
 /** Files the MIME table cannot know by extension. */
-export const DEFAULT_TYPE_RULES: readonly GlobRule[] = [
-  { glob: '.well-known/apple-app-site-association', value: 'application/json' },
-];
+export const DEFAULT_TYPE_RULES: readonly GlobRule[] = [{ glob: '.well-known/apple-app-site-association', value: 'application/json' }];
 
 /**
  * Globs are matched against the key relative to the site root, dotfiles included. A glob without
@@ -125,7 +123,8 @@ export class HeaderRules {
 export const isImmutable = (cacheControl: string): boolean => /(^|[,\s])immutable($|[,\s])/i.test(cacheControl);
 
 /** The managed extra headers of `h`, by name: only `names` count, an absent header is ''. */
-export const managedExtra = (h: ObjectHeaders, names: readonly string[]): string => names.map((n) => `${n}:${h.extra?.[n] ?? ''}`).join('\n');
+export const managedExtra = (h: ObjectHeaders, names: readonly string[]): string =>
+  names.map((n) => `${n}:${h.extra?.[n] ?? ''}`).join('\n');
 
 /** Same Cache-Control, Content-Type and managed extra headers (`names`: HeaderRules.managedNamesFor). */
 export const sameHeaders = (a: ObjectHeaders, b: ObjectHeaders, names: readonly string[] = []): boolean =>

@@ -23,7 +23,8 @@ export async function scanS3Source(
     // The source deployment's own bookkeeping is not part of the site.
     if (key.startsWith(SLIPWAY_FOLDER)) continue;
     const unsafe = unsafeKeyReason(key);
-    if (manifest && key in manifest.stale) leftOut.push({ key, reason: 'kept there only for open pages (stale asset), not part of the build' });
+    if (manifest && key in manifest.stale)
+      leftOut.push({ key, reason: 'kept there only for open pages (stale asset), not part of the build' });
     else if (manifest && !(key in manifest.objects)) leftOut.push({ key, reason: 'not written by the deploy that put the build there' });
     else if (isHidden(key)) leftOut.push({ key, reason: 'dotfile' });
     else if (unsafe) leftOut.push({ key, reason: `name ${unsafe}` });

@@ -84,13 +84,18 @@ export const describeSource = (s: SyncSource): string => (s.kind === 'local' ? s
 async function readSource(settings: SyncSettings, client: S3Client): Promise<{ files: SourceEntry[]; leftOut: LeftOut[] }> {
   const exclude = compileGlobs(settings.exclude);
   const source = settings.source;
-  const scan = source.kind === 'local'
-    ? await scanLocalSource(source.dir, exclude)
-    : await scanS3Source(client, source.bucket, source.prefix, exclude).catch((error: unknown) => {
-        throw new Error(`Could not read the source ${describeSource(source)}: ${describeError(error)}`, { cause: error });
-      });
+  const scan =
+    source.kind === 'local'
+      ? await scanLocalSource(source.dir, exclude)
+      : await scanS3Source(client, source.bucket, source.prefix, exclude).catch((error: unknown) => {
+          throw new Error(`Could not read the source ${describeSource(source)}: ${describeError(error)}`, { cause: error });
+        });
   if (scan.files.length === 0) {
-    throw new InputError('source', 'must hold at least one file to publish (dotfiles and exclude matches are left out); nothing was changed', describeSource(settings.source));
+    throw new InputError(
+      'source',
+      'must hold at least one file to publish (dotfiles and exclude matches are left out); nothing was changed',
+      describeSource(settings.source),
+    );
   }
   return scan;
 }
@@ -188,7 +193,10 @@ function ruleWarnings(settings: SyncSettings, rules: HeaderRules, files: readonl
   const used = new Set(files.map((f) => rules.cacheRuleFor(f.key)));
   return settings.cacheControl
     .filter((_, i) => !used.has(i))
-    .map((r) => `The cache-control rule ${r.glob}=${r.value} decides no file of this build (check the glob; a list of globs is written {*.png,*.jpg}).`);
+    .map(
+      (r) =>
+        `The cache-control rule ${r.glob}=${r.value} decides no file of this build (check the glob; a list of globs is written {*.png,*.jpg}).`,
+    );
 }
 
 /** What the source holds, and how its files will be served. */
@@ -233,7 +241,8 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     const comparison = await compare(settings, deps, source);
     const plan = planSync(settings, deps.log, source, comparison, now);
     const changes = changesToReport(settings, deps.log, plan, comparison.manifest);
-    const result = (written: WriteResult[], deleted: number): SyncResult => summarise(settings, source, plan, changes.paths, written, deleted, clock.now() - started);
+    const result = (written: WriteResult[], deleted: number): SyncResult =>
+      summarise(settings, source, plan, changes.paths, written, deleted, clock.now() - started);
     if (settings.dryRun) {
       await showPlan(deps.log, plan);
       return result([], plan.deletes.length);
@@ -260,15 +269,25 @@ async function read(settings: SyncSettings, deps: SyncDeps): Promise<SourceRead>
     for (const l of scan.leftOut) log.info(`left out ${l.key}: ${l.reason}`);
     return scan;
   });
-  const framework = settings.framework === 'auto' ? detectFramework(scan.files.map((f) => f.key)) : frameworkProfile(settings.framework, 'the framework input');
+  const framework =
+    settings.framework === 'auto'
+      ? detectFramework(scan.files.map((f) => f.key))
+      : frameworkProfile(settings.framework, 'the framework input');
   log.info(`framework: ${framework.name} (${framework.reason})`);
   const rules = new HeaderRules(settings.cacheControl, settings.contentType, framework, settings.headers);
   return { ...scan, framework, rules, warnings: ruleWarnings(settings, rules, scan.files) };
 }
 
 function takeLease(settings: SyncSettings, deps: SyncDeps, clock: Clock): Promise<Lease> {
-  const holder = { owner: settings.owner ?? `slipway on ${hostname()} (pid ${process.pid})`, ...(settings.runJob ? { run: settings.runJob } : {}) };
-  return Lease.acquire(deps.client, settings.bucket, settings.prefix, holder, { clock, log: deps.log, ...(deps.lease ? { options: deps.lease } : {}) }).catch((error: unknown) => {
+  const holder = {
+    owner: settings.owner ?? `slipway on ${hostname()} (pid ${process.pid})`,
+    ...(settings.runJob ? { run: settings.runJob } : {}),
+  };
+  return Lease.acquire(deps.client, settings.bucket, settings.prefix, holder, {
+    clock,
+    log: deps.log,
+    ...(deps.lease ? { options: deps.lease } : {}),
+  }).catch((error: unknown) => {
     if (error instanceof LeaseHeld) throw error;
     throw new Error(`Could not read ${whereOf(settings)}: ${describeError(error)} (while taking the deploy lease)`, { cause: error });
   });
@@ -284,11 +303,16 @@ async function compare(settings: SyncSettings, deps: SyncDeps, source: SourceRea
     // The manifest names the keys the bucket should hold: the listing is split where it says, and read side by side.
     const manifestRead = readManifestVersion(client, settings.bucket, settings.prefix);
     const boundaries = manifestRead.then(({ manifest }) => listBoundaries(Object.keys(manifest?.objects ?? {})));
-    const [listing, { manifest: stored, etag: manifestEtag }] = await Promise.all([listObjects(client, settings.bucket, settings.prefix, boundaries), manifestRead]).catch((error: unknown) => {
+    const [listing, { manifest: stored, etag: manifestEtag }] = await Promise.all([
+      listObjects(client, settings.bucket, settings.prefix, boundaries),
+      manifestRead,
+    ]).catch((error: unknown) => {
       throw new Error(`Could not read ${where}: ${describeError(error)}`, { cause: error });
     });
     const manifest = stored ?? emptyManifest();
-    log.info(`${listing.objects.size} objects there (${listing.requests} list request${listing.requests === 1 ? '' : 's'})${stored ? '' : ', no Slipway manifest yet'}`);
+    log.info(
+      `${listing.objects.size} objects there (${listing.requests} list request${listing.requests === 1 ? '' : 's'})${stored ? '' : ', no Slipway manifest yet'}`,
+    );
     const heads = new Map<string, HeadObjectCommandOutput>();
     const checksumOf = async (key: string) => {
       const head = await headObject(client, settings.bucket, settings.prefix + key, true);
@@ -297,7 +321,13 @@ async function compare(settings: SyncSettings, deps: SyncDeps, source: SourceRea
       return full && head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-') ? head.ChecksumSHA256 : undefined;
     };
     // Hashing is local disk work: overlap more of it than the network concurrency allows.
-    const { same: sameContent, hashes } = await findSameContent(source.files, listing.objects, manifest, Math.max(settings.concurrency, 64), checksumOf);
+    const { same: sameContent, hashes } = await findSameContent(
+      source.files,
+      listing.objects,
+      manifest,
+      Math.max(settings.concurrency, 64),
+      checksumOf,
+    );
     // Objects with the right content whose headers the manifest cannot vouch for (written by
     // another tool, or by a run that was cut short): read their headers once.
     const unknown = [...sameContent].filter((k) => !recordedHeaders(k, listing.objects, manifest));
@@ -328,28 +358,44 @@ function planSync(settings: SyncSettings, log: Logger, source: SourceRead, compa
     now,
   });
   for (const key of plan.immutableChanged) {
-    source.warnings.push(`${key} is cached as immutable, yet its content changed under the same name: visitors who have it keep the old copy for up to a year. Give it a hashed name, or a shorter cache-control rule.`);
+    source.warnings.push(
+      `${key} is cached as immutable, yet its content changed under the same name: visitors who have it keep the old copy for up to a year. Give it a hashed name, or a shorter cache-control rule.`,
+    );
   }
   for (const w of source.warnings) log.warning(w);
   const notOurs = plan.kept.filter((k) => k.reason === 'not written by Slipway');
-  if (notOurs.length > 0) log.info(`kept ${notOurs.length} object${notOurs.length === 1 ? '' : 's'} under ${where} that Slipway did not write (first deploy here, or its record is gone); delete: all removes them`);
-  log.info(`plan: ${countOf(plan, 'new')} new, ${countOf(plan, 'changed')} changed, ${countOf(plan, 'headers')} header updates, ${plan.skipped.length} unchanged, ${plan.deletes.length} to delete, ${plan.kept.length} kept`);
+  if (notOurs.length > 0)
+    log.info(
+      `kept ${notOurs.length} object${notOurs.length === 1 ? '' : 's'} under ${where} that Slipway did not write (first deploy here, or its record is gone); delete: all removes them`,
+    );
+  log.info(
+    `plan: ${countOf(plan, 'new')} new, ${countOf(plan, 'changed')} changed, ${countOf(plan, 'headers')} header updates, ${plan.skipped.length} unchanged, ${plan.deletes.length} to delete, ${plan.kept.length} kept`,
+  );
   return plan;
 }
 
 const countOf = (plan: Plan, change: string) => plan.writes.filter((w) => w.change === change).length;
 
 /** The paths to report (with an earlier attempt's), and the record of them the manifest keeps. */
-function changesToReport(settings: SyncSettings, log: Logger, plan: Plan, manifest: Manifest): { paths: string[]; record: Manifest['changes'] } {
+function changesToReport(
+  settings: SyncSettings,
+  log: Logger,
+  plan: Plan,
+  manifest: Manifest,
+): { paths: string[]; record: Manifest['changes'] } {
   const paths = changedPathsOf(plan, manifest, settings.runId);
-  if (paths.length > plan.changedPaths.length) log.info(`reporting ${paths.length - plan.changedPaths.length} paths an earlier attempt of run ${settings.runId} changed`);
+  if (paths.length > plan.changedPaths.length)
+    log.info(`reporting ${paths.length - plan.changedPaths.length} paths an earlier attempt of run ${settings.runId} changed`);
   // A run that changed nothing leaves the record alone: a re-run of it has nothing to report either.
   return { paths, record: settings.runId !== undefined && paths.length > 0 ? { run: settings.runId, paths } : manifest.changes };
 }
 
 function showPlan(log: Logger, plan: Plan): Promise<void> {
   return log.group('Plan (dry run: nothing is changed)', () => {
-    for (const w of plan.writes) log.info(`would ${w.change === 'headers' ? 'update headers of' : `write (${w.change})`} ${w.key} [${w.headers.cacheControl}; ${w.headers.contentType}]`);
+    for (const w of plan.writes)
+      log.info(
+        `would ${w.change === 'headers' ? 'update headers of' : `write (${w.change})`} ${w.key} [${w.headers.cacheControl}; ${w.headers.contentType}]`,
+      );
     for (const k of plan.deletes) log.info(`would delete ${k}`);
     for (const k of plan.kept) log.info(`would keep ${k.key}: ${k.reason}${k.until ? ` until ${k.until}` : ''}`);
     return Promise.resolve();
@@ -359,15 +405,26 @@ function showPlan(log: Logger, plan: Plan): Promise<void> {
 /** Write: assets first, then HTML, then deletions; stops at the first phase that fails, saying what landed. */
 async function write(settings: SyncSettings, deps: SyncDeps, plan: Plan, comparison: Comparison, rules: HeaderRules): Promise<Written> {
   const { client, log } = deps;
-  const target: Target = { client, bucket: settings.bucket, prefix: settings.prefix, concurrency: settings.concurrency, managedNamesFor: (key) => rules.managedNamesFor(key), heads: comparison.heads };
+  const target: Target = {
+    client,
+    bucket: settings.bucket,
+    prefix: settings.prefix,
+    concurrency: settings.concurrency,
+    managedNamesFor: (key) => rules.managedNamesFor(key),
+    heads: comparison.heads,
+  };
   let written: WriteResult[] = [];
   let deleted = 0;
   try {
     if (plan.writes.length > 0) {
-      written = await log.group(`Upload ${plan.writes.length} objects (assets first, then HTML)`, () => executeWrites(target, plan.writes, log));
+      written = await log.group(`Upload ${plan.writes.length} objects (assets first, then HTML)`, () =>
+        executeWrites(target, plan.writes, log),
+      );
     }
     if (plan.deletes.length > 0) {
-      deleted = await log.group(`Delete ${plan.deletes.length} objects no longer in the source`, () => executeDeletes(target, plan.deletes, log));
+      deleted = await log.group(`Delete ${plan.deletes.length} objects no longer in the source`, () =>
+        executeDeletes(target, plan.deletes, log),
+      );
     }
     return { written, deleted };
   } catch (error) {
@@ -376,20 +433,40 @@ async function write(settings: SyncSettings, deps: SyncDeps, plan: Plan, compari
 }
 
 /** Record: the manifest of what the prefix now holds, written over the version read (only when it changed). */
-async function record(settings: SyncSettings, client: S3Client, source: SourceRead, comparison: Comparison, plan: Plan, written: WriteResult[], complete: boolean, changes: Manifest['changes']): Promise<void> {
+async function record(
+  settings: SyncSettings,
+  client: S3Client,
+  source: SourceRead,
+  comparison: Comparison,
+  plan: Plan,
+  written: WriteResult[],
+  complete: boolean,
+  changes: Manifest['changes'],
+): Promise<void> {
   const { manifest, remote, hashes, observed } = comparison;
   const next = nextManifest(manifest, source.files, remote, plan, written, complete, changes, hashes, observed);
-  if (serializeManifest(next) !== serializeManifest(manifest)) await writeManifest(client, settings.bucket, settings.prefix, next, comparison.manifestEtag);
+  if (serializeManifest(next) !== serializeManifest(manifest))
+    await writeManifest(client, settings.bucket, settings.prefix, next, comparison.manifestEtag);
 }
 
-function summarise(settings: SyncSettings, source: SourceRead, plan: Plan, changedPaths: string[], written: WriteResult[], deleted: number, durationMs: number): SyncResult {
+function summarise(
+  settings: SyncSettings,
+  source: SourceRead,
+  plan: Plan,
+  changedPaths: string[],
+  written: WriteResult[],
+  deleted: number,
+  durationMs: number,
+): SyncResult {
   return {
     dryRun: settings.dryRun,
     uploaded: plan.writes.filter((w) => w.change !== 'headers').length,
     headersUpdated: countOf(plan, 'headers'),
     skipped: plan.skipped.length,
     deleted,
-    bytesUploaded: settings.dryRun ? plan.writes.reduce((n, w) => n + (w.change === 'headers' ? 0 : w.entry.size), 0) : written.reduce((n, w) => n + w.bytes, 0),
+    bytesUploaded: settings.dryRun
+      ? plan.writes.reduce((n, w) => n + (w.change === 'headers' ? 0 : w.entry.size), 0)
+      : written.reduce((n, w) => n + w.bytes, 0),
     changedPaths,
     plan,
     leftOut: source.leftOut,

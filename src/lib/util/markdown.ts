@@ -45,7 +45,11 @@ function tableCell(text: string | number): string {
 }
 
 /** `| a | b |`; an empty cell is one space between its pipes. */
-const tableRow = (cells: (string | number)[]): string => `|${cells.map((c) => tableCell(c)).map((c) => (c === '' ? ' ' : ` ${c} `)).join('|')}|`;
+const tableRow = (cells: (string | number)[]): string =>
+  `|${cells
+    .map((c) => tableCell(c))
+    .map((c) => (c === '' ? ' ' : ` ${c} `))
+    .join('|')}|`;
 
 /**
  * The lines of a GitHub pipe table: the header, the alignment rule, one line per row. Every cell,
@@ -54,7 +58,11 @@ const tableRow = (cells: (string | number)[]): string => `|${cells.map((c) => ta
 export function table(columns: Column[], rows: (string | number)[][]): string[] {
   const cols = columns.map((c) => (typeof c === 'string' ? { title: c } : c));
   for (const row of rows) if (row.length !== cols.length) throw new Error(`A table row has ${row.length} cells for ${cols.length} columns`);
-  return [tableRow(cols.map((c) => c.title)), `|${cols.map((c) => RULE[c.align ?? 'left']).join('|')}|`, ...rows.map((row) => tableRow(row))];
+  return [
+    tableRow(cols.map((c) => c.title)),
+    `|${cols.map((c) => RULE[c.align ?? 'left']).join('|')}|`,
+    ...rows.map((row) => tableRow(row)),
+  ];
 }
 
 /** The most entries a summary lists one by one; the rest are counted. */

@@ -14,7 +14,15 @@ export { checkActionlint } from './actionlint.js';
 export { EXPRESSION_PLACEHOLDER, checkShellcheck } from './shellcheck.js';
 export { checkInputs } from './inputs.js';
 export { checkUntrusted } from './untrusted.js';
-export { OUR_ACTION_PERMISSIONS, PERMISSION_TABLE, RUN_PERMISSIONS, checkPermissions, neededPermissions, type Level, type Permissions } from './permissions.js';
+export {
+  OUR_ACTION_PERMISSIONS,
+  PERMISSION_TABLE,
+  RUN_PERMISSIONS,
+  checkPermissions,
+  neededPermissions,
+  type Level,
+  type Permissions,
+} from './permissions.js';
 export { checkPrTargetCheckout } from './prt-checkout.js';
 export { checkWorkflowRun } from './workflow-run.js';
 export { checkPinned, thirdParty } from './pinned.js';

@@ -1,7 +1,24 @@
 // (c) The inputs given to our actions and reusable workflows.
 import path from 'node:path';
 import { isScalar } from 'yaml';
-import { calledWorkflow, get, has, jobs, keyPairs, lineOf, ourActionName, ourActionSpec, ourWorkflowFile, plain, steps, str, withMap, type CheckContext, type Finding, type Workflow } from '../lib.js';
+import {
+  calledWorkflow,
+  get,
+  has,
+  jobs,
+  keyPairs,
+  lineOf,
+  ourActionName,
+  ourActionSpec,
+  ourWorkflowFile,
+  plain,
+  steps,
+  str,
+  withMap,
+  type CheckContext,
+  type Finding,
+  type Workflow,
+} from '../lib.js';
 
 export function checkInputs(wf: Workflow, ctx: CheckContext): Finding[] {
   const findings: Finding[] = [];
@@ -19,7 +36,11 @@ export function checkInputs(wf: Workflow, ctx: CheckContext): Finding[] {
     }
     const given = keyPairs(withMap(s.step));
     for (const { key, pair } of given) {
-      if (!spec.inputs.has(key)) add(lineOf(wf, pair), `input "${key}" is not declared by actions/${name}/action.yml (job ${s.jobId}); it has: ${[...spec.inputs.keys()].join(', ')}`);
+      if (!spec.inputs.has(key))
+        add(
+          lineOf(wf, pair),
+          `input "${key}" is not declared by actions/${name}/action.yml (job ${s.jobId}); it has: ${[...spec.inputs.keys()].join(', ')}`,
+        );
     }
     for (const [key, def] of spec.inputs) {
       if (def.required && !def.hasDefault && !given.some((g) => g.key === key)) {
@@ -33,7 +54,10 @@ export function checkInputs(wf: Workflow, ctx: CheckContext): Finding[] {
     if (!file) continue;
     const called = calledWorkflow(ctx, uses);
     if (!called) {
-      add(lineOf(wf, get(job, 'uses')), `job ${id} calls ${uses}, but ${path.relative(ctx.repoRoot, path.join(ctx.workflowsDir, file))} does not exist`);
+      add(
+        lineOf(wf, get(job, 'uses')),
+        `job ${id} calls ${uses}, but ${path.relative(ctx.repoRoot, path.join(ctx.workflowsDir, file))} does not exist`,
+      );
       continue;
     }
     const call = get(get(called.doc.contents, 'on'), 'workflow_call');
@@ -45,7 +69,11 @@ export function checkInputs(wf: Workflow, ctx: CheckContext): Finding[] {
     const declaredSecrets = keyPairs(get(call, 'secrets'));
     const given = keyPairs(get(job, 'with'));
     for (const { key, pair } of given) {
-      if (!declaredInputs.some((d) => d.key === key)) add(lineOf(wf, pair), `input "${key}" is not declared in ${called.name} on.workflow_call.inputs (job ${id}); it has: ${declaredInputs.map((d) => d.key).join(', ') || 'none'}`);
+      if (!declaredInputs.some((d) => d.key === key))
+        add(
+          lineOf(wf, pair),
+          `input "${key}" is not declared in ${called.name} on.workflow_call.inputs (job ${id}); it has: ${declaredInputs.map((d) => d.key).join(', ') || 'none'}`,
+        );
     }
     for (const d of declaredInputs) {
       if (plain(get(d.value, 'required')) === true && !has(d.value, 'default') && !given.some((g) => g.key === d.key)) {
@@ -56,7 +84,11 @@ export function checkInputs(wf: Workflow, ctx: CheckContext): Finding[] {
     if (isScalar(secrets) && secrets.value === 'inherit') continue;
     const passed = keyPairs(secrets);
     for (const { key, pair } of passed) {
-      if (!declaredSecrets.some((d) => d.key === key)) add(lineOf(wf, pair), `secret "${key}" is not declared in ${called.name} on.workflow_call.secrets (job ${id}); it has: ${declaredSecrets.map((d) => d.key).join(', ') || 'none'}`);
+      if (!declaredSecrets.some((d) => d.key === key))
+        add(
+          lineOf(wf, pair),
+          `secret "${key}" is not declared in ${called.name} on.workflow_call.secrets (job ${id}); it has: ${declaredSecrets.map((d) => d.key).join(', ') || 'none'}`,
+        );
     }
     for (const d of declaredSecrets) {
       if (plain(get(d.value, 'required')) === true && !passed.some((p) => p.key === d.key)) {

@@ -9,16 +9,56 @@ import { FULL_SHA, thirdParty, usesRefs } from './pinned.js';
  * is forced onto Node 24, with a deprecation annotation on every run.
  */
 export const ACTION_RUNTIMES: Record<string, Array<[since: string, runtime: string]>> = {
-  'actions/checkout': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v5.0.0', 'node24']],
-  'actions/setup-node': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v5.0.0', 'node24']],
-  'actions/setup-python': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v5.0.0', 'node20'], ['v6.0.0', 'node24']],
-  'actions/upload-artifact': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v6.0.0', 'node24']],
+  'actions/checkout': [
+    ['v1.0.0', 'node12'],
+    ['v3.0.0', 'node16'],
+    ['v4.0.0', 'node20'],
+    ['v5.0.0', 'node24'],
+  ],
+  'actions/setup-node': [
+    ['v1.0.0', 'node12'],
+    ['v3.0.0', 'node16'],
+    ['v4.0.0', 'node20'],
+    ['v5.0.0', 'node24'],
+  ],
+  'actions/setup-python': [
+    ['v1.0.0', 'node12'],
+    ['v3.0.0', 'node16'],
+    ['v5.0.0', 'node20'],
+    ['v6.0.0', 'node24'],
+  ],
+  'actions/upload-artifact': [
+    ['v1.0.0', 'node12'],
+    ['v3.0.0', 'node16'],
+    ['v4.0.0', 'node20'],
+    ['v6.0.0', 'node24'],
+  ],
   // v3.1.0 (node24) is a late backport; the v3 tag still points at v3.0.2 (node16), and v4 to v6 are node20.
-  'actions/download-artifact': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v7.0.0', 'node24']],
-  'actions/cache': [['v1.0.0', 'node12'], ['v3.0.0', 'node16'], ['v4.0.0', 'node20'], ['v5.0.0', 'node24']],
-  'aws-actions/configure-aws-credentials': [['v1.0.0', 'node12'], ['v2.0.0', 'node16'], ['v4.0.0', 'node20'], ['v6.0.0', 'node24']],
+  'actions/download-artifact': [
+    ['v1.0.0', 'node12'],
+    ['v3.0.0', 'node16'],
+    ['v4.0.0', 'node20'],
+    ['v7.0.0', 'node24'],
+  ],
+  'actions/cache': [
+    ['v1.0.0', 'node12'],
+    ['v3.0.0', 'node16'],
+    ['v4.0.0', 'node20'],
+    ['v5.0.0', 'node24'],
+  ],
+  'aws-actions/configure-aws-credentials': [
+    ['v1.0.0', 'node12'],
+    ['v2.0.0', 'node16'],
+    ['v4.0.0', 'node20'],
+    ['v6.0.0', 'node24'],
+  ],
   // v2 moved to node24 within the major, at v2.0.2; the v2 tag points at the latest v2.
-  'aws-actions/amazon-ecr-login': [['v1.0.0', 'node12'], ['v1.5.2', 'node16'], ['v2.0.1', 'node20'], ['v2.0.2', 'node24']],
+  'aws-actions/amazon-ecr-login': [
+    ['v1.0.0', 'node12'],
+    ['v1.5.2', 'node16'],
+    ['v2.0.1', 'node20'],
+    ['v2.0.2', 'node24'],
+  ],
 };
 
 /** `v4` → [4, ∞, ∞] (a major tag is that major's latest release), `v4.1` → [4, 1, ∞], `v4.1.2` → [4, 1, 2]. */
@@ -56,7 +96,12 @@ export function checkNodeRuntime(wf: Workflow): Finding[] {
     const major = Number(OLD_NODE.exec(runtime ?? '')?.[1] ?? Infinity);
     if (major <= 20) {
       const current = ACTION_RUNTIMES[third.action.split('/').slice(0, 2).join('/')]?.at(-1)?.[0] ?? '';
-      findings.push({ check: 'node-runtime', file: wf.name, line: ref.line, message: `${third.action} ${version} (${ref.where}) runs on ${runtime}, which GitHub's runners no longer provide; move to ${current} or later (node24)` });
+      findings.push({
+        check: 'node-runtime',
+        file: wf.name,
+        line: ref.line,
+        message: `${third.action} ${version} (${ref.where}) runs on ${runtime}, which GitHub's runners no longer provide; move to ${current} or later (node24)`,
+      });
     }
   }
   return findings;

@@ -1,13 +1,40 @@
 // (e) Least privilege: each job declares the permissions its steps need, no more.
 import { isMap, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
-import { calledWorkflow, get, jobs, lineOf, ourActionName, plain, str, withMap, type CheckContext, type Finding, type Workflow } from '../lib.js';
+import {
+  calledWorkflow,
+  get,
+  jobs,
+  lineOf,
+  ourActionName,
+  plain,
+  str,
+  withMap,
+  type CheckContext,
+  type Finding,
+  type Workflow,
+} from '../lib.js';
 
 export type Level = 'read' | 'write';
 export type Permissions = Record<string, Level>;
 
 /** Scopes of the GITHUB_TOKEN (what read-all / write-all expand to). */
-const ALL_SCOPES = ['actions', 'attestations', 'checks', 'contents', 'deployments', 'discussions', 'id-token', 'issues', 'packages', 'pages', 'pull-requests', 'repository-projects', 'security-events', 'statuses'];
+const ALL_SCOPES = [
+  'actions',
+  'attestations',
+  'checks',
+  'contents',
+  'deployments',
+  'discussions',
+  'id-token',
+  'issues',
+  'packages',
+  'pages',
+  'pull-requests',
+  'repository-projects',
+  'security-events',
+  'statuses',
+];
 
 const isFalse = (v: unknown): boolean => v === false || v === 'false';
 
@@ -52,7 +79,8 @@ function union(a: Permissions, b: Permissions): Permissions {
 function declared(node: Node | undefined): Permissions | undefined {
   if (node === undefined) return undefined;
   const v = plain(node);
-  if (v === 'read-all' || v === 'write-all') return Object.fromEntries(ALL_SCOPES.map((s): [string, Level] => [s, v === 'read-all' ? 'read' : 'write']));
+  if (v === 'read-all' || v === 'write-all')
+    return Object.fromEntries(ALL_SCOPES.map((s): [string, Level] => [s, v === 'read-all' ? 'read' : 'write']));
   if (v === null || typeof v !== 'object') return {};
   const out: Permissions = {};
   for (const [scope, level] of Object.entries(v as Record<string, unknown>)) {
@@ -84,19 +112,33 @@ export const RUN_PERMISSIONS: Array<{ pattern: RegExp; what: string; needs: Perm
   { pattern: /(?:^|[\s;&|(`!{])gh\s+release\s+(?:create|edit|upload|delete)\b/, what: 'gh release', needs: { contents: 'write' } },
   // Pushes with the token actions/checkout persisted.
   { pattern: /\bgit\s+(?:[\w-]+\s+)*?push\b/, what: 'git push', needs: { contents: 'write' } },
-  { pattern: /\bscripts\/release\/release\.mjs\s+tag\b.*\s--push\b/, what: 'release.mjs tag --push (git push of the tags)', needs: { contents: 'write' } },
+  {
+    pattern: /\bscripts\/release\/release\.mjs\s+tag\b.*\s--push\b/,
+    what: 'release.mjs tag --push (git push of the tags)',
+    needs: { contents: 'write' },
+  },
 ];
 const GITHUB_API = /\b(?:curl|wget)\b.*(?:api\.github\.com|GITHUB_API_URL)|(?:api\.github\.com|GITHUB_API_URL).*\b(?:curl|wget)\b/;
 
 /** The permissions one job needs, with findings for steps the table does not know. */
-export function neededPermissions(wf: Workflow, ctx: CheckContext, job: YAMLMap, jobId: string): { needed: Permissions; unknown: Finding[] } {
+export function neededPermissions(
+  wf: Workflow,
+  ctx: CheckContext,
+  job: YAMLMap,
+  jobId: string,
+): { needed: Permissions; unknown: Finding[] } {
   const unknown: Finding[] = [];
   let needed: Permissions = {};
   const uses = str(get(job, 'uses'));
   if (uses !== undefined) {
     const called = calledWorkflow(ctx, uses);
     if (!called) {
-      unknown.push({ check: 'permissions', file: wf.name, line: lineOf(wf, get(job, 'uses')), message: `job ${jobId} calls ${uses}, whose permissions cannot be read: add it to the permission table` });
+      unknown.push({
+        check: 'permissions',
+        file: wf.name,
+        line: lineOf(wf, get(job, 'uses')),
+        message: `job ${jobId} calls ${uses}, whose permissions cannot be read: add it to the permission table`,
+      });
       return { needed, unknown };
     }
     for (const c of jobs(called)) needed = union(needed, effectivePermissions(called, c.job).perms ?? {});
@@ -111,7 +153,12 @@ export function neededPermissions(wf: Workflow, ctx: CheckContext, job: YAMLMap,
       const ours = ourActionName(stepUses);
       const rule = ours !== undefined ? OUR_ACTION_PERMISSIONS[ours] : PERMISSION_TABLE[stepUses.split('@')[0] ?? ''];
       if (!rule) {
-        unknown.push({ check: 'permissions', file: wf.name, line: lineOf(wf, get(step, 'uses')), message: `job ${jobId} uses ${stepUses}, which is not in the permission table: add it to the permission table (test/workflows/checks/permissions.ts)` });
+        unknown.push({
+          check: 'permissions',
+          file: wf.name,
+          line: lineOf(wf, get(step, 'uses')),
+          message: `job ${jobId} uses ${stepUses}, which is not in the permission table: add it to the permission table (test/workflows/checks/permissions.ts)`,
+        });
         continue;
       }
       needed = union(needed, rule(w));
@@ -124,11 +171,21 @@ export function neededPermissions(wf: Workflow, ctx: CheckContext, job: YAMLMap,
         const known = RUN_PERMISSIONS.filter((r) => r.pattern.test(l));
         for (const rule of known) needed = union(needed, rule.needs);
         if (known.length === 0 && GH_CLI.test(l)) {
-          unknown.push({ check: 'permissions', file: wf.name, line: lineNo, message: `job ${jobId} runs the gh CLI, whose token permissions the table cannot tell: add it to the permission table` });
+          unknown.push({
+            check: 'permissions',
+            file: wf.name,
+            line: lineNo,
+            message: `job ${jobId} runs the gh CLI, whose token permissions the table cannot tell: add it to the permission table`,
+          });
         }
       }
       if (code.some((l) => GITHUB_API.test(l))) {
-        unknown.push({ check: 'permissions', file: wf.name, line: lineNo, message: `job ${jobId} calls the GitHub API with curl/wget: add it to the permission table` });
+        unknown.push({
+          check: 'permissions',
+          file: wf.name,
+          line: lineNo,
+          message: `job ${jobId} calls the GitHub API with curl/wget: add it to the permission table`,
+        });
       }
     }
   }
@@ -139,16 +196,31 @@ export function checkPermissions(wf: Workflow, ctx: CheckContext): Finding[] {
   const findings: Finding[] = [];
   const top = get(wf.doc.contents, 'permissions');
   if (top === undefined) {
-    findings.push({ check: 'permissions', file: wf.name, line: 1, message: 'no top-level permissions: set permissions: {} and grant scopes per job' });
+    findings.push({
+      check: 'permissions',
+      file: wf.name,
+      line: 1,
+      message: 'no top-level permissions: set permissions: {} and grant scopes per job',
+    });
   } else if (Object.keys(declared(top) ?? {}).length > 0) {
-    findings.push({ check: 'permissions', file: wf.name, line: lineOf(wf, top), message: `top-level permissions are ${show(declared(top) ?? {})}: set permissions: {} and grant scopes per job` });
+    findings.push({
+      check: 'permissions',
+      file: wf.name,
+      line: lineOf(wf, top),
+      message: `top-level permissions are ${show(declared(top) ?? {})}: set permissions: {} and grant scopes per job`,
+    });
   }
   for (const { id, job, line } of jobs(wf)) {
     const { needed, unknown } = neededPermissions(wf, ctx, job, id);
     findings.push(...unknown);
     const { perms, node } = effectivePermissions(wf, job);
     if (perms === undefined) {
-      findings.push({ check: 'permissions', file: wf.name, line, message: `job ${id} declares no permissions (and there are none at the top level); it needs ${show(needed)}` });
+      findings.push({
+        check: 'permissions',
+        file: wf.name,
+        line,
+        message: `job ${id} declares no permissions (and there are none at the top level); it needs ${show(needed)}`,
+      });
       continue;
     }
     const problems: string[] = [];

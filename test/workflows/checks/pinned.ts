@@ -41,9 +41,19 @@ export function checkPinned(wf: Workflow): Finding[] {
     if (!third) continue;
     const fix = `pin it: ${third.action}@<full commit sha> # vX.Y.Z`;
     if (!FULL_SHA.test(third.ref)) {
-      findings.push({ check: 'pinned', file: wf.name, line: ref.line, message: `${ref.uses} (${ref.where}) is not pinned to a full commit SHA; ${fix}` });
+      findings.push({
+        check: 'pinned',
+        file: wf.name,
+        line: ref.line,
+        message: `${ref.uses} (${ref.where}) is not pinned to a full commit SHA; ${fix}`,
+      });
     } else if (!EXACT_VERSION.test(ref.comment)) {
-      findings.push({ check: 'pinned', file: wf.name, line: ref.line, message: `${ref.uses} (${ref.where}) has no version comment${ref.comment ? ` (found "# ${ref.comment}")` : ''}; ${fix}` });
+      findings.push({
+        check: 'pinned',
+        file: wf.name,
+        line: ref.line,
+        message: `${ref.uses} (${ref.where}) has no version comment${ref.comment ? ` (found "# ${ref.comment}")` : ''}; ${fix}`,
+      });
     }
   }
   return findings;

@@ -74,7 +74,13 @@ export function checkShellcheck(wf: Workflow): Finding[] {
         const original = runNode.value.split('\n')[scriptLine - 1] ?? '';
         column = Number(m[2]) + (yamlLine.length - yamlLine.trimStart().length) - (original.length - original.trimStart().length);
       }
-      findings.push({ check: 'shellcheck', file: wf.name, line, ...(column === undefined ? {} : { column }), message: `${m[3]}: ${m[4]} [${code}] (job ${s.jobId})` });
+      findings.push({
+        check: 'shellcheck',
+        file: wf.name,
+        line,
+        ...(column === undefined ? {} : { column }),
+        message: `${m[3]}: ${m[4]} [${code}] (job ${s.jobId})`,
+      });
     }
   }
   return findings;

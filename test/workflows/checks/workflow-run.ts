@@ -1,6 +1,21 @@
 // (g) workflow_run previews say which PR and which commit.
 import type { YAMLMap } from 'yaml';
-import { calledWorkflow, get, jobs, keyPairs, lineOf, ourActionName, ownTriggers, steps, str, triggersOf, withValue, type CheckContext, type Finding, type Workflow } from '../lib.js';
+import {
+  calledWorkflow,
+  get,
+  jobs,
+  keyPairs,
+  lineOf,
+  ourActionName,
+  ownTriggers,
+  steps,
+  str,
+  triggersOf,
+  withValue,
+  type CheckContext,
+  type Finding,
+  type Workflow,
+} from '../lib.js';
 
 function previewCommand(step: YAMLMap): string {
   const v = withValue(step, 'command');
@@ -25,7 +40,12 @@ export function checkWorkflowRun(wf: Workflow, ctx: CheckContext): Finding[] {
       for (const key of required) {
         const value = withValue(s.step, key);
         if (value === undefined || value === null || value === '') {
-          findings.push({ check: 'workflow-run', file: wf.name, line: s.line, message: `workflow_run${via}: job ${s.jobId} runs pr-preview (${command}) without ${key}; the event carries no pull request, pass the triggering run's PR number and head sha` });
+          findings.push({
+            check: 'workflow-run',
+            file: wf.name,
+            line: s.line,
+            message: `workflow_run${via}: job ${s.jobId} runs pr-preview (${command}) without ${key}; the event carries no pull request, pass the triggering run's PR number and head sha`,
+          });
         }
       }
     }
@@ -42,7 +62,12 @@ export function checkWorkflowRun(wf: Workflow, ctx: CheckContext): Finding[] {
         for (const key of ['pr-number', 'head-sha']) {
           const names = inputsReferenced(withValue(s.step, key));
           if (names.length && !names.some((n) => given.has(n))) {
-            findings.push({ check: 'workflow-run', file: wf.name, line: lineOf(wf, get(job, 'uses')), message: `workflow_run: job ${id} calls ${called.name}, whose pr-preview takes ${key} from inputs.${names.join('/inputs.')}, but does not give it` });
+            findings.push({
+              check: 'workflow-run',
+              file: wf.name,
+              line: lineOf(wf, get(job, 'uses')),
+              message: `workflow_run: job ${id} calls ${called.name}, whose pr-preview takes ${key} from inputs.${names.join('/inputs.')}, but does not give it`,
+            });
           }
         }
       }

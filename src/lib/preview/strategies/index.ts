@@ -40,8 +40,24 @@ export function openStore(request: PreviewRun, clients: PreviewClients, log: Log
     );
   }
   return new DedicatedPreviewStore(
-    { ...base, bucketTemplate: s.bucketTemplate, certificateArn: s.certificateArn, hostedZoneId: s.hostedZoneId, priceClass: s.priceClass, region: resolveRegion(undefined), ...(routerFunctionArn ? { routerFunctionArn } : {}) },
-    { s3: clients.s3, cloudfront: clients.cloudfront, route53: clients.route53, log, clock: clients.clock, ...request.limits.dedicated, ...clients.dedicated },
+    {
+      ...base,
+      bucketTemplate: s.bucketTemplate,
+      certificateArn: s.certificateArn,
+      hostedZoneId: s.hostedZoneId,
+      priceClass: s.priceClass,
+      region: resolveRegion(undefined),
+      ...(routerFunctionArn ? { routerFunctionArn } : {}),
+    },
+    {
+      s3: clients.s3,
+      cloudfront: clients.cloudfront,
+      route53: clients.route53,
+      log,
+      clock: clients.clock,
+      ...request.limits.dedicated,
+      ...clients.dedicated,
+    },
   );
 }
 
@@ -49,8 +65,17 @@ export function openStore(request: PreviewRun, clients: PreviewClients, log: Log
 export async function openPreview(request: PreviewRequest, clients: PreviewClients, log: Logger): Promise<PreviewDeps> {
   const { s3, cloudfront, github, clock } = clients;
   // Dedicated previews' distributions run the router's published function instead of error responses.
-  const routerFunctionArn = request.router && request.strategy.kind === 'dedicated' && request.command === 'deploy' ? await liveFunctionArn(request.router, cloudfront) : undefined;
+  const routerFunctionArn =
+    request.router && request.strategy.kind === 'dedicated' && request.command === 'deploy'
+      ? await liveFunctionArn(request.router, cloudfront)
+      : undefined;
   const store = openStore(request, clients, log, routerFunctionArn);
-  const router = request.router ? new PreviewRouter(request.router, { locate: (n) => store.locate(n), domain: request.domain }, { s3, kvs: clients.kvs ?? createKvsClient(), cloudfront, log }) : undefined;
+  const router = request.router
+    ? new PreviewRouter(
+        request.router,
+        { locate: (n) => store.locate(n), domain: request.domain },
+        { s3, kvs: clients.kvs ?? createKvsClient(), cloudfront, log },
+      )
+    : undefined;
   return { store, ...(router ? { router } : {}), s3, cloudfront, github, log, clock };
 }

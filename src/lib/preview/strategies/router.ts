@@ -42,7 +42,12 @@ export class PreviewRouter {
   async publish(table: SiteTable, bucket: string, prefix: string, url: string): Promise<WriteResult> {
     const { storeArn, write } = await writeSiteTable(table, this.routing(bucket, prefix), this.deps);
     const host = new URL(url).host;
-    await writeEntries(this.deps.kvs, storeArn, { desired: new Map([[hostKey(host), hostValue({ host, site: table.site })]]), owns: () => false }, this.deps.log);
+    await writeEntries(
+      this.deps.kvs,
+      storeArn,
+      { desired: new Map([[hostKey(host), hostValue({ host, site: table.site })]]), owns: () => false },
+      this.deps.log,
+    );
     return write;
   }
 
@@ -55,7 +60,12 @@ export class PreviewRouter {
     const storeArn = await resolveStoreArn(this.router, this.deps.cloudfront);
     await writeEntries(this.deps.kvs, storeArn, { desired: new Map(), owns: (k) => k === host }, this.deps.log);
     const prefixes = siteKeyPrefixes(site);
-    const write = await writeEntries(this.deps.kvs, storeArn, { desired: new Map(), owns: (k) => k === siteKey(site) || prefixes.some((p) => k.startsWith(p)) }, this.deps.log);
+    const write = await writeEntries(
+      this.deps.kvs,
+      storeArn,
+      { desired: new Map(), owns: (k) => k === siteKey(site) || prefixes.some((p) => k.startsWith(p)) },
+      this.deps.log,
+    );
     return `removed host ${host.slice(2)} and ${write.deleted} routing entries of site ${site} from router ${this.router}`;
   }
 }

@@ -50,14 +50,23 @@ export class SharedPreviewStore implements PreviewStore {
 
   private site(number: number): PreviewSite {
     const { domain, bucket, distributionId } = this.settings;
-    return { number, url: previewUrl(domain, number), bucket, prefix: sharedPrefix(number), distributionId, pathPrefix: sharedPathPrefix(number) };
+    return {
+      number,
+      url: previewUrl(domain, number),
+      bucket,
+      prefix: sharedPrefix(number),
+      distributionId,
+      pathPrefix: sharedPathPrefix(number),
+    };
   }
 
   private async readRecord(prefix: string): Promise<PreviewRecord | undefined> {
     try {
       const response = await this.deps.s3.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: prefix + RECORD }));
       const parsed = JSON.parse((await response.Body?.transformToString('utf8')) ?? '') as Partial<PreviewRecord>;
-      return typeof parsed.repository === 'string' && typeof parsed.number === 'number' ? { repository: parsed.repository, number: parsed.number } : undefined;
+      return typeof parsed.repository === 'string' && typeof parsed.number === 'number'
+        ? { repository: parsed.repository, number: parsed.number }
+        : undefined;
     } catch (error) {
       if (isNotFound(error) || error instanceof SyntaxError) return undefined;
       throw error;
@@ -68,7 +77,9 @@ export class SharedPreviewStore implements PreviewStore {
   private async checkOwner(number: number): Promise<boolean> {
     const record = await this.readRecord(sharedPrefix(number));
     if (record && record.repository !== this.settings.repository) {
-      throw new Error(`s3://${this.settings.bucket}/${sharedPrefix(number)} holds a preview of ${record.repository}, not ${this.settings.repository}: give each repository its own previews bucket and domain`);
+      throw new Error(
+        `s3://${this.settings.bucket}/${sharedPrefix(number)} holds a preview of ${record.repository}, not ${this.settings.repository}: give each repository its own previews bucket and domain`,
+      );
     }
     return record !== undefined;
   }
@@ -79,7 +90,15 @@ export class SharedPreviewStore implements PreviewStore {
     // Written before the upload: a preview whose first deploy failed half-way is still found by the sweep.
     if (!recorded && !dryRun) {
       const record: PreviewRecord = { repository: this.settings.repository, number };
-      await this.deps.s3.send(new PutObjectCommand({ Bucket: site.bucket, Key: site.prefix + RECORD, Body: JSON.stringify(record), ContentType: 'application/json', CacheControl: 'no-store' }));
+      await this.deps.s3.send(
+        new PutObjectCommand({
+          Bucket: site.bucket,
+          Key: site.prefix + RECORD,
+          Body: JSON.stringify(record),
+          ContentType: 'application/json',
+          CacheControl: 'no-store',
+        }),
+      );
     }
     return site;
   }
@@ -97,10 +116,17 @@ export class SharedPreviewStore implements PreviewStore {
     if (!dryRun) {
       // Edges may still hold the pages; the router maps pr-N.<domain>/x to /pr-N/x before the cache.
       const [outcome] = await invalidate(
-        { distributionIds: [site.distributionId], paths: [`${site.pathPrefix}/*`], wait: true, timeoutMs: this.settings.invalidationTimeoutMs },
+        {
+          distributionIds: [site.distributionId],
+          paths: [`${site.pathPrefix}/*`],
+          wait: true,
+          timeoutMs: this.settings.invalidationTimeoutMs,
+        },
         { client: this.deps.cloudfront, log: this.deps.log, clock: this.deps.clock },
       );
-      steps.push(`invalidated ${site.pathPrefix}/* on ${site.distributionId} (${outcome?.invalidations.map((i) => i.id).join(', ') ?? ''})`);
+      steps.push(
+        `invalidated ${site.pathPrefix}/* on ${site.distributionId} (${outcome?.invalidations.map((i) => i.id).join(', ') ?? ''})`,
+      );
     } else {
       steps.push(`would invalidate ${site.pathPrefix}/* on ${site.distributionId}`);
     }
@@ -111,12 +137,15 @@ export class SharedPreviewStore implements PreviewStore {
     const found: FoundPreview[] = [];
     let token: string | undefined;
     do {
-      const page = await this.deps.s3.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Delimiter: '/', ContinuationToken: token }));
+      const page = await this.deps.s3.send(
+        new ListObjectsV2Command({ Bucket: this.settings.bucket, Delimiter: '/', ContinuationToken: token }),
+      );
       for (const p of page.CommonPrefixes ?? []) {
         const number = numberOfSharedPrefix(p.Prefix ?? '');
         if (number === undefined) continue;
         const record = await this.readRecord(p.Prefix!);
-        if (record?.repository === this.settings.repository) found.push({ number, where: `s3://${this.settings.bucket}/${p.Prefix!}`, pendingRemoval: false });
+        if (record?.repository === this.settings.repository)
+          found.push({ number, where: `s3://${this.settings.bucket}/${p.Prefix!}`, pendingRemoval: false });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

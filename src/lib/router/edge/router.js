@@ -34,7 +34,11 @@ async function read(key) {
 function reply(code, headers, text) {
   const h = { 'cache-control': { value: 'no-store' } };
   for (const k in headers) h[k] = { value: headers[k] };
-  const r = { statusCode: code, statusDescription: code === 200 ? 'OK' : code === 404 ? 'Not Found' : code === 403 ? 'Forbidden' : 'Moved', headers: h };
+  const r = {
+    statusCode: code,
+    statusDescription: code === 200 ? 'OK' : code === 404 ? 'Not Found' : code === 403 ? 'Forbidden' : 'Moved',
+    headers: h,
+  };
   if (text) {
     h['content-type'] = { value: 'text/plain; charset=utf-8' };
     r.body = { encoding: 'text', data: text };
@@ -196,5 +200,7 @@ async function onResponse(request, response) {
 }
 
 async function handler(event) {
-  return event.context && event.context.eventType === 'viewer-response' ? onResponse(event.request, event.response) : onRequest(event.request);
+  return event.context && event.context.eventType === 'viewer-response'
+    ? onResponse(event.request, event.response)
+    : onRequest(event.request);
 }

@@ -30,7 +30,14 @@ export function bucketPolicy(bucket: string, distributionArn: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'SlipwayPreviewRead', Effect: 'Allow', Principal: principal, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*`, Condition: condition },
+      {
+        Sid: 'SlipwayPreviewRead',
+        Effect: 'Allow',
+        Principal: principal,
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${bucket}/*`,
+        Condition: condition,
+      },
     ],
   });
 }
@@ -51,7 +58,9 @@ export class PreviewBuckets {
     if (!(await this.exists(bucket))) return undefined;
     const tags = await this.tags(bucket);
     if (tags[TAG_REPOSITORY] !== this.settings.repository || tags[TAG_PR] !== String(number)) {
-      throw new Error(`bucket ${bucket} exists but is not tagged as the preview of ${this.settings.repository} PR #${number} (${TAG_REPOSITORY}=${tags[TAG_REPOSITORY] ?? 'none'}, ${TAG_PR}=${tags[TAG_PR] ?? 'none'}): Slipway does not touch buckets it did not create`);
+      throw new Error(
+        `bucket ${bucket} exists but is not tagged as the preview of ${this.settings.repository} PR #${number} (${TAG_REPOSITORY}=${tags[TAG_REPOSITORY] ?? 'none'}, ${TAG_PR}=${tags[TAG_PR] ?? 'none'}): Slipway does not touch buckets it did not create`,
+      );
     }
     return 'ours';
   }
@@ -62,7 +71,11 @@ export class PreviewBuckets {
       return true;
     } catch (error) {
       if (httpStatus(error) === 404 || errorCode(error) === 'NotFound' || errorCode(error) === 'NoSuchBucket') return false;
-      if (httpStatus(error) === 403) throw new Error(`bucket ${bucket} exists but belongs to another account (or this role may not read it): choose another bucket template`, { cause: error });
+      if (httpStatus(error) === 403)
+        throw new Error(
+          `bucket ${bucket} exists but belongs to another account (or this role may not read it): choose another bucket template`,
+          { cause: error },
+        );
       throw error;
     }
   }
@@ -82,12 +95,35 @@ export class PreviewBuckets {
     const { s3, log } = this.deps;
     if ((await this.state(bucket, number)) === undefined) {
       log.info(`creating bucket ${bucket}`);
-      const location = this.settings.region === 'us-east-1' ? undefined : { LocationConstraint: this.settings.region as BucketLocationConstraint };
-      await idempotent(() => s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', ...(location ? { CreateBucketConfiguration: location } : {}) })), 'BucketAlreadyOwnedByYou');
+      const location =
+        this.settings.region === 'us-east-1' ? undefined : { LocationConstraint: this.settings.region as BucketLocationConstraint };
+      await idempotent(
+        () =>
+          s3.send(
+            new CreateBucketCommand({
+              Bucket: bucket,
+              ObjectOwnership: 'BucketOwnerEnforced',
+              ...(location ? { CreateBucketConfiguration: location } : {}),
+            }),
+          ),
+        'BucketAlreadyOwnedByYou',
+      );
       await s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: resourceTags(this.settings, number) } }));
     }
-    await s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }));
-    await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
+    await s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: true,
+          RestrictPublicBuckets: true,
+        },
+      }),
+    );
+    await s3.send(
+      new PutBucketOwnershipControlsCommand({ Bucket: bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }),
+    );
     // No versioning: a preview is rebuilt from its branch, so old versions buy nothing, and right
     // after versioning is first enabled S3 may answer 404 for new objects for a while (S3 user guide,
     // "Enabling versioning on buckets": wait 15 minutes before writes) — a first preview would serve

@@ -19,9 +19,21 @@ export async function idempotent(send: () => Promise<unknown>, ...doneCodes: str
 }
 
 /** Checks until `check` gives a value, or `timeoutMs` has passed (then undefined). */
-export async function poll<T>(deps: DedicatedStoreDeps, what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T | undefined> {
+export async function poll<T>(
+  deps: DedicatedStoreDeps,
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+): Promise<T | undefined> {
   const { clock, log } = deps;
-  return waitFor({ clock, every: deps.pollMs, deadline: clock.now() + timeoutMs, last: 'at-deadline', check, describe: () => log.info(`waiting for ${what}`) });
+  return waitFor({
+    clock,
+    every: deps.pollMs,
+    deadline: clock.now() + timeoutMs,
+    last: 'at-deadline',
+    check,
+    describe: () => log.info(`waiting for ${what}`),
+  });
 }
 
 /** The preview's tags, as S3 and CloudFront take them. */

@@ -50,10 +50,25 @@ export interface DedicatedStoreDeps {
  * edge router, every behaviour runs it (clean URLs, SPA fallback only for routes, 404.html) and
  * there are no error responses; without it, 403/404 fall back to /index.html as before.
  */
-export function distributionConfig(s: DedicatedStoreSettings, number: number, originAccessControlId: string, callerReference: string): DistributionConfig {
+export function distributionConfig(
+  s: DedicatedStoreSettings,
+  number: number,
+  originAccessControlId: string,
+  callerReference: string,
+): DistributionConfig {
   const bucket = dedicatedBucket(s.bucketTemplate, number);
   const router = s.routerFunctionArn;
-  const functions = router ? { FunctionAssociations: { Quantity: 2, Items: [{ EventType: 'viewer-request' as const, FunctionARN: router }, { EventType: 'viewer-response' as const, FunctionARN: router }] } } : {};
+  const functions = router
+    ? {
+        FunctionAssociations: {
+          Quantity: 2,
+          Items: [
+            { EventType: 'viewer-request' as const, FunctionARN: router },
+            { EventType: 'viewer-response' as const, FunctionARN: router },
+          ],
+        },
+      }
+    : {};
   const behaviour = (cachePolicyId: string) => ({
     ...functions,
     TargetOriginId: 's3',
@@ -61,7 +76,11 @@ export function distributionConfig(s: DedicatedStoreSettings, number: number, or
     Compress: true,
     CachePolicyId: cachePolicyId,
     ResponseHeadersPolicyId: MANAGED_POLICY.securityHeaders,
-    AllowedMethods: { Quantity: 2, Items: ['GET' as const, 'HEAD' as const], CachedMethods: { Quantity: 2, Items: ['GET' as const, 'HEAD' as const] } },
+    AllowedMethods: {
+      Quantity: 2,
+      Items: ['GET' as const, 'HEAD' as const],
+      CachedMethods: { Quantity: 2, Items: ['GET' as const, 'HEAD' as const] },
+    },
   });
   const spaFallback = (code: number) => ({ ErrorCode: code, ResponsePagePath: '/index.html', ResponseCode: '200', ErrorCachingMinTTL: 0 });
   return {
@@ -72,12 +91,14 @@ export function distributionConfig(s: DedicatedStoreSettings, number: number, or
     DefaultRootObject: 'index.html',
     Origins: {
       Quantity: 1,
-      Items: [{
-        Id: 's3',
-        DomainName: `${bucket}.s3.${s.region}.amazonaws.com`,
-        OriginAccessControlId: originAccessControlId,
-        S3OriginConfig: { OriginAccessIdentity: '' },
-      }],
+      Items: [
+        {
+          Id: 's3',
+          DomainName: `${bucket}.s3.${s.region}.amazonaws.com`,
+          OriginAccessControlId: originAccessControlId,
+          S3OriginConfig: { OriginAccessIdentity: '' },
+        },
+      ],
     },
     DefaultCacheBehavior: behaviour(MANAGED_POLICY.useOriginCacheControlHeaders),
     CacheBehaviors: { Quantity: 1, Items: [{ PathPattern: 'assets/*', ...behaviour(MANAGED_POLICY.cachingOptimized) }] },

@@ -79,9 +79,13 @@ export class PreviewDistributions {
       const aliases = summary.Aliases?.Items;
       if (!summary.Id || !summary.ARN || (aliases !== undefined && !aliases.some((a) => a.toLowerCase() === host))) continue;
       const tags = await this.tags(summary.ARN);
-      const ours = tags[TAG_REPOSITORY] === this.settings.repository && tags[TAG_PR] === String(number) && tags[TAG_DOMAIN] === this.settings.domain;
+      const ours =
+        tags[TAG_REPOSITORY] === this.settings.repository && tags[TAG_PR] === String(number) && tags[TAG_DOMAIN] === this.settings.domain;
       if (!ours) {
-        if (aliases !== undefined) throw new Error(`distribution ${summary.Id} serves ${host} but is not tagged as the preview of ${this.settings.repository} PR #${number}: Slipway does not touch distributions it did not create`);
+        if (aliases !== undefined)
+          throw new Error(
+            `distribution ${summary.Id} serves ${host} but is not tagged as the preview of ${this.settings.repository} PR #${number}: Slipway does not touch distributions it did not create`,
+          );
         continue;
       }
       const { Distribution: d } = await this.deps.cloudfront.send(new GetDistributionCommand({ Id: summary.Id }));
@@ -97,7 +101,13 @@ export class PreviewDistributions {
       if (!d.ARN || d.Aliases?.Items?.some((a) => a.toLowerCase().endsWith(`.${this.settings.domain}`)) === false) continue;
       const tags = await this.tags(d.ARN);
       const number = Number(tags[TAG_PR]);
-      if (tags[TAG_REPOSITORY] !== this.settings.repository || tags[TAG_DOMAIN] !== this.settings.domain || !Number.isInteger(number) || number < 1) continue;
+      if (
+        tags[TAG_REPOSITORY] !== this.settings.repository ||
+        tags[TAG_DOMAIN] !== this.settings.domain ||
+        !Number.isInteger(number) ||
+        number < 1
+      )
+        continue;
       found.push({ number, id: d.Id ?? '', pendingDelete: tags[TAG_PENDING_DELETE] === 'true' });
     }
     return found;
@@ -120,15 +130,18 @@ export class PreviewDistributions {
   async ensureOriginAccessControl(number: number): Promise<string> {
     const existing = await this.findOriginAccessControl(number);
     if (existing) return existing;
-    const create = () => this.deps.cloudfront.send(new CreateOriginAccessControlCommand({
-      OriginAccessControlConfig: {
-        Name: oacName(this.settings.domain, number),
-        Description: `Slipway preview of ${this.settings.repository} PR #${number}`.slice(0, 256),
-        SigningProtocol: 'sigv4',
-        SigningBehavior: 'always',
-        OriginAccessControlOriginType: 's3',
-      },
-    }));
+    const create = () =>
+      this.deps.cloudfront.send(
+        new CreateOriginAccessControlCommand({
+          OriginAccessControlConfig: {
+            Name: oacName(this.settings.domain, number),
+            Description: `Slipway preview of ${this.settings.repository} PR #${number}`.slice(0, 256),
+            SigningProtocol: 'sigv4',
+            SigningBehavior: 'always',
+            OriginAccessControlOriginType: 's3',
+          },
+        }),
+      );
     let id: string | undefined;
     try {
       id = (await create()).OriginAccessControl?.Id;
@@ -156,8 +169,12 @@ export class PreviewDistributions {
     const { cloudfront, log } = this.deps;
     log.info(`re-enabling distribution ${distribution.id}`);
     const { DistributionConfig: config, ETag } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distribution.id }));
-    await cloudfront.send(new UpdateDistributionCommand({ Id: distribution.id, IfMatch: ETag, DistributionConfig: { ...config!, Enabled: true } }));
-    await cloudfront.send(new TagResourceCommand({ Resource: distribution.arn, Tags: { Items: [{ Key: TAG_PENDING_DELETE, Value: 'false' }] } }));
+    await cloudfront.send(
+      new UpdateDistributionCommand({ Id: distribution.id, IfMatch: ETag, DistributionConfig: { ...config!, Enabled: true } }),
+    );
+    await cloudfront.send(
+      new TagResourceCommand({ Resource: distribution.arn, Tags: { Items: [{ Key: TAG_PENDING_DELETE, Value: 'false' }] } }),
+    );
   }
 
   private async create(number: number, oacId: string): Promise<Distribution> {
@@ -166,15 +183,24 @@ export class PreviewDistributions {
     const callerReference = `slipway ${this.settings.repository}#${number} ${new Date(this.deps.clock.now()).toISOString()}`.slice(0, 128);
     let response;
     try {
-      response = await cloudfront.send(new CreateDistributionWithTagsCommand({
-        DistributionConfigWithTags: { DistributionConfig: distributionConfig(this.settings, number, oacId, callerReference), Tags: { Items: resourceTags(this.settings, number) } },
-      }));
+      response = await cloudfront.send(
+        new CreateDistributionWithTagsCommand({
+          DistributionConfigWithTags: {
+            DistributionConfig: distributionConfig(this.settings, number, oacId, callerReference),
+            Tags: { Items: resourceTags(this.settings, number) },
+          },
+        }),
+      );
     } catch (error) {
       // A retry after a lost response: the first attempt created it (CloudFront API reference,
       // CreateDistributionWithTags: DistributionAlreadyExists). It is tagged as ours: find it.
       if (errorCode(error) !== 'DistributionAlreadyExists') throw error;
       const created = await poll(this.deps, 'the distribution the first attempt created to be listed', 60_000, () => this.find(number));
-      if (!created) throw new Error(`CloudFront says the distribution for ${previewHost(this.settings.domain, number)} exists, but none tagged as this preview was found`, { cause: error });
+      if (!created)
+        throw new Error(
+          `CloudFront says the distribution for ${previewHost(this.settings.domain, number)} exists, but none tagged as this preview was found`,
+          { cause: error },
+        );
       log.info(`distribution ${created.id} was created by an earlier attempt of this request`);
       return created;
     }
@@ -191,7 +217,10 @@ export class PreviewDistributions {
   /** Waits until the distribution is deployed; throws after `timeoutMs`. */
   async waitUntilDeployed(id: string, timeoutMs: number): Promise<void> {
     const deployed = await poll(this.deps, `distribution ${id} to deploy`, timeoutMs, () => this.isDeployed(id));
-    if (!deployed) throw new Error(`distribution ${id} did not finish deploying within ${formatDuration(timeoutMs)}; the next push (or a re-run) picks it up`);
+    if (!deployed)
+      throw new Error(
+        `distribution ${id} did not finish deploying within ${formatDuration(timeoutMs)}; the next push (or a re-run) picks it up`,
+      );
   }
 
   // ── removing ───────────────────────────────────────────────────────────────────────────────
@@ -202,13 +231,20 @@ export class PreviewDistributions {
       const { cloudfront } = this.deps;
       const { DistributionConfig: config, ETag } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distribution.id }));
       try {
-        await cloudfront.send(new UpdateDistributionCommand({ Id: distribution.id, IfMatch: ETag, DistributionConfig: { ...config!, Enabled: false } }));
+        await cloudfront.send(
+          new UpdateDistributionCommand({ Id: distribution.id, IfMatch: ETag, DistributionConfig: { ...config!, Enabled: false } }),
+        );
       } catch (error) {
         // A retried update whose first attempt went through: the ETag moved on, and it is disabled.
-        const now = errorCode(error) === 'PreconditionFailed' ? await cloudfront.send(new GetDistributionConfigCommand({ Id: distribution.id })) : undefined;
+        const now =
+          errorCode(error) === 'PreconditionFailed'
+            ? await cloudfront.send(new GetDistributionConfigCommand({ Id: distribution.id }))
+            : undefined;
         if (now?.DistributionConfig?.Enabled !== false) throw error;
       }
-      await cloudfront.send(new TagResourceCommand({ Resource: distribution.arn, Tags: { Items: [{ Key: TAG_PENDING_DELETE, Value: 'true' }] } }));
+      await cloudfront.send(
+        new TagResourceCommand({ Resource: distribution.arn, Tags: { Items: [{ Key: TAG_PENDING_DELETE, Value: 'true' }] } }),
+      );
     }
     return `${verb(dryRun, 'disabled', 'would disable')} distribution ${distribution.id}`;
   }
@@ -219,11 +255,19 @@ export class PreviewDistributions {
    */
   async delete(distribution: Distribution, dryRun: boolean, waitMs: number): Promise<Deletion> {
     if (dryRun) return { step: `would delete distribution ${distribution.id} once it is deployed disabled` };
-    const deployed = await poll(this.deps, `distribution ${distribution.id} to finish disabling`, waitMs, () => this.isDeployed(distribution.id));
+    const deployed = await poll(this.deps, `distribution ${distribution.id} to finish disabling`, waitMs, () =>
+      this.isDeployed(distribution.id),
+    );
     if (!deployed) {
-      return { step: `left distribution ${distribution.id} disabled and tagged ${TAG_PENDING_DELETE}: it was still deploying after ${formatDuration(waitMs)}, the sweep deletes it`, pendingDistribution: distribution.id };
+      return {
+        step: `left distribution ${distribution.id} disabled and tagged ${TAG_PENDING_DELETE}: it was still deploying after ${formatDuration(waitMs)}, the sweep deletes it`,
+        pendingDistribution: distribution.id,
+      };
     }
-    await idempotent(() => this.deps.cloudfront.send(new DeleteDistributionCommand({ Id: distribution.id, IfMatch: deployed.etag })), 'NoSuchDistribution');
+    await idempotent(
+      () => this.deps.cloudfront.send(new DeleteDistributionCommand({ Id: distribution.id, IfMatch: deployed.etag })),
+      'NoSuchDistribution',
+    );
     return { step: `deleted distribution ${distribution.id}` };
   }
 
@@ -233,7 +277,10 @@ export class PreviewDistributions {
     if (!oac) return undefined;
     if (!dryRun) {
       const { ETag } = await this.deps.cloudfront.send(new GetOriginAccessControlCommand({ Id: oac }));
-      await idempotent(() => this.deps.cloudfront.send(new DeleteOriginAccessControlCommand({ Id: oac, IfMatch: ETag })), 'NoSuchOriginAccessControl');
+      await idempotent(
+        () => this.deps.cloudfront.send(new DeleteOriginAccessControlCommand({ Id: oac, IfMatch: ETag })),
+        'NoSuchOriginAccessControl',
+      );
     }
     return `${verb(dryRun, 'deleted', 'would delete')} origin access control ${oac}`;
   }

@@ -1,6 +1,12 @@
 // A dedicated preview's DNS: the A and AAAA alias records of pr-{number}.<domain> in the hosted
 // zone, pointing at its distribution; written before the upload, waited for before the link is given.
-import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type Change, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+  type Change,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
 import { errorCode } from '../../../aws/errors.js';
 import { formatDuration } from '../../../util/clock.js';
 import { previewHost } from '../../naming.js';
@@ -23,8 +29,17 @@ export class PreviewDns {
 
   private async aliasRecords(number: number): Promise<ResourceRecordSet[]> {
     const name = this.recordName(number);
-    const response = await this.deps.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: this.settings.hostedZoneId, StartRecordName: name, StartRecordType: 'A', MaxItems: 4 }));
-    return (response.ResourceRecordSets ?? []).filter((r) => r.Name?.toLowerCase() === name && (r.Type === 'A' || r.Type === 'AAAA') && r.AliasTarget);
+    const response = await this.deps.route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: this.settings.hostedZoneId,
+        StartRecordName: name,
+        StartRecordType: 'A',
+        MaxItems: 4,
+      }),
+    );
+    return (response.ResourceRecordSets ?? []).filter(
+      (r) => r.Name?.toLowerCase() === name && (r.Type === 'A' || r.Type === 'AAAA') && r.AliasTarget,
+    );
   }
 
   /** Points the PR's host at the distribution; the change to wait for, or undefined when the records already did. */
@@ -35,9 +50,18 @@ export class PreviewDns {
     if (current.length === 2 && current.every((r) => r.AliasTarget?.DNSName?.toLowerCase() === target.toLowerCase())) return undefined;
     const changes: Change[] = (['A', 'AAAA'] as const).map((type) => ({
       Action: 'UPSERT',
-      ResourceRecordSet: { Name: name, Type: type, AliasTarget: { HostedZoneId: CLOUDFRONT_ZONE, DNSName: target, EvaluateTargetHealth: false } },
+      ResourceRecordSet: {
+        Name: name,
+        Type: type,
+        AliasTarget: { HostedZoneId: CLOUDFRONT_ZONE, DNSName: target, EvaluateTargetHealth: false },
+      },
     }));
-    const response = await this.deps.route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: this.settings.hostedZoneId, ChangeBatch: { Comment: `Slipway preview ${this.settings.repository}#${number}`, Changes: changes } }));
+    const response = await this.deps.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: this.settings.hostedZoneId,
+        ChangeBatch: { Comment: `Slipway preview ${this.settings.repository}#${number}`, Changes: changes },
+      }),
+    );
     return response.ChangeInfo?.Id;
   }
 
@@ -56,7 +80,12 @@ export class PreviewDns {
     if (records.length === 0) return undefined;
     if (!dryRun) {
       try {
-        await this.deps.route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: this.settings.hostedZoneId, ChangeBatch: { Changes: records.map((r) => ({ Action: 'DELETE', ResourceRecordSet: r })) } }));
+        await this.deps.route53.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: this.settings.hostedZoneId,
+            ChangeBatch: { Changes: records.map((r) => ({ Action: 'DELETE', ResourceRecordSet: r })) },
+          }),
+        );
       } catch (error) {
         // A retried delete whose first attempt went through finds nothing to delete.
         if (errorCode(error) !== 'InvalidChangeBatch' || (await this.aliasRecords(number)).length > 0) throw error;

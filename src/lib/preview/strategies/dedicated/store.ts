@@ -30,7 +30,14 @@ export class DedicatedPreviewStore implements PreviewStore {
   }
 
   async prepare(number: number, dryRun: boolean): Promise<PreviewSite> {
-    const site: PreviewSite = { number, url: previewUrl(this.settings.domain, number), bucket: this.buckets.name(number), prefix: '', distributionId: '', pathPrefix: '' };
+    const site: PreviewSite = {
+      number,
+      url: previewUrl(this.settings.domain, number),
+      bucket: this.buckets.name(number),
+      prefix: '',
+      distributionId: '',
+      pathPrefix: '',
+    };
     if (dryRun) return { ...site, distributionId: (await this.plan(site))?.id ?? '' };
     return this.deps.log.group(`Preview infrastructure for ${previewHost(this.settings.domain, number)}`, async () => {
       const distribution = await this.create(site);
@@ -42,7 +49,10 @@ export class DedicatedPreviewStore implements PreviewStore {
   private async plan(site: PreviewSite): Promise<Distribution | undefined> {
     const known = await this.distributions.find(site.number);
     const exists = (await this.buckets.state(site.bucket, site.number)) !== undefined;
-    if (!exists || !known) this.deps.log.info(`would create${exists ? '' : ` bucket ${site.bucket},`}${known ? '' : ' an origin access control, a distribution and DNS records'}`);
+    if (!exists || !known)
+      this.deps.log.info(
+        `would create${exists ? '' : ` bucket ${site.bucket},`}${known ? '' : ' an origin access control, a distribution and DNS records'}`,
+      );
     return known;
   }
 
