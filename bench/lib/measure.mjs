@@ -47,7 +47,8 @@ export async function measure(command, args, options = {}) {
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? /** @type {number} */ (s[m]) : /** @type {number} */ (s[m - 1] + /** @type {number} */ (s[m])) / 2;
+  const middle = s[m] ?? NaN;
+  return s.length % 2 ? middle : ((s[m - 1] ?? NaN) + middle) / 2;
 }
 
 /** Spread as min–max. @param {number[]} xs */

@@ -1,7 +1,7 @@
 // What deploy-static tells the workflow and the reader in mode releases.
 import type { OutputName } from '../../generated/action-specs.js';
 import { formatBytes } from '../../lib/util/bytes.js';
-import { codeSpan } from '../../lib/util/markdown.js';
+import { codeSpan, table, type Column } from '../../lib/util/markdown.js';
 import type { ReleaseDeployResult } from '../../lib/releases/deploy.js';
 import { propagationLines, verificationLines } from '../../lib/releases/verify-report.js';
 
@@ -37,9 +37,14 @@ export function releaseSummary(site: string, r: ReleaseDeployResult): string {
     '',
   ];
   if (s) {
-    lines.push('| uploaded | copied from an earlier release | pool files already there | bytes | time |', '|---:|---:|---:|---:|---:|');
     lines.push(
-      `| ${s.uploaded} | ${s.copied} | ${s.poolReused} | ${formatBytes(s.bytesUploaded)} | ${(r.durationMs / 1000).toFixed(1)} s |`,
+      ...table(
+        ['uploaded', 'copied from an earlier release', 'pool files already there', 'bytes', 'time'].map((title): Column => ({
+          title,
+          align: 'right',
+        })),
+        [[s.uploaded, s.copied, s.poolReused, formatBytes(s.bytesUploaded), `${(r.durationMs / 1000).toFixed(1)} s`]],
+      ),
       '',
     );
     if (s.reused) lines.push('This exact build was staged before: its record was found, nothing was uploaded.', '');

@@ -3,7 +3,7 @@ import { boundedPathList } from '../../lib/cloudfront/invalidation-paths.js';
 import type { OutputName } from '../../generated/action-specs.js';
 import { describeSource, type SyncResult } from '../../lib/s3-sync/sync.js';
 import { formatBytes } from '../../lib/util/bytes.js';
-import { codeSpan, escapeMarkdown, plural } from '../../lib/util/markdown.js';
+import { boundedList as list, codeSpan, escapeMarkdown, plural, table, type Column } from '../../lib/util/markdown.js';
 import type { DeployStaticSettings } from './settings.js';
 
 /**
@@ -25,15 +25,6 @@ export function deployStaticOutputs(result: SyncResult, changedPathsFile = ''): 
   };
 }
 
-const MAX_LISTED = 50;
-
-/** A bullet list of at most MAX_LISTED lines; `item` formats one entry. */
-function list<T>(items: T[], item: (x: T) => string = (x) => codeSpan(String(x), { inTable: false })): string[] {
-  const shown = items.slice(0, MAX_LISTED).map((x) => `- ${item(x)}`);
-  if (items.length > MAX_LISTED) shown.push(`- … and ${items.length - MAX_LISTED} more`);
-  return shown;
-}
-
 /** The job summary, as Markdown. */
 export function deployStaticSummary(settings: DeployStaticSettings, result: SyncResult): string {
   const target = `s3://${settings.bucket}/${settings.prefix}`;
@@ -49,9 +40,20 @@ export function deployStaticSummary(settings: DeployStaticSettings, result: Sync
       : []),
     `Framework: **${result.framework.name}** (${escapeMarkdown(result.framework.reason)}).`,
     '',
-    `| ${verb} | headers updated | skipped | deleted | kept | bytes | time |`,
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${result.uploaded} | ${result.headersUpdated} | ${result.skipped} | ${result.deleted} | ${result.plan.kept.length} | ${formatBytes(result.bytesUploaded)} | ${(result.durationMs / 1000).toFixed(1)} s |`,
+    ...table(
+      [verb, 'headers updated', 'skipped', 'deleted', 'kept', 'bytes', 'time'].map((title): Column => ({ title, align: 'right' })),
+      [
+        [
+          result.uploaded,
+          result.headersUpdated,
+          result.skipped,
+          result.deleted,
+          result.plan.kept.length,
+          formatBytes(result.bytesUploaded),
+          `${(result.durationMs / 1000).toFixed(1)} s`,
+        ],
+      ],
+    ),
     '',
   ];
   if (result.warnings.length > 0) lines.push('**Warnings**', '', ...list(result.warnings, (w) => escapeMarkdown(w)), '');

@@ -3,6 +3,7 @@ import type { EcsDeployResult } from '../../lib/ecs/deploy.js';
 import { formatDiff } from '../../lib/ecs/task-definition.js';
 import type { OutputName } from '../../generated/action-specs.js';
 import { formatDuration } from '../../lib/util/clock.js';
+import { table } from '../../lib/util/markdown.js';
 import type { EcsDeploySettings } from './settings.js';
 
 /** One value for one service, a JSON object service → value for several. */
@@ -42,37 +43,40 @@ function headline(result: EcsDeployResult): string[] {
   return [];
 }
 
-function table(result: EcsDeployResult): string[] {
-  const lines = [
-    '| | |',
-    '|---|---|',
-    `| revision | ${code(result.taskDefinitionArn)} |`,
-    `| previous | ${code(result.previousTaskDefinitionArn)} |`,
-    `| image | ${code(result.image)} |`,
+function facts(result: EcsDeployResult): string[] {
+  const rows = [
+    ['revision', code(result.taskDefinitionArn)],
+    ['previous', code(result.previousTaskDefinitionArn)],
+    ['image', code(result.image)],
   ];
   for (const p of result.promoted)
-    lines.push(`| promoted (${p.container}) | ${code(p.image)}${p.digest ? ` = ${code(p.digest)}` : ' (no digest known)'} |`);
-  for (const [service, strategy] of Object.entries(result.strategies)) lines.push(`| strategy (${service}) | ${cell(strategy)} |`);
-  for (const [service, id] of Object.entries(result.deploymentIds)) lines.push(`| deployment (${service}) | ${code(id)} |`);
-  for (const [service, arn] of Object.entries(result.serviceDeploymentArns))
-    lines.push(`| service deployment (${service}) | ${code(arn)} |`);
+    rows.push([`promoted (${p.container})`, `${code(p.image)}${p.digest ? ` = ${code(p.digest)}` : ' (no digest known)'}`]);
+  for (const [service, strategy] of Object.entries(result.strategies)) rows.push([`strategy (${service})`, cell(strategy)]);
+  for (const [service, id] of Object.entries(result.deploymentIds)) rows.push([`deployment (${service})`, code(id)]);
+  for (const [service, arn] of Object.entries(result.serviceDeploymentArns)) rows.push([`service deployment (${service})`, code(arn)]);
   for (const [service, link] of Object.entries(result.consoleLinks))
-    if (link) lines.push(`| console (${service}) | [deployments](${link}) |`);
-  if (result.rollback) lines.push(`| rollback | ${cell(result.rollback)} |`);
-  return lines;
+    if (link) rows.push([`console (${service})`, `[deployments](${link})`]);
+  if (result.rollback) rows.push(['rollback', cell(result.rollback)]);
+  return table(['', ''], rows);
 }
 
 export function ecsDeploySummary(settings: EcsDeploySettings, result: EcsDeployResult): string {
   const title = `### ${result.dryRun ? 'Dry run: ' : ''}${settings.services.join(', ')} on ${settings.cluster}: ${result.status}`;
-  const lines = [title, '', ...headline(result), ...table(result)];
+  const lines = [title, '', ...headline(result), ...facts(result)];
   for (const p of result.paused)
     lines.push('', `**${p.service}** is paused at ${code(p.stage)} (hook ${code(p.hookId)}). Continue it with:`, '', ...fence([p.command]));
   lines.push('', result.diff.length === 0 ? 'The task definition did not change.' : '**Task definition diff**', '');
   if (result.diff.length > 0) lines.push(...fence(formatDiff(result.diff)), '');
   if (result.timeline.length > 0) {
-    lines.push('**Timeline**', '', '| after | event |', '|---:|---|');
-    for (const t of result.timeline) lines.push(`| ${formatDuration(t.atMs)} | ${cell(t.event)} |`);
-    lines.push('');
+    lines.push(
+      '**Timeline**',
+      '',
+      ...table(
+        [{ title: 'after', align: 'right' }, 'event'],
+        result.timeline.map((t) => [formatDuration(t.atMs), cell(t.event)]),
+      ),
+      '',
+    );
   }
   if (result.migrationLog.length > 0) lines.push('**Migration**', '', ...fence(result.migrationLog), '');
   if (result.ecsSaid.length > 0) lines.push("**ECS's service deployment record**", '', ...fence(result.ecsSaid), '');

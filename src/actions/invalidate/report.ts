@@ -3,7 +3,7 @@ import type { DistributionOutcome } from '../../lib/cloudfront/invalidations.js'
 import type { OutputName } from '../../generated/action-specs.js';
 import { formatDuration } from '../../lib/util/clock.js';
 import type { InvalidateSettings } from './settings.js';
-import { codeSpan, plural } from '../../lib/util/markdown.js';
+import { boundedList, codeSpan, plural, table } from '../../lib/util/markdown.js';
 
 /** CloudFront's free allowance: the first 1,000 paths a month; a wildcard counts as one. */
 export const FREE_PATHS_PER_MONTH = 1000;
@@ -13,8 +13,6 @@ export function invalidateOutputs(settings: InvalidateSettings, outcomes: Distri
   for (const o of outcomes) ids[o.distributionId] = o.invalidations.map((i) => i.id);
   return { 'invalidation-ids': JSON.stringify(ids), paths: JSON.stringify(settings.paths) };
 }
-
-const MAX_LISTED = 50;
 
 export function invalidateSummary(settings: InvalidateSettings, outcomes: DistributionOutcome[]): string {
   if (settings.paths.length === 0) {
@@ -27,16 +25,15 @@ export function invalidateSummary(settings: InvalidateSettings, outcomes: Distri
       '',
     );
   }
-  lines.push('| distribution | invalidations | status | time |', '|---|---|---|---:|');
-  for (const o of outcomes) {
+  const rows = outcomes.map((o) => {
     const ids = o.invalidations.map((i) => `\`${i.id}\``).join(', ') || '—';
     const status =
       o.status === 'failed' ? `failed: ${o.error ?? ''}` : o.status === 'submitted' ? 'submitted (not waited for)' : 'completed';
-    lines.push(`| \`${o.distributionId}\` | ${ids} | ${status.replace(/\|/g, '\\|')} | ${formatDuration(o.durationMs)} |`);
-  }
+    return [`\`${o.distributionId}\``, ids, status.replace(/\|/g, '\\|'), formatDuration(o.durationMs)];
+  });
+  lines.push(...table(['distribution', 'invalidations', 'status', { title: 'time', align: 'right' }], rows));
   lines.push('', `**Paths** (${settings.paths.length}):`, '');
-  lines.push(...settings.paths.slice(0, MAX_LISTED).map((p) => `- ${codeSpan(p)}`));
-  if (settings.paths.length > MAX_LISTED) lines.push(`- … and ${settings.paths.length - MAX_LISTED} more`);
+  lines.push(...boundedList(settings.paths, (p) => codeSpan(p)));
   const submitted = outcomes.reduce((n, o) => n + o.invalidations.reduce((m, i) => m + i.paths.length, 0), 0);
   if (submitted > 100) {
     lines.push(

@@ -2,7 +2,7 @@
 import type { OutputName } from '../../generated/action-specs.js';
 import { formatBytes } from '../../lib/util/bytes.js';
 import { dedicatedBucket, previewUrl, sharedPrefix } from '../../lib/preview/naming.js';
-import { codeSpan as code, escapeMarkdown, plural } from '../../lib/util/markdown.js';
+import { codeSpan as code, escapeMarkdown, plural, table, type Column } from '../../lib/util/markdown.js';
 import type { CleanupOutcome, DeployOutcome, SweepOutcome } from '../../lib/preview/preview.js';
 import type { PrPreviewOutcome } from './run.js';
 import type { PrPreviewSettings } from './settings.js';
@@ -51,9 +51,11 @@ function deploySummary(settings: PrPreviewSettings, d: DeployOutcome): string[] 
   if (d.skippedBecause) return [...lines, `${escapeMarkdown(d.skippedBecause)}.`, ''];
   if (d.site) lines.push(`**${d.site.url}**${d.headSha ? ` from \`${d.headSha.slice(0, 12)}\`` : ''}`, '');
   if (d.sync) {
-    lines.push('| uploaded | headers updated | unchanged | deleted | bytes |', '|---:|---:|---:|---:|---:|');
     lines.push(
-      `| ${d.sync.uploaded} | ${d.sync.headersUpdated} | ${d.sync.skipped} | ${d.sync.deleted} | ${formatBytes(d.sync.bytesUploaded)} |`,
+      ...table(
+        ['uploaded', 'headers updated', 'unchanged', 'deleted', 'bytes'].map((title): Column => ({ title, align: 'right' })),
+        [[d.sync.uploaded, d.sync.headersUpdated, d.sync.skipped, d.sync.deleted, formatBytes(d.sync.bytesUploaded)]],
+      ),
       '',
     );
   }
@@ -83,13 +85,11 @@ function cleanupLines(c: CleanupOutcome): string[] {
 function sweepSummary(settings: PrPreviewSettings, s: SweepOutcome): string[] {
   const lines = [`### ${settings.dryRun ? 'Dry run: previews that would be swept' : (STATUS_TEXT[s.status] ?? s.status)}`, ''];
   if (s.previews.length === 0) return [...lines, 'No preview of this repository was found.', ''];
-  lines.push('| PR | where | PR state | last updated | decision |', '|---:|---|---|---|---|');
-  for (const p of s.previews) {
+  const rows = s.previews.map((p) => {
     const decision = p.decision === 'remove' ? (settings.dryRun ? 'would remove' : (p.cleanup?.status ?? 'failed')) : p.decision;
-    lines.push(
-      `| #${p.number} | ${code(p.where)} | ${p.pull?.state ?? 'unknown'} | ${p.pull?.updatedAt ?? ''} | ${decision}: ${escapeMarkdown(p.reason)} |`,
-    );
-  }
+    return [`#${p.number}`, code(p.where), p.pull?.state ?? 'unknown', p.pull?.updatedAt ?? '', `${decision}: ${escapeMarkdown(p.reason)}`];
+  });
+  lines.push(...table([{ title: 'PR', align: 'right' }, 'where', 'PR state', 'last updated', 'decision'], rows));
   lines.push('');
   for (const p of s.previews.filter((x) => x.cleanup))
     lines.push(`<details><summary>#${p.number}</summary>`, '', ...cleanupLines(p.cleanup!), '', '</details>', '');

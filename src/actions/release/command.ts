@@ -2,7 +2,7 @@
 import type { OutputName } from '../../generated/action-specs.js';
 import { resolveStoreArn } from '../../lib/router/store.js';
 import { formatBytes } from '../../lib/util/bytes.js';
-import { codeSpan, escapeMarkdown } from '../../lib/util/markdown.js';
+import { codeSpan, escapeMarkdown, table } from '../../lib/util/markdown.js';
 import type { ReleaseActionSettings } from './settings.js';
 import type { ReleaseDeps } from '../../lib/releases/deploy.js';
 import { collectGarbage, type GcResult } from '../../lib/releases/gc.js';
@@ -34,13 +34,32 @@ export function humanDuration(ms: number): string {
 function listSummary(settings: ReleaseActionSettings, releases: ListedRelease[]): string {
   const lines = [`### Releases of site ${codeSpan(settings.site)}`, ''];
   if (releases.length === 0) return [...lines, 'No release staged yet (deploy with `mode: releases`).', ''].join('\n');
-  lines.push('| release | live | held by | staged | commit | files | bytes | run |', '|---|:-:|---|---|---|---:|---:|---|');
-  for (const r of releases) {
-    const held = r.pointers.length > 0 ? r.pointers.map((p) => codeSpan(p)).join(', ') : r.offSince ? `none since ${r.offSince}` : 'none';
-    lines.push(
-      `| ${codeSpan(r.id)} | ${r.live ? '**live**' : ''} | ${held} | ${r.createdAt} | ${codeSpan(r.commit.slice(0, 12))} | ${r.files} | ${formatBytes(r.bytes)} | ${escapeMarkdown(r.run)} |`,
-    );
-  }
+  const held = (r: ListedRelease) =>
+    r.pointers.length > 0 ? r.pointers.map((p) => codeSpan(p)).join(', ') : r.offSince ? `none since ${r.offSince}` : 'none';
+  lines.push(
+    ...table(
+      [
+        'release',
+        { title: 'live', align: 'center' },
+        'held by',
+        'staged',
+        'commit',
+        { title: 'files', align: 'right' },
+        { title: 'bytes', align: 'right' },
+        'run',
+      ],
+      releases.map((r) => [
+        codeSpan(r.id),
+        r.live ? '**live**' : '',
+        held(r),
+        r.createdAt,
+        codeSpan(r.commit.slice(0, 12)),
+        r.files,
+        formatBytes(r.bytes),
+        escapeMarkdown(r.run),
+      ]),
+    ),
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -58,11 +77,19 @@ function gcSummary(settings: ReleaseActionSettings, r: GcResult): string {
       grace: 'in its grace period',
       delete: verb,
     } as const;
-    lines.push('| release | site | staged | held by | off pointers since | decision |', '|---|---|---|---|---|---|');
-    for (const x of r.releases)
-      lines.push(
-        `| ${codeSpan(x.id)} | ${codeSpan(x.site)} | ${x.createdAt} | ${x.heldBy.map((p) => codeSpan(p)).join(', ')} | ${x.offSince} | ${why[x.decision]}${x.deletableAt ? ` until ${x.deletableAt}` : ''} |`,
-      );
+    lines.push(
+      ...table(
+        ['release', 'site', 'staged', 'held by', 'off pointers since', 'decision'],
+        r.releases.map((x) => [
+          codeSpan(x.id),
+          codeSpan(x.site),
+          x.createdAt,
+          x.heldBy.map((p) => codeSpan(p)).join(', '),
+          x.offSince,
+          `${why[x.decision]}${x.deletableAt ? ` until ${x.deletableAt}` : ''}`,
+        ]),
+      ),
+    );
     lines.push('');
   }
   if (!r.dryRun)

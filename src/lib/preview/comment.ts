@@ -2,7 +2,7 @@
 // commit ids) or escaped, so nothing from outside can change the Markdown around it.
 import type { SyncResult } from '../s3-sync/sync.js';
 import type { PreviewSite } from './store.js';
-import { escapeMarkdown } from '../util/markdown.js';
+import { escapeMarkdown, table } from '../util/markdown.js';
 
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 const runLink = (runUrl: string | undefined) => (runUrl ? ` · [run](${runUrl})` : '');
@@ -20,12 +20,15 @@ export function deployedComment(d: {
   return [
     '### Preview ready',
     '',
-    '| | |',
-    '|---|---|',
-    `| **URL** | ${d.site.url} |`,
-    `| **Commit** | ${commit} |`,
-    `| **Deployed** | ${when(d.deployedAt)} |`,
-    `| **Files** | ${changes} |`,
+    ...table(
+      ['', ''],
+      [
+        ['**URL**', d.site.url],
+        ['**Commit**', commit],
+        ['**Deployed**', when(d.deployedAt)],
+        ['**Files**', changes],
+      ],
+    ),
     '',
     `<sub>Updated on every push by Slipway pr-preview${runLink(d.runUrl)}. Removed when the pull request closes.</sub>`,
   ].join('\n');

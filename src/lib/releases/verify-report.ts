@@ -1,9 +1,7 @@
 // How a verification through the CDN reads in a summary: deploy-static's (a staged release) and the
 // release action's (the target of a rollback or a promotion), so both list problems the same way.
-import { codeSpan, escapeMarkdown } from '../util/markdown.js';
+import { codeSpan, escapeMarkdown, MAX_LISTED, table } from '../util/markdown.js';
 import type { VerifyReport, WaitResult } from './verify.js';
-
-const MAX_LISTED = 50;
 
 /** What verification checked, and every problem it found (at most MAX_LISTED listed). */
 export function verificationLines(v: VerifyReport): string[] {
@@ -13,15 +11,13 @@ export function verificationLines(v: VerifyReport): string[] {
     '',
   ];
   if (v.problems.length === 0) return lines;
+  const rows = v.problems.slice(0, MAX_LISTED).map((p) => [codeSpan(p.url), escapeMarkdown(p.problem), p.from ? codeSpan(p.from) : '']);
+  if (v.problems.length > MAX_LISTED) rows.push([`… and ${v.problems.length - MAX_LISTED} more`, '', '']);
   lines.push(
     `**${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}: nothing was switched, the live release is unchanged.**`,
     '',
-    '| URL | problem | referenced by |',
-    '|---|---|---|',
+    ...table(['URL', 'problem', 'referenced by'], rows),
   );
-  for (const p of v.problems.slice(0, MAX_LISTED))
-    lines.push(`| ${codeSpan(p.url)} | ${escapeMarkdown(p.problem)} | ${p.from ? codeSpan(p.from) : ''} |`);
-  if (v.problems.length > MAX_LISTED) lines.push(`| … and ${v.problems.length - MAX_LISTED} more | | |`);
   return [...lines, ''];
 }
 
