@@ -3,18 +3,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { defineAction, type Runtime } from '../definition.js';
 import type { ActionEnvironment } from '../../inputs/reader.js';
-import { createCloudFrontClient } from '../../lib/aws/cloudfront-client.js';
 import { createS3Client } from '../../lib/aws/s3-client.js';
-import { deployRelease, type Provenance, type ReleaseDeployResult } from '../../lib/releases/deploy.js';
-import { deployWithRouter, type RoutedDeploy } from '../../lib/router/routed-deploy.js';
-import { VerificationFailed } from '../../lib/releases/verify.js';
-import type { SiteRouting } from '../../lib/router/site-settings.js';
-import { createKvsClient } from '../../lib/router/store.js';
+import type { ReleaseDeployResult } from '../../lib/releases/deploy.js';
+import type { VerificationFailed } from '../../lib/releases/verify.js';
+import type { RoutedDeploy } from '../../lib/router/routed-deploy.js';
 import { syncSite, SyncFailed, type SyncResult } from '../../lib/s3-sync/sync.js';
 import { PartialFailure } from '../../lib/util/partial-failure.js';
 import { releaseOutputs, releaseSummary } from './release-report.js';
@@ -29,10 +24,13 @@ export type DeployStaticResult =
   | { mode: 'release'; site: string; release: ReleaseDeployResult }
   | { mode: 'unverified'; site: string; failure: VerificationFailed };
 
-interface Clients {
+/**
+ * The S3 client only: the CloudFront and KeyValueStore clients and the router and release code are
+ * loaded by ./routed.ts when the inputs name a router, so a plain mirror deploy does not pay for them
+ * at start-up.
+ */
+export interface Clients {
   s3: S3Client;
-  kvs: CloudFrontKeyValueStoreClient;
-  cloudfront: CloudFrontClient;
 }
 
 /**
@@ -46,13 +44,6 @@ function handOffChangedPaths(result: SyncResult, env: ActionEnvironment): string
   return file;
 }
 
-/** Who made a release: the commit and the actor of a workflow step, and the run. */
-function provenance(settings: DeployStaticSettings, env: ActionEnvironment): Provenance {
-  const step = env.as === 'step';
-  const { GITHUB_SHA: commit, GITHUB_ACTOR: actor } = env.vars;
-  return { ...(step && commit ? { commit } : {}), ...(settings.owner ? { run: settings.owner } : {}), ...(step && actor ? { actor } : {}) };
-}
-
 async function mirror(settings: DeployStaticSettings, deps: Clients & Runtime): Promise<DeployStaticResult> {
   const mirrored = (sync: SyncResult, routed?: RoutedDeploy): DeployStaticResult => ({
     mode: 'mirror',
@@ -60,24 +51,14 @@ async function mirror(settings: DeployStaticSettings, deps: Clients & Runtime): 
     ...(routed ? { routed } : {}),
     changedPathsFile: handOffChangedPaths(sync, deps.env),
   });
+  const sync = () => syncSite(settings, { client: deps.s3, log: deps.log });
   try {
-    const { sync, routed } = await deployWithRouter(settings, settings.routing, deps, () =>
-      syncSite(settings, { client: deps.s3, log: deps.log }),
-    );
-    return mirrored(sync, routed);
+    if (!settings.routing) return mirrored(await sync());
+    const { syncRouted } = await import(/* webpackMode: "eager" */ './routed.js');
+    const { sync: result, routed } = await syncRouted(settings, settings.routing, deps, sync);
+    return mirrored(result, routed);
   } catch (error) {
     if (error instanceof SyncFailed) throw new PartialFailure(error.message, mirrored(error.result), { cause: error });
-    throw error;
-  }
-}
-
-/** A release, staged, verified through the CDN and switched; a failed verification switches nothing and says what is broken. */
-async function release(settings: DeployStaticSettings, routing: SiteRouting, deps: Clients & Runtime): Promise<DeployStaticResult> {
-  try {
-    return { mode: 'release', site: routing.site, release: await deployRelease(settings, routing, deps, provenance(settings, deps.env)) };
-  } catch (error) {
-    if (error instanceof VerificationFailed)
-      throw new PartialFailure(error.message, { mode: 'unverified', site: routing.site, failure: error }, { cause: error });
     throw error;
   }
 }
@@ -107,14 +88,11 @@ function summary(settings: DeployStaticSettings, result: DeployStaticResult): st
 export const deployStatic = defineAction({
   name: 'deploy-static',
   settings: parseDeployStaticSettings,
-  clients: (settings, env): Clients => ({
-    s3: createS3Client(settings.aws, env.vars),
-    kvs: createKvsClient(),
-    cloudfront: createCloudFrontClient(),
-  }),
+  clients: (settings, env): Clients => ({ s3: createS3Client(settings.aws, env.vars) }),
   run: async (settings, deps): Promise<DeployStaticResult> => {
     const { routing } = settings;
-    if (settings.mode === 'releases' && routing) return release(settings, routing, deps);
+    if (settings.mode === 'releases' && routing)
+      return (await import(/* webpackMode: "eager" */ './routed.js')).release(settings, routing, deps);
     return mirror(settings, deps);
   },
   outputs: (_settings, result) => outputs(result),

@@ -15,7 +15,7 @@ import { InputReader, type ActionEnvironment, type RawInputs } from '../../input
 import { parseOneDistributionId } from '../../inputs/cloudfront.js';
 import { parseLocalDir } from '../../inputs/files.js';
 import { parseRouter } from '../../lib/router/site-settings.js';
-import { STORE_ARN } from '../../lib/router/store.js';
+import { STORE_ARN } from '../../lib/router/names.js';
 import type { PreviewCommand, PreviewLimits, PreviewRequest, PreviewRun, PreviewStrategy } from '../../lib/preview/request.js';
 
 /** pr-preview's settings: the request the preview library takes, and the token its GitHub client uses. */

@@ -5,7 +5,7 @@ import { parseOneDistributionId } from '../../inputs/cloudfront.js';
 import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { RouterSettings } from '../../lib/router/setup.js';
 import { parseSite } from '../../lib/router/site-settings.js';
-import { ROUTER_NAME } from '../../lib/router/store.js';
+import { ROUTER_NAME } from '../../lib/router/names.js';
 import type { HostRule } from '../../lib/router/table.js';
 
 export interface RouterActionSettings extends RouterSettings {

@@ -1,7 +1,7 @@
 // deploy-static's router inputs (router, site, trailing-slash), parsed into one typed value.
 // Kept here so settings.ts needs one added line.
 import { InputError, type InputCollector } from '../../inputs/errors.js';
-import { ROUTER_NAME, STORE_ARN } from './store.js';
+import { ROUTER_NAME, STORE_ARN } from './names.js';
 import { SITE_ID, type SlashPolicy } from './table.js';
 
 export interface SiteRouting {

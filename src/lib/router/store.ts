@@ -18,13 +18,11 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Logger } from '../log/logger.js';
 import { LIMITS } from './table.js';
+import { STORE_ARN } from './names.js';
 
 /** At most this many keys in one UpdateKeys (ServiceQuotaExceededException beyond). */
 export const UPDATE_BATCH = 50;
 const CONFLICT_RETRIES = 8;
-
-export const STORE_ARN = /^arn:aws[a-z-]*:cloudfront::\d{12}:key-value-store\/[0-9a-f-]{36}$/;
-export const ROUTER_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
