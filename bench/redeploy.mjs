@@ -1,20 +1,20 @@
 // npm run bench:redeploy — what a redeploy costs, counted at the wire: deploy-static (its committed
 // bundle, run as the runner runs it) against rclone, `aws s3 sync` and the bare floor (list + hash), both through one counting proxy in
 // front of a private moto, on the same generated site, in the same run.
-//   FILES=3000 node bench/redeploy.mjs
+//   FILES=20000 node bench/redeploy.mjs
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runActionBundle } from '../stand-ins/action-runner.mjs';
+import { runActionBundle, runnerNode } from '../stand-ins/action-runner.mjs';
 import { startAwsProxy } from '../stand-ins/aws-proxy.mjs';
 import { awsEnvFor, startMoto } from '../stand-ins/moto.mjs';
 import { changeSome, freshMtimes, generateSite } from './lib/site.mjs';
 import { hasRclone, RCLONE_INSTALL, rcloneSync } from './lib/rclone.mjs';
 import { assertSameAsSite } from './lib/same-bucket.mjs';
 
-const FILES = Number(process.env.FILES ?? 3000);
+const FILES = Number(process.env.FILES ?? 2000);
 const execFileAsync = promisify(execFile);
 
 const moto = await startMoto();
@@ -64,7 +64,8 @@ const rclone = (/** @type {string} */ bucket) => async () => {
   await execFileAsync(command, args, { env: rcloneEnv });
 };
 const floor = (/** @type {string} */ bucket) => async () => {
-  await execFileAsync(process.execPath, [join(import.meta.dirname, 'lib/floor.mjs'), site, bucket, '16'], {
+  // On the runner's Node, as the action bundle runs.
+  await execFileAsync(runnerNode(), [join(import.meta.dirname, 'lib/floor.mjs'), site, bucket, '16'], {
     env: { ...process.env, ...env },
   });
 };
