@@ -3,6 +3,7 @@
 // settings S3-compatible stores need.
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Logger } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 
@@ -17,6 +18,15 @@ export interface S3ClientSettings {
   maxAttempts?: number;
 }
 
+/**
+ * The SDK's default logger is a no-op with an `info` method, and its logger middleware calls
+ * `logger?.info?.({ output: outputFilterSensitiveLog(output) })` after every request: a deep copy of each
+ * response through its schema, to be thrown away — for a listing, every object of every page (the
+ * profile of a 2,000-file redeploy showed it, and the garbage it leaves). A logger without `info` skips
+ * the call and its arguments; the other levels are no-ops, as the default's are.
+ */
+const quietSdkLogger = { debug() {}, warn() {}, error() {} } as unknown as Logger;
+
 export function resolveRegion(region: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
 }
@@ -29,6 +39,7 @@ export function createS3Client(settings: S3ClientSettings, env: NodeJS.ProcessEn
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     forcePathStyle: settings.forcePathStyle ?? Boolean(endpointInUse),
     followRegionRedirects: true,
+    logger: quietSdkLogger,
     maxAttempts: settings.maxAttempts ?? 8,
     retryMode: 'standard',
     requestHandler: new NodeHttpHandler({
