@@ -4,7 +4,8 @@ import { parseBoolean, parseBucketName, parseDuration, parseInteger, parsePrefix
 import { parseS3Connection } from '../../inputs/aws.js';
 import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { S3ClientSettings } from '../../lib/aws/s3-client.js';
-import { defaultSite, parseRouter, parseSite } from '../../lib/router/site-settings.js';
+import { parseRouter, parseSite } from '../../inputs/router.js';
+import { defaultSite } from '../../lib/router/site-settings.js';
 import { RELEASE_ID } from '../../lib/releases/layout.js';
 
 export const RELEASE_COMMANDS = ['list', 'rollback', 'promote', 'gc'] as const;
