@@ -1,9 +1,17 @@
-// The waits of an S3 deploy, on a clock that moves only when the code sleeps: the deploy lease,
-// polled while another deploy holds it.
+// The two waits of an S3 deploy, on a clock that moves only when the code sleeps: the deploy lease
+// (polled while another deploy holds it) and DeleteObjects' per-key errors (sent again with backoff).
 // A small in-memory bucket plays S3's conditional writes (If-None-Match: *, If-Match on the ETag).
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type ObjectIdentifier,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Lease, LEASE_KEY, LeaseHeld } from '../../src/lib/s3-sync/lease.js';
+import { deleteObjects } from '../../src/lib/s3-sync/remote.js';
 import type { Logger } from '../../src/lib/log/logger.js';
 import type { Clock } from '../../src/lib/util/clock.js';
 
@@ -160,5 +168,82 @@ describe('the deploy lease', () => {
     ]);
     expect(later.slept).toEqual([3000]);
     expect(log.lines[1]).toBe('info: Waiting for another deploy to s3://web/site/: run C, started 2026-03-01T11:58:00.000Z');
+  });
+});
+
+describe('DeleteObjects per-key errors', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** A bucket whose DeleteObjects answers per-key errors from `script`, one entry per request (then none). */
+  function deletes(script: { Key: string; Code: string; Message: string }[][]) {
+    const sent: string[][] = [];
+    const client = {
+      send: (command: unknown) => {
+        if (!(command instanceof DeleteObjectsCommand)) throw new Error('unexpected command');
+        sent.push((command.input.Delete?.Objects ?? []).map((o) => o.Key!));
+        return Promise.resolve({ Errors: script[sent.length - 1] ?? [] });
+      },
+    } as unknown as S3Client;
+    return { client, sent };
+  }
+  const slowDown = (Key: string) => ({ Key, Code: 'SlowDown', Message: 'Please reduce your request rate.' });
+  const objects: ObjectIdentifier[] = [{ Key: 'a.txt' }, { Key: 'b.txt' }, { Key: 'c.txt' }];
+
+  it('sends the keys with transient errors again, with backoff, until S3 confirms them', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1); // the top of each backoff range
+    const { client, sent } = deletes([[slowDown('a.txt'), slowDown('c.txt')], [slowDown('c.txt')]]);
+    const clock = fakeClock();
+    const confirmed: string[][] = [];
+    const count = await deleteObjects(client, 'web', objects, 4, (batch) => confirmed.push(batch.map((o) => o.Key!)), clock);
+    expect(count).toBe(3);
+    expect(sent).toEqual([['a.txt', 'b.txt', 'c.txt'], ['a.txt', 'c.txt'], ['c.txt']]);
+    expect(confirmed).toEqual([['b.txt'], ['a.txt'], ['c.txt']]);
+    expect(clock.slept).toEqual([500, 1000]);
+  });
+
+  it('gives up after six requests, naming the key that still fails', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    const { client, sent } = deletes(Array.from({ length: 6 }, () => [slowDown('b.txt')]));
+    const clock = fakeClock();
+    await expect(deleteObjects(client, 'web', objects, 4, undefined, clock)).rejects.toThrow(
+      /^Could not delete 1 object, first s3:\/\/web\/b\.txt: SlowDown Please reduce your request rate\.$/,
+    );
+    expect(sent).toHaveLength(6);
+    expect(clock.slept).toEqual([500, 1000, 2000, 4000, 8000]);
+  });
+
+  it('fails at once on an error a retry cannot fix, naming it before the transient ones', async () => {
+    const { client, sent } = deletes([[slowDown('a.txt'), { Key: 'b.txt', Code: 'AccessDenied', Message: 'Access Denied' }]]);
+    const clock = fakeClock();
+    await expect(deleteObjects(client, 'web', objects, 4, undefined, clock)).rejects.toThrow(
+      /^Could not delete 2 objects, first s3:\/\/web\/b\.txt: AccessDenied Access Denied$/,
+    );
+    expect(sent).toHaveLength(1);
+    expect(clock.slept).toEqual([]);
+  });
+
+  it('sends nothing again when S3 named only keys the request did not hold', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    const { client, sent } = deletes([[slowDown('elsewhere.txt')]]);
+    const clock = fakeClock();
+    const confirmed: string[][] = [];
+    await deleteObjects(client, 'web', objects, 4, (batch) => confirmed.push(batch.map((o) => o.Key!)), clock);
+    expect(sent).toEqual([['a.txt', 'b.txt', 'c.txt']]);
+    expect(confirmed).toEqual([['a.txt', 'b.txt', 'c.txt']]);
+    expect(clock.slept).toEqual([500]);
+  });
+
+  it('leaves a failed request to the SDK: it is not sent again here', async () => {
+    const clock = fakeClock();
+    let sent = 0;
+    const client = {
+      send: () => {
+        sent++;
+        return Promise.reject(awsError('InternalError', 500));
+      },
+    } as unknown as S3Client;
+    await expect(deleteObjects(client, 'web', objects, 4, undefined, clock)).rejects.toThrow('InternalError');
+    expect(sent).toBe(1);
+    expect(clock.slept).toEqual([]);
   });
 });
