@@ -14,24 +14,9 @@ import { Lease, LEASE_KEY, LeaseHeld } from '../../src/lib/s3-sync/lease.js';
 import { deleteObjects } from '../../src/lib/s3-sync/remote.js';
 import type { Logger } from '../../src/lib/log/logger.js';
 import type { Clock } from '../../src/lib/util/clock.js';
+import { fakeClock } from '../support/clock.js';
 
 const START = Date.parse('2026-03-01T12:00:00.000Z');
-
-/** Time passes only in sleep; `onSleep` sees the number of each sleep. */
-function fakeClock(onSleep: (count: number) => void = () => undefined): Clock & { slept: number[] } {
-  let t = START;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => t,
-    sleep: (ms) => {
-      slept.push(ms);
-      t += ms;
-      onSleep(slept.length);
-      return Promise.resolve();
-    },
-  };
-}
 
 const awsError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
@@ -97,7 +82,7 @@ describe('the deploy lease', () => {
   it('polls every pollMs while another deploy holds it, then gives up naming it once the next poll would pass waitMs', async () => {
     const bucket = fakeBucket();
     bucket.put(KEY, theirs('run A', '2026-03-01T13:00:00.000Z'));
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const log = recordingLogger();
     const error = await acquire(bucket, clock, log).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LeaseHeld);
@@ -113,7 +98,7 @@ describe('the deploy lease', () => {
   it('takes it at the first poll after the other deploy gave it back, and gives it back itself', async () => {
     const bucket = fakeBucket();
     bucket.put(KEY, theirs('run A', '2026-03-01T13:00:00.000Z'));
-    const clock = fakeClock((count) => count === 2 && bucket.objects.delete(KEY));
+    const clock = fakeClock(START, (count) => count === 2 && bucket.objects.delete(KEY));
     const lease = await acquire(bucket, clock, recordingLogger());
     expect(clock.slept).toEqual([3000, 3000]);
     const record = JSON.parse(bucket.objects.get(KEY)!.body) as Record<string, unknown>;
@@ -126,7 +111,7 @@ describe('the deploy lease', () => {
   it('takes over an expired lease at once, on its ETag', async () => {
     const bucket = fakeBucket();
     bucket.put(KEY, theirs('run A', '2026-03-01T11:59:00.000Z'));
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const log = recordingLogger();
     const lease = await acquire(bucket, clock, log);
     expect(clock.slept).toEqual([]);
@@ -141,7 +126,7 @@ describe('the deploy lease', () => {
     // Gone before the read: the next write takes it, without a pause.
     const gone = fakeBucket((operation) => operation === 'GetObject' && gone.objects.delete(KEY));
     gone.put(KEY, theirs('run A', '2026-03-01T13:00:00.000Z'));
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     await (await acquire(gone, clock, recordingLogger())).release();
     expect(clock.slept).toEqual([]);
     expect(gone.calls.slice(0, 3)).toEqual(['PutObject If-None-Match *', 'GetObject', 'PutObject If-None-Match *']);
@@ -155,7 +140,7 @@ describe('the deploy lease', () => {
       }
     });
     race.put(KEY, theirs('run A', '2026-03-01T11:59:00.000Z'));
-    const later = fakeClock(() => race.objects.delete(KEY));
+    const later = fakeClock(START, () => race.objects.delete(KEY));
     const log = recordingLogger();
     await (await acquire(race, later, log)).release();
     expect(race.calls.slice(0, 6)).toEqual([
@@ -192,7 +177,7 @@ describe('DeleteObjects per-key errors', () => {
   it('sends the keys with transient errors again, with backoff, until S3 confirms them', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(1); // the top of each backoff range
     const { client, sent } = deletes([[slowDown('a.txt'), slowDown('c.txt')], [slowDown('c.txt')]]);
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const confirmed: string[][] = [];
     const count = await deleteObjects(client, 'web', objects, 4, (batch) => confirmed.push(batch.map((o) => o.Key!)), clock);
     expect(count).toBe(3);
@@ -204,7 +189,7 @@ describe('DeleteObjects per-key errors', () => {
   it('gives up after six requests, naming the key that still fails', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(1);
     const { client, sent } = deletes(Array.from({ length: 6 }, () => [slowDown('b.txt')]));
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     await expect(deleteObjects(client, 'web', objects, 4, undefined, clock)).rejects.toThrow(
       /^Could not delete 1 object, first s3:\/\/web\/b\.txt: SlowDown Please reduce your request rate\.$/,
     );
@@ -214,7 +199,7 @@ describe('DeleteObjects per-key errors', () => {
 
   it('fails at once on an error a retry cannot fix, naming it before the transient ones', async () => {
     const { client, sent } = deletes([[slowDown('a.txt'), { Key: 'b.txt', Code: 'AccessDenied', Message: 'Access Denied' }]]);
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     await expect(deleteObjects(client, 'web', objects, 4, undefined, clock)).rejects.toThrow(
       /^Could not delete 2 objects, first s3:\/\/web\/b\.txt: AccessDenied Access Denied$/,
     );
@@ -225,7 +210,7 @@ describe('DeleteObjects per-key errors', () => {
   it('sends nothing again when S3 named only keys the request did not hold', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(1);
     const { client, sent } = deletes([[slowDown('elsewhere.txt')]]);
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const confirmed: string[][] = [];
     await deleteObjects(client, 'web', objects, 4, (batch) => confirmed.push(batch.map((o) => o.Key!)), clock);
     expect(sent).toEqual([['a.txt', 'b.txt', 'c.txt']]);
@@ -234,7 +219,7 @@ describe('DeleteObjects per-key errors', () => {
   });
 
   it('leaves a failed request to the SDK: it is not sent again here', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     let sent = 0;
     const client = {
       send: () => {
