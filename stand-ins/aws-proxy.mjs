@@ -106,7 +106,6 @@ export function s3Operation(method, query, headers, key) {
  * @property {RecordedRequest[]} requests
  * @property {(...operations: string[]) => RecordedRequest[]} ops requests of these operations, in order
  * @property {Faults<RecordedRequest>} faults what to inject (stand-ins/faults.mjs); a RegExp match is tested against the operation
- * @property {(plan: FaultPlan | undefined) => void} setFaults deprecated, kept for branches in flight: use faults.clear(), then faults.plan(plan)
  * @property {(...behaviours: Behaviour[]) => void} behave switch AWS-like behaviours on (none: moto as it is)
  * @property {() => void} clear
  * @property {() => Promise<void>} close
@@ -325,10 +324,6 @@ export async function startAwsProxy(target) {
     requests,
     ops: (...operations) => requests.filter((r) => operations.includes(r.operation)),
     faults,
-    setFaults: (plan) => {
-      faults.clear();
-      if (plan) faults.plan(plan);
-    },
     behave: (...list) => {
       behaviours = list;
     },

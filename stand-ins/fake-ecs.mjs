@@ -242,15 +242,6 @@ export class FakeEcs {
     return this.calls.filter((c) => names.includes(c.operation));
   }
 
-  /**
-   * The next `count` calls of `operation` answer ThrottlingException.
-   * @deprecated kept for branches in flight: faults.inject({ match: { operation }, times: count, ...THROTTLING })
-   * @param {string} operation @param {number} count
-   */
-  throttle(operation, count) {
-    this.faults.inject({ match: { operation }, times: count, ...THROTTLING });
-  }
-
   /** @param {Any} td @returns {string} the new revision's ARN */
   registerTaskDefinition(td) {
     const family = String(td.family);

@@ -103,8 +103,6 @@ import { Faults } from './faults.mjs';
  * @property {string} [baseRef] default main
  */
 
-/** @typedef {{ status: number, times?: number, match?: RegExp, headers?: Record<string, string> }} Fault the old setFault's argument */
-
 /**
  * @typedef {object} FakeGitHub
  * @property {string} url base URL, http://127.0.0.1:PORT (no trailing slash)
@@ -117,8 +115,6 @@ import { Faults } from './faults.mjs';
  * @property {(repo: string) => Deployment[]} deployments oldest first
  * @property {(repo: string, deploymentId: number) => DeploymentStatus[]} statusesOf oldest first
  * @property {Faults<{ method: string, path: string }>} faults status faults only (stand-ins/faults.mjs); a RegExp match is tested against `METHOD /path`
- * @property {(fault: Fault | undefined) => void} setFault deprecated, kept for branches in flight: use faults.inject({ match, times, status, headers })
- * @property {(plan: ((request: { method: string, path: string }) => number | undefined) | undefined) => void} setFaultPlan deprecated, kept for branches in flight: use faults.plan(), answering { status }
  * @property {() => void} reset clears the state, the requests, the fault and the id counters
  * @property {() => Promise<void>} close
  */
@@ -664,18 +660,6 @@ export async function startFakeGitHub(options = {}) {
     deployments: (repo) => structuredClone(repoState(repo).deployments),
     statusesOf: (repo, deploymentId) => structuredClone(repoState(repo).statuses.get(deploymentId) ?? []),
     faults,
-    setFault: (f) => {
-      faults.clear();
-      if (f) faults.inject(f);
-    },
-    setFaultPlan: (plan) => {
-      faults.clear();
-      if (plan)
-        faults.plan((request) => {
-          const status = plan(request);
-          return status === undefined ? undefined : { status };
-        });
-    },
     reset: () => {
       state.clear();
       requests.length = 0;

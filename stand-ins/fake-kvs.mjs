@@ -263,18 +263,6 @@ export async function startFakeKvs(options = {}) {
       write(store, store.etag, [{ Key: key, Value: value }], []);
     },
     faults,
-    /**
-     * @deprecated kept for branches in flight: faults.plan(), answering { status }
-     * @param {((req: KvsRequest) => number | undefined) | undefined} f answer a status instead of serving
-     */
-    setFault(f) {
-      faults.clear();
-      if (f)
-        faults.plan((req) => {
-          const status = f(req);
-          return status === undefined ? undefined : { status };
-        });
-    },
     stop: () => new Promise((resolve) => server.close(() => resolve(undefined))),
   };
 }

@@ -337,12 +337,12 @@ describe('gc', () => {
       for (const n of [31, 32, 33]) ids.push((await deploy(r, 'staging', build(n))).id);
       // Another router writer points production at build 31 between gc's first and second read of the pointers.
       let reads = 0;
-      kvs.setFault((q) => {
+      kvs.faults.plan((q) => {
         if (q.op === 'ListKeys' && ++reads === 2) kvs.writeBehind(r.arn, 's:production', JSON.stringify({ l: `staging~${ids[0]}` }));
         return undefined;
       });
       const result = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, { keep: 1, graceMs: 0 }).finally(() =>
-        kvs.setFault(undefined),
+        kvs.faults.clear(),
       );
       expect(result.spared).toEqual([ids[0]]);
       expect(result.deleted).toEqual([]);
@@ -360,9 +360,9 @@ describe('gc', () => {
       const ids: string[] = [];
       for (const n of [41, 42, 43]) ids.push((await deploy(r, 'staging', build(n))).id);
       // gc dies after naming its candidate and deleting the routing table (the fake answers the next write 500).
-      kvs.setFault((q) => (q.op === 'UpdateKeys' ? 500 : undefined));
+      kvs.faults.inject({ match: { op: 'UpdateKeys' }, times: Infinity, status: 500 });
       await expect(collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, { keep: 1, graceMs: 0 })).rejects.toThrow();
-      kvs.setFault(undefined);
+      kvs.faults.clear();
       expect((await readGcIndex(store(r))).deleting).toEqual([ids[0]]);
       await expect(rollback(target(r, 'staging'), deps(), ids[0], NO_VERIFY)).rejects.toThrow(ReleaseUnavailable);
       await expect(rollback(target(r, 'staging'), deps(), ids[0], NO_VERIFY)).rejects.toThrow(/being removed by garbage collection/);

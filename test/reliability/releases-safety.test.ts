@@ -162,12 +162,16 @@ describe('releases under faults (seeded fault proxy in front of S3, faults in th
       const plan = seededFaults({ seed: seed * 13, rate: 0.1, applies: (r) => r.service === 's3' });
       const random = seededRandom(seed * 17);
       let kvsFaults = 0;
-      proxy.setFaults(plan);
-      kvs.setFault(() => (random() < 0.1 ? (kvsFaults++, [500, 503][kvsFaults % 2]) : undefined));
+      proxy.faults.plan(plan);
+      kvs.faults.plan(() => {
+        if (random() >= 0.1) return undefined;
+        kvsFaults++;
+        return { status: kvsFaults % 2 === 1 ? 503 : 500 };
+      });
       const watcher = watchPointer(bucket, arn);
       const v2 = await deploy(writeSite(build(2)), bucket, arn, { endpoint: proxy.endpoint }).finally(() => {
-        proxy.setFaults(undefined);
-        kvs.setFault(undefined);
+        proxy.faults.clear();
+        kvs.faults.clear();
       });
       const watch = await watcher.stop();
       expect(watch.violations).toEqual([]);
@@ -188,12 +192,14 @@ describe('releases under faults (seeded fault proxy in front of S3, faults in th
     const { bucket, arn } = await newSite();
     const v1 = await deploy(writeSite(build(1)), bucket, arn);
     expect(v1.errors).toEqual([]);
-    proxy.setFaults((r) =>
-      r.service === 's3' && (r.operation === 'PutObject' || r.operation === 'CopyObject') && !(r.key ?? '').endsWith('lease.json')
-        ? { kind: 'status', status: 500, code: 'InternalError' }
-        : undefined,
-    );
-    const v2 = await deploy(writeSite(build(2)), bucket, arn, { endpoint: proxy.endpoint }).finally(() => proxy.setFaults(undefined));
+    proxy.faults.inject({
+      match: (r) =>
+        r.service === 's3' && (r.operation === 'PutObject' || r.operation === 'CopyObject') && !(r.key ?? '').endsWith('lease.json'),
+      times: Infinity,
+      status: 500,
+      code: 'InternalError',
+    });
+    const v2 = await deploy(writeSite(build(2)), bucket, arn, { endpoint: proxy.endpoint }).finally(() => proxy.faults.clear());
     expect(v2.exitCode).toBe(1);
     expect(v2.errors).toHaveLength(1);
     expect(v2.errors[0]).toMatch(/InternalError|internal error/i);
@@ -203,9 +209,9 @@ describe('releases under faults (seeded fault proxy in front of S3, faults in th
   it('every write to the store fails: the release is staged, nothing switches, a re-run makes it live', async () => {
     const { bucket, arn } = await newSite();
     const v1 = await deploy(writeSite(build(1)), bucket, arn);
-    kvs.setFault((q) => (q.op === 'UpdateKeys' ? 503 : undefined));
+    kvs.faults.inject({ match: { op: 'UpdateKeys' }, times: Infinity, status: 503 });
     const dir = writeSite(build(2));
-    const failed = await deploy(dir, bucket, arn).finally(() => kvs.setFault(undefined));
+    const failed = await deploy(dir, bucket, arn).finally(() => kvs.faults.clear());
     expect(failed.exitCode).toBe(1);
     expect(pointerOf(arn)).toEqual({ l: `${SITE}~${v1.outputs['release-id']}` });
     const again = await deploy(dir, bucket, arn);

@@ -2,24 +2,10 @@
 // wait gives up, and what happens to errors.
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/lib/util/clock.js';
+import { fakeClock } from '../support/clock.js';
 import { backoffSchedule, OutOfTime, retry, waitFor } from '../../src/lib/util/wait.js';
 
 const START = 1_000_000;
-
-/** Time passes only in sleep; each sleep and each check is written down with the time it happened. */
-function fakeClock(): Clock & { slept: number[] } {
-  let t = START;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => t,
-    sleep: (ms) => {
-      slept.push(ms);
-      t += ms;
-      return Promise.resolve();
-    },
-  };
-}
 
 /** A check that is done at the `doneAt`-th call (1-based; never when undefined), noting when each call came. */
 function checker(clock: Clock, doneAt?: number) {
@@ -33,7 +19,7 @@ function checker(clock: Clock, doneAt?: number) {
 
 describe('waitFor', () => {
   it('checks at once, then every interval, and returns the first value', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const { at, check } = checker(clock, 3);
     const value = await waitFor({ clock, every: 1000, deadline: START + 60_000, check });
     expect(value).toBe('done after 3');
@@ -42,7 +28,7 @@ describe('waitFor', () => {
   });
 
   it('does not pause when the first check is already done', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const { at, check } = checker(clock, 1);
     expect(await waitFor({ clock, every: 1000, deadline: START + 60_000, check })).toBe('done after 1');
     expect(at).toEqual([0]);
@@ -50,14 +36,14 @@ describe('waitFor', () => {
   });
 
   it("with first: 'pause', pauses before the first check", async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const { at, check } = checker(clock, 2);
     await waitFor({ clock, every: 500, deadline: START + 60_000, check, first: 'pause' });
     expect(at).toEqual([500, 1000]);
   });
 
   it('follows a schedule, pause by pause from 0', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const asked: number[] = [];
     const { check } = checker(clock, 4);
     await waitFor({ clock, every: (n) => (asked.push(n), 100 * 2 ** n), deadline: START + 60_000, check });
@@ -66,7 +52,7 @@ describe('waitFor', () => {
   });
 
   it("with last: 'fit' (the default), gives up instead of pausing past the deadline, and a pause ending on it is made", async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const { at, check } = checker(clock);
     const value = await waitFor({ clock, every: 4000, deadline: START + 10_000, check });
     expect(value).toBeUndefined();
@@ -74,14 +60,14 @@ describe('waitFor', () => {
     expect(at).toEqual([0, 4000, 8000]);
     expect(clock.now()).toBe(START + 8000);
 
-    const onTheDot = fakeClock();
+    const onTheDot = fakeClock(START);
     const exact = checker(onTheDot);
     await waitFor({ clock: onTheDot, every: 5000, deadline: START + 10_000, check: exact.check });
     expect(exact.at).toEqual([0, 5000, 10_000]);
   });
 
   it("with last: 'at-deadline', cuts the last pause short and checks once more at the deadline", async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const { at, check } = checker(clock);
     const value = await waitFor({ clock, every: 4000, deadline: START + 10_000, check, last: 'at-deadline' });
     expect(value).toBeUndefined();
@@ -90,14 +76,14 @@ describe('waitFor', () => {
   });
 
   it("with last: 'at-deadline', a check at the deadline that is done still counts", async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const { check } = checker(clock, 4);
     expect(await waitFor({ clock, every: 4000, deadline: START + 10_000, check, last: 'at-deadline' })).toBe('done after 4');
   });
 
   it('never sleeps past the deadline, whatever the schedule', async () => {
     for (const last of ['fit', 'at-deadline'] as const) {
-      const clock = fakeClock();
+      const clock = fakeClock(START);
       const { check } = checker(clock);
       await waitFor({ clock, every: backoffSchedule(2000, 30_000), deadline: START + 95_000, check, last });
       expect(clock.now()).toBeLessThanOrEqual(START + 95_000);
@@ -106,7 +92,7 @@ describe('waitFor', () => {
   });
 
   it('throws what the check throws, and checks no more', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     let calls = 0;
     const check = () => {
       calls++;
@@ -118,7 +104,7 @@ describe('waitFor', () => {
   });
 
   it('says what it waits for before each pause, with the pause', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const said: number[] = [];
     const { check } = checker(clock, 3);
     await waitFor({ clock, every: (n) => 100 + n, deadline: START + 60_000, check, describe: (ms) => said.push(ms) });
@@ -126,7 +112,7 @@ describe('waitFor', () => {
   });
 
   it('with no time at all, checks once and does not pause', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const { at, check } = checker(clock);
     expect(await waitFor({ clock, every: 1000, deadline: START, check, last: 'at-deadline' })).toBeUndefined();
     expect(at).toEqual([0]);
@@ -167,7 +153,7 @@ const retriable = (e: unknown) => (e as { status?: number }).status === 503;
 
 describe('retry', () => {
   it('retries what is retriable, pausing by the schedule, and returns the answer', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const op = flaky([transient, transient]);
     expect(await retry(op.attempt, { clock, every: (n) => 1000 * 2 ** n, retriable })).toBe('ok');
     expect(op.calls()).toBe(3);
@@ -175,7 +161,7 @@ describe('retry', () => {
   });
 
   it('throws any other error at once, without pausing', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const op = flaky([transient, permanent, transient]);
     await expect(retry(op.attempt, { clock, every: 1000, retriable })).rejects.toBe(permanent);
     expect(op.calls()).toBe(2);
@@ -183,7 +169,7 @@ describe('retry', () => {
   });
 
   it('makes at most `attempts` attempts and throws the last error', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const last = Object.assign(new Error('still 503'), { status: 503 });
     const op = flaky([transient, transient, last, transient]);
     await expect(retry(op.attempt, { clock, every: 10, retriable, attempts: 3 })).rejects.toBe(last);
@@ -192,7 +178,7 @@ describe('retry', () => {
   });
 
   it('throws OutOfTime, carrying the last error, rather than try at or after the deadline', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const op = flaky([transient, transient, transient, transient]);
     const error = await retry(op.attempt, { clock, every: 2000, retriable, deadline: START + 4000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutOfTime);
@@ -204,7 +190,7 @@ describe('retry', () => {
   });
 
   it('says what failed and how long it pauses, before each pause', async () => {
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const said: string[] = [];
     await retry(flaky([transient]).attempt, {
       clock,

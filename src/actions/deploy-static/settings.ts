@@ -5,14 +5,13 @@ import {
   parseBoolean,
   parseBucketName,
   parseDuration,
-  parseEndpoint,
   parseGlobList,
   parseGlobRules,
   parseHeaderRules,
   parseInteger,
   parsePrefix,
-  parseRegion,
 } from '../../inputs/parse.js';
+import { parseS3Connection } from '../../inputs/aws.js';
 import { awsEnvironmentErrors } from '../../lib/aws/environment.js';
 import { FRAMEWORKS, type Framework } from '../../lib/s3-sync/frameworks.js';
 import type { DeleteMode } from '../../lib/s3-sync/plan.js';
@@ -20,7 +19,8 @@ import { parseLocalDir } from '../../inputs/files.js';
 import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { S3ClientSettings } from '../../lib/aws/s3-client.js';
 import type { SyncSettings, SyncSource } from '../../lib/s3-sync/sync.js';
-import { parseSiteRouting, type SiteRouting } from '../../lib/router/site-settings.js';
+import { parseSiteRouting } from '../../inputs/router.js';
+import type { SiteRouting } from '../../lib/router/site-settings.js';
 import { parseMode, type DeployMode } from './mode.js';
 import { parseVerify } from './verify.js';
 import type { VerifySettings } from '../../lib/releases/deploy.js';
@@ -104,18 +104,7 @@ export function parseDeployStaticSettings(raw: RawInputs, env: ActionEnvironment
   const staleGraceMs = c.field(() => parseDuration('stale-asset-grace', inputs.get('stale-asset-grace')));
   const concurrency = c.field(() => parseInteger('concurrency', inputs.get('concurrency'), 1, 256));
   const dryRun = c.field(() => parseBoolean('dry-run', inputs.get('dry-run')));
-  const region = c.field(() => {
-    const v = inputs.optional('region');
-    return v === undefined ? undefined : parseRegion('region', v);
-  });
-  const endpoint = c.field(() => {
-    const v = inputs.optional('endpoint');
-    return v === undefined ? undefined : parseEndpoint('endpoint', v);
-  });
-  const forcePathStyle = c.field(() => {
-    const v = inputs.optional('force-path-style');
-    return v === undefined ? undefined : parseBoolean('force-path-style', v);
-  });
+  const aws = parseS3Connection(inputs, c);
   for (const error of awsEnvironmentErrors(vars, {
     regionGiven: inputs.optional('region') !== undefined,
     endpointGiven: inputs.optional('endpoint') !== undefined,
@@ -151,9 +140,7 @@ export function parseDeployStaticSettings(raw: RawInputs, env: ActionEnvironment
     staleGraceMs,
     concurrency,
     dryRun,
-    region,
-    endpoint,
-    forcePathStyle,
+    aws,
   });
   return {
     ...(mode === 'releases' ? { mode, ...verify } : {}),
@@ -173,6 +160,6 @@ export function parseDeployStaticSettings(raw: RawInputs, env: ActionEnvironment
     dryRun: v.dryRun,
     ...(runId ? { runId } : {}),
     ...(owner ? { owner, runJob: `${vars.GITHUB_REPOSITORY ?? ''}/${vars.GITHUB_RUN_ID ?? ''}/${vars.GITHUB_JOB ?? ''}` } : {}),
-    aws: { region: v.region, endpoint: v.endpoint, forcePathStyle: v.forcePathStyle, concurrency: v.concurrency },
+    aws: { ...v.aws, concurrency: v.concurrency },
   };
 }

@@ -14,7 +14,7 @@ import {
 import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import { parseOneDistributionId } from '../../inputs/cloudfront.js';
 import { parseLocalDir } from '../../inputs/files.js';
-import { parseRouter } from '../../lib/router/site-settings.js';
+import { parseRouter } from '../../inputs/router.js';
 import { STORE_ARN } from '../../lib/router/names.js';
 import type { PreviewCommand, PreviewLimits, PreviewRequest, PreviewRun, PreviewStrategy } from '../../lib/preview/request.js';
 

@@ -1,18 +1,11 @@
 // The release action's inputs (and the CLI's release flags), parsed into one typed settings object.
 import { InputCollector, InputError } from '../../inputs/errors.js';
-import {
-  parseBoolean,
-  parseBucketName,
-  parseDuration,
-  parseEndpoint,
-  parseInteger,
-  parsePrefix,
-  parseRegion,
-  parseSiteUrl,
-} from '../../inputs/parse.js';
+import { parseBoolean, parseBucketName, parseDuration, parseInteger, parsePrefix, parseSiteUrl } from '../../inputs/parse.js';
+import { parseS3Connection } from '../../inputs/aws.js';
 import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { S3ClientSettings } from '../../lib/aws/s3-client.js';
-import { defaultSite, parseRouter, parseSite } from '../../lib/router/site-settings.js';
+import { parseRouter, parseSite } from '../../inputs/router.js';
+import { defaultSite } from '../../lib/router/site-settings.js';
 import { RELEASE_ID } from '../../lib/releases/layout.js';
 
 export const RELEASE_COMMANDS = ['list', 'rollback', 'promote', 'gc'] as const;
@@ -153,18 +146,7 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     const value = inputs.optional('verify-url');
     return value === undefined ? undefined : parseSiteUrl('verify-url', value);
   });
-  const region = c.field(() => {
-    const v = inputs.optional('region');
-    return v === undefined ? undefined : parseRegion('region', v);
-  });
-  const endpoint = c.field(() => {
-    const v = inputs.optional('endpoint');
-    return v === undefined ? undefined : parseEndpoint('endpoint', v);
-  });
-  const forcePathStyle = c.field(() => {
-    const v = inputs.optional('force-path-style');
-    return v === undefined ? undefined : parseBoolean('force-path-style', v);
-  });
+  const aws = parseS3Connection(inputs, c);
   const v = c.done({
     command,
     bucket,
@@ -179,9 +161,7 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     dryRun,
     verify,
     verifyUrl,
-    region,
-    endpoint,
-    forcePathStyle,
+    aws,
   });
   return {
     command: v.command,
@@ -197,6 +177,6 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     dryRun: v.dryRun,
     verify: v.verify,
     ...(v.verifyUrl ? { verifyUrl: v.verifyUrl } : {}),
-    aws: { region: v.region, endpoint: v.endpoint, forcePathStyle: v.forcePathStyle, concurrency: 16 },
+    aws: { ...v.aws, concurrency: 16 },
   };
 }

@@ -4,7 +4,7 @@ import { parseDuration, parseLines } from '../../inputs/parse.js';
 import { parseOneDistributionId } from '../../inputs/cloudfront.js';
 import { InputReader, type ActionEnvironment, type RawInputs } from '../../inputs/reader.js';
 import type { RouterSettings } from '../../lib/router/setup.js';
-import { parseSite } from '../../lib/router/site-settings.js';
+import { parseSite } from '../../inputs/router.js';
 import { ROUTER_NAME } from '../../lib/router/names.js';
 import type { HostRule } from '../../lib/router/table.js';
 

@@ -13,6 +13,7 @@ import {
 } from './rules-files.js';
 
 export type SlashPolicy = 'keep' | 'always' | 'never';
+export const SLASH_POLICIES: readonly SlashPolicy[] = ['keep', 'always', 'never'];
 
 /** CloudFront KeyValueStore quotas and the router's own bounds on per-request work. */
 export const LIMITS = {

@@ -6,6 +6,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import { errorCode, httpStatus, isNotFound } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatDuration, type Clock } from '../util/clock.js';
+import { waitFor } from '../util/wait.js';
 import { hostname } from 'node:os';
 import { SLIPWAY_FOLDER } from './keys.js';
 
@@ -106,23 +107,23 @@ export class Lease {
       pid: process.pid,
     };
     const lease = new Lease(client, bucket, prefix + LEASE_KEY, record, options, deps.clock, deps.log);
+    // The other deploy's record while it holds the lease; undefined once the lease is ours.
+    let held: LeaseRecord | undefined;
     let said = false;
-    for (;;) {
-      if (await lease.write({ ifNoneMatch: true })) break;
-      const current = await lease.read();
-      const why = current ? abandoned(current.record, who, deps.clock.now()) : undefined;
-      if (current && why) {
-        deps.log.warning(`The deploy lease of ${current.record.owner} on ${where} ${why}: taking it over.`);
-        if (await lease.write({ ifMatch: current.etag })) break;
-        continue;
-      }
-      if (!current) continue; // released between our write and our read: try again at once
-      const waited = deps.clock.now() - started;
-      if (waited + options.pollMs > options.waitMs) throw new LeaseHeld(where, current.record, waited);
-      if (!said) deps.log.info(`Waiting for another deploy to ${where}: ${current.record.owner}, started ${current.record.startedAt}`);
-      said = true;
-      await deps.clock.sleep(options.pollMs);
-    }
+    const taken = await waitFor({
+      clock: deps.clock,
+      every: options.pollMs,
+      deadline: started + options.waitMs,
+      check: async () => {
+        held = await lease.take(who, where);
+        return held === undefined ? true : undefined;
+      },
+      describe: () => {
+        if (!said) deps.log.info(`Waiting for another deploy to ${where}: ${held!.owner}, started ${held!.startedAt}`);
+        said = true;
+      },
+    });
+    if (!taken) throw new LeaseHeld(where, held!, deps.clock.now() - started);
     lease.renewal = setInterval(() => void lease.renew(), Math.max(1000, Math.floor(options.ttlMs / 3)));
     lease.renewal.unref();
     // A cancelled run (the runner sends SIGINT, then SIGTERM) gives the prefix back on its way out.
@@ -138,6 +139,24 @@ export class Lease {
   }
 
   private readonly signalHandlers: [NodeJS.Signals, () => void][] = [];
+
+  /**
+   * One try at taking the lease: undefined when it is ours, else the record of the deploy that holds
+   * it. A lease its holder can no longer be using is taken over on its ETag. Losing a race (the lease
+   * went between our write and our read, or another deploy took the abandoned one over first) is no
+   * reason to wait: the next write settles it at once.
+   */
+  private async take(who: LeaseHolder, where: string): Promise<LeaseRecord | undefined> {
+    for (;;) {
+      if (await this.write({ ifNoneMatch: true })) return undefined;
+      const current = await this.read();
+      if (!current) continue;
+      const why = abandoned(current.record, who, this.clock.now());
+      if (!why) return current.record;
+      this.log.warning(`The deploy lease of ${current.record.owner} on ${where} ${why}: taking it over.`);
+      if (await this.write({ ifMatch: current.etag })) return undefined;
+    }
+  }
 
   /** Writes the lease with a fresh expiry; false when the condition did not hold (someone else has it). */
   private async write(condition: { ifNoneMatch?: boolean; ifMatch?: string }): Promise<boolean> {

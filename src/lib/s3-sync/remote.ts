@@ -10,9 +10,11 @@ import {
   type ListObjectsV2CommandOutput,
   type ObjectIdentifier,
   type S3Client,
+  type _Error as S3Error,
 } from '@aws-sdk/client-s3';
-import { backoff } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { chunk, forEachLimit } from '../util/concurrency.js';
+import { backoffSchedule, retry } from '../util/wait.js';
 import { httpStatus, isNotFound } from '../aws/errors.js';
 import { unquote } from './etag.js';
 import { MANIFEST_KEY } from './keys.js';
@@ -177,6 +179,20 @@ export async function headObject(client: S3Client, bucket: string, key: string, 
 const TRANSIENT_DELETE_ERRORS = new Set(['SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'OperationAborted']);
 const DELETE_ATTEMPTS = 6;
 
+/** Keys DeleteObjects reported errors for; `transient` when a retry can fix every one of them. */
+class DeleteErrors extends Error {
+  constructor(
+    bucket: string,
+    errors: readonly S3Error[],
+    readonly transient: boolean,
+  ) {
+    const first = errors.find((e) => !TRANSIENT_DELETE_ERRORS.has(e.Code ?? '')) ?? errors[0]!;
+    super(
+      `Could not delete ${errors.length} object${errors.length === 1 ? '' : 's'}, first s3://${bucket}/${first.Key ?? ''}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim(),
+    );
+  }
+}
+
 /**
  * Deletes objects (full keys, with version ids where given), 1,000 per request, `concurrency`
  * requests at a time; `onDeleted` sees the keys once S3 confirmed them. Keys S3 reports with a
@@ -188,26 +204,34 @@ export async function deleteObjects(
   objects: readonly ObjectIdentifier[],
   concurrency: number,
   onDeleted: (batch: ObjectIdentifier[]) => void = () => undefined,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  clock: Clock = systemClock,
 ): Promise<number> {
+  const id = (o: { Key?: string; VersionId?: string }) => `${o.Key ?? ''}\0${o.VersionId ?? ''}`;
   await forEachLimit(chunk(objects, 1000), Math.max(1, concurrency), async (batch) => {
     let pending = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      const response = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: pending, Quiet: true } }));
-      const errors = response.Errors ?? [];
-      const failedKeys = new Set(errors.map((e) => `${e.Key ?? ''}\0${e.VersionId ?? ''}`));
-      onDeleted(pending.filter((o) => !failedKeys.has(`${o.Key ?? ''}\0${o.VersionId ?? ''}`)));
-      if (errors.length === 0) return;
-      const final = errors.filter((e) => !TRANSIENT_DELETE_ERRORS.has(e.Code ?? ''));
-      if (final.length > 0 || attempt + 1 >= DELETE_ATTEMPTS) {
-        const first = final[0] ?? errors[0]!;
-        throw new Error(
-          `Could not delete ${errors.length} object${errors.length === 1 ? '' : 's'}, first s3://${bucket}/${first.Key ?? ''}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim(),
+    await retry(
+      async () => {
+        // Nothing left when S3 named only keys this batch did not send.
+        if (pending.length === 0) return;
+        const response = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: pending, Quiet: true } }));
+        const errors = response.Errors ?? [];
+        const failedKeys = new Set(errors.map(id));
+        onDeleted(pending.filter((o) => !failedKeys.has(id(o))));
+        if (errors.length === 0) return;
+        pending = pending.filter((o) => failedKeys.has(id(o)));
+        throw new DeleteErrors(
+          bucket,
+          errors,
+          errors.every((e) => TRANSIENT_DELETE_ERRORS.has(e.Code ?? '')),
         );
-      }
-      pending = pending.filter((o) => failedKeys.has(`${o.Key ?? ''}\0${o.VersionId ?? ''}`));
-      await sleep(backoff(attempt, 500, 10_000));
-    }
+      },
+      {
+        clock,
+        every: backoffSchedule(500, 10_000),
+        attempts: DELETE_ATTEMPTS,
+        retriable: (error) => error instanceof DeleteErrors && error.transient,
+      },
+    );
   });
   return objects.length;
 }
