@@ -487,6 +487,11 @@ export const actionSpecs = {
         "required": false,
         "default": ""
       },
+      "to-url": {
+        "description": "promote. The URL of site to (a host the router maps to it), polled after the switch until every edge serves the release (propagation-ms); across stores also the default of verify-url. Empty = the first host the router maps to to.",
+        "required": false,
+        "default": ""
+      },
       "verify": {
         "description": "rollback and promote. Before the one pointer write, check the target release through the CDN with its verification token, as deploy-static checks a staged release (every HTML entry point, what each references, Content-Type, Cache-Control, redirects, header rules); a problem fails the step and nothing switches. After it, wait until every edge reached serves the release (propagation-ms). false - switch without either, no CDN request at all (true or false).",
         "required": false,

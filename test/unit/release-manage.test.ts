@@ -26,6 +26,7 @@ describe('release settings', () => {
     expect(
       settings({ command: 'promote', from: 'pr-7', to: 'production', 'to-bucket': 'web-prod', 'to-router': 'prod-router' }).to,
     ).toEqual({ site: 'production', bucket: 'web-prod', prefix: '', router: 'prod-router' });
+    expect(settings({ command: 'promote', to: 'production', 'to-url': 'https://www.example.com/' }).toUrl).toBe('https://www.example.com/');
     expect(settings({ command: 'gc', 'keep-releases': '3', 'stale-asset-grace': '1h', 'dry-run': 'true' })).toMatchObject({
       keepReleases: 3,
       staleGraceMs: 3_600_000,
@@ -44,6 +45,8 @@ describe('release settings', () => {
     [{ command: 'list', 'release-id': A }, /Input 'release-id' is for command rollback and promote only/],
     [{ command: 'rollback', 'dry-run': 'true' }, /Input 'dry-run' is for command gc only/],
     [{ command: 'promote', to: 'production', 'to-bucket': 'Bad_Bucket' }, /Input 'to-bucket'/],
+    [{ command: 'rollback', 'to-url': 'https://www.example.com/' }, /Input 'to-url' is for command promote only/],
+    [{ command: 'promote', to: 'production', 'to-url': 'www.example.com' }, /Input 'to-url' must be the site's URL/],
   ])('%j is refused, naming the input', (inputs, message) => {
     expect(() => settings(inputs)).toThrow(message);
   });

@@ -169,7 +169,7 @@ export async function runReleaseCommand(settings: ReleaseActionSettings, deps: R
       { bucket: to.bucket, prefix: to.prefix, site: to.site, storeArn: toArn },
       deps,
       settings.releaseId,
-      verify,
+      { ...verify, ...(settings.toUrl ? { toUrl: settings.toUrl } : {}) },
     ).catch((error: unknown) => {
       throw error instanceof VerificationFailed ? unverified(error, to.site) : error;
     });

@@ -120,6 +120,12 @@ async function copyRelease(
   );
 }
 
+/** A promotion's CDN settings: a rollback's, and the target site's own URL. */
+export interface PromoteVerifySettings extends VerifySettings {
+  /** The URL of site `to` (to-url): polled after the switch, and verified through when the pointer links to a table of `to`. Default: its first host. */
+  toUrl?: string;
+}
+
 /**
  * Makes release `releaseId` (default: the one `from.site` serves) live on `to.site`. Unless
  * `verify.verify` is false, the release is verified through the CDN with its token before the switch
@@ -131,7 +137,7 @@ export async function promote(
   to: ReleaseTarget,
   deps: ReleaseDeps,
   releaseId?: string,
-  verify: VerifySettings = {},
+  verify: PromoteVerifySettings = {},
 ): Promise<PromoteResult> {
   const source = await readPointer(deps.kvs, from.storeArn, from.site);
   const id = releaseId ?? source.live;
@@ -166,7 +172,14 @@ export async function promote(
   const tableSite = !sameStore ? releaseSite(to.site, id) : restore ? releaseSite(record.site, id) : releaseSite(owner, id);
   const tableOwner = tableSite.slice(0, -id.length - 1);
   // The router serves a release on verification only through a host of the site owning its table.
-  const verifyUrl = verifyUrlFor(verify, stored, tableOwner, `release ${id}`);
+  const verifyUrl = verifyUrlFor(
+    tableOwner === to.site && verify.verifyUrl === undefined && verify.toUrl !== undefined
+      ? { ...verify, verifyUrl: verify.toUrl }
+      : verify,
+    stored,
+    tableOwner,
+    `release ${id}`,
+  );
   let entries = new Map([...stored].filter(([k]) => ownedBy(tableSite)(k)));
   if (restore) {
     entries = new Map(Object.entries(record.table));
@@ -201,7 +214,7 @@ export async function promote(
   deps.log.info(
     `site ${to.site} now serves release ${id} (was ${target.live || 'none'}), ${sameStore ? 'by one pointer write' : `copied server-side (${result.copied} release files, ${result.poolCopied} pool files; ${result.poolReused} already there)`}`,
   );
-  const propagation = verifyUrl ? await awaitSwitch(verifyUrl, tableOwner, stored, to.site, id, deps) : undefined;
+  const propagation = verifyUrl ? await awaitSwitch(verifyUrl, tableOwner, stored, to.site, id, deps, verify.toUrl) : undefined;
   if (propagation) result.propagation = propagation;
   return result;
 }
