@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { humanDuration } from '../../src/actions/release/command.js';
 import { parseReleaseSettings } from '../../src/actions/release/settings.js';
-import { planGc, pointerHolders } from '../../src/lib/releases/gc.js';
+import { planGc, pointerHolders, type GcResult } from '../../src/lib/releases/gc.js';
+import { orphanLines } from '../../src/lib/releases/gc-report.js';
 import { parsePointer, pointerValue } from '../../src/lib/releases/pointer.js';
 import type { ReleaseRecord } from '../../src/lib/releases/stage.js';
 import { testEnvironment } from '../support/environment.js';
@@ -142,5 +143,62 @@ describe('gc decisions', () => {
       [B, 'delete'],
       [A, 'delete'],
     ]);
+  });
+});
+
+describe('gc summaries', () => {
+  const base: GcResult = {
+    dryRun: false,
+    keep: 10,
+    graceMs: 7 * 86_400_000,
+    releases: [
+      { id: C, site: 'web', createdAt: '2026-11-03T00:00:00Z', bytes: 1, heldBy: ['web'], offSince: '', decision: 'held' },
+      {
+        id: B,
+        site: 'web',
+        createdAt: '2026-11-02T00:00:00Z',
+        bytes: 1,
+        heldBy: [],
+        offSince: '2026-11-30T00:00:00Z',
+        decision: 'grace',
+        deletableAt: '2026-12-07T00:00:00.000Z',
+      },
+    ],
+    deleted: [A],
+    objectsDeleted: 5,
+    poolObjectsDeleted: 2,
+    tableKeysDeleted: 3,
+    spared: [],
+    orphans: {
+      folders: [{ id: 'dddddddddddddddd', objects: 2, lastModified: '2026-11-20T00:00:00.000Z', decision: 'delete' }],
+      poolObjects: [
+        {
+          key: 'assets/x-Dq1w2e3r.js',
+          id: 'dddddddddddddddd',
+          lastModified: '2026-11-30T00:00:00.000Z',
+          decision: 'grace',
+          deletableAt: '2026-12-07T00:00:00.000Z',
+        },
+      ],
+      foldersDeleted: 1,
+      poolObjectsDeleted: 0,
+      foldersInGrace: 0,
+      poolObjectsInGrace: 1,
+      objectsDeleted: 2,
+    },
+  };
+
+  it("the release action's: one line of counts and each orphan with its decision; a dry run says would delete", () => {
+    expect(orphanLines(base)).toEqual([
+      "**Left by stagings that never finished** (a release folder without a record, pool objects no record uses; never served, so kept only until 7d after their last write, by S3's LastModified): deleted 1 release folder and 0 pool objects (2 objects with their markers); kept in grace: 0 folders, 1 pool object.",
+      '',
+      '| what | kind | last written | decision |',
+      '|---|---|---|---|',
+      '| `_releases/dddddddddddddddd/` | release folder, 2 files | 2026-11-20T00:00:00.000Z | deleted |',
+      '| `assets/x-Dq1w2e3r.js` | pool object of `dddddddddddddddd` | 2026-11-30T00:00:00.000Z | in grace until 2026-12-07T00:00:00.000Z |',
+      '',
+    ]);
+    expect(orphanLines({ ...base, dryRun: true })[0]).toContain('would delete 1 release folder and 0 pool objects; kept in grace');
+    expect(orphanLines({ ...base, orphans: { ...base.orphans, folders: [], poolObjects: [] } })).toEqual([]);
   });
 });

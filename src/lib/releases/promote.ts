@@ -7,7 +7,8 @@
 //     server-side (CopyObject, S3 API reference: https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html;
 //     the metadata is copied with the object), the pool never overwritten with different bytes, the
 //     record written last, the routing table written under the target site's name; then the same
-//     one-write switch.
+//     one-write switch. Like a staging, the copy names the pool keys it writes in a marker first
+//     (staging.ts), so gc can sweep what a copy that never finishes leaves in the target store.
 import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { isNotFound } from '../aws/errors.js';
 import { readAllEntries, writeEntries } from '../router/store.js';
@@ -22,6 +23,7 @@ import { recordKey, releaseFolder, releaseSite } from './layout.js';
 import type { ReleaseTarget } from './manage.js';
 import { readPointer } from './pointer.js';
 import { PoolConflict, readRecord, type ReleaseRecord } from './stage.js';
+import { clearStagingMarker, writeStagingMarker } from './staging.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 export interface PromoteResult {
@@ -90,6 +92,8 @@ async function copyRelease(
     else result.poolReused++;
   });
   if (conflicts.length > 0) throw new PoolConflict(conflicts.sort());
+  // As a staging does: name the pool keys about to be written, so gc can sweep them if this copy never finishes.
+  await writeStagingMarker(storeOf(to, deps), record.id, missing);
   await forEachLimit(missing, 16, async (key) => {
     await deps.s3.send(
       new CopyObjectCommand({
@@ -202,6 +206,7 @@ export async function promote(
             CacheControl: 'no-store',
           }),
         );
+        await clearStagingMarker(toStore, id);
       }),
     );
     await writeEntries(deps.kvs, to.storeArn, { desired: table, owns: ownedBy(tableSite) }, deps.log);
