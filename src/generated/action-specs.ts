@@ -120,7 +120,10 @@ export const actionSpecs = {
         "description": "Number of source files left as they were (same content and headers)."
       },
       "deleted": {
-        "description": "Number of objects deleted."
+        "description": "Number of objects deleted (mode releases: by the garbage collection after the switch: releases it deleted, and what stagings that never finished left)."
+      },
+      "deleted-releases": {
+        "description": "mode releases: JSON array of the release ids the garbage collection after the switch deleted, as the release action's gc reports them ([] when none; empty when it did not run to the end, on a dry run, and in mirror mode)."
       },
       "bytes-uploaded": {
         "description": "Bytes of content uploaded."

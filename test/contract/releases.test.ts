@@ -146,6 +146,11 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
       deploys.push(deployed);
       ids.push(deployed.outputs['release-id']!);
     }
+    // Each deploy's summary and outputs report the gc it ran after its switch (keep 10, 7 days: nothing goes).
+    expect(deploys[2]!.outputs).toMatchObject({ deleted: '0', 'deleted-releases': '[]' });
+    expect(deploys[2]!.summary).toContain(
+      '**Garbage collection** after the switch (keep 10 per site, `stale-asset-grace` 7d): 0 releases deleted; 3 releases kept (2 held by a pointer, 1 among the newest 10); nothing left by a staging that never finished.',
+    );
     const release = (inputs: Record<string, string>) =>
       runActionBundle(
         'release',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { humanDuration } from '../../src/actions/release/command.js';
 import { parseReleaseSettings } from '../../src/actions/release/settings.js';
 import { planGc, pointerHolders, type GcResult } from '../../src/lib/releases/gc.js';
-import { orphanLines } from '../../src/lib/releases/gc-report.js';
+import { gcAfterDeployLines, orphanLines } from '../../src/lib/releases/gc-report.js';
 import { parsePointer, pointerValue } from '../../src/lib/releases/pointer.js';
 import type { ReleaseRecord } from '../../src/lib/releases/stage.js';
 import { testEnvironment } from '../support/environment.js';
@@ -187,6 +187,22 @@ describe('gc summaries', () => {
       objectsDeleted: 2,
     },
   };
+
+  it("deploy-static's: releases deleted and kept and why, and what stagings that never finished left", () => {
+    expect(gcAfterDeployLines(base).join('\n')).toBe(
+      [
+        '**Garbage collection** after the switch (keep 10 per site, `stale-asset-grace` 7d): 1 release deleted (`aaaaaaaaaaaaaaaa`: 5 objects, 2 of them pool files no kept release uses, 3 routing keys); 2 releases kept (1 held by a pointer, 1 in their grace period); left by stagings that never finished: 1 release folder and 0 pool objects deleted, 0 folders and 1 pool object kept in grace.',
+        '',
+        'In grace: `bbbbbbbbbbbbbbbb` until 2026-12-07T00:00:00.000Z.',
+        '',
+      ].join('\n'),
+    );
+    const quiet = { ...base, deleted: [], releases: [base.releases[0]!], orphans: { ...base.orphans, folders: [], poolObjects: [] } };
+    expect(gcAfterDeployLines(quiet)[0]).toBe(
+      '**Garbage collection** after the switch (keep 10 per site, `stale-asset-grace` 7d): 0 releases deleted; 1 release kept (1 held by a pointer); nothing left by a staging that never finished.',
+    );
+    expect(gcAfterDeployLines(undefined)[0]).toMatch(/^\*\*Garbage collection\*\* after the switch did not run to the end/);
+  });
 
   it("the release action's: one line of counts and each orphan with its decision; a dry run says would delete", () => {
     expect(orphanLines(base)).toEqual([
