@@ -151,6 +151,8 @@ async function releases(step, check, env, s3) {
         propagationMs: run.outputs['propagation-ms'] ?? '',
         verification: line(run.summary, 'Verified through the CDN'),
         served: line(run.summary, 'Served everywhere'),
+        // A deploy runs gc after its switch and says so; a rollback or a promotion runs none.
+        gc: planned.action === 'deploy-static' ? line(run.summary, 'Garbage collection') : '',
       };
     };
     /** @param {string} what @param {Awaited<ReturnType<typeof timed>>} t @param {string} host */
@@ -184,6 +186,12 @@ async function releases(step, check, env, s3) {
     );
     const ids = { v1: v1.run.outputs['release-id'] ?? '', v2: v2.run.outputs['release-id'] ?? '' };
     verifiedCheck('v2', v2, STAGING_HOST);
+    check(
+      "each deploy's summary ends with the gc it ran after the switch: nothing deleted, both releases kept (live and rollback target)",
+      [v1, v2].every((t) => t.run.outputs['deleted-releases'] === '[]' && t.run.outputs.deleted === '0') &&
+        v2.gc.includes('0 releases deleted; 2 releases kept (2 held by a pointer)'),
+      v2.gc,
+    );
     const afterV2 = await titles(STAGING_HOST);
     check(
       'staging serves v2 at every POP by one pointer write; v1 is its rollback target',
@@ -241,6 +249,7 @@ async function releases(step, check, env, s3) {
       console.log(`      verify    ${t.verification}`);
       console.log(`      activate  ${t.activation}`);
       console.log(`      served    ${t.served}`);
+      if (t.gc) console.log(`      gc        ${t.gc}`);
     }
 
     return {
