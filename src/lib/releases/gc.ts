@@ -202,6 +202,9 @@ interface OrphanPlan {
   markers: string[];
 }
 
+/** The newest LastModified of `objects`, and `floor` (a folder may hold more files than a spread takes). */
+const newestOf = (objects: readonly Listed[], floor: number): number => objects.reduce((n, o) => Math.max(n, o.lastModified), floor);
+
 const decide = (newest: number, graceMs: number, now: Date): { decision: OrphanDecision; deletableAt?: string } =>
   newest + graceMs <= now.getTime() ? { decision: 'delete' } : { decision: 'grace', deletableAt: new Date(newest + graceMs).toISOString() };
 
@@ -246,15 +249,14 @@ async function findOrphans(store: ReleaseStore, records: readonly ReleaseRecord[
     pool.sort((a, b) => (a.key < b.key ? -1 : 1));
     plan.result.poolObjects.push(...pool);
     const folder = folderObjects.get(marker.id);
-    const folderGoes =
-      !folder || decide(Math.max(marker.lastModified, ...folder.map((o) => o.lastModified)), graceMs, now).decision === 'delete';
+    const folderGoes = !folder || decide(newestOf(folder, marker.lastModified), graceMs, now).decision === 'delete';
     if (folderGoes && pool.every((p) => p.decision === 'delete') && decide(marker.lastModified, graceMs, now).decision === 'delete')
       plan.markers.push(marker.key);
   }
   for (const id of folderIds) {
     const objects = folderObjects.get(id)!;
     const marker = markers.find((m) => m.id === id);
-    const newest = Math.max(marker?.lastModified ?? 0, ...objects.map((o) => o.lastModified));
+    const newest = newestOf(objects, marker?.lastModified ?? 0);
     const folder: OrphanFolder = {
       id,
       objects: objects.length,
