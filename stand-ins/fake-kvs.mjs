@@ -13,7 +13,7 @@
 //   not verified.
 // Each write keeps the store's earlier contents (items maps are replaced, never changed), so an edge
 // that sees updates late can read the store as it was some time ago (itemsAt): the edge simulator's
-// per-edge propagation lag (test/support/edge-simulator.ts).
+// per-edge propagation lag (edge-simulator.mjs).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Faults } from './faults.mjs';

@@ -47,15 +47,20 @@ export const indent = (/** @type {string} */ text) =>
     .map((l) => `  │ ${l}`)
     .join('\n');
 
+/** A switch's propagation-ms output, as the report says it. @param {Record<string, string>} o */
+const served = (o) => (o['propagation-ms'] ? `, everywhere in ${(Number(o['propagation-ms']) / 1000).toFixed(1)} s` : '');
+
 /** Outputs worth a glance, per action. @param {string} action @param {Record<string, string>} o */
 function keyOutputs(action, o) {
   switch (action) {
     case 'deploy-static':
-      return `uploaded ${o.uploaded ?? '?'}, skipped ${o.skipped ?? '?'}, deleted ${o.deleted ?? '?'}, changed ${o['changed-paths'] ?? '?'}`;
+      return o['release-id']
+        ? `release ${o['release-id']}${o['previous-release-id'] ? ` (was ${o['previous-release-id']})` : ''}, uploaded ${o.uploaded ?? '?'}, skipped ${o.skipped ?? '?'}${served(o)}`
+        : `uploaded ${o.uploaded ?? '?'}, skipped ${o.skipped ?? '?'}, deleted ${o.deleted ?? '?'}, changed ${o['changed-paths'] ?? '?'}`;
     case 'invalidate':
       return `paths ${o.paths ?? '?'}`;
     case 'release':
-      return `live ${o['release-id'] ?? '?'}${o['previous-release-id'] ? ` (was ${o['previous-release-id']})` : ''}`;
+      return `live ${o['release-id'] ?? '?'}${o['previous-release-id'] ? ` (was ${o['previous-release-id']})` : ''}${served(o)}`;
     case 'pr-preview':
       return `${o.url ?? ''} ${o.prefix ? `(s3://${o.bucket ?? '?'}/${o.prefix})` : ''}`.trim();
     case 'ecs-deploy':

@@ -120,7 +120,10 @@ export const actionSpecs = {
         "description": "Number of source files left as they were (same content and headers)."
       },
       "deleted": {
-        "description": "Number of objects deleted."
+        "description": "Number of objects deleted (mode releases: by the garbage collection after the switch: releases it deleted, and what stagings that never finished left)."
+      },
+      "deleted-releases": {
+        "description": "mode releases: JSON array of the release ids the garbage collection after the switch deleted, as the release action's gc reports them ([] when none; empty when it did not run to the end, on a dry run, and in mirror mode)."
       },
       "bytes-uploaded": {
         "description": "Bytes of content uploaded."
@@ -484,6 +487,11 @@ export const actionSpecs = {
       },
       "to-router": {
         "description": "promote. The router (name or key value store ARN) that serves the site to, when it is not router.",
+        "required": false,
+        "default": ""
+      },
+      "to-url": {
+        "description": "promote. The URL of site to (a host the router maps to it), polled after the switch until every edge serves the release (propagation-ms); across stores also the default of verify-url. Empty = the first host the router maps to to.",
         "required": false,
         "default": ""
       },

@@ -65,7 +65,16 @@ describe('npm run demo', () => {
         deployments: { environment: string; statuses: string[] }[];
       };
       production: { staging: Objects; production: Objects; invalidationPaths: string[][] };
-      releases: { staging: { l: string; b?: string }; production: { l: string; b?: string }; ids: { v1: string; v2: string } };
+      releases: {
+        staging: { l: string; b?: string };
+        production: { l: string; b?: string };
+        ids: { v1: string; v2: string };
+        pops: { pop: string; lagMs: number }[];
+        steps: Record<
+          string,
+          { storeWrites: number; verified: { paths: string[]; hosts: string[] }; polled: string[]; propagationMs: string }
+        >;
+      };
       api: {
         outputs: Record<string, string>;
         migration: { taskDefinition: string; container: string; command: string[]; beforeUpdate: boolean };
@@ -162,6 +171,16 @@ describe('npm run demo', () => {
       'changed-paths': '[]',
       'previous-release-id': releases.ids.v1,
     });
+    // Each switch was verified through the edge stand-in with the release's token (the page and what it
+    // references), then waited for on the switched site's host until every POP answered the new id.
+    expect(Object.keys(releases.steps)).toEqual(['deploy v1', 'deploy v2', 'promote staging → production', 'roll staging back to v1']);
+    for (const [what, s] of Object.entries(releases.steps)) {
+      expect(s.verified.hosts, what).toEqual(['staging.connect.com']);
+      expect(s.verified.paths, what).toEqual(expect.arrayContaining(['/', '/assets/style-D4f5g6h7.css', '/manifest.webmanifest']));
+      expect(s.propagationMs, what).toMatch(/^\d+$/);
+      const host = what.startsWith('promote') ? 'www.connect.com' : 'staging.connect.com';
+      expect(s.polled.sort(), what).toEqual(releases.pops.map((p) => `${host} at ${p.pop}`).sort());
+    }
 
     // API: the migration ran as a task of the new revision before the service moved; the rollout completed.
     const api = report.evidence.api;

@@ -140,12 +140,17 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     const bucket = await newBucket();
     const arn = kvs.createStore('web-router');
     const ids: string[] = [];
-    for (const n of [1, 2, 3])
-      ids.push(
-        (await run({ source: writeSite(build(n)), bucket, router: arn, site: 'staging', mode: 'releases', verify: 'false' })).outputs[
-          'release-id'
-        ]!,
-      );
+    const deploys = [];
+    for (const n of [1, 2, 3]) {
+      const deployed = await run({ source: writeSite(build(n)), bucket, router: arn, site: 'staging', mode: 'releases', verify: 'false' });
+      deploys.push(deployed);
+      ids.push(deployed.outputs['release-id']!);
+    }
+    // Each deploy's summary and outputs report the gc it ran after its switch (keep 10, 7 days: nothing goes).
+    expect(deploys[2]!.outputs).toMatchObject({ deleted: '0', 'deleted-releases': '[]' });
+    expect(deploys[2]!.summary).toContain(
+      '**Garbage collection** after the switch (keep 10 per site, `stale-asset-grace` 7d): 0 releases deleted; 3 releases kept (2 held by a pointer, 1 among the newest 10); nothing left by a staging that never finished.',
+    );
     const release = (inputs: Record<string, string>) =>
       runActionBundle(
         'release',
@@ -171,14 +176,27 @@ describe('deploy-static mode: releases, as the runner runs it', () => {
     expect(JSON.parse(kvs.items(arn).get('s:production')!)).toEqual({ l: `staging~${ids[2]}` });
     expect(promoted.summary).toContain('Nothing uploaded or copied, nothing invalidated');
     // keep 1, no grace: the first release is off every pointer (the second is staging's rollback target).
+    // What a staging killed before its record leaves: its release folder, its marker, a pool object it wrote.
+    const dead = 'eeeeeeeeeeeeeeee';
+    for (const [Key, Body] of [
+      [`_releases/${dead}/index.html`, '<title>dead</title>'],
+      [`.slipway/staging/${dead}.json`, JSON.stringify({ version: 1, id: dead, startedAt: '', pool: ['assets/dead-Dq1w2e3r.js'] })],
+      ['assets/dead-Dq1w2e3r.js', 'dead'],
+    ] as const)
+      await inspector().send(new PutObjectCommand({ Bucket: bucket, Key, Body }));
     const dry = await release({ command: 'gc', 'keep-releases': '1', 'stale-asset-grace': '0', 'dry-run': 'true' });
     expect(dry.errors).toEqual([]);
     expect(JSON.parse(dry.outputs['deleted-releases']!)).toEqual([ids[0]]);
     expect(dry.summary).toMatch(/Dry run: garbage collection/);
+    expect(dry.summary).toContain('would delete 1 release folder and 1 pool object; kept in grace: 0 folders, 0 pool objects.');
+    expect(await inspector().send(new GetObjectCommand({ Bucket: bucket, Key: 'assets/dead-Dq1w2e3r.js' }))).toBeDefined();
     const gc = await release({ command: 'gc', 'keep-releases': '1', 'stale-asset-grace': '0' });
     expect(gc.errors).toEqual([]);
     expect(JSON.parse(gc.outputs['deleted-releases']!)).toEqual([ids[0]]);
     expect(gc.summary).toMatch(/1 releases deleted: \d+ objects/);
+    expect(gc.summary).toContain('deleted 1 release folder and 1 pool object (3 objects with their markers)');
+    expect(gc.summary).toMatch(/\| `_releases\/eeeeeeeeeeeeeeee\/` \| release folder, 1 file \| [^|]+ \| deleted \|/);
+    await expect(inspector().send(new GetObjectCommand({ Bucket: bucket, Key: 'assets/dead-Dq1w2e3r.js' }))).rejects.toThrow();
     const listed = await release({});
     expect((JSON.parse(listed.outputs.releases!) as { id: string; pointers: string[] }[]).map((r) => [r.id, r.pointers.sort()])).toEqual([
       [ids[2], ['production', 'staging']],

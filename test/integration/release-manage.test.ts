@@ -1,7 +1,7 @@
 // The release action's promote and gc, and the store's size budget, on the stand-ins: moto's S3,
 // the KeyValueStore fake through the real SDK (SigV4A), every page and chunk requested through the
 // edge simulator running the published router.
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
@@ -76,7 +76,7 @@ async function newRouter(bucket?: string): Promise<Router> {
   return { bucket: b, arn, edge };
 }
 
-function deploy(r: Router, site: string, files: SiteFiles, options: { grace?: string; log?: Logger; prefix?: string } = {}) {
+function deploy(r: Router, site: string, files: SiteFiles, options: { grace?: string; log?: Logger; prefix?: string; s3?: S3Client } = {}) {
   const dir = writeSite(files);
   const inputs: Record<string, string> = {
     source: dir,
@@ -92,7 +92,7 @@ function deploy(r: Router, site: string, files: SiteFiles, options: { grace?: st
   };
   const settings = parseDeployStaticSettings((name) => inputs[name] ?? '', testEnvironment());
   return deployRelease(settings, settings.routing!, {
-    s3: s3At(motoEndpoint()),
+    s3: options.s3 ?? s3At(motoEndpoint()),
     kvs: createKvsClient(kvs.endpoint),
     cloudfront,
     log: options.log ?? silentLogger,
@@ -193,8 +193,14 @@ describe('promote', () => {
       const result = await promote(target(staging, 'staging'), target(production, 'production'), deps(s3), undefined, NO_VERIFY);
       expect(result).toMatchObject({ mode: 'copy', id: staged.id, switched: true, copied: 2, poolCopied: 2, poolReused: 0 });
       expect(commands.filter((c) => c === 'CopyObjectCommand')).toHaveLength(4);
-      // No file body: the only writes besides the copies are the lease (copy, then activation) and the record.
-      expect(puts).toEqual(['.slipway/lease.json', `.slipway/releases/${staged.id}.json`, '.slipway/lease.json']);
+      // No file body: the only writes besides the copies are the lease (copy, then activation), the
+      // marker naming the pool keys the copy writes (for gc, should it never finish) and the record.
+      expect(puts).toEqual([
+        '.slipway/lease.json',
+        `.slipway/staging/${staged.id}.json`,
+        `.slipway/releases/${staged.id}.json`,
+        '.slipway/lease.json',
+      ]);
       expect(await keys(production.bucket)).toEqual([
         `.slipway/releases/${staged.id}.json`,
         `_releases/${staged.id}/index.html`,
@@ -389,6 +395,119 @@ describe('gc', () => {
       const index = await inspector().send(new ListObjectsV2Command({ Bucket: r.bucket, Prefix: GC_INDEX_KEY }));
       expect(index.KeyCount).toBe(1);
       expect(Object.keys((await readGcIndex(store(r))).offSince).sort()).toEqual([ids[0], ids[1]].sort());
+    } finally {
+      await r.edge.stop();
+    }
+  });
+});
+
+/** A client that dies where a killed deploy would: its PutObject of a release record fails, after every file was staged. */
+function dyingBeforeTheRecord(): S3Client {
+  const s3 = s3At(motoEndpoint());
+  s3.middlewareStack.add(
+    (next, context) => (args) => {
+      const key = String((args.input as { Key?: string }).Key ?? '');
+      if (context.commandName === 'PutObjectCommand' && /^\.slipway\/releases\/[0-9a-f]{16}\.json$/.test(key))
+        return Promise.reject(new Error('killed before the record'));
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return s3;
+}
+
+describe('gc sweeps what a staging that never finished left', () => {
+  it('an orphan release folder and pool object stay within the grace and go after it; a pool key a record uses never goes; a dry run deletes nothing', async () => {
+    const r = await newRouter();
+    const gc = (options: { graceMs: number; at?: number; dryRun?: boolean }) =>
+      collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, {
+        keep: 10,
+        graceMs: options.graceMs,
+        ...(options.dryRun ? { dryRun: true } : {}),
+        ...(options.at ? { now: () => new Date(options.at!) } : {}),
+      });
+    try {
+      const v71 = await deploy(r, 'staging', build(71));
+      // A staging that finishes leaves no marker.
+      expect(await keys(r.bucket, '.slipway/staging/')).toEqual([]);
+
+      // A staging that wrote its record but died before removing its marker: the marker names a pool key
+      // the record uses. Even with no grace at all, gc removes only the marker.
+      await inspector().send(
+        new PutObjectCommand({
+          Bucket: r.bucket,
+          Key: `.slipway/staging/${v71.id}.json`,
+          Body: JSON.stringify({ version: 1, id: v71.id, startedAt: new Date().toISOString(), pool: ['assets/index-B71x9y8z7.js'] }),
+        }),
+      );
+      const before = await keys(r.bucket);
+      const stale = await gc({ graceMs: 0 });
+      expect(stale.orphans).toMatchObject({ folders: [], poolObjects: [], objectsDeleted: 1 });
+      expect(await keys(r.bucket)).toEqual(before.filter((k) => !k.startsWith('.slipway/staging/')));
+
+      // Build 72 (its own entry chunk, and an extra chunk) dies just before its record.
+      const killed = { ...build(72), 'assets/extra-Dq1w2e3r.js': 'export const extra = 72' };
+      await expect(deploy(r, 'staging', killed, { s3: dyingBeforeTheRecord() })).rejects.toThrow(/killed before the record/);
+      const folders = (await keys(r.bucket, '_releases/')).map((k) => k.split('/')[1]!).filter((id) => id !== v71.id);
+      const orphan = folders[0]!;
+      expect(await keys(r.bucket, `_releases/${orphan}/`)).toEqual([`_releases/${orphan}/index.html`, `_releases/${orphan}/robots.txt`]);
+      expect(await keys(r.bucket, `.slipway/releases/${orphan}`)).toEqual([]);
+      expect(await keys(r.bucket, 'assets/')).toEqual(
+        expect.arrayContaining(['assets/extra-Dq1w2e3r.js', 'assets/index-B72x9y8z7.js', 'assets/shared-Cq1w2e3r.js']),
+      );
+      expect(await keys(r.bucket, '.slipway/staging/')).toEqual([`.slipway/staging/${orphan}.json`]);
+
+      // Build 73 finds build 72's entry chunk in the pool with its bytes and uses it: its record now holds it.
+      const v73 = await deploy(r, 'staging', { ...build(72), 'robots.txt': 'User-agent: *\nDisallow: /73' });
+      expect(v73.stage?.poolReused).toBe(2);
+      // The gc after that deploy sees the orphans, within the grace (7 days): kept.
+      expect(v73.gc?.orphans).toMatchObject({
+        folders: [{ id: orphan, objects: 2, decision: 'grace' }],
+        poolObjects: [{ key: 'assets/extra-Dq1w2e3r.js', id: orphan, decision: 'grace' }],
+        foldersDeleted: 0,
+        poolObjectsDeleted: 0,
+        foldersInGrace: 1,
+        poolObjectsInGrace: 1,
+      });
+      const deletableAt = Date.parse(v73.gc!.orphans.folders[0]!.deletableAt!);
+      expect(deletableAt - Date.parse(v73.gc!.orphans.folders[0]!.lastModified)).toBe(7 * DAY);
+      const staged = await keys(r.bucket);
+
+      // An hour before the grace ends: still kept.
+      const early = await gc({ graceMs: 7 * DAY, at: deletableAt - 3_600_000 });
+      expect([early.orphans.foldersInGrace, early.orphans.poolObjectsInGrace, early.orphans.objectsDeleted]).toEqual([1, 1, 0]);
+      expect(await keys(r.bucket)).toEqual(staged);
+      // A dry run after the grace says what would go, and deletes nothing.
+      const dry = await gc({ graceMs: 7 * DAY, at: deletableAt + 60_000, dryRun: true });
+      expect(dry.orphans.folders.map((f) => f.decision)).toEqual(['delete']);
+      expect(dry.orphans.poolObjects.map((p) => [p.key, p.decision])).toEqual([['assets/extra-Dq1w2e3r.js', 'delete']]);
+      expect(await keys(r.bucket)).toEqual(staged);
+
+      const late = await gc({ graceMs: 7 * DAY, at: deletableAt + 60_000 });
+      expect(late.orphans).toMatchObject({
+        foldersDeleted: 1,
+        poolObjectsDeleted: 1,
+        foldersInGrace: 0,
+        poolObjectsInGrace: 0,
+        objectsDeleted: 4,
+      });
+      expect(late.deleted).toEqual([]);
+      const left = await keys(r.bucket);
+      expect(left.filter((k) => k.includes(orphan))).toEqual([]);
+      expect(left).not.toContain('assets/extra-Dq1w2e3r.js');
+      // Named by the dead staging's marker, but build 73's record uses it: it stays, as does everything of 71 and 73.
+      expect(staged.filter((k) => !left.includes(k)).sort()).toEqual(
+        [
+          `_releases/${orphan}/index.html`,
+          `_releases/${orphan}/robots.txt`,
+          'assets/extra-Dq1w2e3r.js',
+          `.slipway/staging/${orphan}.json`,
+        ].sort(),
+      );
+      expect(await title(r.edge, STAGING)).toBe('200 v72');
+      expect((await r.edge.get(STAGING, '/assets/index-B72x9y8z7.js')).status).toBe(200);
+      expect((await rollback(target(r, 'staging'), deps(), undefined, NO_VERIFY)).to).toBe(v71.id);
+      expect(await title(r.edge, STAGING)).toBe('200 v71');
     } finally {
       await r.edge.stop();
     }

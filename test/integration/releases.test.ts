@@ -393,6 +393,40 @@ describe('rollback verifies its target through the CDN first', () => {
     }
   });
 
+  it("promote by pointer with to-url: verified through from's host, then waited for on to's own URL until every POP serves it", async () => {
+    const lag: EdgeOption[] = [
+      { pop: 'NEAR', lagMs: 0 },
+      { pop: 'FAR', lagMs: 300 },
+    ];
+    const site = await newSite(lag);
+    try {
+      const PROD = 'prod.example.com';
+      await writeEntries(
+        createKvsClient(kvs.endpoint),
+        site.arn,
+        { desired: new Map([[hostKey(PROD), hostValue({ host: PROD, site: 'production' })]]), owns: () => false },
+        silentLogger,
+      );
+      const first = await deploy(site, v1);
+      const production = { ...target(site), site: 'production' };
+      const before = site.edge.requests.length;
+      const promoted = await promote(target(site), production, { ...deps(), cdn: cdnOf(site) }, undefined, {
+        verifyUrl: site.edge.edgeUrl(HOST),
+        toUrl: site.edge.edgeUrl(PROD),
+      });
+      expect(promoted).toMatchObject({ mode: 'pointer', id: first.id, verification: { problems: [] }, propagation: { served: true } });
+      expect(promoted.propagation!.ms).toBeGreaterThanOrEqual(200);
+      expect(Object.keys(promoted.propagation!.pops).sort()).toEqual(['FAR', 'NEAR']);
+      // Verification went to web's host with the token; the wait to production's host, without.
+      const asked = site.edge.requests.slice(before);
+      expect(new Set(asked.filter((q) => q.verify).map((q) => q.host))).toEqual(new Set([HOST]));
+      expect(new Set(asked.filter((q) => !q.verify).map((q) => `${q.host} ${q.path}`))).toEqual(new Set([`${PROD} /_slipway/release`]));
+      expect((await site.edge.get(PROD, '/', { pop: 'FAR' })).body).toContain('<title>v1</title>');
+    } finally {
+      await site.edge.stop();
+    }
+  });
+
   it('verify: false switches without a request through the CDN; without it, no host and no verify-url fails naming verify-url', async () => {
     const bucket = await newBucket();
     const arn = kvs.createStore('router');

@@ -314,6 +314,13 @@ describe('releases deploy killed with SIGKILL at every phase, then run again', (
       expect(rerun.errors, rerun.stdout).toEqual([]);
       expect(pointerOf(arn)).toEqual({ l: `${SITE}~${rerun.outputs['release-id']}`, b: v1.outputs['release-id'] });
       expect(await incompleteness(bucket, rerun.outputs['release-id']!)).toBeUndefined();
+      // The re-run staged the same release: whatever the killed run left is its now, nothing is orphaned
+      // (every release folder has its record, no staging marker is left).
+      const all = await inspector().send(new ListObjectsV2Command({ Bucket: bucket }));
+      const stored = (all.Contents ?? []).map((o) => o.Key!);
+      const folders = [...new Set(stored.filter((k) => k.startsWith('_releases/')).map((k) => k.split('/')[1]))];
+      expect(folders.filter((id) => !stored.includes(`.slipway/releases/${id}.json`))).toEqual([]);
+      expect(stored.filter((k) => k.startsWith('.slipway/staging/'))).toEqual([]);
       const back = await release({ command: 'rollback', verify: 'false', bucket, router: arn });
       expect(back.errors).toEqual([]);
       expect(liveId(arn)).toBe(v1.outputs['release-id']);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { humanDuration } from '../../src/actions/release/command.js';
 import { parseReleaseSettings } from '../../src/actions/release/settings.js';
-import { planGc, pointerHolders } from '../../src/lib/releases/gc.js';
+import { planGc, pointerHolders, type GcResult } from '../../src/lib/releases/gc.js';
+import { gcAfterDeployLines, orphanLines } from '../../src/lib/releases/gc-report.js';
 import { parsePointer, pointerValue } from '../../src/lib/releases/pointer.js';
 import type { ReleaseRecord } from '../../src/lib/releases/stage.js';
 import { testEnvironment } from '../support/environment.js';
@@ -26,6 +27,7 @@ describe('release settings', () => {
     expect(
       settings({ command: 'promote', from: 'pr-7', to: 'production', 'to-bucket': 'web-prod', 'to-router': 'prod-router' }).to,
     ).toEqual({ site: 'production', bucket: 'web-prod', prefix: '', router: 'prod-router' });
+    expect(settings({ command: 'promote', to: 'production', 'to-url': 'https://www.example.com/' }).toUrl).toBe('https://www.example.com/');
     expect(settings({ command: 'gc', 'keep-releases': '3', 'stale-asset-grace': '1h', 'dry-run': 'true' })).toMatchObject({
       keepReleases: 3,
       staleGraceMs: 3_600_000,
@@ -44,6 +46,8 @@ describe('release settings', () => {
     [{ command: 'list', 'release-id': A }, /Input 'release-id' is for command rollback and promote only/],
     [{ command: 'rollback', 'dry-run': 'true' }, /Input 'dry-run' is for command gc only/],
     [{ command: 'promote', to: 'production', 'to-bucket': 'Bad_Bucket' }, /Input 'to-bucket'/],
+    [{ command: 'rollback', 'to-url': 'https://www.example.com/' }, /Input 'to-url' is for command promote only/],
+    [{ command: 'promote', to: 'production', 'to-url': 'www.example.com' }, /Input 'to-url' must be the site's URL/],
   ])('%j is refused, naming the input', (inputs, message) => {
     expect(() => settings(inputs)).toThrow(message);
   });
@@ -139,5 +143,78 @@ describe('gc decisions', () => {
       [B, 'delete'],
       [A, 'delete'],
     ]);
+  });
+});
+
+describe('gc summaries', () => {
+  const base: GcResult = {
+    dryRun: false,
+    keep: 10,
+    graceMs: 7 * 86_400_000,
+    releases: [
+      { id: C, site: 'web', createdAt: '2026-11-03T00:00:00Z', bytes: 1, heldBy: ['web'], offSince: '', decision: 'held' },
+      {
+        id: B,
+        site: 'web',
+        createdAt: '2026-11-02T00:00:00Z',
+        bytes: 1,
+        heldBy: [],
+        offSince: '2026-11-30T00:00:00Z',
+        decision: 'grace',
+        deletableAt: '2026-12-07T00:00:00.000Z',
+      },
+    ],
+    deleted: [A],
+    objectsDeleted: 5,
+    poolObjectsDeleted: 2,
+    tableKeysDeleted: 3,
+    spared: [],
+    orphans: {
+      folders: [{ id: 'dddddddddddddddd', objects: 2, lastModified: '2026-11-20T00:00:00.000Z', decision: 'delete' }],
+      poolObjects: [
+        {
+          key: 'assets/x-Dq1w2e3r.js',
+          id: 'dddddddddddddddd',
+          lastModified: '2026-11-30T00:00:00.000Z',
+          decision: 'grace',
+          deletableAt: '2026-12-07T00:00:00.000Z',
+        },
+      ],
+      foldersDeleted: 1,
+      poolObjectsDeleted: 0,
+      foldersInGrace: 0,
+      poolObjectsInGrace: 1,
+      objectsDeleted: 2,
+    },
+  };
+
+  it("deploy-static's: releases deleted and kept and why, and what stagings that never finished left", () => {
+    expect(gcAfterDeployLines(base).join('\n')).toBe(
+      [
+        '**Garbage collection** after the switch (keep 10 per site, `stale-asset-grace` 7d): 1 release deleted (`aaaaaaaaaaaaaaaa`: 5 objects, 2 of them pool files no kept release uses, 3 routing keys); 2 releases kept (1 held by a pointer, 1 in their grace period); left by stagings that never finished: 1 release folder and 0 pool objects deleted, 0 folders and 1 pool object kept in grace.',
+        '',
+        'In grace: `bbbbbbbbbbbbbbbb` until 2026-12-07T00:00:00.000Z.',
+        '',
+      ].join('\n'),
+    );
+    const quiet = { ...base, deleted: [], releases: [base.releases[0]!], orphans: { ...base.orphans, folders: [], poolObjects: [] } };
+    expect(gcAfterDeployLines(quiet)[0]).toBe(
+      '**Garbage collection** after the switch (keep 10 per site, `stale-asset-grace` 7d): 0 releases deleted; 1 release kept (1 held by a pointer); nothing left by a staging that never finished.',
+    );
+    expect(gcAfterDeployLines(undefined)[0]).toMatch(/^\*\*Garbage collection\*\* after the switch did not run to the end/);
+  });
+
+  it("the release action's: one line of counts and each orphan with its decision; a dry run says would delete", () => {
+    expect(orphanLines(base)).toEqual([
+      "**Left by stagings that never finished** (a release folder without a record, pool objects no record uses; never served, so kept only until 7d after their last write, by S3's LastModified): deleted 1 release folder and 0 pool objects (2 objects with their markers); kept in grace: 0 folders, 1 pool object.",
+      '',
+      '| what | kind | last written | decision |',
+      '|---|---|---|---|',
+      '| `_releases/dddddddddddddddd/` | release folder, 2 files | 2026-11-20T00:00:00.000Z | deleted |',
+      '| `assets/x-Dq1w2e3r.js` | pool object of `dddddddddddddddd` | 2026-11-30T00:00:00.000Z | in grace until 2026-12-07T00:00:00.000Z |',
+      '',
+    ]);
+    expect(orphanLines({ ...base, dryRun: true })[0]).toContain('would delete 1 release folder and 0 pool objects; kept in grace');
+    expect(orphanLines({ ...base, orphans: { ...base.orphans, folders: [], poolObjects: [] } })).toEqual([]);
   });
 });

@@ -4,13 +4,16 @@ import { formatBytes } from '../../lib/util/bytes.js';
 import { codeSpan, table, type Column } from '../../lib/util/markdown.js';
 import type { ReleaseDeployResult } from '../../lib/releases/deploy.js';
 import { propagationLines, verificationLines } from '../../lib/releases/verify-report.js';
+import { gcAfterDeployLines } from '../../lib/releases/gc-report.js';
 
 export function releaseOutputs(r: ReleaseDeployResult): Record<OutputName<'deploy-static'>, string> {
   const s = r.stage;
   return {
     uploaded: String(s?.uploaded ?? 0),
     skipped: String(s ? s.copied + s.poolReused : 0),
-    deleted: '0',
+    // The deploy itself deletes nothing; the gc after its switch may.
+    deleted: String(r.gc ? r.gc.objectsDeleted + r.gc.orphans.objectsDeleted : 0),
+    'deleted-releases': r.gc ? JSON.stringify(r.gc.deleted) : '',
     'bytes-uploaded': String(s?.bytesUploaded ?? 0),
     // Nothing needs invalidating: a release's objects get new cache keys, pool objects never change.
     'changed-paths': '[]',
@@ -52,6 +55,7 @@ export function releaseSummary(site: string, r: ReleaseDeployResult): string {
   if (r.verification) lines.push(...verificationLines(r.verification));
   else if (!r.dryRun) lines.push('Not verified through the CDN (`verify: false`).', '');
   if (r.propagation) lines.push(...propagationLines(r.id, r.propagation));
+  if (!r.dryRun) lines.push(...gcAfterDeployLines(r.gc));
   lines.push(
     'No changed paths: in releases mode nothing needs invalidating (every release is served under its own cache keys, and pool files never change), so `changed-paths` is empty.',
   );

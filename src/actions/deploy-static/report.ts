@@ -20,6 +20,7 @@ export function deployStaticOutputs(result: SyncResult, changedPathsFile = ''): 
     'changed-paths-file': result.dryRun ? '' : changedPathsFile,
     'release-id': '',
     'previous-release-id': '',
+    'deleted-releases': '',
     url: '',
     'propagation-ms': '',
   };

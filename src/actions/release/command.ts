@@ -10,7 +10,11 @@ import { listReleases, rollback, type ListedRelease, type ReleaseTarget } from '
 import { promote, type PromoteResult } from '../../lib/releases/promote.js';
 import { VerificationFailed, type VerifyReport, type WaitResult } from '../../lib/releases/verify.js';
 import { propagationLines, verificationFailedSummary, verificationLines } from '../../lib/releases/verify-report.js';
+import { orphanLines } from '../../lib/releases/gc-report.js';
 import { PartialFailure } from '../../lib/util/partial-failure.js';
+import { humanDuration } from '../../lib/util/clock.js';
+
+export { humanDuration };
 
 export interface ReleaseCommandResult {
   outputs: Record<OutputName<'release'>, string>;
@@ -18,18 +22,6 @@ export interface ReleaseCommandResult {
 }
 
 const NO_OUTPUTS = { 'release-id': '', 'previous-release-id': '', releases: '', 'deleted-releases': '', 'propagation-ms': '' };
-
-/** 7d, 36h, 15m, 90s: the largest unit that divides the duration. */
-export function humanDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const)
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
-}
 
 function listSummary(settings: ReleaseActionSettings, releases: ListedRelease[]): string {
   const lines = [`### Releases of site ${codeSpan(settings.site)}`, ''];
@@ -97,6 +89,8 @@ function gcSummary(settings: ReleaseActionSettings, r: GcResult): string {
       `${r.deleted.length} releases deleted: ${r.objectsDeleted} objects (${r.poolObjectsDeleted} of them shared pool files no kept release uses), ${r.tableKeysDeleted} routing keys.`,
     );
   if (r.spared.length > 0) lines.push('', `Spared (a pointer took them while gc ran): ${r.spared.map((id) => codeSpan(id)).join(', ')}.`);
+  const orphans = orphanLines(r);
+  if (orphans.length > 0) lines.push('', ...orphans);
   return lines.join('\n') + '\n';
 }
 
@@ -169,7 +163,7 @@ export async function runReleaseCommand(settings: ReleaseActionSettings, deps: R
       { bucket: to.bucket, prefix: to.prefix, site: to.site, storeArn: toArn },
       deps,
       settings.releaseId,
-      verify,
+      { ...verify, ...(settings.toUrl ? { toUrl: settings.toUrl } : {}) },
     ).catch((error: unknown) => {
       throw error instanceof VerificationFailed ? unverified(error, to.site) : error;
     });

@@ -37,6 +37,8 @@ export interface ReleaseActionSettings {
   verify: boolean;
   /** rollback and promote: the URL to verify through; default the first host the router maps to the site owning the target's table. */
   verifyUrl?: string;
+  /** promote: the URL of site to, polled after the switch (and across stores verified through); default its first host. */
+  toUrl?: string;
   aws: S3ClientSettings;
 }
 
@@ -47,6 +49,7 @@ const ONLY = {
   'to-bucket': ['promote'],
   'to-prefix': ['promote'],
   'to-router': ['promote'],
+  'to-url': ['promote'],
   'verify-url': ['rollback', 'promote'],
 } as const;
 
@@ -146,6 +149,10 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     const value = inputs.optional('verify-url');
     return value === undefined ? undefined : parseSiteUrl('verify-url', value);
   });
+  const toUrl = c.field(() => {
+    const value = inputs.optional('to-url');
+    return value === undefined ? undefined : parseSiteUrl('to-url', value);
+  });
   const aws = parseS3Connection(inputs, c);
   const v = c.done({
     command,
@@ -161,6 +168,7 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     dryRun,
     verify,
     verifyUrl,
+    toUrl,
     aws,
   });
   return {
@@ -177,6 +185,7 @@ export function parseReleaseSettings(raw: RawInputs, _env: ActionEnvironment): R
     dryRun: v.dryRun,
     verify: v.verify,
     ...(v.verifyUrl ? { verifyUrl: v.verifyUrl } : {}),
+    ...(v.toUrl ? { toUrl: v.toUrl } : {}),
     aws: { ...v.aws, concurrency: 16 },
   };
 }

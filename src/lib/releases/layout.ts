@@ -13,6 +13,9 @@ export const RELEASE_ID = /^[0-9a-f]{16}$/;
 /** Where a release's record lives under the site prefix (a dot folder: the router never serves it). */
 export const recordKey = (id: string): string => `.slipway/releases/${id}.json`;
 export const releaseFolder = (id: string): string => `${RELEASES_FOLDER}${id}/`;
+/** Where a staging in progress names the pool keys it uploads (staging.ts): gone once its record is written. */
+export const STAGING_FOLDER = '.slipway/staging/';
+export const stagingKey = (id: string): string => `${STAGING_FOLDER}${id}.json`;
 /** The routing-table site of one release: its entries stay in the store while the release is kept. */
 export const releaseSite = (site: string, id: string): string => `${site}~${id}`;
 

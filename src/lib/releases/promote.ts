@@ -7,7 +7,8 @@
 //     server-side (CopyObject, S3 API reference: https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html;
 //     the metadata is copied with the object), the pool never overwritten with different bytes, the
 //     record written last, the routing table written under the target site's name; then the same
-//     one-write switch.
+//     one-write switch. Like a staging, the copy names the pool keys it writes in a marker first
+//     (staging.ts), so gc can sweep what a copy that never finishes leaves in the target store.
 import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { isNotFound } from '../aws/errors.js';
 import { readAllEntries, writeEntries } from '../router/store.js';
@@ -22,6 +23,7 @@ import { recordKey, releaseFolder, releaseSite } from './layout.js';
 import type { ReleaseTarget } from './manage.js';
 import { readPointer } from './pointer.js';
 import { PoolConflict, readRecord, type ReleaseRecord } from './stage.js';
+import { clearStagingMarker, writeStagingMarker } from './staging.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 export interface PromoteResult {
@@ -90,6 +92,8 @@ async function copyRelease(
     else result.poolReused++;
   });
   if (conflicts.length > 0) throw new PoolConflict(conflicts.sort());
+  // As a staging does: name the pool keys about to be written, so gc can sweep them if this copy never finishes.
+  await writeStagingMarker(storeOf(to, deps), record.id, missing);
   await forEachLimit(missing, 16, async (key) => {
     await deps.s3.send(
       new CopyObjectCommand({
@@ -120,6 +124,12 @@ async function copyRelease(
   );
 }
 
+/** A promotion's CDN settings: a rollback's, and the target site's own URL. */
+export interface PromoteVerifySettings extends VerifySettings {
+  /** The URL of site `to` (to-url): polled after the switch, and verified through when the pointer links to a table of `to`. Default: its first host. */
+  toUrl?: string;
+}
+
 /**
  * Makes release `releaseId` (default: the one `from.site` serves) live on `to.site`. Unless
  * `verify.verify` is false, the release is verified through the CDN with its token before the switch
@@ -131,7 +141,7 @@ export async function promote(
   to: ReleaseTarget,
   deps: ReleaseDeps,
   releaseId?: string,
-  verify: VerifySettings = {},
+  verify: PromoteVerifySettings = {},
 ): Promise<PromoteResult> {
   const source = await readPointer(deps.kvs, from.storeArn, from.site);
   const id = releaseId ?? source.live;
@@ -166,7 +176,14 @@ export async function promote(
   const tableSite = !sameStore ? releaseSite(to.site, id) : restore ? releaseSite(record.site, id) : releaseSite(owner, id);
   const tableOwner = tableSite.slice(0, -id.length - 1);
   // The router serves a release on verification only through a host of the site owning its table.
-  const verifyUrl = verifyUrlFor(verify, stored, tableOwner, `release ${id}`);
+  const verifyUrl = verifyUrlFor(
+    tableOwner === to.site && verify.verifyUrl === undefined && verify.toUrl !== undefined
+      ? { ...verify, verifyUrl: verify.toUrl }
+      : verify,
+    stored,
+    tableOwner,
+    `release ${id}`,
+  );
   let entries = new Map([...stored].filter(([k]) => ownedBy(tableSite)(k)));
   if (restore) {
     entries = new Map(Object.entries(record.table));
@@ -189,6 +206,7 @@ export async function promote(
             CacheControl: 'no-store',
           }),
         );
+        await clearStagingMarker(toStore, id);
       }),
     );
     await writeEntries(deps.kvs, to.storeArn, { desired: table, owns: ownedBy(tableSite) }, deps.log);
@@ -201,7 +219,7 @@ export async function promote(
   deps.log.info(
     `site ${to.site} now serves release ${id} (was ${target.live || 'none'}), ${sameStore ? 'by one pointer write' : `copied server-side (${result.copied} release files, ${result.poolCopied} pool files; ${result.poolReused} already there)`}`,
   );
-  const propagation = verifyUrl ? await awaitSwitch(verifyUrl, tableOwner, stored, to.site, id, deps) : undefined;
+  const propagation = verifyUrl ? await awaitSwitch(verifyUrl, tableOwner, stored, to.site, id, deps, verify.toUrl) : undefined;
   if (propagation) result.propagation = propagation;
   return result;
 }

@@ -6,7 +6,9 @@
 //      server-side, the others uploaded;
 //   4. the release record, last: a release without its record is incomplete and is never activated.
 // All of it under the store's lease (guard.ts), so garbage collection never deletes a pool object
-// this staging has just found in place.
+// this staging has just found in place, nor anything it is writing. Before step 2 a marker names the
+// pool keys it will write (staging.ts), deleted after step 4: what a staging that never finishes
+// leaves (a release folder with no record, pool objects no record uses) is for gc to sweep.
 import { requestHeaders } from '../s3-sync/execute.js';
 import {
   CopyObjectCommand,
@@ -25,6 +27,7 @@ import type { ObjectHeaders } from '../s3-sync/rules.js';
 import { forEachLimit } from '../util/concurrency.js';
 import { readGcIndex, underStoreLease, writeGcIndex } from './guard.js';
 import { recordKey, releaseFolder, type BuildFile, type ReleaseLayout } from './layout.js';
+import { clearStagingMarker, writeStagingMarker } from './staging.js';
 
 export interface ReleaseRecord {
   version: 1;
@@ -108,12 +111,13 @@ async function put(t: StageTarget, key: string, path: string, headers: ObjectHea
   return body.length;
 }
 
-async function stagePool(
+/** The pool files this build needs that are missing; a key holding other bytes fails here, before anything is written. */
+async function checkPool(
   t: StageTarget,
   pool: readonly BuildFile[],
   paths: ReadonlyMap<string, string>,
   result: StageResult,
-): Promise<void> {
+): Promise<BuildFile[]> {
   const missing: BuildFile[] = [];
   const conflicts: string[] = [];
   await forEachLimit(pool, t.concurrency, async (f) => {
@@ -123,6 +127,15 @@ async function stagePool(
     else result.poolReused++;
   });
   if (conflicts.length > 0) throw new PoolConflict(conflicts.sort());
+  return missing;
+}
+
+async function uploadPool(
+  t: StageTarget,
+  missing: readonly BuildFile[],
+  paths: ReadonlyMap<string, string>,
+  result: StageResult,
+): Promise<void> {
   await forEachLimit(missing, t.concurrency, async (f) => {
     try {
       result.bytesUploaded += await put(t, f.key, paths.get(f.key)!, f.headers, true);
@@ -193,9 +206,16 @@ export async function stageRelease(
     // A release gc has started deleting is staged again in full (its files may be half gone).
     const deleting = (await readGcIndex(t)).deleting.includes(layout.id);
     if (!deleting && (await readRecord(t, layout.id))) return { ...result, reused: true };
-    await t.log.group(`Stage the shared asset pool (${layout.pool.length} immutable files)`, () =>
-      stagePool(t, layout.pool, paths, result),
-    );
+    await t.log.group(`Stage the shared asset pool (${layout.pool.length} immutable files)`, async () => {
+      const missing = await checkPool(t, layout.pool, paths, result);
+      // Named before the first write, so gc can tell what a staging that never finishes leaves (staging.ts).
+      await writeStagingMarker(
+        t,
+        layout.id,
+        missing.map((f) => f.key),
+      );
+      await uploadPool(t, missing, paths, result);
+    });
     await t.log.group(`Stage release ${layout.id} (${layout.release.length} files under ${releaseFolder(layout.id)})`, () =>
       stageReleaseFolder(
         t,
@@ -214,6 +234,7 @@ export async function stageRelease(
         CacheControl: 'no-store',
       }),
     );
+    await clearStagingMarker(t, layout.id);
     if (deleting) {
       const index = await readGcIndex(t);
       await writeGcIndex(t, { ...index, deleting: index.deleting.filter((id) => id !== layout.id) });

@@ -86,8 +86,9 @@ export async function awaitServed(url: string, id: string, deps: ReleaseDeps, lo
 /**
  * After a rollback or promotion switched `site` to release `id` (verified through `verifyUrl`, a host of
  * `owner`, the site owning the table the pointer links to): waits until the site's own host serves
- * it. When the owner is another site (a promotion by pointer), that is the first host the router maps
- * to `site`; without one there is nothing to poll (undefined).
+ * it: `given` (the release action's to-url), else `verifyUrl` when the owner is the site, else (a
+ * promotion by pointer) the first host the router maps to `site`; without one there is nothing to
+ * poll (undefined).
  */
 export async function awaitSwitch(
   verifyUrl: string,
@@ -96,8 +97,9 @@ export async function awaitSwitch(
   site: string,
   id: string,
   deps: ReleaseDeps,
+  given?: string,
 ): Promise<WaitResult | undefined> {
-  const url = owner === site ? verifyUrl : siteUrl(store, site);
+  const url = given ?? (owner === site ? verifyUrl : siteUrl(store, site));
   if (!url) {
     deps.log.info(`the router maps no host to site ${site}: not waiting for the edges to serve release ${id}`);
     return undefined;

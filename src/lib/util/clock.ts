@@ -15,6 +15,18 @@ export function backoff(attempt: number, baseMs: number, capMs: number, random: 
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** 7d, 36h, 15m, 90s: the largest unit that divides the duration (as the duration inputs are written). */
+export function humanDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const s = Math.round(ms / 1000);
