@@ -1,7 +1,7 @@
 // npm run bench — deploy-static against rclone, `aws s3 sync` and the endpoint's own limits (a bare
 // PutObject loop for full deploys, a bare list-and-hash script for redeploys), side by side in one run, on deterministic sites, against a private moto behind a counting
 // proxy. Prints one Markdown table and writes bench/results/latest.{md,json}.
-//   FILES=5000 REPEATS=3 SCALE=10000,30000,100000 npm run bench
+//   FILES=2000 REPEATS=3 SCALE=10000,100000 npm run bench (the defaults)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,7 +20,7 @@ import { assertSameAsSite } from './lib/same-bucket.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FILES = Number(process.env.FILES ?? 2000);
 const REPEATS = Number(process.env.REPEATS ?? 3);
-const SCALE = (process.env.SCALE ?? '10000,30000,100000').split(',').map(Number);
+const SCALE = (process.env.SCALE ?? '10000,100000').split(',').map(Number);
 /** Scenario 7: how many objects to list, and the endpoint's delay per request. */
 const LIST_FILES = Number(process.env.LIST_FILES ?? 100000);
 const LATENCY_MS = 30;
