@@ -1,7 +1,7 @@
 // The release action's promote and gc, and the store's size budget, on the stand-ins: moto's S3,
 // the KeyValueStore fake through the real SDK (SigV4A), every page and chunk requested through the
 // edge simulator running the published router.
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKvs } from '../../stand-ins/fake-kvs.mjs';
@@ -10,6 +10,7 @@ import { silentLogger, type Logger } from '../../src/lib/log/logger.js';
 import { StoreBudgetExceeded } from '../../src/lib/releases/budget.js';
 import { deployRelease } from '../../src/lib/releases/deploy.js';
 import { collectGarbage } from '../../src/lib/releases/gc.js';
+import { emptyManifest, serializeManifest } from '../../src/lib/s3-sync/manifest.js';
 import { GC_INDEX_KEY, ReleaseUnavailable, readGcIndex } from '../../src/lib/releases/guard.js';
 import { listReleases, rollback, type ReleaseTarget } from '../../src/lib/releases/manage.js';
 import { promote } from '../../src/lib/releases/promote.js';
@@ -508,6 +509,46 @@ describe('gc sweeps what a staging that never finished left', () => {
       expect((await r.edge.get(STAGING, '/assets/index-B72x9y8z7.js')).status).toBe(200);
       expect((await rollback(target(r, 'staging'), deps(), undefined, NO_VERIFY)).to).toBe(v71.id);
       expect(await title(r.edge, STAGING)).toBe('200 v71');
+    } finally {
+      await r.edge.stop();
+    }
+  });
+
+  it("a dead staging's pool key that the mirror's manifest lists stays after the grace; a key two dead markers name is deleted once", async () => {
+    const r = await newRouter();
+    try {
+      await deploy(r, 'staging', build(81));
+      const killed = { ...build(82), 'assets/mirrored-Dq1w2e3r.js': 'export const m = 82', 'assets/twice-Dq1w2e3r.js': 'export const t = 82' };
+      await expect(deploy(r, 'staging', killed, { s3: dyingBeforeTheRecord() })).rejects.toThrow(/killed before the record/);
+      const [marker] = await keys(r.bucket, '.slipway/staging/');
+      const dead = JSON.parse(
+        await (await inspector().send(new GetObjectCommand({ Bucket: r.bucket, Key: marker! }))).Body!.transformToString(),
+      ) as { pool: string[] };
+      expect(dead.pool).toEqual(expect.arrayContaining(['assets/mirrored-Dq1w2e3r.js', 'assets/twice-Dq1w2e3r.js']));
+      // A second dead staging named one of the same keys.
+      const second = `.slipway/staging/${'f'.repeat(16)}.json`;
+      await inspector().send(
+        new PutObjectCommand({
+          Bucket: r.bucket,
+          Key: second,
+          Body: JSON.stringify({ version: 1, id: 'f'.repeat(16), startedAt: new Date().toISOString(), pool: ['assets/twice-Dq1w2e3r.js'] }),
+        }),
+      );
+      // A mirror deploy of the prefix found the mirrored chunk in place (same bytes) and recorded it as its own.
+      const manifest = emptyManifest();
+      manifest.objects['assets/mirrored-Dq1w2e3r.js'] = { etag: 'e', cacheControl: 'public, max-age=31536000, immutable', contentType: 'text/javascript' };
+      await inspector().send(new PutObjectCommand({ Bucket: r.bucket, Key: '.slipway/manifest.json', Body: serializeManifest(manifest) }));
+
+      const late = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, {
+        keep: 10,
+        graceMs: DAY,
+        now: () => new Date(Date.now() + 2 * DAY),
+      });
+      expect(late.orphans.poolObjects.map((p) => p.key)).not.toContain('assets/mirrored-Dq1w2e3r.js');
+      expect(late.orphans.poolObjects.filter((p) => p.key === 'assets/twice-Dq1w2e3r.js')).toHaveLength(1);
+      const left = await keys(r.bucket, 'assets/');
+      expect(left).toContain('assets/mirrored-Dq1w2e3r.js');
+      expect(left).not.toContain('assets/twice-Dq1w2e3r.js');
     } finally {
       await r.edge.stop();
     }

@@ -25,12 +25,14 @@
 //     (10 minutes; the default grace is 7 days) gc leaves them alone; a grace of 0 trusts the lease alone.
 //   - the dry run takes no lease, and deletes nothing.
 // Only folders under _releases/ (reserved: a build holding that folder is refused) and pool keys a
-// marker names are ever candidates: whatever else lies beside the releases (the mirror's own files
-// after a move to releases mode, another tool's uploads) is never touched.
+// marker names are ever candidates, and of those never a key the mirror's manifest of the prefix
+// lists (a mirror deploy that found a dead staging's pool file in place, same bytes, kept it as its
+// own): whatever else lies beside the releases (the mirror's own files after a move to releases
+// mode, another tool's uploads) is never touched.
 import { HeadObjectCommand, ListObjectsV2Command, type ObjectIdentifier } from '@aws-sdk/client-s3';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import type { LeaseOptions } from '../s3-sync/lease.js';
-import { deleteObjects } from '../s3-sync/remote.js';
+import { deleteObjects, readManifest } from '../s3-sync/remote.js';
 import { readAllEntries, writeEntries } from '../router/store.js';
 import { describeError, isNotFound } from '../aws/errors.js';
 import { humanDuration } from '../util/clock.js';
@@ -162,7 +164,13 @@ interface Listed {
 }
 
 /** Every object under `prefix` (and, with a delimiter, the common prefixes instead of what is below them). */
-async function listObjects(store: ReleaseStore, prefix: string, delimiter?: string): Promise<{ objects: Listed[]; prefixes: string[] }> {
+async function listObjects(
+  store: ReleaseStore,
+  prefix: string,
+  delimiter?: string,
+  /** A LastModified S3 left out counts as this (gc passes now: never older than the grace). */
+  missing = 0,
+): Promise<{ objects: Listed[]; prefixes: string[] }> {
   const objects: Listed[] = [];
   const prefixes: string[] = [];
   let token: string | undefined;
@@ -175,7 +183,7 @@ async function listObjects(store: ReleaseStore, prefix: string, delimiter?: stri
         ...(token ? { ContinuationToken: token } : {}),
       }),
     );
-    for (const o of page.Contents ?? []) if (o.Key) objects.push({ key: o.Key, lastModified: o.LastModified?.getTime() ?? 0 });
+    for (const o of page.Contents ?? []) if (o.Key) objects.push({ key: o.Key, lastModified: o.LastModified?.getTime() ?? missing });
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
     token = page.NextContinuationToken;
   } while (token);
@@ -186,9 +194,11 @@ async function listKeys(store: ReleaseStore, prefix: string): Promise<string[]> 
   return (await listObjects(store, prefix)).objects.map((o) => o.key);
 }
 
-async function lastModified(store: ReleaseStore, key: string): Promise<number | undefined> {
+async function lastModified(store: ReleaseStore, key: string, missing: number): Promise<number | undefined> {
   try {
-    return (await store.s3.send(new HeadObjectCommand({ Bucket: store.bucket, Key: store.prefix + key }))).LastModified?.getTime() ?? 0;
+    return (
+      (await store.s3.send(new HeadObjectCommand({ Bucket: store.bucket, Key: store.prefix + key }))).LastModified?.getTime() ?? missing
+    );
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -212,11 +222,15 @@ const decide = (newest: number, graceMs: number, now: Date): { decision: OrphanD
 async function findOrphans(store: ReleaseStore, records: readonly ReleaseRecord[], graceMs: number, now: Date): Promise<OrphanPlan> {
   const recorded = new Set(records.map((r) => r.id));
   const used = new Set(records.flatMap((r) => Object.keys(r.files).filter((k) => r.files[k]!.pool)));
+  // A mirror deploy of the same prefix may have found a dead staging's pool file already in place
+  // (same bytes) and kept it as its own: whatever the mirror's manifest lists is never an orphan.
+  for (const key of Object.keys((await readManifest(store.s3, store.bucket, store.prefix))?.objects ?? {})) used.add(key);
+  const nowMs = now.getTime();
   const base = store.prefix + RELEASES_FOLDER;
-  const folderIds = (await listObjects(store, base, '/')).prefixes
+  const folderIds = (await listObjects(store, base, '/', nowMs)).prefixes
     .map((p) => p.slice(base.length, -1))
     .filter((id) => RELEASE_ID.test(id) && !recorded.has(id));
-  const markers = (await listObjects(store, store.prefix + STAGING_FOLDER)).objects
+  const markers = (await listObjects(store, store.prefix + STAGING_FOLDER, undefined, nowMs)).objects
     .map((o) => ({ ...o, id: o.key.slice(store.prefix.length + STAGING_FOLDER.length).replace(/\.json$/, '') }))
     .filter((m) => RELEASE_ID.test(m.id));
   const plan: OrphanPlan = {
@@ -233,17 +247,20 @@ async function findOrphans(store: ReleaseStore, records: readonly ReleaseRecord[
     markers: [],
   };
   const folderObjects = new Map<string, Listed[]>();
-  for (const id of folderIds) folderObjects.set(id, (await listObjects(store, store.prefix + releaseFolder(id))).objects);
+  for (const id of folderIds) folderObjects.set(id, (await listObjects(store, store.prefix + releaseFolder(id), undefined, nowMs)).objects);
+  /** Pool keys already taken by an earlier marker (two dead stagings may name one key). */
+  const claimed = new Set<string>();
   for (const marker of markers) {
     // The staging finished after all (its record is there) but could not remove its marker.
     if (recorded.has(marker.id)) {
       plan.markers.push(marker.key);
       continue;
     }
-    const named = (await readStagingMarker(store, marker.key))?.pool.filter((k) => !used.has(k)) ?? [];
+    const named = (await readStagingMarker(store, marker.key))?.pool.filter((k) => !used.has(k) && !claimed.has(k)) ?? [];
+    for (const k of named) claimed.add(k);
     const pool: OrphanPoolObject[] = [];
     await forEachLimit(named, 16, async (key) => {
-      const at = await lastModified(store, key);
+      const at = await lastModified(store, key, nowMs);
       if (at !== undefined) pool.push({ key, id: marker.id, lastModified: new Date(at).toISOString(), ...decide(at, graceMs, now) });
     });
     pool.sort((a, b) => (a.key < b.key ? -1 : 1));
