@@ -148,6 +148,11 @@ async function releases(step, check, env, s3) {
           hosts: [...new Set(verified.map((q) => q.host))],
         },
         polled: [...new Set(asked.filter((q) => !q.verify && q.path === '/_slipway/release').map((q) => `${q.host} at ${q.pop}`))].sort(),
+        // The edge's log is in arrival order: every request with the token came before the first poll
+        // for the new id, which only starts once the pointer is written.
+        verifiedFirst:
+          asked.findLastIndex((q) => q.verify) < asked.findIndex((q) => !q.verify && q.path === '/_slipway/release') &&
+          asked.some((q) => q.verify),
         propagationMs: run.outputs['propagation-ms'] ?? '',
         verification: line(run.summary, 'Verified through the CDN'),
         served: line(run.summary, 'Served everywhere'),
@@ -166,6 +171,8 @@ async function releases(step, check, env, s3) {
           ) &&
           t.verified.paths.some((p) => /^\/assets\/index-B\dk3m9x2\.js$/.test(p)) &&
           t.pointerWrites === 1 &&
+          t.verifiedFirst &&
+          POPS.every(({ pop }) => t.polled.some((p) => p.endsWith(` at ${pop}`))) &&
           /^\d+$/.test(t.propagationMs),
         `${t.verified.requests} requests with the token (${t.verified.paths.join(', ')}); served everywhere ${t.propagationMs} ms after the pointer write`,
       );
@@ -218,6 +225,7 @@ async function releases(step, check, env, s3) {
       pointer('production').l === `staging~${ids.v2}` &&
         promoted.storeWrites === 1 &&
         promoted.run.outputs['release-id'] === ids.v2 &&
+        promoted.polled.length > 0 &&
         promoted.polled.every((p) => p.startsWith(`${PRODUCTION_HOST} `)) &&
         everywhere(production, 'connect2 v2'),
       `${JSON.stringify(pointer('production'))}, ${promoted.storeWrites} store write(s); ${production.join('; ')}`,
