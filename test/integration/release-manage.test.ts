@@ -518,7 +518,11 @@ describe('gc sweeps what a staging that never finished left', () => {
     const r = await newRouter();
     try {
       await deploy(r, 'staging', build(81));
-      const killed = { ...build(82), 'assets/mirrored-Dq1w2e3r.js': 'export const m = 82', 'assets/twice-Dq1w2e3r.js': 'export const t = 82' };
+      const killed = {
+        ...build(82),
+        'assets/mirrored-Dq1w2e3r.js': 'export const m = 82',
+        'assets/twice-Dq1w2e3r.js': 'export const t = 82',
+      };
       await expect(deploy(r, 'staging', killed, { s3: dyingBeforeTheRecord() })).rejects.toThrow(/killed before the record/);
       const [marker] = await keys(r.bucket, '.slipway/staging/');
       const dead = JSON.parse(
@@ -536,7 +540,11 @@ describe('gc sweeps what a staging that never finished left', () => {
       );
       // A mirror deploy of the prefix found the mirrored chunk in place (same bytes) and recorded it as its own.
       const manifest = emptyManifest();
-      manifest.objects['assets/mirrored-Dq1w2e3r.js'] = { etag: 'e', cacheControl: 'public, max-age=31536000, immutable', contentType: 'text/javascript' };
+      manifest.objects['assets/mirrored-Dq1w2e3r.js'] = {
+        etag: 'e',
+        cacheControl: 'public, max-age=31536000, immutable',
+        contentType: 'text/javascript',
+      };
       await inspector().send(new PutObjectCommand({ Bucket: r.bucket, Key: '.slipway/manifest.json', Body: serializeManifest(manifest) }));
 
       const late = await collectGarbage(store(r), createKvsClient(kvs.endpoint), r.arn, {
