@@ -367,6 +367,8 @@ const med = (/** @type {string} */ scenario, /** @type {string} */ tool) => {
 const full = { slipway: med('1.', 'slipway'), aws: med('1.', 'aws'), bare: med('1.', 'bare') };
 const redeploy = { slipway: med('2.', 'slipway'), aws: med('2.', 'aws') };
 const ok = (/** @type {boolean} */ b) => (b ? '✅' : '❌');
+/** A target's verdict, or — when its scenario did not run (SCENARIOS, FILES). */
+const verdict = (/** @type {boolean} */ ran, /** @type {boolean} */ b) => (ran ? ok(b) : '—');
 /** Slipway against rclone (≥ 1.5× faster) and against the floor (within 1.3×), per redeploy scenario. */
 const peerTargets = ['2.', '3.'].flatMap((n) => {
   const name = n === '2.' ? 'CI redeploy' : 'no-change redeploy';
@@ -393,18 +395,18 @@ const linear = marginal.length > 0 && marginal.every((m) => m <= firstAverage * 
 const actionStarts = startup.filter((s) => !s.action.startsWith('start-up floor'));
 const big = scale.at(-1);
 const targets = [
-  `| full deploy within 90% of the endpoint's limit | slipway ${fmt(full.slipway)} s vs bare loop ${fmt(full.bare)} s: ${fmt((full.bare / full.slipway) * 100, 0)}% of the limit | ${ok(full.bare / full.slipway >= 0.9)} |`,
-  `| full deploy faster than rclone | ${withRclone ? `${fmt(med('1.', 'rclone') / full.slipway)}× (rclone ${fmt(med('1.', 'rclone'))} s)` : `rclone not installed: skipped (\`${RCLONE_INSTALL}\`)`} | ${withRclone ? ok(full.slipway < med('1.', 'rclone')) : '—'} |`,
-  `| full deploy faster than aws s3 sync | ${hasAws ? `${fmt(full.aws / full.slipway)}× (aws ${fmt(full.aws)} s)` : 'aws CLI not installed: skipped'} | ${hasAws ? ok(full.slipway < full.aws) : '—'} |`,
-  `| CI redeploy ≥ 10× faster than aws s3 sync, only changed files sent | ${hasAws ? `${fmt(redeploy.aws / redeploy.slipway, 1)}×` : 'skipped'}; slipway sent ${median(rows.find((r) => r.scenario.startsWith('2.') && r.tool === 'slipway')?.runs.map((r) => r.puts) ?? [0])} bodies for ${Math.round(FILES * 0.01)} changed files (+1 manifest) | ${hasAws ? ok(redeploy.aws / redeploy.slipway >= 10) : '—'} |`,
+  `| full deploy within 90% of the endpoint's limit | slipway ${fmt(full.slipway)} s vs bare loop ${fmt(full.bare)} s: ${fmt((full.bare / full.slipway) * 100, 0)}% of the limit | ${verdict(!Number.isNaN(full.slipway), full.bare / full.slipway >= 0.9)} |`,
+  `| full deploy faster than rclone | ${withRclone ? `${fmt(med('1.', 'rclone') / full.slipway)}× (rclone ${fmt(med('1.', 'rclone'))} s)` : `rclone not installed: skipped (\`${RCLONE_INSTALL}\`)`} | ${withRclone ? verdict(!Number.isNaN(full.slipway), full.slipway < med('1.', 'rclone')) : '—'} |`,
+  `| full deploy faster than aws s3 sync | ${hasAws ? `${fmt(full.aws / full.slipway)}× (aws ${fmt(full.aws)} s)` : 'aws CLI not installed: skipped'} | ${hasAws ? verdict(!Number.isNaN(full.slipway), full.slipway < full.aws) : '—'} |`,
+  `| CI redeploy ≥ 10× faster than aws s3 sync, only changed files sent | ${hasAws ? `${fmt(redeploy.aws / redeploy.slipway, 1)}×` : 'skipped'}; slipway sent ${median(rows.find((r) => r.scenario.startsWith('2.') && r.tool === 'slipway')?.runs.map((r) => r.puts) ?? [0])} bodies for ${Math.round(FILES * 0.01)} changed files (+1 manifest) | ${hasAws ? verdict(!Number.isNaN(redeploy.slipway), redeploy.aws / redeploy.slipway >= 10) : '—'} |`,
   ...peerTargets,
-  `| no-change redeploy: 0 bodies, ≤ 1 list per 990 objects + the manifest and the lease's 2 requests | ${median(noChange.map((r) => r.puts))} PUTs, ${median(noChange.map((r) => r.requests))} requests for ${FILES} objects | ${ok(median(noChange.map((r) => r.puts)) === 0 && median(noChange.map((r) => r.requests)) <= Math.ceil((FILES + 2) / 990) + 3)} |`,
+  `| no-change redeploy: 0 bodies, ≤ 1 list per 990 objects + the manifest and the lease's 2 requests | ${median(noChange.map((r) => r.puts))} PUTs, ${median(noChange.map((r) => r.requests))} requests for ${FILES} objects | ${verdict(noChange.length > 0, median(noChange.map((r) => r.puts)) === 0 && median(noChange.map((r) => r.requests)) <= Math.ceil((FILES + 2) / 990) + 3)} |`,
   ...(Number.isNaN(listing.ranges)
     ? []
     : [
         `| ${LIST_FILES} objects listed side by side, ${LATENCY_MS} ms per request | ${LATENCY_MS} ms per request adds ${fmt(listing.ranges - listing.reference)} s to Slipway's dry run (${fmt(listing.reference)} → ${fmt(listing.ranges)} s); one sequential chain of list requests takes ${fmt(listing.chain)} s | ${ok(listing.ranges - listing.reference < listing.chain / 4)} |`,
       ]),
-  `| rule change: no body re-sent | ${median(ruleChange.map((r) => r.ops.CopyObject ?? 0))} CopyObject, ${median(ruleChange.map((r) => r.puts))} PUTs (the manifest) for ${String(extra.pngFiles)} .png files | ${ok(median(ruleChange.map((r) => r.puts)) <= 1)} |`,
+  `| rule change: no body re-sent | ${median(ruleChange.map((r) => r.ops.CopyObject ?? 0))} CopyObject, ${median(ruleChange.map((r) => r.puts))} PUTs (the manifest) for ${String(extra.pngFiles)} .png files | ${verdict(ruleChange.length > 0, median(ruleChange.map((r) => r.puts)) <= 1)} |`,
   `| 100,000-file plan < 5 s and < 250 MB, linear | ${big ? `${big.files} files: ${fmt(big.seconds)} s, ${fmt(big.rssMiB, 0)} MiB; µs per file: ${fmt(firstAverage, 0)} on average at ${scale[0]?.files}, then ${marginal.map((x) => fmt(x, 0)).join(' → ')} per added file up to ${scale.map((s) => s.files).join(' → ')}` : 'not run'} | ${big ? ok(big.seconds < 5 && big.rssMiB < 250 && linear) : '—'} |`,
   `| cold start < 200 ms to the first request, per action | ${startup.map((s) => `${s.action} ${fmt(s.ms, 0)} ms (${fmt(s.bytes / 1048576, 1)} MiB)`).join(', ')}; node -e 0 (to its exit): ${fmt(/** @type {number} */ (extra.nodeBaselineMs), 0)} ms | ${actionStarts.length > 0 ? ok(actionStarts.every((s) => s.ms > 0 && s.ms < 200)) : '—'} |`,
 ];
