@@ -17,6 +17,9 @@ export const errorCode = (error: unknown): string => {
 
 export const httpStatus = (error: unknown): number | undefined => shape(error).$metadata?.httpStatusCode;
 
+/** A conditional request (If-Match, If-None-Match) whose condition did not hold: HTTP 412. */
+export const isPreconditionFailed = (error: unknown): boolean => httpStatus(error) === 412 || errorCode(error) === 'PreconditionFailed';
+
 /** The object is missing (not the bucket: NoSuchBucket is a real failure). */
 export function isNotFound(error: unknown): boolean {
   const code = errorCode(error);

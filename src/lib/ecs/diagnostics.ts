@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { EcsClients } from '../aws/ecs-clients.js';
 import { describeError, errorCode } from '../aws/errors.js';
+import type { Logger } from '../log/logger.js';
 
 const taskId = (arn: string | undefined) => arn?.split('/').pop() ?? '?';
 
@@ -40,6 +41,35 @@ export async function stoppedTasks(clients: EcsClients, cluster: string, service
   if (arns.length === 0) return [];
   const described = await clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(0, 100) }));
   return (described.tasks ?? []).filter((t) => t.taskDefinitionArn === taskDefinitionArn);
+}
+
+/**
+ * Notes the tasks of the revision that stopped since the last look (`seen` holds their ARNs): logs
+ * each and adds it to `stopped`. Returns why the first of them could not start, if one could not: a
+ * task that cannot start will not heal by waiting. A failed lookup is logged at debug level; the
+ * next look tries again.
+ */
+export async function noteStoppedTasks(
+  clients: EcsClients,
+  cluster: string,
+  watched: { service: string; taskDefinitionArn: string },
+  seen: Set<string>,
+  stopped: Task[],
+  log: Logger,
+): Promise<string | undefined> {
+  let startFailure: string | undefined;
+  try {
+    for (const task of await stoppedTasks(clients, cluster, watched.service, watched.taskDefinitionArn)) {
+      if (seen.has(task.taskArn ?? '')) continue;
+      seen.add(task.taskArn ?? '');
+      stopped.push(task);
+      log.info(`${watched.service}: ${describeStoppedTask(task)}`);
+      if (isStartFailure(task)) startFailure ??= `a task of the new revision failed to start: ${describeStoppedTask(task)}`;
+    }
+  } catch (error) {
+    log.debug(`stopped tasks of ${watched.service}: ${describeError(error)}`);
+  }
+  return startFailure;
 }
 
 /** The client for the log group's region: the container's awslogs-region when it differs from the default one. */

@@ -7,7 +7,7 @@ import { describeError } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
 import { waitFor } from '../util/wait.js';
-import { describeServices, describeStoppedTask, isStartFailure, stoppedTasks } from './diagnostics.js';
+import { describeServices, noteStoppedTasks } from './diagnostics.js';
 import { pollDelay } from './track.js';
 
 export interface WatchedDeployment {
@@ -78,10 +78,16 @@ export async function watchRollout(
   deps: { clock: Clock; log: Logger },
 ): Promise<RolloutWatch> {
   const verdicts = new Map<string, Verdict>();
-  const stopped = new Map<string, Task>();
+  const seenStopped = new Set<string>();
+  const stopped: Task[] = [];
   const services = new Map<string, Service>();
   const pending = () => watched.filter((w) => !verdicts.has(w.service));
   if (pending().length === 0) return { verdicts, stopped: [], services };
+  /** A task of the new revision that cannot start will not heal by waiting: fail fast. */
+  const startFailureOf = async (w: WatchedDeployment): Promise<Verdict | undefined> => {
+    const reason = await noteStoppedTasks(clients, cluster, w, seenStopped, stopped, deps.log);
+    return reason ? { kind: 'failed', reason, rolledBackByEcs: false } : undefined;
+  };
   const poll = async (): Promise<true | undefined> => {
     let described: Service[];
     try {
@@ -98,7 +104,7 @@ export async function watchRollout(
       const w = watched.find((x) => x.service === service.serviceName || x.service === service.serviceArn);
       if (!w) continue;
       services.set(w.service, service);
-      const verdict = judge(service, w) ?? (await startFailure(clients, cluster, w, stopped, deps.log));
+      const verdict = judge(service, w) ?? (await startFailureOf(w));
       if (verdict) {
         verdicts.set(w.service, verdict);
         deps.log.info(`${w.service}: ${verdict.kind === 'completed' ? 'rollout completed' : verdict.reason}`);
@@ -122,32 +128,5 @@ export async function watchRollout(
       });
     }
   }
-  return { verdicts, stopped: [...stopped.values()], services };
-}
-
-/** A task of the new revision that cannot start will not heal by waiting: fail fast. Notes each newly stopped task. */
-async function startFailure(
-  clients: EcsClients,
-  cluster: string,
-  w: WatchedDeployment,
-  stopped: Map<string, Task>,
-  log: Logger,
-): Promise<Verdict | undefined> {
-  let verdict: Verdict | undefined;
-  try {
-    for (const task of await stoppedTasks(clients, cluster, w.service, w.taskDefinitionArn)) {
-      if (stopped.has(task.taskArn ?? '')) continue;
-      stopped.set(task.taskArn ?? '', task);
-      log.info(`${w.service}: ${describeStoppedTask(task)}`);
-      if (isStartFailure(task))
-        verdict ??= {
-          kind: 'failed',
-          reason: `a task of the new revision failed to start: ${describeStoppedTask(task)}`,
-          rolledBackByEcs: false,
-        };
-    }
-  } catch (error) {
-    log.debug(`stopped tasks of ${w.service}: ${describeError(error)}`);
-  }
-  return verdict;
+  return { verdicts, stopped, services };
 }

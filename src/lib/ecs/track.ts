@@ -6,7 +6,7 @@ import { describeError } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
 import { waitFor } from '../util/wait.js';
-import { describeStoppedTask, isStartFailure, stoppedTasks } from './diagnostics.js';
+import { noteStoppedTasks } from './diagnostics.js';
 import {
   judgeServiceDeployment,
   progressLine,
@@ -86,7 +86,10 @@ export async function trackDeployments(
       if (sd.lifecycleStage === 'BAKE_TIME' && !bakeStarted.has(t.service)) bakeStarted.set(t.service, clock.now());
       let verdict: TrackVerdict | undefined = judgeServiceDeployment(sd, options.waitUntil);
       if (verdict?.kind === 'paused') verdict = await answerPause(t, sd, verdict.hook, answeredHooks, options.onPause);
-      verdict ??= await startFailure(clients, cluster, t, seenStopped, result.stopped, log);
+      if (!verdict) {
+        const reason = await noteStoppedTasks(clients, cluster, t, seenStopped, result.stopped, log);
+        if (reason) verdict = { kind: 'start-failure', reason };
+      }
       const line = progressLine(sd, t.strategy, bakeStarted.get(t.service), clock.now());
       if (line !== lastLine.get(t.service)) log.info(`${t.service}: ${line}`);
       lastLine.set(t.service, line);
@@ -122,29 +125,4 @@ async function answerPause(
   if (!onPause || (await onPause(t, sd, hook)) === 'paused') return { kind: 'paused', hook };
   answered.add(id);
   return undefined;
-}
-
-/** A task of the new revision that cannot start will not heal by waiting: fail fast. */
-async function startFailure(
-  clients: EcsClients,
-  cluster: string,
-  t: TrackedDeployment,
-  seen: Set<string>,
-  stopped: Task[],
-  log: Logger,
-): Promise<TrackVerdict | undefined> {
-  let verdict: TrackVerdict | undefined;
-  try {
-    for (const task of await stoppedTasks(clients, cluster, t.service, t.taskDefinitionArn)) {
-      if (seen.has(task.taskArn ?? '')) continue;
-      seen.add(task.taskArn ?? '');
-      stopped.push(task);
-      log.info(`${t.service}: ${describeStoppedTask(task)}`);
-      if (isStartFailure(task))
-        verdict ??= { kind: 'start-failure', reason: `a task of the new revision failed to start: ${describeStoppedTask(task)}` };
-    }
-  } catch (error) {
-    log.debug(`stopped tasks of ${t.service}: ${describeError(error)}`);
-  }
-  return verdict;
 }

@@ -72,16 +72,21 @@ export async function readGcIndex(store: ReleaseStore): Promise<GcIndex> {
   }
 }
 
-export async function writeGcIndex(store: ReleaseStore, index: GcIndex): Promise<void> {
+/** Writes one of the store's own JSON objects (a record, the gc index, a staging marker), never to be cached. */
+export async function writeStoreJson(store: Pick<ReleaseStore, 's3' | 'bucket' | 'prefix'>, key: string, value: unknown): Promise<void> {
   await store.s3.send(
     new PutObjectCommand({
       Bucket: store.bucket,
-      Key: store.prefix + GC_INDEX_KEY,
-      Body: JSON.stringify(index),
+      Key: store.prefix + key,
+      Body: JSON.stringify(value),
       ContentType: 'application/json',
       CacheControl: 'no-store',
     }),
   );
+}
+
+export async function writeGcIndex(store: ReleaseStore, index: GcIndex): Promise<void> {
+  await writeStoreJson(store, GC_INDEX_KEY, index);
 }
 
 async function recordExists(store: ReleaseStore, id: string): Promise<boolean> {

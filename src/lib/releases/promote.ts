@@ -22,9 +22,8 @@ import { activateRelease, checkActivatable, underStoreLease, type ReleaseStore }
 import { recordKey, releaseFolder, releaseSite } from './layout.js';
 import type { ReleaseTarget } from './manage.js';
 import { readPointer } from './pointer.js';
-import { PoolConflict, readRecord, type ReleaseRecord } from './stage.js';
+import { PoolConflict, readRecord, writeRecord, type ReleaseRecord } from './stage.js';
 import { clearStagingMarker, writeStagingMarker } from './staging.js';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 export interface PromoteResult {
   /** pointer: one write, nothing copied; copy: the release was copied to the target's store first. */
@@ -196,16 +195,7 @@ export async function promote(
     await deps.log.group(`Copy release ${id} to s3://${to.bucket}/${to.prefix} (server-side)`, () =>
       underStoreLease(toStore, `promotion of ${id}`, async () => {
         await copyRelease(from, to, record, deps, result);
-        const copy: ReleaseRecord = { ...record, site: to.site, table: Object.fromEntries(table) };
-        await deps.s3.send(
-          new PutObjectCommand({
-            Bucket: to.bucket,
-            Key: to.prefix + recordKey(id),
-            Body: JSON.stringify(copy),
-            ContentType: 'application/json',
-            CacheControl: 'no-store',
-          }),
-        );
+        await writeRecord(toStore, { ...record, site: to.site, table: Object.fromEntries(table) });
         await clearStagingMarker(toStore, id);
       }),
     );

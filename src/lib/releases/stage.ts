@@ -10,22 +10,14 @@
 // pool keys it will write (staging.ts), deleted after step 4: what a staging that never finishes
 // leaves (a release folder with no record, pool objects no record uses) is for gc to sweep.
 import { requestHeaders } from '../s3-sync/execute.js';
-import {
-  CopyObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  NoSuchKey,
-  NotFound,
-  PutObjectCommand,
-  S3ServiceException,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
+import { isNotFound, isPreconditionFailed } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import { fileMatchesEtag, unquote } from '../s3-sync/etag.js';
 import type { ObjectHeaders } from '../s3-sync/rules.js';
 import { forEachLimit } from '../util/concurrency.js';
-import { readGcIndex, underStoreLease, writeGcIndex } from './guard.js';
+import { readGcIndex, underStoreLease, writeGcIndex, writeStoreJson } from './guard.js';
 import { recordKey, releaseFolder, type BuildFile, type ReleaseLayout } from './layout.js';
 import { clearStagingMarker, writeStagingMarker } from './staging.js';
 
@@ -69,19 +61,17 @@ export class PoolConflict extends Error {
   }
 }
 
-const isMissing = (error: unknown) =>
-  error instanceof NotFound ||
-  error instanceof NoSuchKey ||
-  (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404);
-const isPreconditionFailed = (error: unknown) =>
-  error instanceof S3ServiceException && (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412);
+/** Writes a release's record: the last write of a staging (or a promotion's copy), after which the release is complete. */
+export async function writeRecord(t: Pick<StageTarget, 's3' | 'bucket' | 'prefix'>, record: ReleaseRecord): Promise<void> {
+  await writeStoreJson(t, recordKey(record.id), record);
+}
 
 export async function readRecord(t: Pick<StageTarget, 's3' | 'bucket' | 'prefix'>, id: string): Promise<ReleaseRecord | undefined> {
   try {
     const out = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: t.prefix + recordKey(id) }));
     return JSON.parse((await out.Body?.transformToString('utf8')) ?? '') as ReleaseRecord;
   } catch (error) {
-    if (isMissing(error)) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -92,7 +82,7 @@ async function poolState(t: StageTarget, file: BuildFile, path: string): Promise
     const head = await t.s3.send(new HeadObjectCommand({ Bucket: t.bucket, Key: t.prefix + file.key }));
     return (await fileMatchesEtag(path, file.size, unquote(head.ETag ?? ''))) ? 'same' : 'different';
   } catch (error) {
-    if (isMissing(error)) return 'missing';
+    if (isNotFound(error)) return 'missing';
     throw error;
   }
 }
@@ -225,15 +215,7 @@ export async function stageRelease(
         result,
       ),
     );
-    await t.s3.send(
-      new PutObjectCommand({
-        Bucket: t.bucket,
-        Key: t.prefix + recordKey(layout.id),
-        Body: JSON.stringify(record),
-        ContentType: 'application/json',
-        CacheControl: 'no-store',
-      }),
-    );
+    await writeRecord(t, record);
     await clearStagingMarker(t, layout.id);
     if (deleting) {
       const index = await readGcIndex(t);

@@ -11,9 +11,9 @@
 // those already in place belong to someone else); it deletes the marker once the record is written.
 // A marker whose release has no record is a staging that never finished: gc (gc.ts) may delete the
 // pool objects it names that no record uses, once they are older than the grace.
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { describeError, isNotFound } from '../aws/errors.js';
-import type { ReleaseStore } from './guard.js';
+import { writeStoreJson, type ReleaseStore } from './guard.js';
 import { stagingKey } from './layout.js';
 
 export interface StagingMarker {
@@ -27,15 +27,7 @@ export interface StagingMarker {
 /** Names what the staging of release `id` is about to write to the pool. Call under the store's lease, before the first write. */
 export async function writeStagingMarker(store: ReleaseStore, id: string, pool: readonly string[], now = new Date()): Promise<void> {
   const marker: StagingMarker = { version: 1, id, startedAt: now.toISOString(), pool: [...pool].sort() };
-  await store.s3.send(
-    new PutObjectCommand({
-      Bucket: store.bucket,
-      Key: store.prefix + stagingKey(id),
-      Body: JSON.stringify(marker),
-      ContentType: 'application/json',
-      CacheControl: 'no-store',
-    }),
-  );
+  await writeStoreJson(store, stagingKey(id), marker);
 }
 
 /** The staging finished (its record is written): the marker goes. A failure only leaves it for gc, which drops markers of recorded releases. */

@@ -3,7 +3,7 @@
 // ETag to renew it or to take over one that expired (S3 user guide, "Conditional writes"), and a
 // conditional delete (If-Match on its ETag) to give it back.
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { errorCode, httpStatus, isNotFound } from '../aws/errors.js';
+import { errorCode, httpStatus, isNotFound, isPreconditionFailed } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatDuration, type Clock } from '../util/clock.js';
 import { waitFor } from '../util/wait.js';
@@ -69,7 +69,6 @@ export class LeaseHeld extends Error {
   }
 }
 
-const preconditionFailed = (error: unknown) => httpStatus(error) === 412 || errorCode(error) === 'PreconditionFailed';
 const conflict = (error: unknown) => httpStatus(error) === 409 || errorCode(error) === 'ConditionalRequestConflict';
 
 export class Lease {
@@ -176,7 +175,7 @@ export class Lease {
       this.etag = response.ETag ?? '';
       return true;
     } catch (error) {
-      if (preconditionFailed(error) || conflict(error)) return false;
+      if (isPreconditionFailed(error) || conflict(error)) return false;
       throw error;
     }
   }
@@ -219,7 +218,7 @@ export class Lease {
     clearInterval(this.renewal);
     for (const [signal, handler] of this.signalHandlers.splice(0)) process.removeListener(signal, handler);
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key, IfMatch: this.etag })).catch((error: unknown) => {
-      if (preconditionFailed(error) || conflict(error) || isNotFound(error)) return;
+      if (isPreconditionFailed(error) || conflict(error) || isNotFound(error)) return;
       this.log.warning(
         `Could not release the deploy lease s3://${this.bucket}/${this.key}: ${String(error)}; it expires on its own at ${this.record.expiresAt}.`,
       );

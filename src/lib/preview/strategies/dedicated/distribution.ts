@@ -16,7 +16,7 @@ import {
   UpdateDistributionCommand,
   type DistributionSummary,
 } from '@aws-sdk/client-cloudfront';
-import { errorCode } from '../../../aws/errors.js';
+import { errorCode, isPreconditionFailed } from '../../../aws/errors.js';
 import { formatDuration } from '../../../util/clock.js';
 import { previewHost, TAG_DOMAIN, TAG_PENDING_DELETE, TAG_PR, TAG_REPOSITORY } from '../../naming.js';
 import { idempotent, poll, resourceTags, verb } from './calls.js';
@@ -236,10 +236,9 @@ export class PreviewDistributions {
         );
       } catch (error) {
         // A retried update whose first attempt went through: the ETag moved on, and it is disabled.
-        const now =
-          errorCode(error) === 'PreconditionFailed'
-            ? await cloudfront.send(new GetDistributionConfigCommand({ Id: distribution.id }))
-            : undefined;
+        const now = isPreconditionFailed(error)
+          ? await cloudfront.send(new GetDistributionConfigCommand({ Id: distribution.id }))
+          : undefined;
         if (now?.DistributionConfig?.Enabled !== false) throw error;
       }
       await cloudfront.send(
