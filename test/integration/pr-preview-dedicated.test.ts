@@ -33,6 +33,7 @@ import { PREVIEW_LIMITS } from '../../src/actions/pr-preview/settings.js';
 import { systemClock } from '../../src/lib/util/clock.js';
 import { cloudFrontAt } from '../support/cloudfront.js';
 import { bucketState, inspector, motoEndpoint, s3At, writeSite } from '../support/s3.js';
+import { previewRun } from '../support/preview.js';
 
 const REPO = 'acme/web';
 const repo = { owner: 'acme', repo: 'web' };
@@ -87,21 +88,12 @@ function depsFor(): PreviewDeps {
     clock: systemClock,
   };
 }
-const run = (): PreviewRun => ({
-  strategy: { kind: 'dedicated', bucketTemplate: template, certificateArn: CERT, hostedZoneId: zoneId, priceClass: 'PriceClass_100' },
-  repo,
-  domain,
-  comment: true,
-  deployment: true,
-  dryRun: false,
-  serverUrl: 'https://github.com',
-  guardHeadSha: false,
-  expireAfterMs: 0,
-  cacheControl: [],
-  exclude: [],
-  concurrency: 8,
-  limits: PREVIEW_LIMITS,
-});
+const run = (): PreviewRun =>
+  previewRun(
+    { kind: 'dedicated', bucketTemplate: template, certificateArn: CERT, hostedZoneId: zoneId, priceClass: 'PriceClass_100' },
+    domain,
+    { repo },
+  );
 const deploy = (n: number, dir: string) =>
   deployPreview(
     { ...run(), command: 'deploy', number: n, guardHeadSha: false, sourceDir: dir, cacheControl: [], exclude: [], concurrency: 8 },

@@ -19,6 +19,7 @@ import { cloudFrontAt, newDistribution } from '../support/cloudfront.js';
 import { nextExport } from '../support/framework-builds.js';
 import { bucketState, inspector, motoEndpoint, newBucket, s3At, writeSite } from '../support/s3.js';
 import { PartialFailure } from '../../src/lib/util/partial-failure.js';
+import { previewRun } from '../support/preview.js';
 
 type FakeGitHub = Awaited<ReturnType<typeof startFakeGitHub>>;
 type FakeKvs = Awaited<ReturnType<typeof startFakeKvs>>;
@@ -37,23 +38,14 @@ const REPO = 'acme/web';
 const DOMAIN = 'preview.example.com';
 // The bucket, distribution and router of the last setup().
 let current: { strategy: PreviewStrategy; router: string };
-const run = (): PreviewRun => ({
-  ...current,
-  repo: { owner: 'acme', repo: 'web' },
-  domain: DOMAIN,
-  comment: false,
-  deployment: false,
-  dryRun: false,
-  serverUrl: 'https://github.com',
-  runUrl: 'https://github.com/acme/web/actions/runs/9',
-  runId: '9',
-  guardHeadSha: false,
-  expireAfterMs: 0,
-  cacheControl: [],
-  exclude: [],
-  concurrency: 8,
-  limits: PREVIEW_LIMITS,
-});
+const run = (): PreviewRun =>
+  previewRun(current.strategy, DOMAIN, {
+    router: current.router,
+    comment: false,
+    deployment: false,
+    runUrl: 'https://github.com/acme/web/actions/runs/9',
+    runId: '9',
+  });
 
 async function setup() {
   const bucket = await newBucket();

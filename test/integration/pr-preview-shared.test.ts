@@ -18,6 +18,7 @@ import { systemClock } from '../../src/lib/util/clock.js';
 import { cloudFrontAt, invalidationsOf, newDistribution } from '../support/cloudfront.js';
 import { bucketState, inspector, motoEndpoint, newBucket, s3At, writeSite } from '../support/s3.js';
 import { PartialFailure } from '../../src/lib/util/partial-failure.js';
+import { previewRun } from '../support/preview.js';
 
 type FakeGitHub = Awaited<ReturnType<typeof startFakeGitHub>>;
 
@@ -62,28 +63,15 @@ function depsFor(token = 'ghs_test', repository = REPO): PreviewDeps {
   };
 }
 
-const run: PreviewRun = {
-  // This test's bucket and distribution.
-  get strategy() {
-    return { kind: 'shared' as const, bucket, distributionId };
-  },
-  repo,
-  domain: DOMAIN,
-  comment: true,
-  deployment: true,
-  dryRun: false,
-  serverUrl: 'https://github.com',
-  runUrl: 'https://github.com/acme/web/actions/runs/77',
-  runId: '77',
-  guardHeadSha: false,
-  expireAfterMs: 0,
-  cacheControl: [],
-  exclude: [],
-  concurrency: 8,
-  limits: PREVIEW_LIMITS,
-};
+/** This test's bucket and distribution, read when a request is made. */
+const run = (): PreviewRun =>
+  previewRun({ kind: 'shared', bucket, distributionId }, DOMAIN, {
+    repo,
+    runUrl: 'https://github.com/acme/web/actions/runs/77',
+    runId: '77',
+  });
 const request = (dir: string, extra: Partial<DeployRequest> = {}): DeployRequest => ({
-  ...run,
+  ...run(),
   command: 'deploy',
   number: 7,
   guardHeadSha: false,
@@ -93,8 +81,8 @@ const request = (dir: string, extra: Partial<DeployRequest> = {}): DeployRequest
   concurrency: 8,
   ...extra,
 });
-const cleanup = (number: number): CleanupRequest => ({ ...run, command: 'cleanup', number });
-const sweep = (extra: Partial<PreviewRun>): SweepRequest => ({ ...run, command: 'sweep', ...extra });
+const cleanup = (number: number): CleanupRequest => ({ ...run(), command: 'cleanup', number });
+const sweep = (extra: Partial<PreviewRun>): SweepRequest => ({ ...run(), command: 'sweep', ...extra });
 const writes = (p: AwsProxy) => p.ops('PutObject', 'CopyObject', 'DeleteObjects', 'CreateInvalidation', 'CreateMultipartUpload');
 const githubCalls = (f: FakeGitHub, method: string, pattern: RegExp) =>
   f.requests.filter((r) => r.method === method && pattern.test(r.path));
@@ -141,7 +129,7 @@ describe('pr-preview, shared strategy', () => {
       expect(github.statusesOf(REPO, d.id).map((s: { state: string }) => s.state)).toEqual(['in_progress', 'success']);
       expect(github.statusesOf(REPO, d.id).at(-1)).toMatchObject({
         environment_url: 'https://pr-7.preview.example.com',
-        log_url: run.runUrl,
+        log_url: run().runUrl,
       });
     }
     expect(deployments.map((d: { sha: string }) => d.sha).sort()).toEqual([SHA1, SHA2]);

@@ -21,6 +21,7 @@ import { DedicatedPreviewStore } from '../../src/lib/preview/strategies/dedicate
 import { cleanupPreview, deployPreview } from '../../src/lib/preview/preview.js';
 import { PREVIEW_LIMITS } from '../../src/actions/pr-preview/settings.js';
 import { systemClock } from '../../src/lib/util/clock.js';
+import { previewRun } from '../support/preview.js';
 
 let proxy: AwsProxy;
 let github: FakeGitHub;
@@ -223,21 +224,7 @@ describe('10% of every call fails', () => {
         hostedZoneId: zone,
         priceClass: 'PriceClass_100',
       };
-      const run = {
-        strategy,
-        repo: { owner: 'acme', repo: 'web' },
-        domain,
-        comment: true,
-        deployment: true,
-        dryRun: false,
-        serverUrl: 'https://github.com',
-        guardHeadSha: false,
-        expireAfterMs: 0,
-        cacheControl: [],
-        exclude: [],
-        concurrency: 8,
-        limits: PREVIEW_LIMITS,
-      };
+      const run = previewRun(strategy, domain);
       const dir = writeSite(site(1, 60));
       const plan = seededFaults({ seed: 50 + seed, rate: 0.1 });
       proxy.faults.plan(plan);

@@ -43,6 +43,7 @@ import type { PreviewCommand, PreviewRun, PreviewStrategy as StrategySettings } 
 import { openStore } from '../../src/lib/preview/strategies/index.js';
 import { MANIFEST_KEY } from '../../src/lib/s3-sync/keys.js';
 import { syncSite, type SyncSettings } from '../../src/lib/s3-sync/sync.js';
+import { syncSettings } from '../support/sync.js';
 import { systemClock, type Clock } from '../../src/lib/util/clock.js';
 import { PartialFailure } from '../../src/lib/util/partial-failure.js';
 import { newDistribution } from '../support/cloudfront.js';
@@ -151,23 +152,7 @@ describe('deploy-static', { timeout: 120_000 }, () => {
   let dir: string;
   const t0 = new Date('2026-11-01T00:00:00Z');
   const deploy = (overrides: Partial<SyncSettings> = {}, now = t0) => {
-    const s: SyncSettings = {
-      source: { kind: 'local', dir },
-      bucket,
-      prefix: 'site/',
-      delete: 'ours',
-      framework: 'auto',
-      headers: [],
-      cacheControl: [],
-      contentType: [],
-      exclude: [],
-      keep: [],
-      staleGraceMs: 7 * DAY,
-      concurrency: 8,
-      dryRun: false,
-      runId: '1',
-      ...overrides,
-    };
+    const s = syncSettings(dir, bucket, { prefix: 'site/', runId: '1', ...overrides });
     return syncSite(s, { client: recorder.attach(createS3Client({ concurrency: s.concurrency })), log: silentLogger, now: () => now });
   };
   const during = async (fn: () => Promise<unknown>) => {
@@ -263,24 +248,10 @@ describe('deploy-static', { timeout: 120_000 }, () => {
   it('promotion from an s3:// source copies server-side', async () => {
     const staging = await newBucket();
     const files: SiteFiles = { 'index.html': 'staged', 'assets/a-1.js': 'a' };
-    await syncSite(
-      {
-        source: { kind: 'local', dir: writeSite(files) },
-        bucket: staging,
-        prefix: 'web/',
-        delete: 'ours',
-        framework: 'auto',
-        headers: [],
-        cacheControl: [],
-        contentType: [],
-        exclude: [],
-        keep: [],
-        staleGraceMs: DAY,
-        concurrency: 4,
-        dryRun: false,
-      },
-      { client: inspector(), log: silentLogger },
-    );
+    await syncSite(syncSettings(writeSite(files), staging, { prefix: 'web/', staleGraceMs: DAY, concurrency: 4 }), {
+      client: inspector(),
+      log: silentLogger,
+    });
     const mark = recorder.mark();
     expect(await deploy({ source: { kind: 's3', bucket: staging, prefix: 'web/' }, prefix: 'prod/' })).toMatchObject({ uploaded: 2 });
     const promotion = recorder.calls.slice(mark);
