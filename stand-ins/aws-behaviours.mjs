@@ -86,6 +86,31 @@ export function sseKmsEtags(buckets) {
 }
 
 /**
+ * Keys in a listing asked for with encoding-type=url, encoded as S3 encodes them: form-encoding, a
+ * space as `+` and a `+` as `%2B` (S3 API reference, ListObjectsV2: EncodingType; the exact form
+ * measured on S3: https://github.com/brekkylab/backlot/issues/178). moto percent-encodes a space
+ * (`%20`), so a client that forgot the `+` would pass against moto and fail on S3.
+ * @returns {Behaviour}
+ */
+export function s3FormEncodedListings() {
+  const s3Encode = (/** @type {string} */ key) => encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+  return {
+    name: 'S3 url-encoded listings',
+    applies: (r) => r.operation === 'ListObjectsV2' && r.query.get('encoding-type') === 'url',
+    response: (_r, reply) => {
+      if (reply.status !== 200) return reply;
+      const text = reply.body
+        .toString('utf8')
+        .replace(
+          /<(Key|Prefix|StartAfter)>([^<]*)<\/\1>/g,
+          (_, name, value) => `<${name}>${s3Encode(decodeURIComponent(unxml(value)))}</${name}>`,
+        );
+      return { ...reply, body: Buffer.from(text) };
+    },
+  };
+}
+
+/**
  * DeleteObjects answers 200 and reports per key what it could not delete, with codes such as
  * SlowDown or InternalError (S3 API reference, DeleteObjects: Error); the SDK retries whole
  * requests only. The first `times` DeleteObjects requests delete nothing and report every key so.

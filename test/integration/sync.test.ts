@@ -11,6 +11,7 @@ import { MANIFEST_KEY } from '../../src/lib/s3-sync/keys.js';
 import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/lib/s3-sync/rules.js';
 import { syncSite, type SyncSettings } from '../../src/lib/s3-sync/sync.js';
 import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
+import { s3FormEncodedListings } from '../../stand-ins/aws-behaviours.mjs';
 import { syncSettings } from '../support/sync.js';
 import { LEASE_KEY } from '../../src/lib/s3-sync/lease.js';
 import {
@@ -175,8 +176,16 @@ describe('a redeploy', () => {
   });
 });
 
-it('handles keys with spaces, plus signs and non-ASCII names, in uploads, header updates and deletes', async () => {
-  const files: SiteFiles = { 'index.html': 'x', 'docs/My File ü+1.png': 'png', 'ça va/é #1.txt': 'txt', 'gone & done.txt': 'bye' };
+it('handles keys with spaces, plus signs, percent signs and non-ASCII names, in uploads, header updates and deletes', async () => {
+  // Listings as S3 encodes them (a space as +), not as moto does.
+  proxy.behave(s3FormEncodedListings());
+  const files: SiteFiles = {
+    'index.html': 'x',
+    'docs/My File ü+1.png': 'png',
+    'ça va/é #1.txt': 'txt',
+    'gone & done.txt': 'bye',
+    '100% a%20b.txt': '%',
+  };
   const dir = writeSite(files);
   await deploy(settings(dir));
   rmSync(join(dir, 'gone & done.txt'));
@@ -188,10 +197,11 @@ it('handles keys with spaces, plus signs and non-ASCII names, in uploads, header
       ],
     }),
   );
-  expect(result).toMatchObject({ headersUpdated: 2, deleted: 1 });
+  expect(result).toMatchObject({ uploaded: 0, headersUpdated: 3, deleted: 1 });
   expect(await headers(bucket, 'docs/My File ü+1.png')).toMatchObject({ cacheControl: 'no-store' });
   expect(await headers(bucket, 'ça va/é #1.txt')).toMatchObject({ cacheControl: 'no-cache' });
-  expect(Object.keys(await contentOf()).sort()).toEqual(['docs/My File ü+1.png', 'index.html', 'ça va/é #1.txt']);
+  expect(Object.keys(await contentOf()).sort()).toEqual(['100% a%20b.txt', 'docs/My File ü+1.png', 'index.html', 'ça va/é #1.txt']);
+  expect(proxy.ops('ListObjectsV2').every((r) => r.query.get('encoding-type') === 'url')).toBe(true);
 });
 
 describe('a re-run of the same workflow run', () => {

@@ -1,7 +1,7 @@
 // Content identity without downloading: S3's ETag is the MD5 of a single-part object, and for a
 // multipart one the MD5 of its parts' MD5s followed by `-<parts>`.
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createHash, hash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 const MiB = 1024 * 1024;
@@ -18,6 +18,33 @@ const KNOWN_PART_SIZES = [PART_SIZE, 5 * MiB, 16 * MiB, 15 * MiB];
  * small files); larger ones are read without blocking.
  */
 const SMALL_FILE = MiB;
+
+/**
+ * The buffer small files are read into: each read is hashed before the next one starts (all of it
+ * synchronous), so one buffer serves them all, instead of a buffer per file for the collector.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The digest of a small file of `size` bytes (as listed): open, read, close — no `fstat`, no buffer
+ * of its own. A file that changed size since it was listed is hashed as it is now.
+ */
+function digestSmallFile(algorithm: 'md5' | 'sha256', path: string, size: number): string {
+  if (scratch.length <= size) scratch = Buffer.allocUnsafe(Math.max(size + 1, scratch.length * 2));
+  const fd = openSync(path, 'r');
+  let filled = 0;
+  try {
+    // Up to one byte more than listed: a file that grew shows itself.
+    while (filled <= size) {
+      const n = readSync(fd, scratch, filled, size + 1 - filled, null);
+      if (n === 0) break;
+      filled += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return filled > size ? hash(algorithm, readFileSync(path)) : hash(algorithm, scratch.subarray(0, filled));
+}
 
 export const unquote = (etag: string): string => etag.replace(/^W\//, '').replace(/^"|"$/g, '');
 
@@ -67,8 +94,11 @@ export async function fileMatchesEtag(path: string, size: number, etag: string):
   if (!multipart)
     return (
       /^[0-9a-f]{32}$/.test(remote) &&
-      (size <= SMALL_FILE ? md5Buffer(readFileSync(path)) : size <= 64 * MiB ? md5Buffer(await readFile(path)) : await md5File(path)) ===
-        remote
+      (size <= SMALL_FILE
+        ? digestSmallFile('md5', path, size)
+        : size <= 64 * MiB
+          ? md5Buffer(await readFile(path))
+          : await md5File(path)) === remote
     );
   for (const partSize of candidatePartSizes(size, Number(multipart[2]))) {
     if ((await multipartEtag(path, partSize)) === remote) return true;
@@ -76,13 +106,13 @@ export async function fileMatchesEtag(path: string, size: number, etag: string):
   return false;
 }
 
-export const md5Buffer = (data: Buffer): string => createHash('md5').update(data).digest('hex');
+export const md5Buffer = (data: Buffer): string => hash('md5', data);
 
-export const sha256Buffer = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+export const sha256Buffer = (data: Buffer): string => hash('sha256', data);
 
 /** SHA-256 of a file's content (hex), read whole when small, streamed when large. */
 export async function sha256File(path: string, size: number): Promise<string> {
-  if (size <= SMALL_FILE) return sha256Buffer(readFileSync(path));
+  if (size <= SMALL_FILE) return digestSmallFile('sha256', path, size);
   if (size <= 64 * MiB) return sha256Buffer(await readFile(path));
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: MiB })) hash.update(chunk as Buffer);

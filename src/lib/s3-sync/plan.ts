@@ -110,8 +110,9 @@ export function planDeploy(input: PlanInput): Plan {
   const deletes: string[] = [];
   const kept: KeptObject[] = [];
   const stale: Record<string, string> = {};
-  for (const key of [...remote.keys()].sort()) {
-    if (sourceKeys.has(key) || key.startsWith(SLIPWAY_FOLDER)) continue;
+  // Only the objects the source no longer has are sorted (a redeploy of 100,000 files has few).
+  const gone = [...remote.keys()].filter((key) => !sourceKeys.has(key) && !key.startsWith(SLIPWAY_FOLDER)).sort();
+  for (const key of gone) {
     if (nestedRoots.some((root) => key.startsWith(root))) {
       kept.push({ key, reason: 'another deployment' });
       continue;

@@ -1,13 +1,11 @@
 // What is in the bucket under the deploy prefix, read with one list request per 1,000 objects
-// (ranges of them side by side where the manifest says where to split).
+// (ranges of them side by side where the manifest says where to split; each page read by list-page.ts).
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   type HeadObjectCommandOutput,
-  type ListObjectsV2CommandOutput,
   type ObjectIdentifier,
   type S3Client,
   type _Error as S3Error,
@@ -17,6 +15,7 @@ import { chunk, forEachLimit } from '../util/concurrency.js';
 import { backoffSchedule, retry } from '../util/wait.js';
 import { httpStatus, isNotFound } from '../aws/errors.js';
 import { unquote } from './etag.js';
+import { listPage, type ListPage } from './list-page.js';
 import { MANIFEST_KEY } from './keys.js';
 import { parseManifest, serializeManifest, type Manifest } from './manifest.js';
 import type { ObjectHeaders } from './rules.js';
@@ -67,28 +66,21 @@ export async function listObjects(
   let requests = 0;
   const list = (after: string | undefined, token?: string) => {
     requests++;
-    return client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix || undefined,
-        ...(token ? { ContinuationToken: token } : after !== undefined ? { StartAfter: prefix + after } : {}),
-      }),
-    );
+    return listPage(client, {
+      Bucket: bucket,
+      Prefix: prefix || undefined,
+      ...(token ? { ContinuationToken: token } : after !== undefined ? { StartAfter: prefix + after } : {}),
+    });
   };
   /** Keys after `after` (from the start when undefined) up to at least `upper` (to the end when undefined). */
-  const listRange = async (first: Promise<ListObjectsV2CommandOutput>, upper: string | undefined) => {
-    for (let page = await first; ; page = await list(undefined, page.NextContinuationToken)) {
-      for (const o of page.Contents ?? []) {
-        if (!o.Key?.startsWith(prefix) || o.Key.length === prefix.length) continue;
-        objects.set(o.Key.slice(prefix.length), { etag: unquote(o.ETag ?? ''), size: o.Size ?? 0 });
+  const listRange = async (first: Promise<ListPage>, upper: string | undefined) => {
+    for (let page = await first; ; page = await list(undefined, page.nextToken)) {
+      for (const o of page.objects) {
+        if (!o.key.startsWith(prefix) || o.key.length === prefix.length) continue;
+        objects.set(o.key.slice(prefix.length), { etag: unquote(o.etag), size: o.size });
       }
-      const last = page.Contents?.at(-1)?.Key;
-      if (
-        !page.IsTruncated ||
-        !page.NextContinuationToken ||
-        (upper !== undefined && last !== undefined && utf8Order(last, prefix + upper) >= 0)
-      )
-        return;
+      const last = page.objects.at(-1)?.key;
+      if (!page.truncated || !page.nextToken || (upper !== undefined && last !== undefined && utf8Order(last, prefix + upper) >= 0)) return;
     }
   };
   // The first range starts at once; the others once the boundaries are known.

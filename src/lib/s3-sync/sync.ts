@@ -7,6 +7,7 @@ import { InputError } from '../../inputs/errors.js';
 import type { Logger } from '../log/logger.js';
 import { forEachLimit } from '../util/concurrency.js';
 import { base64OfHex, fileMatchesEtag, sha256File } from './etag.js';
+import { HashAhead } from './hash-ahead.js';
 import { DeployPhaseError, executeDeletes, executeWrites, type Target, type WriteResult } from './execute.js';
 import { scanLocalSource, type LeftOut } from './local-source.js';
 import { emptyManifest, serializeManifest, type Manifest } from './manifest.js';
@@ -81,12 +82,16 @@ export class SyncFailed extends PartialFailure<SyncResult> {}
 
 export const describeSource = (s: SyncSource): string => (s.kind === 'local' ? s.dir : `s3://${s.bucket}/${s.prefix}`);
 
-async function readSource(settings: SyncSettings, client: S3Client): Promise<{ files: SourceEntry[]; leftOut: LeftOut[] }> {
+async function readSource(
+  settings: SyncSettings,
+  client: S3Client,
+  ahead: HashAhead,
+): Promise<{ files: SourceEntry[]; leftOut: LeftOut[] }> {
   const exclude = compileGlobs(settings.exclude);
   const source = settings.source;
   const scan =
     source.kind === 'local'
-      ? await scanLocalSource(source.dir, exclude)
+      ? await scanLocalSource(source.dir, exclude, (f) => ahead.add(f))
       : await scanS3Source(client, source.bucket, source.prefix, exclude).catch((error: unknown) => {
           throw new Error(`Could not read the source ${describeSource(source)}: ${describeError(error)}`, { cause: error });
         });
@@ -114,11 +119,22 @@ async function findSameContent(
   manifest: Manifest,
   concurrency: number,
   checksumOf: (key: string) => Promise<string | undefined>,
+  ahead?: HashAhead,
 ): Promise<{ same: Set<string>; hashes: Map<string, string> }> {
   const same = new Set<string>();
   const hashes = new Map<string, string>();
   const candidates = files.filter((f) => remote.get(f.key)?.size === f.size);
-  await forEachLimit(candidates, concurrency, async (f) => {
+  // Files hashed ahead whose record vouches for their object are compared here, without a promise each.
+  const ready = (await ahead?.hashes()) ?? new Map<string, string>();
+  const rest = candidates.filter((f) => {
+    const recorded = manifest.objects[f.key];
+    const sha256 = f.kind === 'local' ? ready.get(f.path) : undefined;
+    if (sha256 === undefined || recorded?.sha256 === undefined || recorded.etag !== remote.get(f.key)!.etag) return true;
+    hashes.set(f.key, sha256);
+    if (sha256 === recorded.sha256) same.add(f.key);
+    return false;
+  });
+  await forEachLimit(rest, concurrency, async (f) => {
     const object = remote.get(f.key)!;
     if (f.kind === 'local') {
       const recorded = manifest.objects[f.key];
@@ -234,11 +250,22 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
   const now = deps.now ? deps.now() : new Date(started);
-  const source = await read(settings, deps);
+  // A large build's files are hashed on another thread while this one scans it and reads the bucket.
+  const ahead = new HashAhead();
+  const source = await read(settings, deps, ahead).catch((error: unknown) => {
+    ahead.stop();
+    throw error;
+  });
+  ahead.end();
   // One deploy at a time per prefix: taken before the bucket is read, so the plan rests on what is there.
-  const lease = settings.dryRun ? undefined : await takeLease(settings, deps, clock);
+  const lease = settings.dryRun
+    ? undefined
+    : await takeLease(settings, deps, clock).catch((error: unknown) => {
+        ahead.stop();
+        throw error;
+      });
   try {
-    const comparison = await compare(settings, deps, source);
+    const comparison = await compare(settings, deps, source, ahead);
     const plan = planSync(settings, deps.log, source, comparison, now);
     const changes = changesToReport(settings, deps.log, plan, comparison.manifest);
     const result = (written: WriteResult[], deleted: number): SyncResult =>
@@ -256,15 +283,16 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
     await record(settings, deps.client, source, comparison, plan, done.written, true, changes.record);
     return result(done.written, done.deleted);
   } finally {
+    ahead.stop();
     await lease?.release();
   }
 }
 
 /** Read: the source's files, what is left out, the framework and the header rules. */
-async function read(settings: SyncSettings, deps: SyncDeps): Promise<SourceRead> {
+async function read(settings: SyncSettings, deps: SyncDeps, ahead: HashAhead): Promise<SourceRead> {
   const { client, log } = deps;
   const scan = await log.group(`Read ${describeSource(settings.source)}`, async () => {
-    const scan = await readSource(settings, client);
+    const scan = await readSource(settings, client, ahead);
     log.info(`${scan.files.length} files to publish`);
     for (const l of scan.leftOut) log.info(`left out ${l.key}: ${l.reason}`);
     return scan;
@@ -296,7 +324,7 @@ function takeLease(settings: SyncSettings, deps: SyncDeps, clock: Clock): Promis
 const whereOf = (settings: SyncSettings) => `s3://${settings.bucket}/${settings.prefix}`;
 
 /** Compare: the listing and the manifest, then which source entries the bucket already holds, and the headers the manifest cannot vouch for. */
-async function compare(settings: SyncSettings, deps: SyncDeps, source: SourceRead): Promise<Comparison> {
+async function compare(settings: SyncSettings, deps: SyncDeps, source: SourceRead, ahead: HashAhead): Promise<Comparison> {
   const { client, log } = deps;
   const where = whereOf(settings);
   return log.group(`Compare with ${where}`, async () => {
@@ -327,6 +355,7 @@ async function compare(settings: SyncSettings, deps: SyncDeps, source: SourceRea
       manifest,
       Math.max(settings.concurrency, 64),
       checksumOf,
+      ahead,
     );
     // Objects with the right content whose headers the manifest cannot vouch for (written by
     // another tool, or by a run that was cut short): read their headers once.
