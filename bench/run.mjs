@@ -194,6 +194,12 @@ try {
     const run = await fn();
     return { ...run, requests: sink.requests };
   };
+  /** A dry run of the site just deployed must find every file unchanged: a faster plan that is wrong has not won. */
+  const unchanged = (/** @type {number} */ n, /** @type {Awaited<ReturnType<typeof measure>>} */ run) => {
+    if (!run.stdout.includes(`plan: 0 new, 0 changed, 0 header updates, ${n} unchanged, 0 to delete`))
+      throw new Error(`the dry run of ${n} unchanged files planned changes:\n${run.stdout.slice(-2000)}`);
+    return run;
+  };
   const sizes = [...new Set([...(want(5) ? SCALE : []), ...(want(7) ? [LIST_FILES] : [])])];
   for (const n of sizes) {
     const dir = join(work, `scale-${n}`);
@@ -203,7 +209,7 @@ try {
     if (want(5) && SCALE.includes(n)) {
       sink.resetCount();
       const runs = [];
-      for (let r = 0; r < Math.min(REPEATS, 2); r++) runs.push(await slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv));
+      for (let r = 0; r < Math.min(REPEATS, 2); r++) runs.push(unchanged(n, await slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv)));
       const best = runs.sort((a, b) => a.seconds - b.seconds)[0];
       scale.push({
         files: n,
@@ -215,7 +221,7 @@ try {
     }
     if (want(7) && n === LIST_FILES) {
       const s7 = `7. list ${n} objects, ${LATENCY_MS} ms per request`;
-      const dryRun = () => slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv);
+      const dryRun = async () => unchanged(n, await slipway(dir, bucket, { 'dry-run': 'true' }, sinkEnv));
       for (let r = 0; r < Math.min(REPEATS, 2); r++) {
         sink.setDelay(0);
         record(`7. plan ${n} files, no delay (reference)`, 'slipway dry run', await onSink(dryRun));
