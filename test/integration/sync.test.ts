@@ -2,12 +2,14 @@
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/log/logger.js';
 import { InputError } from '../../src/inputs/errors.js';
 import { MANIFEST_KEY } from '../../src/lib/s3-sync/keys.js';
+import { parseManifest } from '../../src/lib/s3-sync/manifest.js';
 import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../../src/lib/s3-sync/rules.js';
 import { syncSite, type SyncSettings } from '../../src/lib/s3-sync/sync.js';
 import { startAwsProxy, type AwsProxy } from '../../stand-ins/aws-proxy.mjs';
@@ -202,6 +204,28 @@ it('handles keys with spaces, plus signs, percent signs and non-ASCII names, in 
   expect(await headers(bucket, 'ça va/é #1.txt')).toMatchObject({ cacheControl: 'no-cache' });
   expect(Object.keys(await contentOf()).sort()).toEqual(['100% a%20b.txt', 'docs/My File ü+1.png', 'index.html', 'ça va/é #1.txt']);
   expect(proxy.ops('ListObjectsV2').every((r) => r.query.get('encoding-type') === 'url')).toBe(true);
+});
+
+it('hashes a large build on a worker thread, and still finds the one file changed in place', async () => {
+  const files: SiteFiles = { 'index.html': '<h1>x</h1>' };
+  for (let i = 0; i < 40; i++) files[`assets/c${i}.js`] = `export const v = ${i};`.padEnd(64, ' ');
+  const dir = writeSite(files);
+  // The thread starts from 10 small files here (5,000 in a deploy), so this build of 41 uses it.
+  const run = () => syncSite(settings(dir), { client: s3At(proxy.endpoint, 16), log: silentLogger, hashAheadFrom: 10 });
+  await run();
+  // The same size, other bytes: only the content hash the manifest recorded can tell.
+  writeFileSync(join(dir, 'assets/c7.js'), `export const v = 'X';`.padEnd(64, ' '));
+  proxy.clear();
+  const second = await run();
+  expect(second).toMatchObject({ uploaded: 1, skipped: 40 });
+  expect(siteOps('PutObject').map((r) => r.key)).toEqual(['assets/c7.js', MANIFEST_KEY]);
+  const manifest = parseManifest(
+    (await (await inspector().send(new GetObjectCommand({ Bucket: bucket, Key: MANIFEST_KEY }))).Body?.transformToString()) ?? '',
+  );
+  expect(manifest?.objects['assets/c3.js']?.sha256).toBe(createHash('sha256').update(files['assets/c3.js']!).digest('hex'));
+  // A third run finds nothing to do.
+  proxy.clear();
+  expect(await run()).toMatchObject({ uploaded: 0, skipped: 41 });
 });
 
 describe('a re-run of the same workflow run', () => {

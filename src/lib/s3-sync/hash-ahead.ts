@@ -65,11 +65,14 @@ export class HashAhead {
   private finish: () => void = () => undefined;
   private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
 
+  /** `from`: how many small files start the thread (HASH_AHEAD_FILES; tests start it sooner). */
+  constructor(private readonly from = HASH_AHEAD_FILES) {}
+
   /** A file the scan found. */
   add(file: { path: string; size: number }): void {
     if (file.size > SMALL_FILE) return;
     this.pending.push(file);
-    if (this.pending.length >= (this.worker ? BATCH : HASH_AHEAD_FILES)) this.flush();
+    if (this.pending.length >= (this.worker ? BATCH : this.from)) this.flush();
   }
 
   /** The scan is over: the files left are sent (when the thread runs at all). */

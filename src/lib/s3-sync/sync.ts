@@ -59,6 +59,8 @@ export interface SyncDeps {
   /** For the deploy lease's waits and the run's duration (default: the system clock). */
   clock?: Clock;
   lease?: LeaseOptions;
+  /** From how many small local files they are hashed on a worker thread (default HASH_AHEAD_FILES). */
+  hashAheadFrom?: number;
 }
 
 export interface SyncResult {
@@ -124,8 +126,11 @@ async function findSameContent(
   const same = new Set<string>();
   const hashes = new Map<string, string>();
   const candidates = files.filter((f) => remote.get(f.key)?.size === f.size);
-  // Files hashed ahead whose record vouches for their object are compared here, without a promise each.
-  const ready = (await ahead?.hashes()) ?? new Map<string, string>();
+  // Files hashed ahead whose record vouches for their object are compared here, without a promise
+  // each. With no such file (a first deploy, a lost manifest) the thread's work is not waited for.
+  const vouched = candidates.some((f) => f.kind === 'local' && manifest.objects[f.key]?.sha256 !== undefined);
+  if (!vouched) ahead?.stop();
+  const ready = (vouched ? await ahead?.hashes() : undefined) ?? new Map<string, string>();
   const rest = candidates.filter((f) => {
     const recorded = manifest.objects[f.key];
     const sha256 = f.kind === 'local' ? ready.get(f.path) : undefined;
@@ -251,7 +256,7 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   const started = clock.now();
   const now = deps.now ? deps.now() : new Date(started);
   // A large build's files are hashed on another thread while this one scans it and reads the bucket.
-  const ahead = new HashAhead();
+  const ahead = new HashAhead(deps.hashAheadFrom);
   const source = await read(settings, deps, ahead).catch((error: unknown) => {
     ahead.stop();
     throw error;
