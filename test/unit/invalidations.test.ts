@@ -12,25 +12,12 @@ import { callerReference, invalidate, type DistributionOutcome, type Invalidatio
 import { silentLogger } from '../../src/lib/log/logger.js';
 import type { Clock } from '../../src/lib/util/clock.js';
 import { PartialFailure } from '../../src/lib/util/partial-failure.js';
+import { fakeClock } from '../support/clock.js';
+
+const START = 1_000_000;
 
 const cloudfront = mockClient(CloudFrontClient);
 const DIST = 'E2QWRUHAPOMQZL';
-
-/** Time that passes only when the code sleeps; `onSleep` sees the number of each sleep. */
-function fakeClock(onSleep: (count: number) => void = () => undefined): Clock & { slept: number[] } {
-  let t = 1_000_000;
-  const slept: number[] = [];
-  return {
-    now: () => t,
-    sleep: (ms) => {
-      t += ms;
-      slept.push(ms);
-      onSleep(slept.length);
-      return Promise.resolve();
-    },
-    slept,
-  };
-}
 
 /** A GetInvalidation / CreateInvalidation answer. */
 const answer = (id: string, status: string) => ({
@@ -87,7 +74,7 @@ beforeEach(() => cloudfront.reset());
 describe('idempotent re-runs', () => {
   it('a re-run of the same workflow run gets the existing invalidation back, not a new one', async () => {
     const fake = fakeCloudFront();
-    const clock = fakeClock((sleeps) => {
+    const clock = fakeClock(START, (sleeps) => {
       if (sleeps === 2) fake.complete();
     });
     const attempt1 = await invalidate(request(), deps(clock));
@@ -114,10 +101,10 @@ describe('idempotent re-runs', () => {
 
   it('a given reference reused with other paths fails with what to do', async () => {
     fakeCloudFront();
-    await invalidate(request({ callerReference: 'release-42', wait: false }), deps(fakeClock()));
+    await invalidate(request({ callerReference: 'release-42', wait: false }), deps(fakeClock(START)));
     const failure = await invalidate(
       request({ callerReference: 'release-42', paths: ['/other.html'], wait: false }),
-      deps(fakeClock()),
+      deps(fakeClock(START)),
     ).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(PartialFailure);
     expect((failure as Error).message).toMatch(
@@ -133,7 +120,7 @@ describe('limits and throttling', () => {
       .rejectsOnce(awsError('TooManyInvalidationsInProgress', 400))
       .rejectsOnce(awsError('Throttling', 400))
       .resolves(answer('I1', 'Completed'));
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const [outcome] = await invalidate(request(), deps(clock));
     expect(outcome).toMatchObject({ status: 'completed', invalidations: [{ id: 'I1' }] });
     expect(cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(3);
@@ -147,7 +134,7 @@ describe('limits and throttling', () => {
 
   it('gives up at the timeout when CloudFront keeps refusing, saying why', async () => {
     cloudfront.on(CreateInvalidationCommand).rejects(awsError('TooManyInvalidationsInProgress', 400));
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const start = clock.now();
     const failure = await invalidate(request({ timeoutMs: 5 * 60_000 }), deps(clock)).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(PartialFailure);
@@ -160,7 +147,7 @@ describe('limits and throttling', () => {
 
   it('does not retry what cannot succeed', async () => {
     cloudfront.on(CreateInvalidationCommand).rejects(awsError('NoSuchDistribution', 404));
-    const failure = await invalidate(request(), deps(fakeClock())).catch((e: unknown) => e);
+    const failure = await invalidate(request(), deps(fakeClock(START))).catch((e: unknown) => e);
     expect((failure as Error).message).toMatch(/NoSuchDistribution/);
     expect(cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(1);
   });
@@ -168,7 +155,7 @@ describe('limits and throttling', () => {
   it('submits every batch, each with its own reference', async () => {
     fakeCloudFront();
     const wildcards = Array.from({ length: 20 }, (_, i) => `/w${i}/*`);
-    const [outcome] = await invalidate(request({ paths: wildcards, wait: false }), deps(fakeClock()));
+    const [outcome] = await invalidate(request({ paths: wildcards, wait: false }), deps(fakeClock(START)));
     expect(outcome!.invalidations.map((i) => i.paths.length)).toEqual([15, 5]);
     const refs = cloudfront.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input.InvalidationBatch!.CallerReference);
     expect(new Set(refs).size).toBe(2);
@@ -183,7 +170,7 @@ describe('waiting', () => {
       .resolvesOnce(answer('I1', 'InProgress'))
       .resolvesOnce(answer('I1', 'InProgress'))
       .resolves(answer('I1', 'COMPLETED'));
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const [outcome] = await invalidate(request(), deps(clock));
     expect(outcome!.status).toBe('completed');
     expect(cloudfront.commandCalls(GetInvalidationCommand)).toHaveLength(3);
@@ -193,7 +180,7 @@ describe('waiting', () => {
   it('fails at the timeout with the ids still in progress', async () => {
     cloudfront.on(CreateInvalidationCommand).resolves(answer('ISTUCK', 'InProgress'));
     cloudfront.on(GetInvalidationCommand).resolves(answer('ISTUCK', 'InProgress'));
-    const clock = fakeClock();
+    const clock = fakeClock(START);
     const failure = await invalidate(request({ timeoutMs: 60_000 }), deps(clock)).catch((e: unknown) => e);
     expect((failure as Error).message).toMatch(/E2QWRUHAPOMQZL: timed out waiting; still in progress: ISTUCK/);
     expect((failure as PartialFailure<DistributionOutcome[]>).result[0]).toMatchObject({
@@ -205,7 +192,7 @@ describe('waiting', () => {
 
   it('wait: false returns after submitting', async () => {
     cloudfront.on(CreateInvalidationCommand).resolves(answer('I1', 'InProgress'));
-    const [outcome] = await invalidate(request({ wait: false }), deps(fakeClock()));
+    const [outcome] = await invalidate(request({ wait: false }), deps(fakeClock(START)));
     expect(outcome!.status).toBe('submitted');
     expect(cloudfront.commandCalls(GetInvalidationCommand)).toHaveLength(0);
   });
@@ -221,7 +208,7 @@ describe('several distributions', () => {
       if (input.DistributionId === 'E1BROKENBROKEN') throw awsError('AccessDenied', 403);
       return answer(`I-${input.DistributionId}`, 'Completed');
     });
-    const failure = (await invalidate(request({ distributionIds: [DIST, 'E1BROKENBROKEN'] }), deps(fakeClock())).catch(
+    const failure = (await invalidate(request({ distributionIds: [DIST, 'E1BROKENBROKEN'] }), deps(fakeClock(START))).catch(
       (e: unknown) => e,
     )) as PartialFailure<DistributionOutcome[]>;
     expect(order.slice(0, 2)).toEqual([`start ${DIST}`, 'start E1BROKENBROKEN']);
@@ -233,7 +220,7 @@ describe('several distributions', () => {
   });
 
   it('no paths: nothing is sent', async () => {
-    expect(await invalidate(request({ paths: [] }), deps(fakeClock()))).toEqual([]);
+    expect(await invalidate(request({ paths: [] }), deps(fakeClock(START)))).toEqual([]);
     expect(cloudfront.calls()).toHaveLength(0);
   });
 });

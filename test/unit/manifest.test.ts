@@ -12,6 +12,7 @@ describe('parseManifest', () => {
         'no-etag.js': { cacheControl: 'no-cache', contentType: 'text/javascript' },
         'bad-extra.js': { ...entry, extra: { 'x-n': 1 }, sha256: 7, sourceEtag: 'src' },
         'empty-extra.js': { ...entry, extra: {} },
+        'unknown-field.js': { ...entry, size: 12, note: 'x' },
         'not-an-object': 'e1',
       },
       stale: { 'old.js': '2026-11-30T00:00:00.000Z', 'bad.js': 'yesterday' },
@@ -21,6 +22,7 @@ describe('parseManifest', () => {
       'index.html': { ...entry, sha256: 'ab', extra: { 'x-robots-tag': 'noindex' } },
       'bad-extra.js': { ...entry, sourceEtag: 'src' },
       'empty-extra.js': entry,
+      'unknown-field.js': entry,
     });
     expect(manifest?.stale).toEqual({ 'old.js': '2026-11-30T00:00:00.000Z' });
   });

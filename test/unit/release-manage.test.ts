@@ -1,6 +1,6 @@
 // The release action's settings (promote and gc inputs), named pointers, and gc's decisions.
 import { describe, expect, it } from 'vitest';
-import { humanDuration } from '../../src/actions/release/command.js';
+import { humanDuration } from '../../src/lib/util/clock.js';
 import { parseReleaseSettings } from '../../src/actions/release/settings.js';
 import { planGc, pointerHolders, type GcResult } from '../../src/lib/releases/gc.js';
 import { gcAfterDeployLines, orphanLines } from '../../src/lib/releases/gc-report.js';

@@ -14,8 +14,6 @@ import { orphanLines } from '../../lib/releases/gc-report.js';
 import { PartialFailure } from '../../lib/util/partial-failure.js';
 import { humanDuration } from '../../lib/util/clock.js';
 
-export { humanDuration };
-
 export interface ReleaseCommandResult {
   outputs: Record<OutputName<'release'>, string>;
   summary: string;

@@ -44,8 +44,8 @@ export async function stoppedTasks(clients: EcsClients, cluster: string, service
 }
 
 /**
- * Notes the tasks of the revision that stopped since the last look (`seen` holds their ARNs): logs
- * each and adds it to `stopped`. Returns why the first of them could not start, if one could not: a
+ * Notes the tasks of the revision that stopped since the last look (those not in `stopped` yet):
+ * logs each and adds it to `stopped`. Returns why the first of them could not start, if one could not: a
  * task that cannot start will not heal by waiting. A failed lookup is logged at debug level; the
  * next look tries again.
  */
@@ -53,15 +53,13 @@ export async function noteStoppedTasks(
   clients: EcsClients,
   cluster: string,
   watched: { service: string; taskDefinitionArn: string },
-  seen: Set<string>,
   stopped: Task[],
   log: Logger,
 ): Promise<string | undefined> {
   let startFailure: string | undefined;
   try {
     for (const task of await stoppedTasks(clients, cluster, watched.service, watched.taskDefinitionArn)) {
-      if (seen.has(task.taskArn ?? '')) continue;
-      seen.add(task.taskArn ?? '');
+      if (stopped.some((t) => t.taskArn === task.taskArn)) continue;
       stopped.push(task);
       log.info(`${watched.service}: ${describeStoppedTask(task)}`);
       if (isStartFailure(task)) startFailure ??= `a task of the new revision failed to start: ${describeStoppedTask(task)}`;

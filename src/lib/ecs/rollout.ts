@@ -78,14 +78,13 @@ export async function watchRollout(
   deps: { clock: Clock; log: Logger },
 ): Promise<RolloutWatch> {
   const verdicts = new Map<string, Verdict>();
-  const seenStopped = new Set<string>();
   const stopped: Task[] = [];
   const services = new Map<string, Service>();
   const pending = () => watched.filter((w) => !verdicts.has(w.service));
   if (pending().length === 0) return { verdicts, stopped: [], services };
   /** A task of the new revision that cannot start will not heal by waiting: fail fast. */
   const startFailureOf = async (w: WatchedDeployment): Promise<Verdict | undefined> => {
-    const reason = await noteStoppedTasks(clients, cluster, w, seenStopped, stopped, deps.log);
+    const reason = await noteStoppedTasks(clients, cluster, w, stopped, deps.log);
     return reason ? { kind: 'failed', reason, rolledBackByEcs: false } : undefined;
   };
   const poll = async (): Promise<true | undefined> => {

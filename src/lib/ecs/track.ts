@@ -63,7 +63,6 @@ export async function trackDeployments(
 ): Promise<TrackResult> {
   const { clock, log } = options;
   const result: TrackResult = { verdicts: new Map(), records: new Map(), stopped: [], unavailable: false };
-  const seenStopped = new Set<string>();
   const answeredHooks = new Set<string>();
   const bakeStarted = new Map<string, number>();
   const lastLine = new Map<string, string>();
@@ -87,7 +86,7 @@ export async function trackDeployments(
       let verdict: TrackVerdict | undefined = judgeServiceDeployment(sd, options.waitUntil);
       if (verdict?.kind === 'paused') verdict = await answerPause(t, sd, verdict.hook, answeredHooks, options.onPause);
       if (!verdict) {
-        const reason = await noteStoppedTasks(clients, cluster, t, seenStopped, result.stopped, log);
+        const reason = await noteStoppedTasks(clients, cluster, t, result.stopped, log);
         if (reason) verdict = { kind: 'start-failure', reason };
       }
       const line = progressLine(sd, t.strategy, bakeStarted.get(t.service), clock.now());

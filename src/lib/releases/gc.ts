@@ -29,10 +29,10 @@
 // lists (a mirror deploy that found a dead staging's pool file in place, same bytes, kept it as its
 // own): whatever else lies beside the releases (the mirror's own files after a move to releases
 // mode, another tool's uploads) is never touched.
-import { HeadObjectCommand, ListObjectsV2Command, type ObjectIdentifier } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type ObjectIdentifier } from '@aws-sdk/client-s3';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import type { LeaseOptions } from '../s3-sync/lease.js';
-import { deleteObjects, readManifest } from '../s3-sync/remote.js';
+import { deleteObjects, headObject, readManifest } from '../s3-sync/remote.js';
 import { readAllEntries, writeEntries } from '../router/store.js';
 import { describeError, isNotFound } from '../aws/errors.js';
 import { humanDuration } from '../util/clock.js';
@@ -41,7 +41,7 @@ import { forEachLimit } from '../util/concurrency.js';
 import { RELEASE_ID, RELEASES_FOLDER, STAGING_FOLDER, recordKey, releaseFolder } from './layout.js';
 import { parsePointer } from './pointer.js';
 import { readRecord, type ReleaseRecord } from './stage.js';
-import { readStagingMarker } from './staging.js';
+import { readStagingPool } from './staging.js';
 
 export const DEFAULT_KEEP_RELEASES = 10;
 
@@ -141,21 +141,13 @@ export function pointerHolders(entries: ReadonlyMap<string, string>): Map<string
   return held;
 }
 
+/** The release ids named by the `<id>.json` objects of `listed`, under `folder` (full key prefix). */
+const idsIn = (listed: readonly Listed[], folder: string): { id: string; object: Listed }[] =>
+  listed.map((object) => ({ id: object.key.slice(folder.length).replace(/\.json$/, ''), object })).filter((o) => RELEASE_ID.test(o.id));
+
 async function listRecordIds(store: ReleaseStore): Promise<string[]> {
   const folder = store.prefix + recordKey('').slice(0, -'.json'.length);
-  const ids: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await store.s3.send(
-      new ListObjectsV2Command({ Bucket: store.bucket, Prefix: folder, ...(token ? { ContinuationToken: token } : {}) }),
-    );
-    for (const o of page.Contents ?? []) {
-      const id = (o.Key ?? '').slice(folder.length).replace(/\.json$/, '');
-      if (RELEASE_ID.test(id)) ids.push(id);
-    }
-    token = page.NextContinuationToken;
-  } while (token);
-  return ids;
+  return idsIn((await listObjects(store, folder)).objects, folder).map((o) => o.id);
 }
 
 interface Listed {
@@ -196,9 +188,7 @@ async function listKeys(store: ReleaseStore, prefix: string): Promise<string[]> 
 
 async function lastModified(store: ReleaseStore, key: string, missing: number): Promise<number | undefined> {
   try {
-    return (
-      (await store.s3.send(new HeadObjectCommand({ Bucket: store.bucket, Key: store.prefix + key }))).LastModified?.getTime() ?? missing
-    );
+    return (await headObject(store.s3, store.bucket, store.prefix + key)).LastModified?.getTime() ?? missing;
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -224,15 +214,22 @@ async function findOrphans(store: ReleaseStore, records: readonly ReleaseRecord[
   const used = new Set(records.flatMap((r) => Object.keys(r.files).filter((k) => r.files[k]!.pool)));
   // A mirror deploy of the same prefix may have found a dead staging's pool file already in place
   // (same bytes) and kept it as its own: whatever the mirror's manifest lists is never an orphan.
-  for (const key of Object.keys((await readManifest(store.s3, store.bucket, store.prefix))?.objects ?? {})) used.add(key);
+  // Read only once a dead staging's marker names pool keys (most gcs find none).
+  let mirrorRead: Promise<void> | undefined;
+  const addMirrorKeys = () =>
+    (mirrorRead ??= readManifest(store.s3, store.bucket, store.prefix).then((manifest) => {
+      for (const key of Object.keys(manifest?.objects ?? {})) used.add(key);
+    }));
   const nowMs = now.getTime();
   const base = store.prefix + RELEASES_FOLDER;
   const folderIds = (await listObjects(store, base, '/', nowMs)).prefixes
     .map((p) => p.slice(base.length, -1))
     .filter((id) => RELEASE_ID.test(id) && !recorded.has(id));
-  const markers = (await listObjects(store, store.prefix + STAGING_FOLDER, undefined, nowMs)).objects
-    .map((o) => ({ ...o, id: o.key.slice(store.prefix.length + STAGING_FOLDER.length).replace(/\.json$/, '') }))
-    .filter((m) => RELEASE_ID.test(m.id));
+  const stagingFolder = store.prefix + STAGING_FOLDER;
+  const markers = idsIn((await listObjects(store, stagingFolder, undefined, nowMs)).objects, stagingFolder).map((o) => ({
+    ...o.object,
+    id: o.id,
+  }));
   const plan: OrphanPlan = {
     result: {
       folders: [],
@@ -246,32 +243,8 @@ async function findOrphans(store: ReleaseStore, records: readonly ReleaseRecord[
     objects: [],
     markers: [],
   };
-  const folderObjects = new Map<string, Listed[]>();
-  for (const id of folderIds) folderObjects.set(id, (await listObjects(store, store.prefix + releaseFolder(id), undefined, nowMs)).objects);
-  /** Pool keys already taken by an earlier marker (two dead stagings may name one key). */
-  const claimed = new Set<string>();
-  for (const marker of markers) {
-    // The staging finished after all (its record is there) but could not remove its marker.
-    if (recorded.has(marker.id)) {
-      plan.markers.push(marker.key);
-      continue;
-    }
-    const named = (await readStagingMarker(store, marker.key))?.pool.filter((k) => !used.has(k) && !claimed.has(k)) ?? [];
-    for (const k of named) claimed.add(k);
-    const pool: OrphanPoolObject[] = [];
-    await forEachLimit(named, 16, async (key) => {
-      const at = await lastModified(store, key, nowMs);
-      if (at !== undefined) pool.push({ key, id: marker.id, lastModified: new Date(at).toISOString(), ...decide(at, graceMs, now) });
-    });
-    pool.sort((a, b) => (a.key < b.key ? -1 : 1));
-    plan.result.poolObjects.push(...pool);
-    const folder = folderObjects.get(marker.id);
-    const folderGoes = !folder || decide(newestOf(folder, marker.lastModified), graceMs, now).decision === 'delete';
-    if (folderGoes && pool.every((p) => p.decision === 'delete') && decide(marker.lastModified, graceMs, now).decision === 'delete')
-      plan.markers.push(marker.key);
-  }
   for (const id of folderIds) {
-    const objects = folderObjects.get(id)!;
+    const { objects } = await listObjects(store, store.prefix + releaseFolder(id), undefined, nowMs);
     const marker = markers.find((m) => m.id === id);
     const newest = newestOf(objects, marker?.lastModified ?? 0);
     const folder: OrphanFolder = {
@@ -282,6 +255,29 @@ async function findOrphans(store: ReleaseStore, records: readonly ReleaseRecord[
     };
     plan.result.folders.push(folder);
     if (folder.decision === 'delete') plan.objects.push(...objects.map((o) => o.key));
+  }
+  /** Pool keys already taken by an earlier marker (two dead stagings may name one key). */
+  const claimed = new Set<string>();
+  for (const marker of markers) {
+    // The staging finished after all (its record is there) but could not remove its marker.
+    if (recorded.has(marker.id)) {
+      plan.markers.push(marker.key);
+      continue;
+    }
+    const marked = await readStagingPool(store, marker.id);
+    if (marked.length > 0) await addMirrorKeys();
+    const named = marked.filter((k) => !used.has(k) && !claimed.has(k));
+    for (const k of named) claimed.add(k);
+    const pool: OrphanPoolObject[] = [];
+    await forEachLimit(named, 16, async (key) => {
+      const at = await lastModified(store, key, nowMs);
+      if (at !== undefined) pool.push({ key, id: marker.id, lastModified: new Date(at).toISOString(), ...decide(at, graceMs, now) });
+    });
+    pool.sort((a, b) => (a.key < b.key ? -1 : 1));
+    plan.result.poolObjects.push(...pool);
+    const folderGoes = (plan.result.folders.find((f) => f.id === marker.id)?.decision ?? 'delete') === 'delete';
+    if (folderGoes && pool.every((p) => p.decision === 'delete') && decide(marker.lastModified, graceMs, now).decision === 'delete')
+      plan.markers.push(marker.key);
   }
   for (const p of plan.result.poolObjects) if (p.decision === 'delete') plan.objects.push(store.prefix + p.key);
   plan.result.foldersInGrace = plan.result.folders.filter((f) => f.decision === 'grace').length;

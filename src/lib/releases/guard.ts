@@ -62,12 +62,17 @@ export async function underStoreLease<T>(
 }
 
 export async function readGcIndex(store: ReleaseStore): Promise<GcIndex> {
+  const parsed = ((await readStoreJson(store, GC_INDEX_KEY)) ?? {}) as Partial<GcIndex>;
+  return { version: 1, offSince: parsed.offSince ?? {}, deleting: parsed.deleting ?? [] };
+}
+
+/** One of the store's own JSON objects (`key` under the prefix), parsed; undefined when there is none. */
+export async function readStoreJson(store: Pick<ReleaseStore, 's3' | 'bucket' | 'prefix'>, key: string): Promise<unknown> {
   try {
-    const out = await store.s3.send(new GetObjectCommand({ Bucket: store.bucket, Key: store.prefix + GC_INDEX_KEY }));
-    const parsed = JSON.parse((await out.Body?.transformToString('utf8')) ?? '{}') as Partial<GcIndex>;
-    return { version: 1, offSince: parsed.offSince ?? {}, deleting: parsed.deleting ?? [] };
+    const out = await store.s3.send(new GetObjectCommand({ Bucket: store.bucket, Key: store.prefix + key }));
+    return JSON.parse((await out.Body?.transformToString('utf8')) ?? '');
   } catch (error) {
-    if (isNotFound(error)) return { version: 1, offSince: {}, deleting: [] };
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }

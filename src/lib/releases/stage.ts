@@ -10,14 +10,14 @@
 // pool keys it will write (staging.ts), deleted after step 4: what a staging that never finishes
 // leaves (a release folder with no record, pool objects no record uses) is for gc to sweep.
 import { requestHeaders } from '../s3-sync/execute.js';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { isNotFound, isPreconditionFailed } from '../aws/errors.js';
 import type { Logger } from '../log/logger.js';
 import { fileMatchesEtag, unquote } from '../s3-sync/etag.js';
 import type { ObjectHeaders } from '../s3-sync/rules.js';
 import { forEachLimit } from '../util/concurrency.js';
-import { readGcIndex, underStoreLease, writeGcIndex, writeStoreJson } from './guard.js';
+import { readGcIndex, readStoreJson, underStoreLease, writeGcIndex, writeStoreJson } from './guard.js';
 import { recordKey, releaseFolder, type BuildFile, type ReleaseLayout } from './layout.js';
 import { clearStagingMarker, writeStagingMarker } from './staging.js';
 
@@ -67,13 +67,7 @@ export async function writeRecord(t: Pick<StageTarget, 's3' | 'bucket' | 'prefix
 }
 
 export async function readRecord(t: Pick<StageTarget, 's3' | 'bucket' | 'prefix'>, id: string): Promise<ReleaseRecord | undefined> {
-  try {
-    const out = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: t.prefix + recordKey(id) }));
-    return JSON.parse((await out.Body?.transformToString('utf8')) ?? '') as ReleaseRecord;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  return (await readStoreJson(t, recordKey(id))) as ReleaseRecord | undefined;
 }
 
 /** Is the pool key free (true), holding these bytes (false)? Different bytes: the key is returned as a conflict. */

@@ -11,9 +11,9 @@
 // those already in place belong to someone else); it deletes the marker once the record is written.
 // A marker whose release has no record is a staging that never finished: gc (gc.ts) may delete the
 // pool objects it names that no record uses, once they are older than the grace.
-import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { describeError, isNotFound } from '../aws/errors.js';
-import { writeStoreJson, type ReleaseStore } from './guard.js';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { describeError } from '../aws/errors.js';
+import { readStoreJson, writeStoreJson, type ReleaseStore } from './guard.js';
 import { stagingKey } from './layout.js';
 
 export interface StagingMarker {
@@ -37,25 +37,12 @@ export async function clearStagingMarker(store: ReleaseStore, id: string): Promi
   });
 }
 
-/** A marker, as written; one that cannot be parsed names no pool key. */
-export async function readStagingMarker(store: ReleaseStore, key: string): Promise<StagingMarker | undefined> {
-  try {
-    const out = await store.s3.send(new GetObjectCommand({ Bucket: store.bucket, Key: key }));
-    const text = (await out.Body?.transformToString('utf8')) ?? '';
-    let parsed: Partial<StagingMarker> = {};
-    try {
-      parsed = JSON.parse(text) as Partial<StagingMarker>;
-    } catch {
-      // Unreadable: it names no pool key, so nothing of the pool is deleted on its word.
-    }
-    return {
-      version: 1,
-      id: String(parsed.id ?? ''),
-      startedAt: String(parsed.startedAt ?? ''),
-      pool: Array.isArray(parsed.pool) ? parsed.pool.filter((k): k is string => typeof k === 'string') : [],
-    };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
+/** The pool keys the marker of release `id` names: none when it is gone or cannot be parsed. */
+export async function readStagingPool(store: ReleaseStore, id: string): Promise<string[]> {
+  // Unreadable: it names no pool key, so nothing of the pool is deleted on its word.
+  const marker = (await readStoreJson(store, stagingKey(id)).catch((error: unknown) => {
+    if (error instanceof SyntaxError) return undefined;
     throw error;
-  }
+  })) as Partial<StagingMarker> | undefined;
+  return Array.isArray(marker?.pool) ? marker.pool.filter((k): k is string => typeof k === 'string') : [];
 }

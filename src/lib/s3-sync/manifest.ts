@@ -33,6 +33,9 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isManifestObject = (v: unknown): v is Record<string, unknown> & ManifestObject =>
   isRecord(v) && typeof v.etag === 'string' && typeof v.cacheControl === 'string' && typeof v.contentType === 'string';
 
+/** The fields of a manifest entry (ManifestObject). */
+const OBJECT_FIELDS = new Set(['etag', 'cacheControl', 'contentType', 'extra', 'sha256', 'sourceEtag']);
+
 const isStringRecord = (r: Record<string, unknown>): boolean => {
   for (const k in r) if (typeof r[k] !== 'string') return false;
   return true;
@@ -49,7 +52,6 @@ export function parseManifest(text: string): Manifest | undefined {
   if (!isRecord(data) || data.version !== 1 || !isRecord(data.objects) || !isRecord(data.stale)) return undefined;
   // The parsed objects are checked and kept in place, not copied: a manifest of 100,000 objects
   // would otherwise allocate 100,000 more (bench scenario 5's profile).
-  const manifest = emptyManifest();
   const objects = data.objects;
   for (const key in objects) {
     const value = objects[key];
@@ -57,12 +59,14 @@ export function parseManifest(text: string): Manifest | undefined {
       delete objects[key];
       continue;
     }
+    // Only the format's fields are kept, and so written back.
+    for (const field in value) if (!OBJECT_FIELDS.has(field)) delete value[field];
     if (value.extra !== undefined && (!isRecord(value.extra) || !isStringRecord(value.extra) || Object.keys(value.extra).length === 0))
       delete value.extra;
     if (value.sha256 !== undefined && typeof value.sha256 !== 'string') delete value.sha256;
     if (value.sourceEtag !== undefined && typeof value.sourceEtag !== 'string') delete value.sourceEtag;
   }
-  manifest.objects = objects as Record<string, ManifestObject>;
+  const manifest: Manifest = { version: 1, objects: objects as Record<string, ManifestObject>, stale: {} };
   for (const [key, value] of Object.entries(data.stale)) {
     if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) manifest.stale[key] = value;
   }

@@ -13,7 +13,7 @@ import {
 import { systemClock, type Clock } from '../util/clock.js';
 import { chunk, forEachLimit } from '../util/concurrency.js';
 import { backoffSchedule, retry } from '../util/wait.js';
-import { httpStatus, isNotFound } from '../aws/errors.js';
+import { isNotFound, isPreconditionFailed } from '../aws/errors.js';
 import { unquote } from './etag.js';
 import { listPage, type ListPage } from './list-page.js';
 import { MANIFEST_KEY } from './keys.js';
@@ -135,7 +135,7 @@ export async function writeManifest(
     );
     return response.ETag ?? '';
   } catch (error) {
-    if (httpStatus(error) === 412) {
+    if (isPreconditionFailed(error)) {
       throw new Error(
         `s3://${bucket}/${prefix}${MANIFEST_KEY} was changed by another deploy while this one ran: nothing of this deploy's record was written over it. Run the deploy again.`,
         { cause: error },
@@ -203,14 +203,14 @@ export async function deleteObjects(
     let pending = batch;
     await retry(
       async () => {
-        // Nothing left when S3 named only keys this batch did not send.
-        if (pending.length === 0) return;
         const response = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: pending, Quiet: true } }));
         const errors = response.Errors ?? [];
         const failedKeys = new Set(errors.map(id));
         onDeleted(pending.filter((o) => !failedKeys.has(id(o))));
         if (errors.length === 0) return;
         pending = pending.filter((o) => failedKeys.has(id(o)));
+        // Nothing left to send when S3 named only keys this batch did not hold.
+        if (pending.length === 0) return;
         throw new DeleteErrors(
           bucket,
           errors,

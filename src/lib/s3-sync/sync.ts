@@ -121,7 +121,7 @@ async function findSameContent(
   manifest: Manifest,
   concurrency: number,
   checksumOf: (key: string) => Promise<string | undefined>,
-  ahead?: HashAhead,
+  ahead: HashAhead,
 ): Promise<{ same: Set<string>; hashes: Map<string, string> }> {
   const same = new Set<string>();
   const hashes = new Map<string, string>();
@@ -129,8 +129,8 @@ async function findSameContent(
   // Files hashed ahead whose record vouches for their object are compared here, without a promise
   // each. With no such file (a first deploy, a lost manifest) the thread's work is not waited for.
   const vouched = candidates.some((f) => f.kind === 'local' && manifest.objects[f.key]?.sha256 !== undefined);
-  if (!vouched) ahead?.stop();
-  const ready = (vouched ? await ahead?.hashes() : undefined) ?? new Map<string, string>();
+  if (!vouched) ahead.stop();
+  const ready = vouched ? await ahead.hashes() : new Map<string, string>();
   const rest = candidates.filter((f) => {
     const recorded = manifest.objects[f.key];
     const sha256 = f.kind === 'local' ? ready.get(f.path) : undefined;
@@ -257,19 +257,12 @@ export async function syncSite(settings: SyncSettings, deps: SyncDeps): Promise<
   const now = deps.now ? deps.now() : new Date(started);
   // A large build's files are hashed on another thread while this one scans it and reads the bucket.
   const ahead = new HashAhead(deps.hashAheadFrom);
-  const source = await read(settings, deps, ahead).catch((error: unknown) => {
-    ahead.stop();
-    throw error;
-  });
-  ahead.end();
-  // One deploy at a time per prefix: taken before the bucket is read, so the plan rests on what is there.
-  const lease = settings.dryRun
-    ? undefined
-    : await takeLease(settings, deps, clock).catch((error: unknown) => {
-        ahead.stop();
-        throw error;
-      });
+  let lease: Lease | undefined;
   try {
+    const source = await read(settings, deps, ahead);
+    ahead.end();
+    // One deploy at a time per prefix: taken before the bucket is read, so the plan rests on what is there.
+    if (!settings.dryRun) lease = await takeLease(settings, deps, clock);
     const comparison = await compare(settings, deps, source, ahead);
     const plan = planSync(settings, deps.log, source, comparison, now);
     const changes = changesToReport(settings, deps.log, plan, comparison.manifest);
